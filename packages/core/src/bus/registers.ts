@@ -1,0 +1,83 @@
+/**
+ * bus_space(9): device registers as the driver sees them.
+ *
+ * A device model implements {@link DeviceRegisters} (the hardware side: what a read returns and what a
+ * write does). The kernel hands the driver a {@link BusSpace} over it: the only way a driver reaches its
+ * device's registers. The driver never holds the device model itself — the device model is hardware.
+ *
+ * Offsets are byte offsets into the window (a memory-mapped BAR, or an I/O port range for a PIO part).
+ */
+export interface DeviceRegisters {
+  /** Size of the register window in bytes. */
+  readonly size: number;
+  read8(offset: number): number;
+  read16(offset: number): number;
+  read32(offset: number): number;
+  write8(offset: number, value: number): void;
+  write16(offset: number, value: number): void;
+  write32(offset: number, value: number): void;
+}
+
+/** Counters of a bus space handle: every access is counted, and a bad one is an error, not a crash. */
+export interface BusSpaceStats {
+  reads: number;
+  writes: number;
+  /** Accesses outside the window or misaligned: ignored (reads return all ones, as a master abort does). */
+  errors: number;
+}
+
+/**
+ * The driver's handle on a register window (`bus_space_tag_t` + `bus_space_handle_t` in NetBSD).
+ * Out-of-range or misaligned accesses are counted in {@link BusSpaceStats.errors}; a read returns all
+ * ones (what a PCI master abort returns) and a write is dropped.
+ */
+export class BusSpace {
+  readonly stats: BusSpaceStats = { reads: 0, writes: 0, errors: 0 };
+
+  constructor(
+    private readonly regs: DeviceRegisters,
+    /** Name for diagnostics, e.g. `wm0 BAR0`. */
+    readonly name: string,
+  ) {}
+
+  get size(): number {
+    return this.regs.size;
+  }
+
+  private ok(offset: number, width: number): boolean {
+    if (offset >= 0 && offset + width <= this.regs.size && offset % width === 0) return true;
+    this.stats.errors++;
+    return false;
+  }
+
+  /** bus_space_read_1 */
+  read8(offset: number): number {
+    this.stats.reads++;
+    return this.ok(offset, 1) ? this.regs.read8(offset) & 0xff : 0xff;
+  }
+  /** bus_space_read_2 */
+  read16(offset: number): number {
+    this.stats.reads++;
+    return this.ok(offset, 2) ? this.regs.read16(offset) & 0xffff : 0xffff;
+  }
+  /** bus_space_read_4 */
+  read32(offset: number): number {
+    this.stats.reads++;
+    return this.ok(offset, 4) ? this.regs.read32(offset) >>> 0 : 0xffffffff;
+  }
+  /** bus_space_write_1 */
+  write8(offset: number, value: number): void {
+    this.stats.writes++;
+    if (this.ok(offset, 1)) this.regs.write8(offset, value & 0xff);
+  }
+  /** bus_space_write_2 */
+  write16(offset: number, value: number): void {
+    this.stats.writes++;
+    if (this.ok(offset, 2)) this.regs.write16(offset, value & 0xffff);
+  }
+  /** bus_space_write_4 */
+  write32(offset: number, value: number): void {
+    this.stats.writes++;
+    if (this.ok(offset, 4)) this.regs.write32(offset, value >>> 0);
+  }
+}
