@@ -6,3 +6,6 @@ export * from './bus/dma.js';
 export * from './bus/interrupt-line.js';
 export * from './bus/device.js';
 export * from './bus/wire.js';
+export * from './kern/timer-heap.js';
+export * from './kern/virtual-clock.js';
+export * from './kern/real-clock.js';

@@ -1,0 +1,86 @@
+import type { Clock, HardwareTimer } from './clock.js';
+import { TimerHeap, HeapTimer } from './timer-heap.js';
+import type { Nanoseconds } from './time.js';
+
+/**
+ * The wall clock: `now()` is monotonic time since the clock was created (from `performance.now()`,
+ * available in browsers and Node alike), timers fire from the JavaScript event loop and also at CPU
+ * preemption points, so a CPU busy in a long softnet loop still sees its hardware act on time.
+ *
+ * The same timer heap as the virtual clock; only the source of "now" and who calls {@link advanceTo}
+ * differ. One `setTimeout` is kept armed for the earliest timer while any is armed.
+ */
+export class RealClock implements Clock {
+  readonly kind = 'real' as const;
+  private readonly origin = performance.now();
+  private readonly heap: TimerHeap;
+  private advancing = false;
+  private wakeup: ReturnType<typeof setTimeout> | undefined;
+  private wakeupAt = Number.POSITIVE_INFINITY;
+  /** Called after timers fired from the event loop, so the owner (the real-time runner) can run CPUs. */
+  onFired: (() => void) | undefined;
+  fired = 0;
+
+  constructor() {
+    this.heap = new TimerHeap(() => this.now());
+  }
+
+  now(): Nanoseconds {
+    return (performance.now() - this.origin) * 1e6;
+  }
+
+  createTimer(name: string, fn: () => void): HardwareTimer {
+    const timer = new HeapTimer(name, fn, this.heap);
+    const arm = timer.arm.bind(timer);
+    timer.arm = (at: Nanoseconds) => {
+      arm(at);
+      // Only an earlier expiry needs a new event-loop wakeup; a later one is picked up when the current fires.
+      if (at < this.wakeupAt) this.rearm();
+    };
+    return timer;
+  }
+
+  nextExpiry(): Nanoseconds {
+    return this.heap.peek()?.expiry ?? Number.POSITIVE_INFINITY;
+  }
+
+  advanceTo(t: Nanoseconds): void {
+    if (this.advancing) return;
+    this.advancing = true;
+    try {
+      for (;;) {
+        const top = this.heap.peek();
+        if (top === undefined || top.expiry > t) break;
+        this.heap.remove(top);
+        this.fired++;
+        top.fn();
+      }
+    } finally {
+      this.advancing = false;
+    }
+    this.rearm();
+  }
+
+  /** Stops the event-loop wakeup (armed timers stay armed but will only fire at preemption points). */
+  stop(): void {
+    if (this.wakeup !== undefined) clearTimeout(this.wakeup);
+    this.wakeup = undefined;
+    this.wakeupAt = Number.POSITIVE_INFINITY;
+  }
+
+  private rearm(): void {
+    const next = this.nextExpiry();
+    if (next === this.wakeupAt) return;
+    if (this.wakeup !== undefined) clearTimeout(this.wakeup);
+    this.wakeup = undefined;
+    this.wakeupAt = next;
+    if (next === Number.POSITIVE_INFINITY) return;
+    const delayMs = Math.max(0, (next - this.now()) / 1e6);
+    this.wakeup = setTimeout(() => {
+      this.wakeup = undefined;
+      this.wakeupAt = Number.POSITIVE_INFINITY;
+      this.advanceTo(this.now());
+      this.onFired?.();
+    }, delayMs);
+  }
+}

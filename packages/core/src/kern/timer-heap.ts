@@ -1,0 +1,118 @@
+import type { HardwareTimer } from './clock.js';
+import type { Nanoseconds } from './time.js';
+
+/**
+ * A hardware timer kept in a {@link TimerHeap}. Each timer remembers its heap slot, so arming, re-arming
+ * and cancelling are O(log n) and allocate nothing.
+ */
+export class HeapTimer implements HardwareTimer {
+  /** Position in the heap, -1 when not armed. */
+  heapIndex = -1;
+  expiry: Nanoseconds = 0;
+  /** Arming sequence number: equal expiries fire in arming order, which keeps runs deterministic. */
+  seq = 0;
+
+  constructor(
+    readonly name: string,
+    readonly fn: () => void,
+    private readonly heap: TimerHeap,
+  ) {}
+
+  get armed(): boolean {
+    return this.heapIndex >= 0;
+  }
+
+  arm(at: Nanoseconds): void {
+    this.heap.arm(this, at);
+  }
+
+  armAfter(delta: Nanoseconds): void {
+    this.arm(this.heap.now() + delta);
+  }
+
+  cancel(): void {
+    this.heap.remove(this);
+  }
+}
+
+/** A binary min-heap of armed timers ordered by (expiry, arming sequence). */
+export class TimerHeap {
+  private readonly items: HeapTimer[] = [];
+  private seq = 0;
+
+  constructor(readonly now: () => Nanoseconds) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): HeapTimer | undefined {
+    return this.items[0];
+  }
+
+  arm(t: HeapTimer, at: Nanoseconds): void {
+    if (Number.isNaN(at)) throw new RangeError(`timer ${t.name}: expiry is NaN`);
+    if (t.heapIndex >= 0) this.remove(t);
+    t.expiry = at;
+    t.seq = this.seq++;
+    t.heapIndex = this.items.length;
+    this.items.push(t);
+    this.up(t.heapIndex);
+  }
+
+  remove(t: HeapTimer): void {
+    const i = t.heapIndex;
+    if (i < 0) return;
+    const last = this.items.pop()!;
+    t.heapIndex = -1;
+    if (last !== t) {
+      this.items[i] = last;
+      last.heapIndex = i;
+      this.down(i);
+      this.up(last.heapIndex);
+    }
+  }
+
+  /** Removes and returns the earliest timer. */
+  pop(): HeapTimer | undefined {
+    const top = this.items[0];
+    if (top !== undefined) this.remove(top);
+    return top;
+  }
+
+  private less(a: HeapTimer, b: HeapTimer): boolean {
+    return a.expiry < b.expiry || (a.expiry === b.expiry && a.seq < b.seq);
+  }
+
+  private up(i: number): void {
+    const items = this.items;
+    const t = items[i];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(t, items[p])) break;
+      items[i] = items[p];
+      items[i].heapIndex = i;
+      i = p;
+    }
+    items[i] = t;
+    t.heapIndex = i;
+  }
+
+  private down(i: number): void {
+    const items = this.items;
+    const n = items.length;
+    const t = items[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.less(items[r], items[l]) ? r : l;
+      if (!this.less(items[c], t)) break;
+      items[i] = items[c];
+      items[i].heapIndex = i;
+      i = c;
+    }
+    items[i] = t;
+    t.heapIndex = i;
+  }
+}
