@@ -1,0 +1,245 @@
+import type { Clock } from './clock.js';
+import { type Continuation, ContinuationScheduler } from './continuation.js';
+import type { CostProfile } from './cost-profile.js';
+import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
+import { IPL_HIGH, IPL_NAMES, IPL_NONE, type Ipl } from './ipl.js';
+import type { Nanoseconds } from './time.js';
+
+/**
+ * Something that must know when the CPU is in interrupt context: the mbuf pools' allocation guard
+ * (seed 000: no memory allocation in interrupt routines).
+ */
+export interface InterruptContextObserver {
+  enterInterrupt(): void;
+  leaveInterrupt(): void;
+}
+
+/** Per-CPU counters. */
+export interface CpuStats {
+  interrupts: number;
+  spurious: number;
+  continuations: number;
+  preemptionPoints: number;
+  /** Nanoseconds charged, by context: interrupt handlers, continuations by soft level. */
+  chargedInterrupt: number;
+  chargedSoft: Float64Array;
+}
+
+/**
+ * The CPU that runs one host's kernel code.
+ *
+ * It has an interrupt priority level ({@link ipl}) raised and restored spl-style ({@link splraise} /
+ * {@link splx}, or the scoped {@link atIpl}), an interrupt controller and continuation run queues. Work
+ * is done in *units*: one interrupt handler or one continuation. Inside a unit, loops that run below
+ * interrupt level call {@link preempt} between items — a *preemption point* — where pending unmasked
+ * interrupts above the current level are taken and higher soft levels run. That is how a softnet loop
+ * gets interrupted per packet (and how receive livelock happens in the legacy model).
+ *
+ * On the virtual clock the CPU keeps a *local time*: work {@link charge}s nanoseconds from the cost
+ * profile, and at each preemption point the clock catches up with it, so devices act while the CPU is
+ * busy. On the real clock, charges are only tallied.
+ */
+export class Cpu {
+  /** Current interrupt priority level. */
+  ipl: Ipl = IPL_NONE;
+  /** Nesting depth of interrupt handlers (0 = not in interrupt context). */
+  interruptDepth = 0;
+  readonly intr = new InterruptController();
+  readonly sched = new ContinuationScheduler();
+  readonly stats: CpuStats = {
+    interrupts: 0,
+    spurious: 0,
+    continuations: 0,
+    preemptionPoints: 0,
+    chargedInterrupt: 0,
+    chargedSoft: new Float64Array(3),
+  };
+  private readonly observers: InterruptContextObserver[] = [];
+  private readonly virtual: boolean;
+  /** Local time on the virtual clock (ns). */
+  private localTime: Nanoseconds;
+  /** Set by the runner when the CPU went idle; cleared when it picks the CPU again. */
+  idle = true;
+  /** The unit currently running, for diagnostics. */
+  current: string | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly clock: Clock,
+    public costs: CostProfile,
+  ) {
+    this.virtual = clock.kind === 'virtual';
+    this.localTime = clock.now();
+  }
+
+  /** The CPU's notion of now: its local time on the virtual clock, wall time on the real clock. */
+  now(): Nanoseconds {
+    return this.virtual ? this.localTime : this.clock.now();
+  }
+
+  /** Used by the simulation: an idle CPU that gets work catches up with the clock frontier. */
+  catchUp(t: Nanoseconds): void {
+    if (t > this.localTime) this.localTime = t;
+  }
+
+  /** Registers an observer of interrupt context (the allocation guard of a pool). */
+  observeInterruptContext(o: InterruptContextObserver): void {
+    this.observers.push(o);
+  }
+
+  get inInterrupt(): boolean {
+    return this.interruptDepth > 0;
+  }
+
+  /** Charges `ns` of CPU work: advances local time on the virtual clock. */
+  charge(ns: Nanoseconds): void {
+    if (this.interruptDepth > 0) this.stats.chargedInterrupt += ns;
+    else if (this.ipl < 3) this.stats.chargedSoft[this.ipl] += ns;
+    if (this.virtual) this.localTime += ns;
+  }
+
+  /** Charges the per-packet cost of a protocol layer from the cost profile. */
+  chargeLayer(layer: string): void {
+    const c = this.costs.layer[layer];
+    this.charge(c === undefined ? this.costs.layerDefault : c);
+  }
+
+  /** `splraise`: raises the level to at least `level` and returns the old one for {@link splx}. */
+  splraise(level: Ipl): Ipl {
+    const old = this.ipl;
+    if (level > old) this.ipl = level;
+    return old;
+  }
+
+  /** `splnet()` */
+  splnet(): Ipl {
+    return this.splraise(3);
+  }
+
+  /** `splhigh()` */
+  splhigh(): Ipl {
+    return this.splraise(IPL_HIGH);
+  }
+
+  /**
+   * `splx`: restores a level returned by {@link splraise}. Lowering the level is itself a preemption
+   * point, as in BSD, where `splx` runs pending soft interrupts.
+   */
+  splx(old: Ipl): void {
+    const lowered = old < this.ipl;
+    this.ipl = old;
+    if (lowered) this.preempt();
+  }
+
+  /**
+   * Runs `fn` with the level raised to `level`, restoring it afterwards even if `fn` throws — so a level
+   * can never be left raised by an exception.
+   */
+  atIpl<R>(level: Ipl, fn: () => R): R {
+    const old = this.splraise(level);
+    try {
+      return fn();
+    } finally {
+      this.splx(old);
+    }
+  }
+
+  /**
+   * A preemption point. On the virtual clock the clock first catches up with the CPU's local time
+   * (devices act meanwhile); then every pending interrupt above the current level is taken, then
+   * continuations queued above the current level run (a softnet continuation pre-empts process level, as
+   * soft interrupts run on return from a trap).
+   */
+  preempt(): void {
+    this.stats.preemptionPoints++;
+    this.clock.advanceTo(this.virtual ? this.localTime : this.clock.now());
+    for (;;) {
+      const src = this.intr.next(this.ipl);
+      if (src !== undefined) {
+        this.takeInterrupt(src);
+        continue;
+      }
+      const kc = this.sched.dequeueAbove(this.ipl);
+      if (kc === null) return;
+      this.runContinuation(kc);
+    }
+  }
+
+  /** Whether the CPU has anything to do at base level: a pending interrupt or a queued continuation. */
+  get runnable(): boolean {
+    return this.intr.anyPending || this.sched.hasRunnable(IPL_NONE);
+  }
+
+  /**
+   * Runs one unit of work at base level: the highest pending interrupt, else the next continuation.
+   * Returns false when there was nothing to do. Used by runners, never by kernel code.
+   */
+  runUnit(): boolean {
+    if (this.virtual) this.clock.advanceTo(this.localTime);
+    const src = this.intr.next(this.ipl);
+    if (src !== undefined) {
+      this.takeInterrupt(src);
+      return true;
+    }
+    const kc = this.sched.dequeue(this.ipl);
+    if (kc === null) return false;
+    this.runContinuation(kc);
+    return true;
+  }
+
+  /** Runs one continuation at its level. */
+  runContinuation(kc: Continuation<any>): void {
+    this.charge(this.costs.continuation);
+    const old = this.ipl;
+    const prevUnit = this.current;
+    this.ipl = kc.ipl;
+    this.current = kc.name;
+    kc.runs++;
+    this.stats.continuations++;
+    this.sched.stats.ran++;
+    try {
+      kc.fn(kc.arg);
+    } finally {
+      this.ipl = old;
+      this.current = prevUnit;
+    }
+  }
+
+  /** Takes one interrupt: entry cost, handler at the line's IPL in interrupt context, exit cost. */
+  private takeInterrupt(src: InterruptSource): void {
+    this.charge(this.costs.interruptEntry);
+    const old = this.ipl;
+    const prevUnit = this.current;
+    this.ipl = src.ipl as Ipl;
+    this.interruptDepth++;
+    this.current = src.handlerName;
+    for (let i = 0; i < this.observers.length; i++) this.observers[i].enterInterrupt();
+    this.stats.interrupts++;
+    src.stats.taken++;
+    let claimed = true;
+    try {
+      claimed = src.handler!(src.handlerArg);
+    } finally {
+      for (let i = 0; i < this.observers.length; i++) this.observers[i].leaveInterrupt();
+      this.interruptDepth--;
+      this.ipl = old;
+      this.current = prevUnit;
+    }
+    if (claimed) {
+      src.unclaimedRun = 0;
+    } else {
+      src.stats.spurious++;
+      this.stats.spurious++;
+      if (++src.unclaimedRun >= STORM_THRESHOLD) {
+        src.stats.stormDisables++;
+        src.mask();
+      }
+    }
+    this.charge(this.costs.interruptExit);
+  }
+
+  /** Debug description. */
+  toString(): string {
+    return `${this.name}@${IPL_NAMES[this.ipl]}${this.interruptDepth ? ' (intr)' : ''}`;
+  }
+}

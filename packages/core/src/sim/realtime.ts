@@ -1,0 +1,84 @@
+import type { Cpu } from '../kern/cpu.js';
+import { RealClock } from '../kern/real-clock.js';
+import type { Runner } from './runner.js';
+
+type Defer = (fn: () => void) => void;
+
+/** `setImmediate` where it exists (Node), else a MessageChannel hop (browsers): a macrotask, so I/O still runs. */
+const defaultDefer: Defer = (() => {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return (fn) => void g.setImmediate!(fn);
+  if (typeof MessageChannel === 'function') {
+    const ch = new MessageChannel();
+    const queue: (() => void)[] = [];
+    ch.port1.onmessage = () => queue.shift()?.();
+    return (fn) => {
+      queue.push(fn);
+      ch.port2.postMessage(0);
+    };
+  }
+  return (fn) => void setTimeout(fn, 0);
+})();
+
+/**
+ * The real-time runner: CPUs run on Node's (or a browser's) event loop against a {@link RealClock}.
+ *
+ * When any CPU has work, a macrotask runs units round-robin for at most `sliceMs` of wall time, then
+ * yields to the event loop so real I/O (a UDP tunnel socket, a worker's messages) keeps flowing. When all
+ * CPUs are idle nothing runs until a timer fires or a device asserts a line.
+ */
+export class RealTimeRunner implements Runner {
+  readonly clock: RealClock;
+  readonly cpus: Cpu[] = [];
+  private scheduled = false;
+  private stopped = false;
+  units = 0;
+
+  constructor(
+    options: { clock?: RealClock; sliceMs?: number; defer?: Defer } = {},
+    private readonly sliceMs = options.sliceMs ?? 5,
+    private readonly defer: Defer = options.defer ?? defaultDefer,
+  ) {
+    this.clock = options.clock ?? new RealClock();
+    this.clock.onFired = () => this.kick();
+  }
+
+  addCpu(cpu: Cpu): void {
+    if (cpu.clock !== this.clock) throw new Error(`cpu ${cpu.name} was built on another clock`);
+    this.cpus.push(cpu);
+    cpu.intr.onPending = () => this.kick();
+    cpu.sched.onRunnable = () => this.kick();
+    this.kick();
+  }
+
+  /** Makes sure a run slice is scheduled. Cheap to call often. */
+  kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    this.defer(() => this.slice());
+  }
+
+  /** Stops running CPUs and the clock's event-loop wakeup (so a process can exit). */
+  stop(): void {
+    this.stopped = true;
+    this.clock.stop();
+  }
+
+  private slice(): void {
+    this.scheduled = false;
+    if (this.stopped) return;
+    const end = performance.now() + this.sliceMs;
+    let more = true;
+    while (more && performance.now() < end) {
+      this.clock.advanceTo(this.clock.now());
+      more = false;
+      for (let i = 0; i < this.cpus.length; i++) {
+        if (this.cpus[i].runUnit()) {
+          this.units++;
+          more = true;
+        }
+      }
+    }
+    if (more || this.cpus.some((c) => c.runnable)) this.kick();
+  }
+}
