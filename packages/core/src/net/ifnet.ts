@@ -1,5 +1,388 @@
-// Placeholder: the Ifnet class is being written (execution-model issue). The mbuf module imports only its type.
+import type { Mbuf } from '../mbuf/mbuf.js';
+import { M_BCAST, M_MCAST } from '../mbuf/flags.js';
+import type { Host } from '../host/host.js';
+import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
+import type { LinkLayer } from './link-layer.js';
+import { PollContext, type PollContextOptions, type PollOps } from './poll-context.js';
+import { FifoSendQueue, type SendQueue } from './send-queue.js';
+
+/** Interface flags (`IFF_*`). */
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_RUNNING = 0x40;
+export const IFF_PROMISC = 0x100;
+export const IFF_ALLMULTI = 0x200;
+export const IFF_OACTIVE = 0x400;
+export const IFF_MULTICAST = 0x8000;
+
+export type LinkState = 'unknown' | 'up' | 'down';
+
+/**
+ * What the driver supplies for its interface (the `if_init`, `if_stop`, `if_start`, `if_ioctl`,
+ * `if_watchdog` function pointers of `struct ifnet`). Only `init`, `stop` and `start` are required.
+ */
+export interface IfnetDriverOps {
+  /** `if_init`: bring the hardware up (rings, receive enable, interrupts). Allocation allowed. */
+  init(ifp: Ifnet): void;
+  /** `if_stop`: quiesce the hardware (no more interrupts, DMA stopped). */
+  stop(ifp: Ifnet): void;
+  /** `if_start`: move packets from `ifp.sendQueue` onto the hardware until it is full. */
+  start(ifp: Ifnet): void;
+  /** Apply `ifp.flags & IFF_PROMISC` / `IFF_ALLMULTI` to the receive filter. */
+  updateFilter?(ifp: Ifnet): void;
+  /** Validate and apply a new MTU. Return false to refuse it. */
+  setMtu?(ifp: Ifnet, mtu: number): boolean;
+  /** Program a new link address into the hardware. */
+  setLinkAddress?(ifp: Ifnet, addr: Uint8Array): void;
+  /** `if_watchdog`: called when the transmit timer expires (a stuck transmitter). */
+  watchdog?(ifp: Ifnet): void;
+}
+
+/** What an input hook decides for a packet (the ALTQ/filter slot of seed 000's `if_input`). */
+export const INPUT_PASS = 0;
+/** The hook took ownership of the packet (queued or redirected it). */
+export const INPUT_CONSUMED = 1;
+/** Drop the packet (counted as `input.filter`). */
+export const INPUT_DROP = 2;
+export type InputVerdict = typeof INPUT_PASS | typeof INPUT_CONSUMED | typeof INPUT_DROP;
+
+/** Optional processing before protocol dispatch: a packet filter, a tap, a classifier. Must not allocate. */
+export type InputHook = (ifp: Ifnet, m: Mbuf) => InputVerdict;
+
+/** What a driver asks for when it attaches an interface. */
+export interface IfnetAttachOptions {
+  /** Driver name without unit, e.g. `wm`; the host assigns the unit (`wm0`, `wm1`, ...). */
+  name: string;
+  /** `IFT_*` type; selects the link layer. */
+  ifType: number;
+  ops: IfnetDriverOps;
+  /** Link address (MAC); copied. */
+  lladdr?: Uint8Array;
+  mtu?: number;
+  /** Largest MTU the hardware accepts. Default: `mtu`. */
+  maxMtu?: number;
+  flags?: number;
+  /** Send queue length (`IFQ_MAXLEN`). */
+  sendQueueLength?: number;
+  /** Nominal bit rate (`if_baudrate`). */
+  baudrate?: number;
+  /** Driver private data (`ifp->if_softc`). */
+  softc?: unknown;
+}
+
+/**
+ * A network interface (`struct ifnet`). The driver creates it through `host.ifAttach(...)`, the host
+ * finds its link layer, and from then on the interface is the meeting point of driver, framework and
+ * protocols:
+ *
+ * - receive: the driver's poll hands each packet to {@link input} (`if_input`), which runs the optional
+ *   hook and dispatches straight to the protocol by table lookup — no input queue.
+ * - transmit: protocols call {@link output} (`if_output`: link framing), which ends in {@link transmit}
+ *   (enqueue on the send queue, then `if_start`).
+ * - interrupts: per-queue {@link PollContext}s; {@link defer} is seed 000's `<iftype>_defer(ifp)`.
+ */
 export class Ifnet {
-  readonly index: number = 0;
-  readonly name: string = '';
+  /** `if_index`, 1-based, unique within the host. */
+  readonly index: number;
+  /** Full name, e.g. `wm0`. */
+  readonly name: string;
+  readonly unit: number;
+  readonly ifType: number;
+  flags: number;
+  mtu: number;
+  readonly maxMtu: number;
+  /** Link address (6 bytes for Ethernet, empty for loopback). */
+  lladdr: Uint8Array;
+  linkState: LinkState = 'unknown';
+  baudrate: number;
+  readonly counters: IfCounters = newCounters();
+  /** Multicast link addresses joined (as lowercase hex strings), for the receive filter. */
+  readonly multicast = new Set<string>();
+  sendQueue: SendQueue;
+  inputHook: InputHook | undefined;
+  readonly pollContexts: PollContext[] = [];
+  readonly ops: IfnetDriverOps;
+  /** `if_softc`. */
+  softc: unknown;
+  /** Transmit watchdog countdown in seconds (`if_timer`); 0 = off. The host ticks it once a second. */
+  watchdogTimer = 0;
+  /** Per-protocol attachment data (`if_afdata`): e.g. `afdata.inet` for IPv4 addresses. */
+  readonly afdata: Record<string, unknown> = {};
+  /** Listeners for link state changes (routing socket messages in BSD). */
+  private readonly linkListeners: ((ifp: Ifnet, state: LinkState) => void)[] = [];
+
+  constructor(
+    readonly host: Host,
+    readonly link: LinkLayer,
+    index: number,
+    unit: number,
+    options: IfnetAttachOptions,
+  ) {
+    this.index = index;
+    this.unit = unit;
+    this.name = `${options.name}${unit}`;
+    this.ifType = options.ifType;
+    this.ops = options.ops;
+    this.flags = options.flags ?? 0;
+    this.mtu = options.mtu ?? 1500;
+    this.maxMtu = options.maxMtu ?? this.mtu;
+    this.lladdr = new Uint8Array(options.lladdr ?? new Uint8Array(link.addrlen));
+    this.baudrate = options.baudrate ?? 0;
+    this.sendQueue = new FifoSendQueue(options.sendQueueLength);
+    this.softc = options.softc;
+  }
+
+  get up(): boolean {
+    return (this.flags & IFF_UP) !== 0;
+  }
+
+  get running(): boolean {
+    return (this.flags & IFF_RUNNING) !== 0;
+  }
+
+  /**
+   * Adds a poll context (one per receive queue; seed 003). Contexts start disabled and are enabled when
+   * the interface comes up.
+   */
+  addPollContext(options: PollContextOptions): PollContext {
+    const ctx = new PollContext(this, this.pollContexts.length, options);
+    this.pollContexts.push(ctx);
+    if (this.up) ctx.enable();
+    return ctx;
+  }
+
+  /**
+   * Seed 000's single-queue form: the driver supplies `if_poll(ifp)` returning true to be run again
+   * immediately, false when done. It is the one-context case of the same mechanism: `true` counts as a
+   * full budget (poll again), `false` as a completed round.
+   */
+  setIfPoll(
+    ifPoll: (ifp: Ifnet) => boolean,
+    intr: Omit<PollOps, 'poll'>,
+    options: Omit<PollContextOptions, 'ops'> = {},
+  ): PollContext {
+    return this.addPollContext({
+      ...options,
+      ops: {
+        poll: (ctx, budget) => (ifPoll(ctx.ifp) ? budget : 0),
+        intrEnable: intr.intrEnable,
+        intrDisable: intr.intrDisable,
+        workPending: intr.workPending,
+      },
+    });
+  }
+
+  /**
+   * `<iftype>_defer(ifp)`: called from the interrupt routine; defers the work to the interface's (first)
+   * poll context continuation. Multi-queue drivers call `ctx.defer()` on the queue that interrupted.
+   */
+  defer(): void {
+    const ctx = this.pollContexts[0];
+    if (ctx === undefined) throw new Error(`${this.name}: defer() without a poll context`);
+    ctx.defer();
+  }
+
+  /**
+   * `if_input`: the driver hands up one received packet (`m` with a packet header). Runs the optional
+   * hook, then the link layer decodes the header and dispatches by table lookup straight to the
+   * protocol's input. Owns `m`. Ends with a preemption point, so a long poll loop can be interrupted
+   * between packets.
+   */
+  input(m: Mbuf): void {
+    const cpu = this.host.cpu;
+    cpu.chargeLayer('ifInput');
+    const c = this.counters;
+    c.ipackets++;
+    c.ibytes += m.pkthdr.len;
+    if ((m.flags & (M_BCAST | M_MCAST)) !== 0) c.imcasts++;
+    m.pkthdr.rcvif = this;
+    const hook = this.inputHook;
+    if (hook !== undefined) {
+      const verdict = hook(this, m);
+      if (verdict === INPUT_CONSUMED) {
+        cpu.preempt();
+        return;
+      }
+      if (verdict === INPUT_DROP) {
+        this.dropInput(m, 'input.filter');
+        cpu.preempt();
+        return;
+      }
+    }
+    this.link.input(this, m);
+    cpu.preempt();
+  }
+
+  /** Frees a received packet and counts the drop under `reason` (and `iqdrops`). */
+  dropInput(m: Mbuf, reason: string): void {
+    this.counters.iqdrops++;
+    countDrop(this.counters, reason);
+    m.pool.freem(m);
+  }
+
+  /** Counts a received packet for an unknown protocol and frees it. */
+  noProto(m: Mbuf, reason = 'noproto'): void {
+    this.counters.noproto++;
+    countDrop(this.counters, reason);
+    m.pool.freem(m);
+  }
+
+  /** Frees an outgoing packet and counts the drop under `reason` (and `oqdrops`). */
+  dropOutput(m: Mbuf, reason: string): void {
+    this.counters.oqdrops++;
+    countDrop(this.counters, reason);
+    m.pool.freem(m);
+  }
+
+  /** Counts a drop that involves no mbuf (e.g. a device-side miss reported by the driver). */
+  countDrop(reason: string, n = 1): void {
+    this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + n;
+  }
+
+  /**
+   * `if_output`: frame `m` (payload of protocol `proto`, an ethertype) for next hop `dst` through the
+   * link layer. Owns `m`. Returns false if it was dropped (counted).
+   */
+  output(m: Mbuf, proto: number, dst: unknown): boolean {
+    if (!this.up) {
+      this.dropOutput(m, 'output.down');
+      return false;
+    }
+    return this.link.output(this, m, proto, dst);
+  }
+
+  /**
+   * `if_transmit`: queue a fully framed packet on the send queue and start the driver. Owns `m`. Returns
+   * false if the queue refused it (counted as `snd.full`).
+   */
+  transmit(m: Mbuf): boolean {
+    if (!this.running) {
+      this.dropOutput(m, 'output.notrunning');
+      return false;
+    }
+    if (!this.sendQueue.enqueue(this, m)) {
+      this.dropOutput(m, 'snd.full');
+      return false;
+    }
+    if ((this.flags & IFF_OACTIVE) === 0) this.ops.start(this);
+    return true;
+  }
+
+  /** `if_up`: marks the interface up, initialises the hardware and enables every poll context. */
+  upIf(): void {
+    if (this.up) return;
+    this.flags |= IFF_UP;
+    this.ops.init(this);
+    this.flags |= IFF_RUNNING;
+    for (const ctx of this.pollContexts) ctx.enable();
+    this.host.ifStateChanged(this);
+  }
+
+  /**
+   * `if_down` / close: stops the hardware, disables every poll context and waits for a running poll to
+   * finish (seed 003: the close handler shuts down all NAPI instances). Queued output is freed. Resolves
+   * when every context is disabled.
+   */
+  down(): Promise<void> {
+    if (!this.up) return Promise.resolve();
+    this.flags &= ~(IFF_UP | IFF_RUNNING | IFF_OACTIVE);
+    this.ops.stop(this);
+    this.sendQueue.purge();
+    this.watchdogTimer = 0;
+    const waits: Promise<void>[] = [];
+    for (const ctx of this.pollContexts) {
+      waits.push(new Promise<void>((resolve) => ctx.disable(resolve)));
+    }
+    this.host.ifStateChanged(this);
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /** Sets or clears promiscuous mode (`IFF_PROMISC`) and tells the driver. */
+  setPromiscuous(on: boolean): void {
+    this.flags = on ? this.flags | IFF_PROMISC : this.flags & ~IFF_PROMISC;
+    this.ops.updateFilter?.(this);
+  }
+
+  /** Changes the MTU (`SIOCSIFMTU`). Throws RangeError for a value the hardware refuses. */
+  setMtu(mtu: number): void {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > this.maxMtu) {
+      throw new RangeError(`${this.name}: MTU ${mtu} outside 68..${this.maxMtu}`);
+    }
+    if (this.ops.setMtu !== undefined && !this.ops.setMtu(this, mtu)) {
+      throw new RangeError(`${this.name}: driver refused MTU ${mtu}`);
+    }
+    this.mtu = mtu;
+  }
+
+  /** Changes the link address (`SIOCSIFLLADDR`). */
+  setLinkAddress(addr: Uint8Array): void {
+    if (addr.length !== this.link.addrlen) {
+      throw new RangeError(`${this.name}: link address must be ${this.link.addrlen} bytes`);
+    }
+    this.lladdr = new Uint8Array(addr);
+    this.ops.setLinkAddress?.(this, this.lladdr);
+  }
+
+  /** Joins a link-layer multicast group (`SIOCADDMULTI`) and updates the hardware filter. */
+  joinMulticast(addr: Uint8Array): void {
+    this.multicast.add(hex(addr));
+    this.ops.updateFilter?.(this);
+  }
+
+  /** Leaves a link-layer multicast group (`SIOCDELMULTI`). */
+  leaveMulticast(addr: Uint8Array): void {
+    this.multicast.delete(hex(addr));
+    this.ops.updateFilter?.(this);
+  }
+
+  /** Whether `addr[off..off+addrlen)` is a joined multicast group. Allocates only for multicast frames. */
+  inMulticast(addr: Uint8Array, off: number): boolean {
+    if (this.multicast.size === 0) return false;
+    return this.multicast.has(hex(addr.subarray(off, off + this.link.addrlen)));
+  }
+
+  /** The driver reports a link state change (`if_link_state_change`). */
+  setLinkState(state: LinkState): void {
+    if (state === this.linkState) return;
+    this.linkState = state;
+    for (const l of this.linkListeners) l(this, state);
+  }
+
+  /** Subscribes to link state changes. */
+  onLinkState(listener: (ifp: Ifnet, state: LinkState) => void): void {
+    this.linkListeners.push(listener);
+  }
+
+  /** A plain snapshot for printing or serialising: `netstat -i` plus our counters. */
+  snapshot(): {
+    name: string;
+    flags: number;
+    mtu: number;
+    linkState: LinkState;
+    lladdr: string;
+    counters: IfCounters;
+    pollContexts: Record<string, unknown>[];
+  } {
+    return {
+      name: this.name,
+      flags: this.flags,
+      mtu: this.mtu,
+      linkState: this.linkState,
+      lladdr: formatLinkAddress(this.lladdr),
+      counters: snapshotCounters(this.counters),
+      pollContexts: this.pollContexts.map((c) => c.snapshot()),
+    };
+  }
+}
+
+function hex(a: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < a.length; i++) s += (a[i] < 16 ? '0' : '') + a[i].toString(16);
+  return s;
+}
+
+/** `aa:bb:cc:dd:ee:ff` */
+export function formatLinkAddress(a: Uint8Array): string {
+  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':');
 }

@@ -1,0 +1,288 @@
+import type { DependencyContainer } from 'tsyringe';
+import { DmaSpace } from '../bus/dma.js';
+import type { DeviceModel } from '../bus/device.js';
+import { BusSpace } from '../bus/registers.js';
+import { CALLOUTS, CLOCK, COST_PROFILE, CPU, DMA, DRIVER, HOST, LINK_LAYER, MBUF_POOL, PROTOCOL } from '../di/tokens.js';
+import { resolveAllOptional } from '../di/resolve.js';
+import { Callout, CalloutTable } from '../kern/callout.js';
+import { type CostProfile, DEFAULT_COST_PROFILE } from '../kern/cost-profile.js';
+import { Cpu } from '../kern/cpu.js';
+import { Hardclock } from '../kern/hardclock.js';
+import { AllocationGuard, type AllocationGuardMode } from '../mbuf/allocation-guard.js';
+import { MbufPool } from '../mbuf/pool.js';
+import { DispatchTable } from '../net/dispatch-table.js';
+import { Ifnet, type IfnetAttachOptions } from '../net/ifnet.js';
+import type { LinkLayer } from '../net/link-layer.js';
+import { type MitigationPolicyFactory, rateThreshold } from '../net/mitigation-policy.js';
+import type { Runner } from '../sim/runner.js';
+import type { AttachArgs, DeviceSlot, DriverDescriptor } from './driver.js';
+import { createLoopback } from './loopback.js';
+import type { ProtocolModule } from './protocol-module.js';
+
+export interface HostOptions {
+  /** Host name, used in interface, CPU and pool names. */
+  name: string;
+  /** The runner (Simulation or RealTimeRunner) whose clock the host runs on. */
+  runner: Runner;
+  /** Clock ticks per second (`hz`). Default 100. */
+  hz?: number;
+  /** CPU cost profile (virtual clock). Default {@link DEFAULT_COST_PROFILE}. */
+  costs?: CostProfile;
+  /** Mbuf pool size. Default 4096 mbufs and 2048 clusters. */
+  mbufs?: { mbufs?: number; clusters?: number };
+  /** What allocation in interrupt context does: throw (tests, default) or count. */
+  allocationGuard?: AllocationGuardMode;
+  /** Interrupt mitigation policy for poll contexts. Default: seed 000's rate threshold at 8000/s. */
+  mitigationPolicy?: MitigationPolicyFactory;
+  /** Create `lo0` at boot. Default true. */
+  loopback?: boolean;
+}
+
+/**
+ * One kernel instance: a CPU with its interrupt controller, continuations, hardclock and callouts; an
+ * mbuf pool mapped into a DMA space; a bus with devices; interfaces; dispatch tables; and its own DI
+ * child container, so two hosts in one process share nothing by accident.
+ *
+ * Build hosts with {@link Platform.createHost}. At boot the host attaches every registered protocol
+ * module; {@link autoconf} then matches plugged-in devices against registered drivers.
+ */
+export class Host {
+  readonly name: string;
+  readonly container: DependencyContainer;
+  readonly runner: Runner;
+  readonly cpu: Cpu;
+  readonly hz: number;
+  readonly callouts: CalloutTable;
+  readonly hardclock: Hardclock;
+  readonly guard: AllocationGuard;
+  readonly dma: DmaSpace;
+  readonly pool: MbufPool;
+  readonly mitigationPolicy: MitigationPolicyFactory;
+  /** Ethertype → protocol input, the table every link layer dispatches through. */
+  readonly ethertypes: DispatchTable;
+  readonly interfaces: Ifnet[] = [];
+  readonly devices: DeviceSlot[] = [];
+  readonly protocols: ProtocolModule[] = [];
+  /** The loopback interface, when created. */
+  readonly lo0: Ifnet | undefined;
+  private readonly tables = new Map<string, DispatchTable>();
+  private readonly linkLayers = new Map<number, LinkLayer>();
+  private readonly units = new Map<string, number>();
+  private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
+  private readonly watchdog: Callout<Host>;
+
+  constructor(parent: DependencyContainer, options: HostOptions) {
+    this.name = options.name;
+    this.runner = options.runner;
+    this.hz = options.hz ?? 100;
+    this.container = parent.createChildContainer();
+    this.cpu = new Cpu(`${this.name}.cpu0`, options.runner.clock, options.costs ?? DEFAULT_COST_PROFILE);
+    this.callouts = new CalloutTable();
+    this.callouts.preempt = () => this.cpu.preempt();
+    this.callouts.schedule = (kc) => this.cpu.sched.schedule(kc);
+    this.hardclock = new Hardclock(this.hz, this.cpu, this.cpu.sched, this.callouts);
+    this.guard = new AllocationGuard({ mode: options.allocationGuard ?? 'throw' });
+    this.cpu.observeInterruptContext(this.guard);
+    this.dma = new DmaSpace();
+    this.pool = new MbufPool({
+      name: `${this.name}.mbuf`,
+      mbufs: options.mbufs?.mbufs ?? 4096,
+      clusters: options.mbufs?.clusters ?? 2048,
+      guard: this.guard,
+      dma: this.dma,
+    });
+    this.mitigationPolicy = options.mitigationPolicy ?? rateThreshold();
+    this.ethertypes = this.dispatchTable('ethertype', 65536);
+    this.watchdog = new Callout<Host>(`${this.name}.if_watchdog`, (h) => h.watchdogTick(), this as Host);
+
+    const c = this.container;
+    c.register(HOST, { useValue: this });
+    c.register(CPU, { useValue: this.cpu });
+    c.register(CLOCK, { useValue: this.cpu.clock });
+    c.register(CALLOUTS, { useValue: this.callouts });
+    c.register(DMA, { useValue: this.dma });
+    c.register(MBUF_POOL, { useValue: this.pool });
+    c.register(COST_PROFILE, { useValue: this.cpu.costs });
+
+    for (const l of resolveAllOptional(c, LINK_LAYER)) this.linkLayers.set(l.ifType, l);
+    this.runner.addCpu(this.cpu);
+    this.lo0 = options.loopback === false ? undefined : createLoopback(this);
+    this.attachProtocols(resolveAllOptional(c, PROTOCOL));
+  }
+
+  /** The clock's (or CPU's) current time in ns. */
+  now(): number {
+    return this.cpu.now();
+  }
+
+  /** Ticks since boot. */
+  get ticks(): number {
+    return this.hardclock.ticks;
+  }
+
+  /** Converts ns to clock ticks (rounded up, at least 1), for callouts. */
+  ticksFor(ns: number): number {
+    return Math.max(1, Math.ceil(ns / this.hardclock.tickNs));
+  }
+
+  /** A named dispatch table, created on first use (e.g. `ip-protocol` with 256 entries). */
+  dispatchTable(name: string, size: number): DispatchTable {
+    let t = this.tables.get(name);
+    if (t === undefined) {
+      t = new DispatchTable(`${this.name}.${name}`, size);
+      this.tables.set(name, t);
+    } else if (t.size !== size) {
+      throw new Error(`dispatch table ${name} exists with size ${t.size}, asked for ${size}`);
+    }
+    return t;
+  }
+
+  /** The link layer registered for an interface type, if any. */
+  linkLayer(ifType: number): LinkLayer | undefined {
+    return this.linkLayers.get(ifType);
+  }
+
+  /** Registers a link layer on this host only (the platform's `LINK_LAYER` registrations apply to all). */
+  addLinkLayer(l: LinkLayer): void {
+    this.linkLayers.set(l.ifType, l);
+  }
+
+  /**
+   * `if_attach`: creates an interface for a driver. The unit number is the next free one for the driver
+   * name. Throws if no link layer is registered for the type (naming the missing package).
+   */
+  ifAttach(options: IfnetAttachOptions): Ifnet {
+    const link = this.linkLayers.get(options.ifType);
+    if (link === undefined) {
+      throw new Error(
+        `${this.name}: no link layer for interface type 0x${options.ifType.toString(16)} ` +
+          `(for Ethernet, register @ifnet/ether's link layer on the platform)`,
+      );
+    }
+    const unit = this.units.get(options.name) ?? 0;
+    this.units.set(options.name, unit + 1);
+    const ifp = new Ifnet(this, link, this.interfaces.length + 1, unit, options);
+    this.interfaces.push(ifp);
+    link.attach?.(ifp);
+    return ifp;
+  }
+
+  /** Finds an interface by name (`wm0`). */
+  ifunit(name: string): Ifnet | undefined {
+    return this.interfaces.find((i) => i.name === name);
+  }
+
+  /** Subscribes to interface up/down changes. */
+  onIfStateChange(listener: (ifp: Ifnet) => void): void {
+    this.ifListeners.push(listener);
+  }
+
+  /** @internal Called by Ifnet on up/down. */
+  ifStateChanged(ifp: Ifnet): void {
+    for (const l of this.ifListeners) l(ifp);
+  }
+
+  /**
+   * Arms the once-a-second interface watchdog (`if_slowtimo`): drivers set `ifp.watchdogTimer` (seconds)
+   * when they queue transmit work and call this; when a timer counts down to zero the driver's `watchdog`
+   * runs. It stays armed only while some interface has a timer running.
+   */
+  armWatchdog(): void {
+    if (!this.watchdog.pending) this.callouts.reset(this.watchdog, this.hz);
+  }
+
+  private watchdogTick(): void {
+    let running = false;
+    for (const ifp of this.interfaces) {
+      if (ifp.watchdogTimer <= 0) continue;
+      if (--ifp.watchdogTimer === 0) {
+        ifp.counters.oerrors++;
+        ifp.countDrop('watchdog.timeout');
+        ifp.ops.watchdog?.(ifp);
+      }
+      if (ifp.watchdogTimer > 0) running = true;
+    }
+    if (running) this.callouts.reset(this.watchdog, this.hz);
+  }
+
+  /**
+   * Plugs a device model into the host's bus: creates its interrupt lines, wraps its register windows in
+   * bus space handles and connects it. A driver is attached later by {@link autoconf}.
+   */
+  attachDevice(model: DeviceModel): DeviceSlot {
+    const locator = `pci0:${this.devices.length}`;
+    const irqs = [];
+    for (let v = 0; v < model.interruptVectors; v++) irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
+    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`));
+    model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
+    const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };
+    const slot: DeviceSlot = { locator, model, attachArgs };
+    this.devices.push(slot);
+    return slot;
+  }
+
+  /**
+   * Autoconfiguration (NetBSD's `config_search` / `config_attach`): for each device without a driver, ask
+   * every registered driver's `match` and attach the best non-zero match (first registered among equals).
+   * Returns the slots that got a driver this time.
+   */
+  autoconf(): DeviceSlot[] {
+    const drivers = resolveAllOptional(this.container, DRIVER);
+    const attached: DeviceSlot[] = [];
+    for (const slot of this.devices) {
+      if (slot.driver !== undefined) continue;
+      let best: DriverDescriptor | undefined;
+      let bestScore = 0;
+      for (const d of drivers) {
+        const score = d.match(slot.model.ident);
+        if (score > bestScore) {
+          best = d;
+          bestScore = score;
+        }
+      }
+      if (best === undefined) continue;
+      const drv = this.container.resolve(best.driver);
+      slot.driverName = best.name;
+      slot.driver = drv;
+      drv.attach(slot.attachArgs);
+      attached.push(slot);
+    }
+    return attached;
+  }
+
+  private attachProtocols(modules: ProtocolModule[]): void {
+    const byName = new Map(modules.map((m) => [m.name, m]));
+    const done = new Set<string>();
+    const visiting = new Set<string>();
+    const visit = (m: ProtocolModule) => {
+      if (done.has(m.name)) return;
+      if (visiting.has(m.name)) throw new Error(`protocol modules: dependency cycle through ${m.name}`);
+      visiting.add(m.name);
+      for (const r of m.requires ?? []) {
+        const dep = byName.get(r);
+        if (dep === undefined) throw new Error(`protocol module ${m.name} requires ${r}, which is not registered`);
+        visit(dep);
+      }
+      visiting.delete(m.name);
+      m.attach(this);
+      this.protocols.push(m);
+      done.add(m.name);
+    };
+    for (const m of modules) visit(m);
+  }
+
+  /** A plain snapshot of the host: interfaces, interrupts, pool, scheduler. */
+  snapshot(): Record<string, unknown> {
+    return {
+      name: this.name,
+      now: this.now(),
+      ticks: this.ticks,
+      interfaces: this.interfaces.map((i) => i.snapshot()),
+      interrupts: this.cpu.intr.snapshot(),
+      cpu: { ...this.cpu.stats, chargedSoft: Array.from(this.cpu.stats.chargedSoft) },
+      scheduler: { ...this.cpu.sched.stats },
+      mbufs: this.pool.snapshot(),
+      allocationViolations: this.guard.violations,
+    };
+  }
+}

@@ -1,0 +1,151 @@
+import { NS_PER_SEC, type Nanoseconds } from '../kern/time.js';
+
+/** What to do when a poll finished with work left under its budget. */
+export type MitigationDecision = 'unmask' | 'tick';
+
+/**
+ * Interrupt mitigation policy of one poll context (seed 000 rule 5): after a poll that did not use its
+ * whole budget, either unmask the interrupt now (interrupt latency under low load) or stay masked and poll
+ * again on the next clock tick (tick-driven polling under high load).
+ *
+ * A policy object belongs to one poll context (create one per context through a
+ * {@link MitigationPolicyFactory}), so it may keep per-context state.
+ */
+export interface MitigationPolicy {
+  readonly name: string;
+  /** The device interrupted (called from the interrupt routine; must not allocate). */
+  onInterrupt(now: Nanoseconds): void;
+  /**
+   * A round of polling finished under budget. `work` is the work done since the context was scheduled
+   * (all polls of this round, including "poll again" ones); `fromTick` is true when the round was started
+   * by the clock tick rather than by an interrupt.
+   */
+  decide(work: number, fromTick: boolean, now: Nanoseconds): MitigationDecision;
+  /** A plain description of the current state, for counters and experiments. */
+  describe(): Record<string, number | string | boolean>;
+}
+
+/** Builds a fresh policy for one poll context. `hz` is the host's clock rate. */
+export type MitigationPolicyFactory = (hz: number) => MitigationPolicy;
+
+/** Always unmask: pure interrupt-then-poll (NAPI without `napi_defer_hard_irqs`). */
+export class AlwaysUnmaskPolicy implements MitigationPolicy {
+  readonly name = 'always-unmask';
+  onInterrupt(): void {}
+  decide(): MitigationDecision {
+    return 'unmask';
+  }
+  describe(): Record<string, number | string | boolean> {
+    return { policy: this.name };
+  }
+}
+
+export interface RateThresholdOptions {
+  /**
+   * Interrupt rate (per second) above which the source is "interrupting too often" and stays masked.
+   * Default 8000/s: the e1000 driver's classic `InterruptThrottleRate` default.
+   */
+  maxInterruptRate?: number;
+  /**
+   * Back off to interrupts when the work found per second of tick polling falls below
+   * `maxInterruptRate / hysteresis`. Default 2: unmask only when, even with one interrupt per packet, the
+   * rate would be at most half the threshold.
+   */
+  hysteresis?: number;
+  /** Weight of a new sample in the moving average of the interval between interrupts. Default 1/8. */
+  gain?: number;
+}
+
+/**
+ * Seed 000's policy: "If the device is interrupting too often, it might make sense for the device's
+ * interrupts to remain masked and just schedule the device's continuation for the next clock tick."
+ *
+ * - In interrupt mode it keeps an exponentially weighted moving average of the interval between
+ *   interrupts (gain 1/8, like TCP's srtt). When a poll round completes and the average rate exceeds
+ *   `maxInterruptRate`, it switches to tick mode: stay masked, poll on the next tick.
+ * - In tick mode each round's work is the packets that arrived during one tick, so `work × hz` estimates
+ *   the packet rate. Since a device cannot interrupt more often than packets arrive, once that falls
+ *   below `maxInterruptRate / hysteresis` unmasking is safe: it switches back to interrupt mode.
+ *
+ * The same idea as Linux's `napi_defer_hard_irqs` + `gro_flush_timeout` and FreeBSD's polling(4), chosen
+ * by rate rather than by a count of empty polls.
+ */
+export class RateThresholdPolicy implements MitigationPolicy {
+  readonly name = 'rate-threshold';
+  readonly maxInterruptRate: number;
+  readonly hysteresis: number;
+  readonly gain: number;
+  /** Moving average of the interval between interrupts (ns). */
+  avgInterval: Nanoseconds = Number.POSITIVE_INFINITY;
+  private lastInterrupt: Nanoseconds = Number.NaN;
+  tickMode = false;
+  /** Mode switches, for experiments. */
+  switchesToTick = 0;
+  switchesToInterrupt = 0;
+
+  constructor(
+    readonly hz: number,
+    options: RateThresholdOptions = {},
+  ) {
+    this.maxInterruptRate = options.maxInterruptRate ?? 8000;
+    this.hysteresis = options.hysteresis ?? 2;
+    this.gain = options.gain ?? 1 / 8;
+    if (!(this.maxInterruptRate > 0)) throw new RangeError('maxInterruptRate must be > 0');
+    if (!(this.hysteresis >= 1)) throw new RangeError('hysteresis must be >= 1');
+    if (!(this.gain > 0 && this.gain <= 1)) throw new RangeError('gain must be in (0, 1]');
+  }
+
+  /** Current estimate of the interrupt rate (per second). */
+  get interruptRate(): number {
+    return this.avgInterval === Number.POSITIVE_INFINITY ? 0 : NS_PER_SEC / this.avgInterval;
+  }
+
+  onInterrupt(now: Nanoseconds): void {
+    if (!Number.isNaN(this.lastInterrupt)) {
+      const interval = Math.max(1, now - this.lastInterrupt);
+      this.avgInterval =
+        this.avgInterval === Number.POSITIVE_INFINITY ? interval : this.avgInterval + (interval - this.avgInterval) * this.gain;
+    }
+    this.lastInterrupt = now;
+  }
+
+  decide(work: number, fromTick: boolean): MitigationDecision {
+    if (this.tickMode) {
+      if (fromTick && work * this.hz < this.maxInterruptRate / this.hysteresis) {
+        this.tickMode = false;
+        this.switchesToInterrupt++;
+        // Start the interrupt-rate estimate afresh: the old average predates the tick period.
+        this.avgInterval = Number.POSITIVE_INFINITY;
+        this.lastInterrupt = Number.NaN;
+        return 'unmask';
+      }
+      return 'tick';
+    }
+    if (this.interruptRate > this.maxInterruptRate) {
+      this.tickMode = true;
+      this.switchesToTick++;
+      return 'tick';
+    }
+    return 'unmask';
+  }
+
+  describe(): Record<string, number | string | boolean> {
+    return {
+      policy: this.name,
+      tickMode: this.tickMode,
+      interruptRate: Math.round(this.interruptRate),
+      maxInterruptRate: this.maxInterruptRate,
+      switchesToTick: this.switchesToTick,
+      switchesToInterrupt: this.switchesToInterrupt,
+    };
+  }
+}
+
+/** Factory for {@link AlwaysUnmaskPolicy}. */
+export const alwaysUnmask: MitigationPolicyFactory = () => new AlwaysUnmaskPolicy();
+
+/** Factory for {@link RateThresholdPolicy} with the given options. */
+export const rateThreshold =
+  (options: RateThresholdOptions = {}): MitigationPolicyFactory =>
+  (hz) =>
+    new RateThresholdPolicy(hz, options);

@@ -1,0 +1,266 @@
+import { Continuation } from '../kern/continuation.js';
+import { IPL_SOFTNET } from '../kern/ipl.js';
+import type { Ifnet } from './ifnet.js';
+import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
+
+/**
+ * What a driver supplies for one poll context (one receive queue, or the whole interface). FreeBSD
+ * iflib's `ifdi_rx_queue_intr_enable` / `rxd_available` and Linux NAPI's `poll` in one interface.
+ */
+export interface PollOps {
+  /**
+   * Service the queue: receive up to `budget` packets (each handed to `ifp.input`), reclaim transmit
+   * descriptors (not counted against the budget), refill receive buffers (allocation is allowed here),
+   * handle link events. Returns the receive work done, `0..budget`. Returning `budget` means "there may be
+   * more: poll me again".
+   */
+  poll(ctx: PollContext, budget: number): number;
+  /** Unmask this context's interrupt at the device. */
+  intrEnable(ctx: PollContext): void;
+  /** Mask this context's interrupt at the device. */
+  intrDisable(ctx: PollContext): void;
+  /**
+   * Whether work is visible right now (e.g. the next receive descriptor is done). Called right after
+   * unmasking to close the completion race: a packet that arrived between the last check and the unmask.
+   */
+  workPending(ctx: PollContext): boolean;
+}
+
+export interface PollContextOptions {
+  /** Name for diagnostics, e.g. `wm0.rx0`. Default `<ifname>.poll<index>`. */
+  name?: string;
+  ops: PollOps;
+  /** Budget per poll (NAPI weight). Default 64 (`NAPI_POLL_WEIGHT`). */
+  weight?: number;
+  /**
+   * Whether {@link PollContext.defer} masks the interrupt (DMA devices: the device keeps filling
+   * descriptors on its own) or leaves it unmasked (PIO devices: the card must keep being drained).
+   * Default true.
+   */
+  maskOnDefer?: boolean;
+  /** Mitigation policy for this context. Default: the host's configured policy. */
+  policy?: MitigationPolicyFactory;
+}
+
+/** Poll context states (NAPI's `NAPI_STATE_*`, simplified to one field). */
+export type PollState = 'disabled' | 'idle' | 'scheduled' | 'running';
+
+export interface PollContextStats {
+  /** Interrupts that reached {@link PollContext.defer}. */
+  interrupts: number;
+  /** Times the continuation was scheduled (first schedule of a round). */
+  schedules: number;
+  polls: number;
+  /** Polls that used the whole budget and were re-queued. */
+  pollAgain: number;
+  /** Rounds completed with an unmask. */
+  completions: number;
+  /** Rounds that stayed masked and went to the next tick. */
+  tickDeferrals: number;
+  /** Completions whose post-unmask re-check found work and rescheduled (the race, closed). */
+  raceRechecks: number;
+  /** Receive work done (packets). */
+  work: number;
+  /** Polls that reported more work than their budget (a driver bug; clamped). */
+  budgetOverruns: number;
+}
+
+/**
+ * A poll context: the poll state of one queue, separate from the interface (seed 003, Linux's
+ * `napi_struct`, FreeBSD iflib's per-queue task). An interface owns 1..N of them; seed 000's single
+ * `if_poll` is simply the interface with one context.
+ *
+ * The cycle, driven by the framework so drivers cannot get it wrong:
+ * 1. The interrupt routine acknowledges the device and calls {@link defer}: count, feed the policy,
+ *    `schedule_prep` (idle → scheduled, at most once), mask if `maskOnDefer`, queue the continuation.
+ * 2. The continuation (at softnet) calls `ops.poll(ctx, weight)`.
+ *    - work == weight: poll again — re-queued *behind* other pending continuations (fairness).
+ *    - otherwise the round is complete and the policy decides: stay masked and defer to the next tick, or
+ *      complete: state → idle, unmask, then re-check `workPending` — if a packet slipped in before the
+ *      unmask, mask again and reschedule (NAPI's `napi_complete_done` race, closed here once for all).
+ * 3. {@link disable} (on close) cancels a pending run, or waits for a running poll to return.
+ */
+export class PollContext {
+  readonly name: string;
+  readonly weight: number;
+  readonly maskOnDefer: boolean;
+  readonly ops: PollOps;
+  readonly policy: MitigationPolicy;
+  readonly kc: Continuation<PollContext>;
+  state: PollState = 'disabled';
+  readonly stats: PollContextStats = {
+    interrupts: 0,
+    schedules: 0,
+    polls: 0,
+    pollAgain: 0,
+    completions: 0,
+    tickDeferrals: 0,
+    raceRechecks: 0,
+    work: 0,
+    budgetOverruns: 0,
+  };
+  /** Work done in the current round (since the last schedule). */
+  private roundWork = 0;
+  /** The current round was started by the clock tick. */
+  private fromTick = false;
+  private disabling = false;
+  private readonly disableWaiters: (() => void)[] = [];
+  /** Driver-private per-queue state (the queue's softc), for the driver's convenience. */
+  softc: unknown;
+
+  constructor(
+    readonly ifp: Ifnet,
+    readonly index: number,
+    options: PollContextOptions,
+  ) {
+    this.name = options.name ?? `${ifp.name}.poll${index}`;
+    this.weight = options.weight ?? 64;
+    if (!Number.isInteger(this.weight) || this.weight < 1) throw new RangeError(`${this.name}: weight ${this.weight}`);
+    this.maskOnDefer = options.maskOnDefer ?? true;
+    this.ops = options.ops;
+    this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
+    this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
+  }
+
+  /** `napi_enable`: disabled → idle. Instances start disabled. */
+  enable(): void {
+    if (this.state === 'disabled') {
+      this.state = 'idle';
+      this.disabling = false;
+    }
+  }
+
+  /**
+   * `napi_schedule_prep`: takes ownership of scheduling if the context is enabled and idle. Returns true
+   * when the caller must now schedule (exactly one caller wins until the round completes).
+   */
+  schedulePrep(): boolean {
+    if (this.state !== 'idle' || this.disabling) return false;
+    this.state = 'scheduled';
+    return true;
+  }
+
+  /** `__napi_schedule`: queues the poll continuation (after a successful {@link schedulePrep}). */
+  schedule(): void {
+    this.stats.schedules++;
+    this.roundWork = 0;
+    this.fromTick = false;
+    this.ifp.host.cpu.sched.schedule(this.kc);
+  }
+
+  /**
+   * `<iftype>_defer(ifp)` for this queue: called by the interrupt routine after it acknowledged the
+   * device. Counts the interrupt, tells the policy, and — unless a round is already under way — masks
+   * (DMA devices) and schedules the poll. Allocates nothing; safe in interrupt context.
+   */
+  defer(): void {
+    this.stats.interrupts++;
+    this.ifp.counters.interrupts++;
+    this.policy.onInterrupt(this.ifp.host.cpu.now());
+    if (this.schedulePrep()) {
+      if (this.maskOnDefer) this.ops.intrDisable(this);
+      this.schedule();
+    }
+  }
+
+  /** Schedules a poll without an interrupt (e.g. transmit wants reclaim). No-op unless idle. */
+  kick(): void {
+    if (this.schedulePrep()) this.schedule();
+  }
+
+  /**
+   * `napi_disable`: stops the context. If it is queued, the run is cancelled; if a poll is running (we
+   * were called from inside it, or from an interrupt taken at one of its preemption points), the context
+   * is disabled when that poll returns and `onDone` is called then. Returns true when already done.
+   */
+  disable(onDone?: () => void): boolean {
+    if (this.state === 'disabled') {
+      onDone?.();
+      return true;
+    }
+    if (this.state === 'running') {
+      this.disabling = true;
+      if (onDone !== undefined) this.disableWaiters.push(onDone);
+      return false;
+    }
+    this.ifp.host.cpu.sched.cancel(this.kc);
+    this.state = 'disabled';
+    onDone?.();
+    return true;
+  }
+
+  /** The continuation body. */
+  run(): void {
+    if (this.state !== 'scheduled') return; // disabled while queued: nothing to do
+    if (this.kcFromTick()) this.fromTick = true;
+    this.state = 'running';
+    this.stats.polls++;
+    this.ifp.counters.polls++;
+    let work = this.ops.poll(this, this.weight);
+    if (!(work >= 0)) work = 0;
+    if (work > this.weight) {
+      this.stats.budgetOverruns++;
+      work = this.weight;
+    }
+    this.stats.work += work;
+    this.roundWork += work;
+    if (this.disabling) {
+      this.finishDisable();
+      return;
+    }
+    const sched = this.ifp.host.cpu.sched;
+    if (work >= this.weight) {
+      this.stats.pollAgain++;
+      this.ifp.counters.pollAgain++;
+      this.state = 'scheduled';
+      sched.schedule(this.kc);
+      return;
+    }
+    const decision = this.policy.decide(this.roundWork, this.fromTick, this.ifp.host.cpu.now());
+    this.roundWork = 0;
+    if (decision === 'tick') {
+      this.stats.tickDeferrals++;
+      this.ifp.counters.tickDeferrals++;
+      if (!this.maskOnDefer) this.ops.intrDisable(this);
+      this.state = 'scheduled';
+      this.tickArmed = true;
+      sched.deferToTick(this.kc);
+      return;
+    }
+    this.stats.completions++;
+    this.state = 'idle';
+    this.fromTick = false;
+    this.ops.intrEnable(this);
+    if (this.ops.workPending(this) && this.schedulePrep()) {
+      this.stats.raceRechecks++;
+      this.ifp.counters.raceRechecks++;
+      this.ops.intrDisable(this);
+      this.schedule();
+    }
+  }
+
+  /** Set when the continuation was put on the tick list; the next run is a tick round. */
+  private tickArmed = false;
+
+  private kcFromTick(): boolean {
+    const t = this.tickArmed;
+    this.tickArmed = false;
+    return t;
+  }
+
+  private finishDisable(): void {
+    this.state = 'disabled';
+    this.disabling = false;
+    const waiters = this.disableWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+
+  /** A plain snapshot of counters and state. */
+  snapshot(): Record<string, unknown> {
+    return { name: this.name, state: this.state, weight: this.weight, ...this.stats, policy: this.policy.describe() };
+  }
+}
+
+function runPoll(ctx: PollContext): void {
+  ctx.run();
+}
