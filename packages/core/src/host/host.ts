@@ -2,7 +2,18 @@ import type { DependencyContainer } from 'tsyringe';
 import { DmaSpace } from '../bus/dma.js';
 import type { DeviceModel } from '../bus/device.js';
 import { BusSpace } from '../bus/registers.js';
-import { CALLOUTS, CLOCK, COST_PROFILE, CPU, DMA, DRIVER, HOST, LINK_LAYER, MBUF_POOL, PROTOCOL } from '../di/tokens.js';
+import {
+  CALLOUTS,
+  CLOCK,
+  COST_PROFILE,
+  CPU,
+  DMA,
+  DRIVER,
+  HOST,
+  LINK_LAYER,
+  MBUF_POOL,
+  PROTOCOL,
+} from '../di/tokens.js';
 import { resolveAllOptional } from '../di/resolve.js';
 import { Callout, CalloutTable } from '../kern/callout.js';
 import { type CostProfile, DEFAULT_COST_PROFILE } from '../kern/cost-profile.js';
@@ -212,7 +223,8 @@ export class Host {
   attachDevice(model: DeviceModel): DeviceSlot {
     const locator = `pci0:${this.devices.length}`;
     const irqs = [];
-    for (let v = 0; v < model.interruptVectors; v++) irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
+    for (let v = 0; v < model.interruptVectors; v++)
+      irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
     const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`));
     model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
     const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };

@@ -46,7 +46,12 @@ export class CalloutTable {
   fired = 0;
 
   constructor() {
-    this.softclock = new Continuation<CalloutTable>('softclock', IPL_SOFTCLOCK, (t) => t.runDue(), this as CalloutTable);
+    this.softclock = new Continuation<CalloutTable>(
+      'softclock',
+      IPL_SOFTCLOCK,
+      (t) => t.runDue(),
+      this as CalloutTable,
+    );
   }
 
   /** Number of armed callouts. */

@@ -104,7 +104,9 @@ export class RateThresholdPolicy implements MitigationPolicy {
     if (!Number.isNaN(this.lastInterrupt)) {
       const interval = Math.max(1, now - this.lastInterrupt);
       this.avgInterval =
-        this.avgInterval === Number.POSITIVE_INFINITY ? interval : this.avgInterval + (interval - this.avgInterval) * this.gain;
+        this.avgInterval === Number.POSITIVE_INFINITY
+          ? interval
+          : this.avgInterval + (interval - this.avgInterval) * this.gain;
     }
     this.lastInterrupt = now;
   }

@@ -1,0 +1,63 @@
+/**
+ * Ethernet II header layout (`struct ether_header`): byte ranges as named constants, smoltcp-style, so
+ * parsing code says which field it touches.
+ */
+export const ETHER_ADDR_LEN = 6;
+export const ETHER_DST = 0;
+export const ETHER_SRC = 6;
+export const ETHER_TYPE = 12;
+/** `ETHER_HDR_LEN` */
+export const ETHER_HDR_LEN = 14;
+/** Minimum frame without FCS (`ETHER_MIN_LEN - ETHER_CRC_LEN`). */
+export const ETHER_MIN_FRAME = 60;
+/** Maximum payload (`ETHERMTU`). */
+export const ETHERMTU = 1500;
+/** 802.1Q tag: TPID + TCI. */
+export const ETHER_VLAN_ENCAP_LEN = 4;
+
+export const ETHERTYPE_IP = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+export const ETHERTYPE_VLAN = 0x8100;
+export const ETHERTYPE_IPV6 = 0x86dd;
+/** Values below this are 802.3 lengths, not ethertypes. */
+export const ETHERTYPE_MIN = 0x0600;
+
+export const ETHER_BROADCAST: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+
+/** Parses `aa:bb:cc:dd:ee:ff` (or `-` separated). Throws RangeError on anything else. */
+export function parseMac(s: string): Uint8Array {
+  const parts = s.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
+    throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+  }
+  return new Uint8Array(parts.map((p) => Number.parseInt(p, 16)));
+}
+
+/** Formats 6 bytes at `off` as `aa:bb:cc:dd:ee:ff`. */
+export function formatMac(a: Uint8Array, off = 0): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + a[off + i].toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Whether 6 bytes at `a[ao]` equal 6 bytes at `b[bo]`. */
+export function macEqual(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {
+  return (
+    a[ao] === b[bo] &&
+    a[ao + 1] === b[bo + 1] &&
+    a[ao + 2] === b[bo + 2] &&
+    a[ao + 3] === b[bo + 3] &&
+    a[ao + 4] === b[bo + 4] &&
+    a[ao + 5] === b[bo + 5]
+  );
+}
+
+/** Whether the address at `a[off]` is the broadcast address. */
+export function isBroadcast(a: Uint8Array, off: number): boolean {
+  return (a[off] & a[off + 1] & a[off + 2] & a[off + 3] & a[off + 4] & a[off + 5]) === 0xff;
+}
+
+/** Whether the address at `a[off]` is a group (multicast or broadcast) address: I/G bit set. */
+export function isGroup(a: Uint8Array, off: number): boolean {
+  return (a[off] & 1) !== 0;
+}

@@ -1,0 +1,38 @@
+import type { Host, Ifnet, Mbuf } from '@ifnet/core';
+
+/**
+ * Resolves a protocol next hop to a link address for output (ARP for IPv4, NDP for IPv6).
+ *
+ * Returns the destination MAC when it is known now. Otherwise it returns null and **takes ownership of
+ * `m`**: it holds the packet until resolution (then sends it itself with {@link etherOutputFrame}) or drops
+ * it, counted. It must not throw for a bad `dst`: that is a counted drop too.
+ */
+export type NextHopResolver = (ifp: Ifnet, m: Mbuf, dst: unknown) => Uint8Array | null;
+
+/** Per-host Ethernet state: next-hop resolvers by ethertype. */
+export class EtherHostState {
+  readonly resolvers = new Map<number, NextHopResolver>();
+}
+
+const states = new WeakMap<Host, EtherHostState>();
+
+/** The Ethernet state of a host, created on first use. */
+export function etherState(host: Host): EtherHostState {
+  let s = states.get(host);
+  if (s === undefined) {
+    s = new EtherHostState();
+    states.set(host, s);
+  }
+  return s;
+}
+
+/**
+ * Registers the next-hop resolver for payloads of ethertype `proto` on a host (ARP does this for
+ * `ETHERTYPE_IP` when it attaches). A second registration for the same ethertype is an error.
+ */
+export function setNextHopResolver(host: Host, proto: number, resolver: NextHopResolver): void {
+  const s = etherState(host);
+  if (s.resolvers.has(proto))
+    throw new Error(`${host.name}: next-hop resolver for 0x${proto.toString(16)} already set`);
+  s.resolvers.set(proto, resolver);
+}
