@@ -38,6 +38,12 @@ export class BusSpace {
     private readonly regs: DeviceRegisters,
     /** Name for diagnostics, e.g. `wm0 BAR0`. */
     readonly name: string,
+    /**
+     * Called before every access. The host sets it to bring the hardware up to the CPU's time (an MMIO
+     * access is an interaction with the device *now*, so timers due by then must have fired) and to
+     * charge the access's cost to the CPU afterwards.
+     */
+    private readonly onAccess: (() => void) | undefined = undefined,
   ) {}
 
   get size(): number {
@@ -53,31 +59,37 @@ export class BusSpace {
   /** bus_space_read_1 */
   read8(offset: number): number {
     this.stats.reads++;
+    this.onAccess?.();
     return this.ok(offset, 1) ? this.regs.read8(offset) & 0xff : 0xff;
   }
   /** bus_space_read_2 */
   read16(offset: number): number {
     this.stats.reads++;
+    this.onAccess?.();
     return this.ok(offset, 2) ? this.regs.read16(offset) & 0xffff : 0xffff;
   }
   /** bus_space_read_4 */
   read32(offset: number): number {
     this.stats.reads++;
+    this.onAccess?.();
     return this.ok(offset, 4) ? this.regs.read32(offset) >>> 0 : 0xffffffff;
   }
   /** bus_space_write_1 */
   write8(offset: number, value: number): void {
     this.stats.writes++;
+    this.onAccess?.();
     if (this.ok(offset, 1)) this.regs.write8(offset, value & 0xff);
   }
   /** bus_space_write_2 */
   write16(offset: number, value: number): void {
     this.stats.writes++;
+    this.onAccess?.();
     if (this.ok(offset, 2)) this.regs.write16(offset, value & 0xffff);
   }
   /** bus_space_write_4 */
   write32(offset: number, value: number): void {
     this.stats.writes++;
+    this.onAccess?.();
     if (this.ok(offset, 4)) this.regs.write32(offset, value >>> 0);
   }
 }

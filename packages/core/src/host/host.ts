@@ -225,7 +225,14 @@ export class Host {
     const irqs = [];
     for (let v = 0; v < model.interruptVectors; v++)
       irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
-    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`));
+    const cpu = this.cpu;
+    const clock = cpu.clock;
+    // A register access happens at the CPU's time: the hardware catches up first, then the access costs.
+    const onAccess = () => {
+      clock.advanceTo(cpu.now());
+      cpu.charge(cpu.costs.registerAccess);
+    };
+    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`, onAccess));
     model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
     const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };
     const slot: DeviceSlot = { locator, model, attachArgs };

@@ -92,6 +92,13 @@ export class Simulation implements Runner {
       /* keep going */
     }
     this.clock.advanceTo(t);
+    this.catchUpIdle();
+  }
+
+  /** Idle CPUs' local time follows the clock, so code run between steps (tests, apps) sees "now". */
+  private catchUpIdle(): void {
+    const now = this.clock.now();
+    for (let i = 0; i < this.cpus.length; i++) if (!this.cpus[i].runnable) this.cpus[i].catchUp(now);
   }
 
   /** Runs for `ns` of simulated time from now. */
@@ -108,6 +115,7 @@ export class Simulation implements Runner {
     while (this.step(end)) {
       /* keep going */
     }
+    this.catchUpIdle();
     return this.pick() === undefined && this.clock.nextExpiry() === Number.POSITIVE_INFINITY;
   }
 
@@ -122,5 +130,6 @@ export class Simulation implements Runner {
         throw new SimulationLimitError(`${what} not reached by t=${end} ns (now ${this.clock.now()} ns)`);
       }
     }
+    this.catchUpIdle();
   }
 }
