@@ -1,0 +1,57 @@
+/**
+ * M_PREPEND / m_prepend: make room for `len` bytes in front of a packet (the output path adding a link,
+ * IP or UDP header).
+ *
+ * @module
+ */
+import { M_COPYFLAGS, M_PKTHDR } from './flags.js';
+import { m_freem } from './m-free.js';
+import type { Mbuf } from './mbuf.js';
+
+/**
+ * M_PREPEND: returns the packet with `len` more bytes at its head; the new bytes are **uninitialised**
+ * (write the header into them). Uses the first mbuf's leading space when there is enough (no allocation,
+ * returns `m`); otherwise a new mbuf (with a cluster if `len > msize`) is put in front, the packet header
+ * moves to it (M_MOVE_PKTHDR) and its data is placed at the end of its storage, leaving leading space for
+ * the next header. **Always continue with the returned mbuf**, which may not be `m`.
+ *
+ * Ownership, as in BSD: **on failure (pool exhausted, or `len > mclbytes`) the chain has been freed** and
+ * `null` is returned. `pkthdr.len` grows by `len`.
+ */
+export function m_prepend(m: Mbuf, len: number): Mbuf | null {
+  if (len < 0) throw new RangeError(`m_prepend: negative length ${len}`);
+  const hdr = (m.flags & M_PKTHDR) !== 0;
+  if (len <= m.off) {
+    m.off -= len;
+    m.len += len;
+    if (hdr) m.pkthdr.len += len;
+    return m;
+  }
+  const pool = m.pool;
+  if (len > pool.mclbytes) {
+    m_freem(m);
+    return null;
+  }
+  const n = pool.allocMbuf('m_prepend', false);
+  if (n === null) {
+    m_freem(m);
+    return null;
+  }
+  if (len > pool.msize && !pool.allocCluster(n, 'm_prepend')) {
+    pool.free(n);
+    m_freem(m);
+    return null;
+  }
+  if (hdr) {
+    // M_MOVE_PKTHDR: the packet header and packet-level flags move to the new first mbuf.
+    n.flags |= m.flags & M_COPYFLAGS;
+    n.pkthdr.copyFrom(m.pkthdr);
+    n.pkthdr.len += len;
+    m.flags &= ~M_COPYFLAGS;
+    m.pkthdr.rcvif = null;
+  }
+  n.off = n.capacity - len;
+  n.len = len;
+  n.next = m;
+  return n;
+}
