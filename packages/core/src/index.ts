@@ -30,6 +30,7 @@ export * from './net/send-queue.js';
 export * from './net/ifnet.js';
 export * from './di/tokens.js';
 export * from './di/resolve.js';
+export * from './di/decorators.js';
 export * from './host/driver.js';
 export * from './host/protocol-module.js';
 export * from './host/host.js';
