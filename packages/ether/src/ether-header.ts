@@ -14,13 +14,31 @@ export const ETHER_MIN_FRAME = 60;
 export const ETHERMTU = 1500;
 /** 802.1Q tag: TPID + TCI. */
 export const ETHER_VLAN_ENCAP_LEN = 4;
+/** In a tagged frame: the Tag Control Information (PCP, DEI, VID) right after the TPID. */
+export const ETHER_VLAN_TCI = 14;
+/** In a tagged frame: the encapsulated ethertype. */
+export const ETHER_VLAN_TYPE = 16;
+/** Header length of an 802.1Q tagged frame. */
+export const ETHER_VLAN_HDR_LEN = 18;
+/** VLAN identifier of a TCI (`EVL_VLANOFTAG`). 0 means priority-tagged only (802.1p). */
+export function evlVlanOfTag(tci: number): number {
+  return tci & 0x0fff;
+}
+/** Priority code point of a TCI (`EVL_PRIOFTAG`). */
+export function evlPrioOfTag(tci: number): number {
+  return (tci >>> 13) & 7;
+}
 
 export const ETHERTYPE_IP = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_VLAN = 0x8100;
 export const ETHERTYPE_IPV6 = 0x86dd;
+/** 802.1ad service tag (QinQ outer tag). */
+export const ETHERTYPE_QINQ = 0x88a8;
 /** Values below this are 802.3 lengths, not ethertypes. */
 export const ETHERTYPE_MIN = 0x0600;
+/** Largest valid 802.3 length field (`ETHERMTU`); 1501..1535 is neither a length nor a type. */
+export const ETHER_MAX_8023_LENGTH = 1500;
 
 export const ETHER_BROADCAST: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 

@@ -6,6 +6,7 @@ import {
   type LinkLayer,
   M_BCAST,
   M_MCAST,
+  M_VLANTAG,
   type Mbuf,
   m_adj,
   m_prepend,
@@ -15,31 +16,60 @@ import {
   ETHER_ADDR_LEN,
   ETHER_DST,
   ETHER_HDR_LEN,
+  ETHER_MAX_8023_LENGTH,
   ETHER_SRC,
   ETHER_TYPE,
+  ETHER_VLAN_ENCAP_LEN,
+  ETHER_VLAN_HDR_LEN,
+  ETHER_VLAN_TCI,
+  ETHER_VLAN_TYPE,
   ETHERTYPE_MIN,
+  ETHERTYPE_QINQ,
   ETHERTYPE_VLAN,
+  evlVlanOfTag,
   isBroadcast,
   isGroup,
   macEqual,
 } from './ether-header.js';
 import { etherState } from './ether-state.js';
+import { etherStats } from './ether-stats.js';
 
 /**
  * `ether_input`: validate, filter by destination, decode the ethertype and dispatch by table lookup to the
- * protocol's input — called straight from `if_input`, with no queue in between. Owns `m`; every rejection
- * is a counted drop on the interface with an `ether.*` reason.
+ * protocol's input — called straight from `if_input`, with no queue in between. **Owns `m`**: it hands
+ * it to exactly one protocol input (which then owns it) or frees it, counting the drop on the interface
+ * with an `ether.*` reason. It never throws for bad input.
  *
- * Destination filter (what the hardware filter may already have done, done again in software because a
- * promiscuous or all-multicast interface passes everything up): our unicast address, broadcast, a joined
- * multicast group (or any group with `IFF_ALLMULTI`). Frames to another station are dropped as
- * `ether.not-ours` — in promiscuous mode too, after the input hook had its look (that is where a tap
- * sits).
+ * In order:
+ *
+ * 1. Length: shorter than a header is `ether.runt`; longer than a header, a VLAN tag and the largest MTU
+ *    the interface supports is `ether.giant`. (No 60-byte minimum: software links do not pad.)
+ * 2. Source: a group (multicast/broadcast) source address is invalid, `ether.bad-src`.
+ * 3. Destination filter — what the hardware filter may already have done, done again in software because
+ *    a promiscuous or all-multicast interface passes everything up: our unicast address, broadcast, a
+ *    joined multicast group (any group with `IFF_ALLMULTI` or `IFF_PROMISC`). A group frame we did not join
+ *    is `ether.mcast-filtered`; a unicast frame for another station is `ether.not-ours` — in promiscuous
+ *    mode too, after the input hook had its look (that is where a tap sits).
+ * 4. Type: a value up to 1500 is an 802.3 length (LLC/SNAP frame), counted as noproto
+ *    `ether.8023-llc`; 1501..1535 is `ether.bad-type`.
+ * 5. 802.1Q: a protocol registered for `ETHERTYPE_VLAN` (a vlan(4) package) gets tagged frames with the
+ *    TCI at offset 0. Without one, a priority-tagged frame (VID 0, 802.1p) is untagged — the tag goes to
+ *    `pkthdr.vlanTag` with `M_VLANTAG` — and delivered by its inner type; any other tagged frame (in-band,
+ *    or stripped by the hardware into `M_VLANTAG`) is noproto `ether.vlan-tagged`.
+ * 6. Dispatch through `host.ethertypes` with the Ethernet header trimmed (`off` 0); an unregistered
+ *    ethertype is noproto `ether.noproto`.
  */
 export function etherInput(ifp: Ifnet, m: Mbuf): void {
   ifp.host.cpu.chargeLayer('ether');
-  if (m.pkthdr.len < ETHER_HDR_LEN) {
+  const st = etherStats(ifp);
+  const plen = m.pkthdr.len;
+  if (plen < ETHER_HDR_LEN) {
     ifp.dropInput(m, 'ether.runt');
+    return;
+  }
+  const maxMtu = Math.max(ifp.maxMtu, ifp.mtu);
+  if (plen > ETHER_HDR_LEN + ETHER_VLAN_ENCAP_LEN + maxMtu) {
+    ifp.dropInput(m, 'ether.giant');
     return;
   }
   if (m.len < ETHER_HDR_LEN) {
@@ -51,39 +81,115 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
     }
     m = n;
   }
-  const b = m.buf;
-  const o = m.off;
+  let b = m.buf;
+  let o = m.off;
+  if (isGroup(b, o + ETHER_SRC)) {
+    ifp.dropInput(m, 'ether.bad-src');
+    return;
+  }
+  const flagged = (m.flags & (M_BCAST | M_MCAST)) !== 0;
   if (isGroup(b, o + ETHER_DST)) {
-    if (isBroadcast(b, o + ETHER_DST)) m.flags |= M_BCAST;
-    else {
+    if (isBroadcast(b, o + ETHER_DST)) {
+      m.flags |= M_BCAST;
+      st.rxBroadcast++;
+    } else {
       if ((ifp.flags & (IFF_ALLMULTI | IFF_PROMISC)) === 0 && !ifp.inMulticast(b, o + ETHER_DST)) {
         ifp.dropInput(m, 'ether.mcast-filtered');
         return;
       }
       m.flags |= M_MCAST;
+      st.rxMulticast++;
     }
-  } else if (!macEqual(b, o + ETHER_DST, ifp.lladdr, 0)) {
+    // if_input counted it if the driver flagged it; count what the driver did not classify.
+    if (!flagged) ifp.counters.imcasts++;
+  } else if (macEqual(b, o + ETHER_DST, ifp.lladdr, 0)) {
+    st.rxUnicast++;
+  } else {
     ifp.dropInput(m, 'ether.not-ours');
     return;
   }
-  const type = (b[o + ETHER_TYPE] << 8) | b[o + ETHER_TYPE + 1];
+  st.rxAccepted++;
+  let type = (b[o + ETHER_TYPE] << 8) | b[o + ETHER_TYPE + 1];
   if (type < ETHERTYPE_MIN) {
-    ifp.dropInput(m, 'ether.8023-llc');
+    if (type <= ETHER_MAX_8023_LENGTH) {
+      st.rxLlc++;
+      ifp.noProto(m, 'ether.8023-llc');
+    } else ifp.dropInput(m, 'ether.bad-type');
     return;
   }
-  m_adj(m, ETHER_HDR_LEN);
-  if (!ifp.host.ethertypes.dispatch(type, m, 0, ifp)) {
-    ifp.noProto(m, type === ETHERTYPE_VLAN ? 'ether.vlan-tagged' : 'ether.noproto');
+  const table = ifp.host.ethertypes;
+  if ((m.flags & M_VLANTAG) !== 0 && evlVlanOfTag(m.pkthdr.vlanTag) !== 0) {
+    // The hardware stripped a tag for a VLAN we have no interface for.
+    st.rxVlanTagged++;
+    ifp.noProto(m, 'ether.vlan-tagged');
+    return;
   }
+  if (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) {
+    st.rxVlanTagged++;
+    if (table.lookup(type) === undefined) {
+      if (type === ETHERTYPE_QINQ) {
+        ifp.noProto(m, 'ether.vlan-tagged');
+        return;
+      }
+      if (plen < ETHER_VLAN_HDR_LEN) {
+        ifp.dropInput(m, 'ether.vlan-runt');
+        return;
+      }
+      if (m.len < ETHER_VLAN_HDR_LEN) {
+        const n = m_pullup(m, ETHER_VLAN_HDR_LEN);
+        if (n === null) {
+          ifp.counters.iqdrops++;
+          ifp.countDrop('ether.pullup');
+          return;
+        }
+        m = n;
+        b = m.buf;
+        o = m.off;
+      }
+      const tci = (b[o + ETHER_VLAN_TCI] << 8) | b[o + ETHER_VLAN_TCI + 1];
+      if (evlVlanOfTag(tci) !== 0) {
+        ifp.noProto(m, 'ether.vlan-tagged');
+        return;
+      }
+      // 802.1p priority tag: keep the priority in the packet header, deliver by the inner type.
+      st.rxPriorityTagged++;
+      type = (b[o + ETHER_VLAN_TYPE] << 8) | b[o + ETHER_VLAN_TYPE + 1];
+      if (type < ETHERTYPE_MIN || type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) {
+        ifp.noProto(m, type < ETHERTYPE_MIN ? 'ether.8023-llc' : 'ether.vlan-tagged');
+        return;
+      }
+      m.pkthdr.vlanTag = tci;
+      m.flags |= M_VLANTAG;
+      m_adj(m, ETHER_VLAN_HDR_LEN);
+      if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, 'ether.noproto');
+      return;
+    }
+  }
+  m_adj(m, ETHER_HDR_LEN);
+  if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, 'ether.noproto');
 }
 
 /**
  * Prepends an Ethernet header (`dst`, our address, `proto`) and queues the frame on the interface
- * (`if_transmit`). Owns `m`. Padding to the 60-byte minimum is the hardware's job (e1000 `TCTL.PSP`), as on
- * real parts. Returns false if dropped (counted).
+ * (`if_transmit`). **Owns `m`** (a packet of `proto` without a link header). Padding to the 60-byte minimum
+ * is the hardware's job (e1000 `TCTL.PSP`), as on real parts; software links (epair) do not pad.
+ *
+ * Drops (counted on the interface, `oqdrops`): `ether.bad-type` for a `proto` outside 0x0600..0xffff,
+ * `ether.mtu` for a payload larger than the MTU (plus 4 for an 802.1Q/802.1ad payload), `ether.nobufs`
+ * when no mbuf was free for the header. Returns false if the frame was dropped (here or by the send
+ * queue), true once it is queued.
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayer('ether');
+  if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
+    ifp.dropOutput(m, 'ether.bad-type');
+    return false;
+  }
+  const tagged = proto === ETHERTYPE_VLAN || proto === ETHERTYPE_QINQ;
+  if (m.pkthdr.len > ifp.mtu + (tagged ? ETHER_VLAN_ENCAP_LEN : 0)) {
+    ifp.dropOutput(m, 'ether.mtu');
+    return false;
+  }
   const n = m_prepend(m, ETHER_HDR_LEN);
   if (n === null) {
     ifp.counters.oqdrops++;
@@ -98,17 +204,29 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
   }
   b[o + ETHER_TYPE] = proto >>> 8;
   b[o + ETHER_TYPE + 1] = proto & 0xff;
+  const st = etherStats(ifp);
+  st.txFramed++;
   if (isGroup(dst, 0)) {
     ifp.counters.omcasts++;
-    n.flags |= isBroadcast(dst, 0) ? M_BCAST : M_MCAST;
+    if (isBroadcast(dst, 0)) {
+      n.flags |= M_BCAST;
+      st.txBroadcast++;
+    } else {
+      n.flags |= M_MCAST;
+      st.txMulticast++;
+    }
   }
   return ifp.transmit(n);
 }
 
 /**
  * `ether_output`: `dst` is either a link address (a 6-byte Uint8Array) or a protocol next hop that the
- * resolver registered for `proto` turns into one (ARP for IPv4). A packet waiting for resolution is held
- * by the resolver. Owns `m`.
+ * resolver registered for `proto` turns into one (ARP for IPv4: `dst` is the next hop as an unsigned
+ * 32-bit number). **Owns `m`.** A packet waiting for resolution is held by the resolver, and the call
+ * returns true (the packet is not lost: it is sent or dropped, counted, later).
+ *
+ * Drops: `ether.bad-dst` (a Uint8Array that is not 6 bytes), `ether.no-resolver` (no resolver for
+ * `proto`), plus those of {@link etherOutputFrame} and of the resolver.
  */
 export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): boolean {
   if (dst instanceof Uint8Array) {
@@ -134,6 +252,9 @@ export const etherLinkLayer: LinkLayer = {
   name: 'ether',
   hdrlen: ETHER_HDR_LEN,
   addrlen: ETHER_ADDR_LEN,
+  attach(ifp: Ifnet): void {
+    etherStats(ifp);
+  },
   input: etherInput,
   output: etherOutput,
 };
