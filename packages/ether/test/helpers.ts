@@ -44,7 +44,7 @@ export interface World {
  */
 export function world(
   n: number,
-  opts: { arp?: Partial<ArpConfig>; costs?: CostProfile; protocols?: (host: Host) => void } = {},
+  opts: { arp?: Partial<ArpConfig>; costs?: CostProfile; protocols?: (host: Host) => void; loopback?: boolean } = {},
 ): World {
   const sim = new Simulation({ seed: 7 });
   const platform = createPlatform();
@@ -56,7 +56,12 @@ export function world(
   const hosts: Host[] = [];
   for (let i = 1; i <= n; i++) {
     hosts.push(
-      platform.createHost({ name: `h${i}`, runner: sim, costs: opts.costs ?? ZERO_COST_PROFILE, loopback: false }),
+      platform.createHost({
+        name: `h${i}`,
+        runner: sim,
+        costs: opts.costs ?? ZERO_COST_PROFILE,
+        loopback: opts.loopback ?? false,
+      }),
     );
   }
   return { sim, hosts };

@@ -83,5 +83,6 @@ export function arpInput(arp: Arp, m: Mbuf, off: number, ifp: Ifnet): void {
     arp.accept(m);
     return;
   }
-  arp.dropIn(ifp, m, 'arp.not-for-us');
+  // Somebody else's business (a request for another host, a gratuitous ARP from a stranger): ignored.
+  arp.ignore(m);
 }

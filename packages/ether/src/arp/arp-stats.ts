@@ -2,16 +2,19 @@
  * ARP statistics of one host (FreeBSD's `struct arpstat`, plus drops by reason). Plain numbers, updated
  * in place.
  *
- * Every ARP packet received ends in exactly one of two places: {@link ArpStats.accepted} (it answered a
- * request for us, resolved or refreshed an entry) or a drop reason in {@link ArpStats.drops} (also counted
- * on the interface, `iqdrops` and `ifp.counters.drops`). Output-side drops (held packets lost to overflow,
+ * Every ARP packet received ends in exactly one of three places: {@link ArpStats.accepted} (it answered
+ * a request for us, resolved or refreshed an entry), {@link ArpStats.ignored} (valid, but neither for us
+ * nor from a sender we know: RFC 826 says to discard it), or a drop reason in {@link ArpStats.drops}
+ * (also counted on the interface, `iqdrops` and `ifp.counters.drops`). Output-side drops (held packets lost to overflow,
  * timeout or a full cache; bad next hops) are counted the same way, with `oqdrops` on the interface.
  */
 export interface ArpStats {
   /** ARP packets handed to ARP input. */
   received: number;
-  /** Of those, processed without a drop. */
+  /** Of those, processed: answered, or used to resolve, add or refresh an entry. */
   accepted: number;
+  /** Of those, valid but not for us and from an unknown sender (requests for other hosts, mostly). */
+  ignored: number;
   /** Valid requests received (for us or not). */
   rxRequests: number;
   /** Valid replies received (for us or not). */
@@ -54,6 +57,7 @@ export function newArpStats(): ArpStats {
   return {
     received: 0,
     accepted: 0,
+    ignored: 0,
     rxRequests: 0,
     rxReplies: 0,
     txRequests: 0,

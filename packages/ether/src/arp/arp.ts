@@ -69,8 +69,9 @@ export interface ArpSnapshot {
  * hardware address must be unicast and not ours; the sender's protocol address must not be broadcast or
  * multicast, nor one of ours — that is an address conflict), then RFC 826's merge rule: if the sender is
  * in the cache its entry is updated (this is how a gratuitous ARP moves an entry); if the target is one
- * of our addresses, the sender is added if new, and a request is answered. A packet that is not for us
- * and updated nothing is dropped as `arp.not-for-us`.
+ * of our addresses, the sender is added if new, and a request is answered. A valid packet that is not
+ * for us and updated nothing is ignored (counted in `stats.ignored`, not a drop: it is ordinary traffic
+ * on a shared segment).
  *
  * ## The cache
  *
@@ -252,6 +253,12 @@ export class Arp {
   /** @internal Input: a packet processed without a drop; frees it. */
   accept(m: Mbuf): void {
     this.stats.accepted++;
+    m.pool.freem(m);
+  }
+
+  /** @internal Input: a valid packet that is neither for us nor about a known sender; frees it. */
+  ignore(m: Mbuf): void {
+    this.stats.ignored++;
     m.pool.freem(m);
   }
 
