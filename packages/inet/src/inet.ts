@@ -1,0 +1,742 @@
+/**
+ * IPv4 (RFC 791, with the host requirements of RFC 1122): one {@link Inet} instance per host holds the
+ * interface addresses, the routing table, the reassembly queues and the statistics, and implements
+ * `ip_input` and `ip_output`.
+ *
+ * ## Input
+ *
+ * {@link Inet.input} is registered for ethertype 0x0800 in the host's ethertype table, so a link layer
+ * calls it straight from `if_input`. It checks, in this order, and drops with a counted reason at the
+ * first failure (`ip.*` on {@link IpStats.drops} and on the interface):
+ *
+ * 1. at least 20 bytes (`ip.tooshort`), version 4 (`ip.badvers`), header length 20..60 and present
+ *    (`ip.badhlen`), header checksum (`ip.badsum`; a hardware verdict in `pkthdr.csumFlags` is
+ *    trusted);
+ * 2. total length: not below the header (`ip.badlen`), not beyond the frame (`ip.tooshort`); link padding
+ *    beyond it (Ethernet's 60-byte minimum) is trimmed with `m_adj`;
+ * 3. addresses: a source that cannot be a single host — multicast, class E, limited broadcast —
+ *    (`ip.badsrc`); 127/8 arriving on a non-loopback interface (`ip.martian`); a destination that is
+ *    one of our addresses, the limited or a directed broadcast of the receiving interface, or a multicast
+ *    group it joined — anything else is someone else's datagram, and this host does not forward
+ *    (`ip.notforus`, `ip.mcast.notjoined`). TTL matters only to forwarding: RFC 1122 3.2.1.7 says a
+ *    host must not drop a datagram for itself because of its TTL;
+ * 4. options are skipped (the payload starts at the header length; none is interpreted);
+ * 5. fragments go to reassembly ({@link Reassembly});
+ * 6. dispatch by protocol number through the host's `ip-protocol` table (256 entries), with `off` = the
+ *    header length and the IP header still in front, so ICMP and UDP can read addresses and quote it. An
+ *    unregistered protocol gets an ICMP protocol unreachable (rate limited, RFC 1122 rules) and is counted
+ *    (`ip.noproto`, and `noproto` on the interface).
+ *
+ * ## Output
+ *
+ * {@link Inet.output} prepends the header, routes (longest prefix match; limited broadcast and multicast
+ * go out of a chosen interface), picks the source address, and either hands the datagram to
+ * `ifp.output(m, 0x0800, nextHop)` — the next hop being the gateway or the destination, which ARP
+ * resolves on Ethernet — or fragments it at the interface MTU. With DF set, a datagram larger than the
+ * MTU is dropped, counted (`ip.output.cantfrag`) and reported to the caller as `msgsize`.
+ *
+ * @module
+ */
+import {
+  type Host,
+  IFF_LOOPBACK,
+  IFF_MULTICAST,
+  IFT_ETHER,
+  type Ifnet,
+  M_BCAST,
+  M_CSUM_IPv4,
+  M_CSUM_IPv4_BAD,
+  M_MCAST,
+  type Mbuf,
+  type DispatchTable,
+  m_adj,
+  m_freem,
+  m_prepend,
+  m_pullup,
+  m_split,
+} from '@ifnet/core';
+import { ETHER_BROADCAST } from '@ifnet/ether';
+import {
+  INADDR_ALLHOSTS_GROUP,
+  INADDR_ANY,
+  INADDR_BROADCAST,
+  type InAddrLike,
+  formatAddr,
+  isExperimental,
+  isLoopback,
+  isMulticast,
+  multicastMac,
+  parsePrefix,
+  toAddr,
+} from './addr.js';
+import { cksumBytes } from './cksum.js';
+import { InetError } from './errors.js';
+import { linkAddressAdded, linkAddressRemoved } from './ether-glue.js';
+import {
+  IPDEFTTL,
+  IPVERSION,
+  IP_DF,
+  IP_DST,
+  IP_HDR_LEN,
+  IP_ID,
+  IP_LEN,
+  IP_MAXPACKET,
+  IP_MF,
+  IP_OFF,
+  IP_OFFMASK,
+  IP_P,
+  IP_SRC,
+  IP_SUM,
+  IP_TOS,
+  IP_TTL,
+  IP_VHL,
+} from './ip-header.js';
+import { Reassembly, type ReassemblyLimits } from './reass.js';
+import { type RouteEntry, RouteTable } from './route.js';
+import { IpStats, countReason } from './stats.js';
+
+/** Ethertype of IPv4. */
+export const ETHERTYPE_IP = 0x0800;
+
+/** An address configured on an interface (`struct in_ifaddr`). */
+export interface IfAddr {
+  readonly ifp: Ifnet;
+  readonly addr: number;
+  readonly prefixLen: number;
+  readonly mask: number;
+  readonly network: number;
+  /** Directed broadcast address, or 0 for /31 and /32 (no broadcast). */
+  readonly broadcast: number;
+}
+
+/** What IPv4 keeps per interface, in `ifp.afdata.inet`. */
+export interface InetIfData {
+  readonly addrs: IfAddr[];
+  /** Multicast groups joined (host-order addresses). */
+  readonly groups: Set<number>;
+}
+
+/** The per-interface IPv4 data of `ifp`, created on first use. */
+export function inetIfData(ifp: Ifnet): InetIfData {
+  let d = ifp.afdata.inet as InetIfData | undefined;
+  if (d === undefined) {
+    d = { addrs: [], groups: new Set() };
+    ifp.afdata.inet = d;
+  }
+  return d;
+}
+
+/** Options of {@link Inet.output}. Reuse one object on hot paths. */
+export interface IpOutputOptions {
+  /** Time to live. Default {@link Inet.defaultTtl}. */
+  ttl?: number;
+  /** Type of service. Default 0. */
+  tos?: number;
+  /** Set DF: never fragment; too big for the MTU is the `msgsize` error. */
+  df?: boolean;
+  /** Send out of this interface (limited broadcast, multicast); default: route lookup. */
+  ifp?: Ifnet;
+}
+
+/**
+ * What {@link Inet.output} did with a datagram. `ok`: handed to the interface (which may still drop it
+ * later, counted there). Every other value means the datagram was dropped and counted: `dropped` (the
+ * interface refused it), `nobufs`, `no-route`, `msgsize` (larger than IPv4 allows, or than the MTU with
+ * DF set).
+ */
+export type IpOutputStatus = 'ok' | 'dropped' | 'nobufs' | 'no-route' | 'msgsize';
+
+/** Per-host IPv4 configuration. */
+export interface InetOptions {
+  /** Reassembly limits (see {@link ReassemblyLimits}). */
+  reassembly?: Partial<ReassemblyLimits>;
+  /** Default TTL of datagrams we originate. Default 64. */
+  defaultTtl?: number;
+  /** Configure 127.0.0.1/8 on `lo0` at attach. Default true. */
+  loopbackAddress?: boolean;
+}
+
+/** The ICMP hooks IPv4 needs (installed by the ICMP module). */
+export interface IcmpErrorSink {
+  /**
+   * Sends an ICMP error about datagram `m` (IP header at offset 0, contiguous). **Borrows `m`**: the
+   * caller still owns and frees it. Applies RFC 1122's rules and the rate limit itself.
+   */
+  error(m: Mbuf, type: number, code: number, ifp: Ifnet | null, nextMtu?: number): void;
+}
+
+/**
+ * A transport protocol's `pr_ctlinput`: told by ICMP about an error concerning a datagram it sent. `m` is
+ * the ICMP message (**borrowed**: do not free or keep it), `off` the offset of the quoted IP header in it;
+ * the quoted header and the 8 bytes after it are present, though not necessarily contiguous (read them
+ * with `m_getByte` / `m_getUint16` / `m_getUint32` or `m_copydata`).
+ */
+export type CtlInput = (type: number, code: number, m: Mbuf, off: number) => void;
+
+const NO_OPTIONS: IpOutputOptions = Object.freeze({});
+/** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
+const LINK_UNICAST = 0;
+const LINK_BCAST = 1;
+const LINK_MCAST = 2;
+
+/**
+ * IPv4 on one host. Get it with {@link inetFor}; it exists once the `inet` protocol module is attached.
+ */
+export class Inet {
+  readonly host: Host;
+  readonly stats = new IpStats();
+  readonly routes: RouteTable;
+  /** The host's `ip-protocol` dispatch table (256 entries): ICMP, UDP and others register here. */
+  readonly protocols: DispatchTable;
+  readonly reassembly: Reassembly;
+  /** TTL of datagrams we originate. */
+  defaultTtl: number;
+  /** Installed by the ICMP module; without it no ICMP error is ever sent. */
+  icmp: IcmpErrorSink | undefined;
+  /** `pr_ctlinput` by protocol number (see {@link setCtlInput}). */
+  readonly ctlInputs: (CtlInput | undefined)[] = new Array(256).fill(undefined);
+  /** Our unicast addresses (any interface: the weak host model of BSD). */
+  private readonly local = new Map<number, IfAddr>();
+  private nextIdent = 1;
+  /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
+  private readonly hdrScratch = new Uint8Array(60);
+  // Result of the last `resolve` (fields instead of an object: the output path allocates nothing).
+  private rIfp: Ifnet | null = null;
+  private rNextHop = 0;
+  private rSrc = 0;
+  private rLink = LINK_UNICAST;
+
+  constructor(host: Host, options: InetOptions = {}) {
+    this.host = host;
+    this.defaultTtl = options.defaultTtl ?? IPDEFTTL;
+    this.routes = new RouteTable((ifp, dst) => this.sourceOn(ifp, dst));
+    this.protocols = host.dispatchTable('ip-protocol', 256);
+    this.reassembly = new Reassembly(host, this.stats, options.reassembly ?? {}, (first, ifp) =>
+      this.icmp?.error(first, 11, 1, ifp),
+    );
+    if (options.loopbackAddress !== false && host.lo0 !== undefined) this.addAddress(host.lo0, '127.0.0.1/8');
+  }
+
+  /** Registers the `pr_ctlinput` of IP protocol `proto`, which ICMP calls with errors about it. */
+  setCtlInput(proto: number, fn: CtlInput): void {
+    if (this.ctlInputs[proto] !== undefined) throw new Error(`inet: ctlinput for protocol ${proto} already set`);
+    this.ctlInputs[proto] = fn;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Addresses
+
+  /**
+   * `ifconfig <ifp> inet a.b.c.d/len`: configures an address. Adds the connected route for its network
+   * (unless /32) and a local host route through `lo0`; on Ethernet, tells ARP to answer for it. Throws
+   * {@link InetError}: `bad-address` (not a usable unicast address), `exists` (already configured on this
+   * host).
+   */
+  addAddress(ifp: Ifnet, spec: string): IfAddr {
+    const p = parsePrefix(spec);
+    const a = p.addr;
+    if (
+      a === INADDR_ANY ||
+      isMulticast(a) ||
+      isExperimental(a) ||
+      (p.len < 31 && (a === p.network || a === (p.network | ~p.mask) >>> 0))
+    ) {
+      throw new InetError('bad-address', `${spec} is not a usable unicast address`);
+    }
+    if (this.local.has(a)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
+    const ia: IfAddr = {
+      ifp,
+      addr: a,
+      prefixLen: p.len,
+      mask: p.mask,
+      network: p.network,
+      broadcast: p.len < 31 ? (p.network | ~p.mask) >>> 0 : 0,
+    };
+    const data = inetIfData(ifp);
+    data.addrs.push(ia);
+    this.local.set(a, ia);
+    if (
+      p.len < 32 &&
+      !this.routes
+        .entries()
+        .some((r) => r.kind === 'connected' && r.ifp === ifp && r.dst === p.network && r.prefixLen === p.len)
+    ) {
+      this.routes.insert(p.network, p.len, 0, ifp, a, 'connected');
+    }
+    const lo = this.host.lo0;
+    if (lo !== undefined) this.routes.insert(a, 32, 0, lo, a, 'local');
+    if ((ifp.flags & IFF_MULTICAST) !== 0 && !data.groups.has(INADDR_ALLHOSTS_GROUP))
+      this.joinGroup(ifp, INADDR_ALLHOSTS_GROUP);
+    linkAddressAdded(ifp, a);
+    return ia;
+  }
+
+  /**
+   * Removes an address from `ifp`, with its local route, its connected route when no other address on
+   * `ifp` is in that network, and the static routes through `ifp` whose gateway is no longer on an
+   * attached network. Throws {@link InetError} `not-found`.
+   */
+  removeAddress(ifp: Ifnet, addr: InAddrLike): IfAddr {
+    const a = toAddr(addr);
+    const data = inetIfData(ifp);
+    const i = data.addrs.findIndex((x) => x.addr === a);
+    if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
+    const [ia] = data.addrs.splice(i, 1);
+    this.local.delete(a);
+    this.routes.removeWhere((r) => r.kind === 'local' && r.dst === a && r.prefixLen === 32);
+    if (!data.addrs.some((x) => x.network === ia.network && x.prefixLen === ia.prefixLen)) {
+      this.routes.removeWhere(
+        (r) => r.kind === 'connected' && r.ifp === ifp && r.dst === ia.network && r.prefixLen === ia.prefixLen,
+      );
+    }
+    this.routes.removeWhere(
+      (r) =>
+        r.kind === 'static' &&
+        r.ifp === ifp &&
+        r.gateway !== 0 &&
+        !data.addrs.some((x) => (r.gateway & x.mask) >>> 0 === x.network),
+    );
+    linkAddressRemoved(ifp, a);
+    return ia;
+  }
+
+  /** Addresses of `ifp`, or of every interface. */
+  addresses(ifp?: Ifnet): IfAddr[] {
+    if (ifp !== undefined) return [...inetIfData(ifp).addrs];
+    return [...this.local.values()];
+  }
+
+  /** Whether `addr` is one of our unicast addresses. */
+  isLocal(addr: number): boolean {
+    return this.local.has(addr);
+  }
+
+  /** The address record of one of our addresses. */
+  localAddress(addr: number): IfAddr | undefined {
+    return this.local.get(addr);
+  }
+
+  /** Joins a multicast group on `ifp` (on Ethernet, also its link-layer group address). */
+  joinGroup(ifp: Ifnet, group: InAddrLike): void {
+    const g = toAddr(group);
+    if (!isMulticast(g)) throw new InetError('bad-address', `${formatAddr(g)} is not a multicast group`);
+    const data = inetIfData(ifp);
+    if (data.groups.has(g)) return;
+    data.groups.add(g);
+    if (ifp.ifType === IFT_ETHER) ifp.joinMulticast(multicastMac(g));
+  }
+
+  /** Leaves a multicast group on `ifp`. */
+  leaveGroup(ifp: Ifnet, group: InAddrLike): void {
+    const g = toAddr(group);
+    const data = inetIfData(ifp);
+    if (!data.groups.delete(g)) return;
+    if (ifp.ifType === IFT_ETHER) ifp.leaveMulticast(multicastMac(g));
+  }
+
+  /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
+  sourceOn(ifp: Ifnet, dst: number): number {
+    const addrs = inetIfData(ifp).addrs;
+    for (let i = 0; i < addrs.length; i++) if ((dst & addrs[i].mask) >>> 0 === addrs[i].network) return addrs[i].addr;
+    return addrs.length > 0 ? addrs[0].addr : 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Input
+
+  /** Counts an input drop whose mbuf is already gone (freed by `m_pullup`). */
+  private countIn(ifp: Ifnet, reason: string): void {
+    countReason(this.stats.drops, reason);
+    ifp.counters.iqdrops++;
+    ifp.countDrop(reason);
+  }
+
+  /** Drops a received datagram: counted under `reason` here and on the interface, freed. */
+  private dropIn(m: Mbuf, ifp: Ifnet, reason: string): void {
+    countReason(this.stats.drops, reason);
+    ifp.dropInput(m, reason);
+  }
+
+  /**
+   * `ip_input`: the `pr_input` of ethertype 0x0800. `off` is where the IP header starts (0 from link
+   * layers, which trim their header). **Owns `m`**: it is delivered to an upper protocol (which then owns
+   * it), held for reassembly, or freed and counted. Never throws for any content of `m`.
+   */
+  readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
+    this.host.cpu.chargeLayer('ipv4');
+    const st = this.stats;
+    st.received++;
+    if (off > 0) m_adj(m, off);
+    const len = m.pkthdr.len;
+    if (len < IP_HDR_LEN) {
+      this.dropIn(m, ifp, 'ip.tooshort');
+      return;
+    }
+    if (m.len < IP_HDR_LEN) {
+      const n = m_pullup(m, IP_HDR_LEN);
+      if (n === null) {
+        this.countIn(ifp, 'ip.pullup');
+        return;
+      }
+      m = n;
+    }
+    let b = m.buf;
+    let o = m.off;
+    const vhl = b[o + IP_VHL];
+    if (vhl >>> 4 !== IPVERSION) {
+      this.dropIn(m, ifp, 'ip.badvers');
+      return;
+    }
+    const hlen = (vhl & 0x0f) << 2;
+    if (hlen < IP_HDR_LEN || hlen > len) {
+      this.dropIn(m, ifp, 'ip.badhlen');
+      return;
+    }
+    if (m.len < hlen) {
+      const n = m_pullup(m, hlen);
+      if (n === null) {
+        this.countIn(ifp, 'ip.pullup');
+        return;
+      }
+      m = n;
+      b = m.buf;
+      o = m.off;
+    }
+    const csum = m.pkthdr.csumFlags;
+    if ((csum & M_CSUM_IPv4) !== 0) {
+      if ((csum & M_CSUM_IPv4_BAD) !== 0) {
+        this.dropIn(m, ifp, 'ip.badsum');
+        return;
+      }
+    } else if (cksumBytes(b, o, hlen) !== 0xffff) {
+      this.dropIn(m, ifp, 'ip.badsum');
+      return;
+    }
+    const ipLen = (b[o + IP_LEN] << 8) | b[o + IP_LEN + 1];
+    if (ipLen < hlen) {
+      this.dropIn(m, ifp, 'ip.badlen');
+      return;
+    }
+    if (ipLen > len) {
+      this.dropIn(m, ifp, 'ip.tooshort');
+      return;
+    }
+    if (len > ipLen) {
+      m_adj(m, ipLen - len);
+      st.paddingTrimmed++;
+    }
+    if (hlen > IP_HDR_LEN) st.withOptions++;
+    const v = m.view;
+    const src = v.getUint32(o + IP_SRC);
+    const dst = v.getUint32(o + IP_DST);
+    if (isMulticast(src) || isExperimental(src)) {
+      this.dropIn(m, ifp, 'ip.badsrc');
+      return;
+    }
+    if ((ifp.flags & IFF_LOOPBACK) === 0 && (isLoopback(src) || isLoopback(dst))) {
+      this.dropIn(m, ifp, 'ip.martian');
+      return;
+    }
+    if (!this.local.has(dst)) {
+      if (isMulticast(dst)) {
+        const data = ifp.afdata.inet as InetIfData | undefined;
+        if (data === undefined || !data.groups.has(dst)) {
+          this.dropIn(m, ifp, 'ip.mcast.notjoined');
+          return;
+        }
+        m.flags |= M_MCAST;
+      } else if (dst === INADDR_BROADCAST || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
+        m.flags |= M_BCAST;
+      } else {
+        this.dropIn(m, ifp, 'ip.notforus');
+        return;
+      }
+    }
+    const ipOff = (b[o + IP_OFF] << 8) | b[o + IP_OFF + 1];
+    let h = hlen;
+    if ((ipOff & (IP_MF | IP_OFFMASK)) !== 0) {
+      st.fragmentsReceived++;
+      const whole = this.reassembly.input(m, hlen, ifp);
+      if (whole === null) return;
+      m = whole;
+      h = (m.buf[m.off + IP_VHL] & 0x0f) << 2;
+    }
+    const p = m.buf[m.off + IP_P];
+    st.delivered++;
+    if (!this.protocols.dispatch(p, m, h, ifp)) {
+      st.delivered--;
+      this.icmp?.error(m, 3, 2, ifp);
+      countReason(st.drops, 'ip.noproto');
+      ifp.noProto(m, 'ip.noproto');
+    }
+  };
+
+  /** Whether `dst` is a directed broadcast (or the network address, BSD's old broadcast) of an address on `ifp`. */
+  isBroadcastOn(ifp: Ifnet, dst: number): boolean {
+    const data = ifp.afdata.inet as InetIfData | undefined;
+    if (data === undefined) return false;
+    const addrs = data.addrs;
+    for (let i = 0; i < addrs.length; i++) {
+      const ia = addrs[i];
+      if (ia.broadcast !== 0 && (dst === ia.broadcast || dst === ia.network)) return true;
+    }
+    return false;
+  }
+
+  /** Whether `addr` is a broadcast address of any interface, or the limited broadcast. */
+  isBroadcast(addr: number): boolean {
+    if (addr === INADDR_BROADCAST) return true;
+    for (const ifp of this.host.interfaces) if (this.isBroadcastOn(ifp, addr)) return true;
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Output
+
+  /**
+   * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
+   * interface address), link destination kind. Returns false when there is no route.
+   */
+  private resolve(dst: number, src: number, hint: Ifnet | undefined): boolean {
+    let ifp: Ifnet | null = null;
+    let nextHop = dst;
+    let link = LINK_UNICAST;
+    let rt: RouteEntry | undefined;
+    if (dst === INADDR_BROADCAST || isMulticast(dst)) {
+      link = dst === INADDR_BROADCAST ? LINK_BCAST : LINK_MCAST;
+      if (hint !== undefined) ifp = hint;
+      else if (src !== INADDR_ANY && this.local.has(src)) ifp = this.local.get(src)!.ifp;
+      else {
+        if (link === LINK_MCAST) rt = this.routes.lookup(dst);
+        ifp = rt !== undefined ? rt.ifp : this.defaultBroadcastInterface(link === LINK_MCAST);
+      }
+    } else if (hint !== undefined) {
+      ifp = hint;
+      if (this.isBroadcastOn(hint, dst)) link = LINK_BCAST;
+    } else {
+      rt = this.routes.lookup(dst);
+      if (rt !== undefined) {
+        ifp = rt.ifp;
+        if (rt.gateway !== 0) nextHop = rt.gateway;
+        else if (rt.kind === 'connected' && this.isBroadcastOn(ifp, dst)) link = LINK_BCAST;
+      }
+    }
+    if (ifp === null) return false;
+    this.rIfp = ifp;
+    this.rNextHop = nextHop;
+    this.rLink = link;
+    this.rSrc = src !== INADDR_ANY ? src : rt !== undefined ? rt.src : this.sourceOn(ifp, dst);
+    return true;
+  }
+
+  /** First interface that is up, not loopback, with an address (and multicast-capable if asked). */
+  private defaultBroadcastInterface(multicast: boolean): Ifnet | null {
+    for (const ifp of this.host.interfaces) {
+      if (!ifp.up || (ifp.flags & IFF_LOOPBACK) !== 0) continue;
+      if (multicast && (ifp.flags & IFF_MULTICAST) === 0) continue;
+      if (inetIfData(ifp).addrs.length > 0) return ifp;
+    }
+    return this.host.lo0 ?? null;
+  }
+
+  /**
+   * The source address a datagram to `dst` would get (`in_pcbladdr`), or -1 when there is no route.
+   * Transport protocols call it to compute pseudo-header checksums before {@link output}.
+   */
+  selectSource(dst: number, hint?: Ifnet): number {
+    return this.resolve(dst, INADDR_ANY, hint) ? this.rSrc : -1;
+  }
+
+  /** Drops a datagram on the output path: counted under `reason`, freed. */
+  private dropOut(m: Mbuf, reason: string, ifp: Ifnet | null): void {
+    countReason(this.stats.drops, reason);
+    if (ifp !== null) {
+      ifp.counters.oqdrops++;
+      ifp.countDrop(reason);
+    }
+    m_freem(m);
+  }
+
+  /**
+   * `ip_output`: sends `m` — a transport payload (a UDP datagram, an ICMP message) with a packet header
+   * and no IP header — from `src` (0: chosen from the route) to `dst` as protocol `proto`. Prepends the
+   * IP header, routes, fragments if the datagram is larger than the MTU (or drops it with DF set), and
+   * hands it to `ifp.output(m, 0x0800, nextHop)`.
+   *
+   * **Takes ownership of `m` in every case.** Returns what happened ({@link IpOutputStatus}); every
+   * status but `ok` is a counted drop (`ip.output.*`).
+   */
+  output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
+    this.host.cpu.chargeLayer('ipv4');
+    if (!this.resolve(dst, src, opts.ifp)) {
+      this.dropOut(m, 'ip.output.noroute', null);
+      return 'no-route';
+    }
+    const ifp = this.rIfp!;
+    const total = m.pkthdr.len + IP_HDR_LEN;
+    if (total > IP_MAXPACKET) {
+      this.dropOut(m, 'ip.output.toobig', ifp);
+      return 'msgsize';
+    }
+    const n = m_prepend(m, IP_HDR_LEN);
+    if (n === null) {
+      countReason(this.stats.drops, 'ip.output.nobufs');
+      ifp.counters.oqdrops++;
+      ifp.countDrop('ip.output.nobufs');
+      return 'nobufs';
+    }
+    m = n;
+    const b = m.buf;
+    const o = m.off;
+    const df = opts.df === true;
+    const id = this.nextIdent;
+    this.nextIdent = (id + 1) & 0xffff;
+    b[o + IP_VHL] = (IPVERSION << 4) | (IP_HDR_LEN >>> 2);
+    b[o + IP_TOS] = opts.tos ?? 0;
+    b[o + IP_LEN] = total >>> 8;
+    b[o + IP_LEN + 1] = total & 0xff;
+    b[o + IP_ID] = id >>> 8;
+    b[o + IP_ID + 1] = id & 0xff;
+    b[o + IP_OFF] = df ? IP_DF >>> 8 : 0;
+    b[o + IP_OFF + 1] = 0;
+    b[o + IP_TTL] = opts.ttl ?? this.defaultTtl;
+    b[o + IP_P] = proto;
+    const v = m.view;
+    v.setUint32(o + IP_SRC, this.rSrc);
+    v.setUint32(o + IP_DST, dst);
+    this.stats.sent++;
+    const nextHop = this.rNextHop;
+    const link = this.rLink;
+    if (total <= ifp.mtu) {
+      writeHeaderChecksum(b, o, IP_HDR_LEN);
+      return this.transmit(m, ifp, nextHop, link, dst);
+    }
+    if (df) {
+      this.dropOut(m, 'ip.output.cantfrag', ifp);
+      return 'msgsize';
+    }
+    return this.fragment(m, IP_HDR_LEN, ifp, nextHop, link, dst);
+  }
+
+  /** Hands one finished datagram to the interface. Owns `m`. */
+  private transmit(m: Mbuf, ifp: Ifnet, nextHop: number, link: number, dst: number): IpOutputStatus {
+    let linkDst: unknown = nextHop;
+    if (ifp.ifType === IFT_ETHER && link !== LINK_UNICAST)
+      linkDst = link === LINK_BCAST ? ETHER_BROADCAST : multicastMac(dst);
+    return ifp.output(m, ETHERTYPE_IP, linkDst) ? 'ok' : 'dropped';
+  }
+
+  /**
+   * `ip_fragment`: cuts datagram `m` (header of `hlen` bytes at the front, checksum not yet written) into
+   * fragments that fit `ifp.mtu` and sends them. Every fragment is built before the first is sent, so a
+   * pool exhaustion half-way sends nothing (`ip.output.fragnobufs`). Owns `m`.
+   */
+  private fragment(m: Mbuf, hlen: number, ifp: Ifnet, nextHop: number, link: number, dst: number): IpOutputStatus {
+    const chunk = (ifp.mtu - hlen) & ~7;
+    if (chunk < 8) {
+      this.dropOut(m, 'ip.output.cantfrag', ifp);
+      return 'msgsize';
+    }
+    const hdr = this.hdrScratch;
+    const b = m.buf;
+    const o = m.off;
+    for (let i = 0; i < hlen; i++) hdr[i] = b[o + i];
+    const origOff = (hdr[IP_OFF] << 8) | hdr[IP_OFF + 1];
+    const origMf = (origOff & IP_MF) !== 0;
+    const baseOff = (origOff & IP_OFFMASK) << 3;
+    const dataLen = m.pkthdr.len - hlen;
+    // Build the chain of fragments, linked through nextpkt.
+    let head: Mbuf | null = null;
+    let tail: Mbuf | null = null;
+    let rest: Mbuf | null = m;
+    let pos = 0;
+    let ok = true;
+    while (rest !== null && pos < dataLen) {
+      const first = pos === 0;
+      const take = Math.min(chunk, dataLen - pos);
+      let frag: Mbuf | null = rest;
+      if (first) {
+        rest = pos + take < dataLen ? m_split(frag, hlen + take) : null;
+      } else {
+        rest = pos + take < dataLen ? m_split(frag, take) : null;
+      }
+      if (pos + take < dataLen && rest === null) {
+        // m_split failed: `frag` still holds everything left.
+        m_freem(frag);
+        ok = false;
+        break;
+      }
+      if (!first) {
+        frag = m_prepend(frag, hlen);
+        if (frag === null) {
+          ok = false;
+          break;
+        }
+        const fb = frag.buf;
+        const fo = frag.off;
+        for (let i = 0; i < hlen; i++) fb[fo + i] = hdr[i];
+      }
+      const fb = frag.buf;
+      const fo = frag.off;
+      const flen = hlen + take;
+      const more = pos + take < dataLen || origMf;
+      const offWord = (origOff & IP_DF) | (more ? IP_MF : 0) | (((baseOff + pos) >>> 3) & IP_OFFMASK);
+      fb[fo + IP_LEN] = flen >>> 8;
+      fb[fo + IP_LEN + 1] = flen & 0xff;
+      fb[fo + IP_OFF] = offWord >>> 8;
+      fb[fo + IP_OFF + 1] = offWord & 0xff;
+      writeHeaderChecksum(fb, fo, hlen);
+      frag.nextpkt = null;
+      if (tail === null) head = frag;
+      else tail.nextpkt = frag;
+      tail = frag;
+      pos += take;
+    }
+    if (!ok) {
+      if (rest !== null) m_freem(rest);
+      for (let f = head; f !== null; ) {
+        const next: Mbuf | null = f.nextpkt;
+        f.nextpkt = null;
+        m_freem(f);
+        f = next;
+      }
+      countReason(this.stats.drops, 'ip.output.fragnobufs');
+      ifp.counters.oqdrops++;
+      ifp.countDrop('ip.output.fragnobufs');
+      return 'nobufs';
+    }
+    this.stats.fragmented++;
+    let status: IpOutputStatus = 'ok';
+    for (let f = head; f !== null; ) {
+      const next: Mbuf | null = f.nextpkt;
+      f.nextpkt = null;
+      this.stats.fragmentsSent++;
+      if (this.transmit(f, ifp, nextHop, link, dst) !== 'ok') status = 'dropped';
+      f = next;
+    }
+    return status;
+  }
+}
+
+/** Writes the header checksum of the `hlen`-byte header at `b[o]`. */
+function writeHeaderChecksum(b: Uint8Array, o: number, hlen: number): void {
+  b[o + IP_SUM] = 0;
+  b[o + IP_SUM + 1] = 0;
+  const s = ~cksumBytes(b, o, hlen) & 0xffff;
+  b[o + IP_SUM] = s >>> 8;
+  b[o + IP_SUM + 1] = s & 0xff;
+}
+
+/** Token under which each host's {@link Inet} is registered in its DI container. */
+export const INET: symbol = Symbol.for('@ifnet/inet:INET');
+
+/**
+ * The IPv4 instance of a host. Throws an Error naming the fix when the `inet` module was not registered
+ * on the platform the host was built from.
+ */
+export function inetFor(host: Host): Inet {
+  if (!host.container.isRegistered(INET, true)) {
+    throw new Error(`${host.name}: @ifnet/inet is not attached (call registerInet(platform) before createHost)`);
+  }
+  return host.container.resolve<Inet>(INET);
+}

@@ -1,0 +1,664 @@
+/**
+ * UDP (RFC 768): input with checksum verification, sockets with bounded receive queues, output with
+ * checksum generation, ephemeral ports, port unreachable, and a UDP echo service.
+ *
+ * ## Input
+ *
+ * {@link Udp.input} is registered for protocol 17 in the host's `ip-protocol` table. It checks the
+ * length (`udp.tooshort`, `udp.badlen`: the UDP length must fit in the IP payload; extra IP payload after
+ * it is trimmed), the checksum over the pseudo-header (`udp.badsum`; a zero checksum means the sender
+ * computed none, RFC 768), and finds a socket: connected to exactly this peer first, then bound to the
+ * destination address, then bound to any address. With none: an ICMP port unreachable goes back (rate
+ * limited; never for broadcast or multicast, RFC 1122 4.1.3.1) and the datagram is dropped
+ * (`udp.noport`, `udp.noport.bcast`).
+ *
+ * ## Sockets
+ *
+ * A socket queues received datagrams (headers included, so the addresses travel with them) on a bounded
+ * {@link MbufQueue}; a full queue drops (`udp.fullsock`). The application side runs as a *continuation
+ * at `IPL_NONE`* — process level, below the network — scheduled when a datagram is queued: it hands each
+ * datagram to the receive callback (the payload mbuf, which the callback then owns), or copies it out to
+ * a pending {@link UdpSocket.recv}. A slow application therefore shows up as queue overflow, counted,
+ * exactly as in a kernel.
+ *
+ * ```ts
+ * const s = udpFor(host).socket();
+ * s.bind(7);
+ * s.onMessage((m, from) => s.sendTo(m, from.srcAddr, from.srcPort)); // echo: the mbuf goes back out
+ * ```
+ *
+ * @module
+ */
+import {
+  Continuation,
+  type Host,
+  IPL_NONE,
+  type Ifnet,
+  M_BCAST,
+  M_CSUM_TCP_UDP_BAD,
+  M_CSUM_UDPv4,
+  M_MCAST,
+  M_PKTHDR,
+  type Mbuf,
+  MbufQueue,
+  m_adj,
+  m_copydata,
+  m_freem,
+  m_getByte,
+  m_getUint16,
+  m_getUint32,
+  m_prepend,
+  m_pullup,
+} from '@ifnet/core';
+import { INADDR_ANY, type InAddrLike, formatAddr, isMulticast, toAddr } from './addr.js';
+import { inCksum, pseudoHeaderSum } from './cksum.js';
+import { InetError } from './errors.js';
+import type { Inet, IpOutputOptions } from './inet.js';
+import { IPPROTO_UDP, IP_DST, IP_HDR_LEN, IP_MAXPACKET, IP_SRC } from './ip-header.js';
+import { UdpStats, countReason } from './stats.js';
+import { UDP_DPORT, UDP_HDR_LEN, UDP_SPORT, UDP_SUM, UDP_ULEN } from './udp-header.js';
+
+/** First ephemeral port (IANA dynamic range, RFC 6335). */
+export const IPPORT_EPHEMERALFIRST = 49152;
+/** Last ephemeral port. */
+export const IPPORT_EPHEMERALLAST = 65535;
+/** Largest UDP payload: 65535 - 20 (IP) - 8 (UDP). */
+export const UDP_MAX_PAYLOAD = IP_MAXPACKET - IP_HDR_LEN - UDP_HDR_LEN;
+/** Default receive queue length, in datagrams. */
+export const UDP_DEFAULT_RECEIVE_QUEUE = 128;
+/** Datagrams the application continuation handles per run before yielding. */
+const APP_BUDGET = 64;
+/** Headroom left in front of payloads copied in by `send`, for the UDP, IP and link headers. */
+const HEADROOM = 64;
+
+/** Where a received datagram came from and went to. */
+export interface UdpRecvInfo {
+  srcAddr: number;
+  srcPort: number;
+  dstAddr: number;
+  dstPort: number;
+  /** Receiving interface. */
+  ifp: Ifnet | null;
+}
+
+/** A datagram as {@link UdpSocket.recv} returns it: the payload copied out. */
+export interface UdpMessage extends UdpRecvInfo {
+  data: Uint8Array;
+}
+
+/**
+ * Receive callback. **`m` (the payload, headers trimmed) belongs to the callback**: free it, keep it, or
+ * send it back out. `info` is reused for the next datagram: copy what you keep.
+ */
+export type UdpReceiveCallback = (m: Mbuf, info: UdpRecvInfo) => void;
+
+/** Socket options. */
+export interface UdpSocketOptions {
+  /** Receive queue length in datagrams. Default 128. */
+  receiveQueue?: number;
+}
+
+/** Per-send options. */
+export interface UdpSendOptions {
+  /** Source address (one of ours). Default: the bound address, else chosen by the route. */
+  src?: InAddrLike;
+}
+
+/** Socket counters. */
+export interface UdpSocketStats {
+  /** Datagrams queued. */
+  received: number;
+  /** Datagrams dropped because the receive queue was full. */
+  dropped: number;
+  /** Datagrams handed to IP. */
+  sent: number;
+  /** ICMP errors reported for this socket. */
+  errors: number;
+}
+
+function checkPort(port: number, allowZero: boolean): void {
+  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+    throw new InetError('bad-address', `bad port ${port}`);
+  }
+}
+
+/** A UDP socket (`struct inpcb` + `struct socket` for datagrams). Create with {@link Udp.socket}. */
+export class UdpSocket {
+  readonly udp: Udp;
+  /** Bound address (0: any). */
+  localAddress = INADDR_ANY;
+  /** Bound port (0: not bound). */
+  localPort = 0;
+  /** Connected peer (0: not connected). */
+  remoteAddress = INADDR_ANY;
+  remotePort = 0;
+  /** TTL of datagrams sent (undefined: the host default). */
+  ttl: number | undefined;
+  /** Set DF on datagrams sent: too big for the MTU then throws `msgsize` instead of fragmenting. */
+  dontFragment = false;
+  readonly stats: UdpSocketStats = { received: 0, dropped: 0, sent: 0, errors: 0 };
+  /** The last ICMP error reported for this (connected) socket, until a `recv` consumes it. */
+  lastError: InetError | null = null;
+  private closedFlag = false;
+  private readonly queue: MbufQueue;
+  private callback: UdpReceiveCallback | undefined;
+  private errorCallback: ((err: InetError) => void) | undefined;
+  private readonly waiters: { resolve: (m: UdpMessage) => void; reject: (e: InetError) => void }[] = [];
+  private readonly kc: Continuation<UdpSocket>;
+  private readonly info: UdpRecvInfo = { srcAddr: 0, srcPort: 0, dstAddr: 0, dstPort: 0, ifp: null };
+  private readonly out: IpOutputOptions = { ttl: undefined, df: false };
+
+  constructor(udp: Udp, options: UdpSocketOptions = {}) {
+    this.udp = udp;
+    const q = options.receiveQueue ?? UDP_DEFAULT_RECEIVE_QUEUE;
+    this.queue = new MbufQueue(q);
+    this.kc = new Continuation<UdpSocket>(`${udp.host.name}.udp.app`, IPL_NONE, (s) => s.drain(), this as UdpSocket);
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Datagrams waiting in the receive queue. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * `bind`: port 0 picks an ephemeral port; `addr` 0 (default) binds every local address. Throws
+   * {@link InetError}: `exists` (already bound), `addr-in-use`, `no-ports`, `bad-address` (not one of our
+   * addresses, nor a multicast group, nor a bad port), `closed`.
+   */
+  bind(port = 0, addr: InAddrLike = INADDR_ANY): this {
+    this.checkOpen();
+    if (this.localPort !== 0) throw new InetError('exists', `socket already bound to port ${this.localPort}`);
+    checkPort(port, true);
+    const a = toAddr(addr);
+    if (a !== INADDR_ANY && !this.udp.inet.isLocal(a) && !isMulticast(a) && !this.udp.inet.isBroadcast(a)) {
+      throw new InetError('bad-address', `${formatAddr(a)} is not an address of ${this.udp.host.name}`);
+    }
+    this.udp.attach(this, port, a);
+    return this;
+  }
+
+  /**
+   * `connect`: fixes the peer; `send` then goes there and only its datagrams are received. Binds an
+   * ephemeral port if unbound, and the source address the route chooses if bound to any. Throws
+   * {@link InetError}: `no-route`, `bad-address`, `no-ports`, `closed`.
+   */
+  connect(addr: InAddrLike, port: number): this {
+    this.checkOpen();
+    const dst = toAddr(addr);
+    checkPort(port, false);
+    let src = this.localAddress;
+    if (src === INADDR_ANY) {
+      src = this.udp.inet.selectSource(dst);
+      if (src < 0) throw new InetError('no-route', `no route to ${formatAddr(dst)}`);
+    }
+    if (this.localPort === 0) this.udp.attach(this, 0, INADDR_ANY);
+    if (!isMulticast(src) && src !== INADDR_ANY && this.udp.inet.isLocal(src)) this.localAddress = src;
+    this.remoteAddress = dst;
+    this.remotePort = port;
+    return this;
+  }
+
+  /**
+   * Sends to the connected peer. See {@link sendTo} for ownership, errors and the return value. Throws
+   * `not-connected` if not connected.
+   */
+  send(data: Uint8Array | Mbuf): boolean {
+    if (this.remotePort === 0) {
+      if (!(data instanceof Uint8Array)) m_freem(data);
+      throw new InetError('not-connected', 'send on an unconnected socket');
+    }
+    return this.sendTo(data, this.remoteAddress, this.remotePort);
+  }
+
+  /**
+   * `sendto`: sends one datagram of `data` (bytes, copied; or a packet mbuf, whose ownership passes to the
+   * stack **in every case, error included**) to `addr`:`port`. Binds an ephemeral port if unbound.
+   *
+   * Returns true when the datagram was handed to the interface, false when it was dropped for lack of
+   * resources (mbufs, a full interface queue: counted there). Throws {@link InetError} for what the
+   * caller must fix: `msgsize` (more than 65507 bytes, or DF set and larger than the MTU), `no-route`,
+   * `bad-address`, `no-ports`, `nobufs` (could not copy `data` in), `closed`.
+   */
+  sendTo(data: Uint8Array | Mbuf, addr: InAddrLike, port: number, options?: UdpSendOptions): boolean {
+    const owned = !(data instanceof Uint8Array);
+    const fail = (e: InetError): never => {
+      if (owned) m_freem(data as Mbuf);
+      throw e;
+    };
+    if (this.closedFlag) fail(new InetError('closed', 'socket is closed'));
+    let dst = 0;
+    let src = this.localAddress;
+    try {
+      dst = toAddr(addr);
+      checkPort(port, false);
+      if (options?.src !== undefined) src = toAddr(options.src);
+    } catch (e) {
+      fail(e as InetError);
+    }
+    const len = owned ? (data as Mbuf).pkthdr.len : (data as Uint8Array).length;
+    if (owned && ((data as Mbuf).flags & M_PKTHDR) === 0)
+      fail(new InetError('bad-address', 'sendTo: mbuf is not a packet (no M_PKTHDR)'));
+    if (len > UDP_MAX_PAYLOAD) fail(new InetError('msgsize', `UDP payload ${len} > ${UDP_MAX_PAYLOAD}`));
+    if (this.localPort === 0) {
+      try {
+        this.udp.attach(this, 0, INADDR_ANY);
+      } catch (e) {
+        fail(e as InetError);
+      }
+    }
+    if (src === INADDR_ANY || isMulticast(src)) {
+      src = this.udp.inet.selectSource(dst);
+      if (src < 0) fail(new InetError('no-route', `no route to ${formatAddr(dst)}`));
+    }
+    let m: Mbuf;
+    if (owned) m = data as Mbuf;
+    else {
+      const n = this.udp.host.pool.devget(data as Uint8Array, 0, len, null, HEADROOM);
+      if (n === null) throw new InetError('nobufs', 'mbuf pool exhausted');
+      m = n;
+    }
+    this.out.ttl = this.ttl;
+    this.out.df = this.dontFragment;
+    const status = this.udp.output(m, src, this.localPort, dst, port, this.out);
+    if (status === 'ok') {
+      this.stats.sent++;
+      return true;
+    }
+    if (status === 'no-route' || status === 'msgsize')
+      throw new InetError(status, `send to ${formatAddr(dst)}:${port}: ${status}`);
+    return false;
+  }
+
+  /**
+   * Sets (or clears, with undefined) the receive callback. Datagrams already queued are handed to it at
+   * the next run of the application continuation. While a callback is set, {@link recv} is refused.
+   */
+  onMessage(cb: UdpReceiveCallback | undefined): this {
+    this.callback = cb;
+    if (cb !== undefined && this.queue.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
+    return this;
+  }
+
+  /** Sets a callback for ICMP errors reported to this (connected) socket. */
+  onError(cb: ((err: InetError) => void) | undefined): this {
+    this.errorCallback = cb;
+    return this;
+  }
+
+  /**
+   * Receives one datagram (payload copied out; the mbuf is freed). Resolves at once if one is queued,
+   * otherwise when one arrives. Rejects with the pending ICMP error (`unreachable`) of a connected
+   * socket, or `closed`.
+   */
+  recv(): Promise<UdpMessage> {
+    if (this.closedFlag) return Promise.reject(new InetError('closed', 'socket is closed'));
+    if (this.callback !== undefined) {
+      return Promise.reject(new InetError('exists', 'recv() on a socket with a receive callback'));
+    }
+    if (this.lastError !== null) {
+      const e = this.lastError;
+      this.lastError = null;
+      return Promise.reject(e);
+    }
+    const m = this.queue.dequeue();
+    if (m !== null) return Promise.resolve(this.copyOut(m));
+    return new Promise<UdpMessage>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** Closes the socket: unbinds, frees queued datagrams, rejects pending `recv`s with `closed`. Idempotent. */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.udp.detach(this);
+    this.queue.purge();
+    this.udp.host.cpu.sched.cancel(this.kc);
+    const err = new InetError('closed', 'socket closed');
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    this.callback = undefined;
+  }
+
+  private checkOpen(): void {
+    if (this.closedFlag) throw new InetError('closed', 'socket is closed');
+  }
+
+  /**
+   * @internal Queues a received datagram (IP + UDP headers in front, contiguous). **Takes ownership of
+   * `m`**: queued, or dropped and counted (`udp.fullsock`).
+   */
+  deliver(m: Mbuf, ifp: Ifnet): void {
+    const udp = this.udp;
+    udp.host.cpu.chargeLayer('socket');
+    if (!this.queue.enqueue(m)) {
+      this.queue.drop();
+      this.stats.dropped++;
+      countReason(udp.stats.drops, 'udp.fullsock');
+      ifp.dropInput(m, 'udp.fullsock');
+      return;
+    }
+    this.stats.received++;
+    udp.stats.delivered++;
+    if (this.callback !== undefined || this.waiters.length > 0) udp.host.cpu.sched.schedule(this.kc);
+  }
+
+  /** @internal An ICMP error about a datagram this socket sent. */
+  reportError(err: InetError): void {
+    this.stats.errors++;
+    const w = this.waiters.shift();
+    if (w !== undefined) w.reject(err);
+    else this.lastError = err;
+    this.errorCallback?.(err);
+  }
+
+  /** Fills {@link info} from the headers at the front of `m` and returns the header length to trim. */
+  private readHeaders(m: Mbuf): number {
+    const b = m.buf;
+    const o = m.off;
+    const hlen = (b[o] & 0x0f) << 2;
+    const v = m.view;
+    const info = this.info;
+    info.srcAddr = v.getUint32(o + IP_SRC);
+    info.dstAddr = v.getUint32(o + IP_DST);
+    info.srcPort = (b[o + hlen + UDP_SPORT] << 8) | b[o + hlen + UDP_SPORT + 1];
+    info.dstPort = (b[o + hlen + UDP_DPORT] << 8) | b[o + hlen + UDP_DPORT + 1];
+    info.ifp = m.pkthdr.rcvif;
+    return hlen + UDP_HDR_LEN;
+  }
+
+  private copyOut(m: Mbuf): UdpMessage {
+    const trim = this.readHeaders(m);
+    const len = m.pkthdr.len - trim;
+    const data = new Uint8Array(len);
+    m_copydata(m, trim, len, data, 0);
+    m.pool.freem(m);
+    const i = this.info;
+    return { data, srcAddr: i.srcAddr, srcPort: i.srcPort, dstAddr: i.dstAddr, dstPort: i.dstPort, ifp: i.ifp };
+  }
+
+  /** The application continuation: hands queued datagrams to the callback or to waiting `recv`s. */
+  private drain(): void {
+    let n = 0;
+    while (n < APP_BUDGET && !this.closedFlag) {
+      const cb = this.callback;
+      if (cb === undefined && this.waiters.length === 0) return;
+      const m = this.queue.dequeue();
+      if (m === null) return;
+      n++;
+      if (cb !== undefined) {
+        const trim = this.readHeaders(m);
+        m_adj(m, trim);
+        cb(m, this.info);
+      } else {
+        this.waiters.shift()!.resolve(this.copyOut(m));
+      }
+    }
+    if (!this.closedFlag && this.queue.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
+  }
+}
+
+/** UDP on one host. Get it with {@link udpFor}. */
+export class Udp {
+  readonly host: Host;
+  readonly inet: Inet;
+  readonly stats = new UdpStats();
+  /** Sockets by local port. */
+  private readonly ports = new Map<number, UdpSocket[]>();
+  private nextEphemeral = IPPORT_EPHEMERALFIRST;
+
+  constructor(inet: Inet) {
+    this.inet = inet;
+    this.host = inet.host;
+  }
+
+  /** A new, unbound socket. */
+  socket(options: UdpSocketOptions = {}): UdpSocket {
+    return new UdpSocket(this, options);
+  }
+
+  /** Sockets currently bound. */
+  sockets(): UdpSocket[] {
+    return [...this.ports.values()].flat();
+  }
+
+  private conflicts(port: number, addr: number): boolean {
+    const list = this.ports.get(port);
+    if (list === undefined) return false;
+    for (const s of list)
+      if (s.localAddress === INADDR_ANY || addr === INADDR_ANY || s.localAddress === addr) return true;
+    return false;
+  }
+
+  /** @internal Binds `s` to `port` (0: ephemeral) and `addr`. */
+  attach(s: UdpSocket, port: number, addr: number): void {
+    let p = port;
+    if (p === 0) {
+      const span = IPPORT_EPHEMERALLAST - IPPORT_EPHEMERALFIRST + 1;
+      for (let i = 0; i < span; i++) {
+        const candidate = this.nextEphemeral;
+        this.nextEphemeral = candidate === IPPORT_EPHEMERALLAST ? IPPORT_EPHEMERALFIRST : candidate + 1;
+        if (!this.conflicts(candidate, addr)) {
+          p = candidate;
+          break;
+        }
+      }
+      if (p === 0) throw new InetError('no-ports', 'no free ephemeral port');
+    } else if (this.conflicts(p, addr)) {
+      throw new InetError('addr-in-use', `port ${p} is in use on ${formatAddr(addr)}`);
+    }
+    let list = this.ports.get(p);
+    if (list === undefined) {
+      list = [];
+      this.ports.set(p, list);
+    }
+    list.push(s);
+    s.localPort = p;
+    s.localAddress = addr;
+  }
+
+  /** @internal Unbinds `s`. */
+  detach(s: UdpSocket): void {
+    const list = this.ports.get(s.localPort);
+    if (list === undefined) return;
+    const i = list.indexOf(s);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.ports.delete(s.localPort);
+  }
+
+  /**
+   * `in_pcblookup`: the socket for a datagram to `dst`:`dport` from `src`:`sport` — connected to exactly
+   * that peer first, then bound to `dst`, then bound to any address. Allocation-free.
+   */
+  lookup(dst: number, dport: number, src: number, sport: number): UdpSocket | undefined {
+    const list = this.ports.get(dport);
+    if (list === undefined) return undefined;
+    let best: UdpSocket | undefined;
+    let bestScore = -1;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s.localAddress !== INADDR_ANY && s.localAddress !== dst) continue;
+      if (s.remotePort !== 0 && (s.remoteAddress !== src || s.remotePort !== sport)) continue;
+      const score = (s.localAddress !== INADDR_ANY ? 1 : 0) + (s.remotePort !== 0 ? 2 : 0);
+      if (score > bestScore) {
+        best = s;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  private drop(m: Mbuf, ifp: Ifnet, reason: string): void {
+    countReason(this.stats.drops, reason);
+    ifp.dropInput(m, reason);
+  }
+
+  /**
+   * `udp_input`: the `pr_input` of protocol 17; the IP header (`off` bytes) is in front, contiguous, and
+   * the packet is trimmed to the IP total length. **Owns `m`**: queued on a socket or freed and counted.
+   * Never throws for any content of `m`.
+   */
+  readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
+    this.host.cpu.chargeLayer('udp');
+    const st = this.stats;
+    st.received++;
+    const ipPayload = m.pkthdr.len - off;
+    if (ipPayload < UDP_HDR_LEN) {
+      this.drop(m, ifp, 'udp.tooshort');
+      return;
+    }
+    if (m.len < off + UDP_HDR_LEN) {
+      const n = m_pullup(m, off + UDP_HDR_LEN);
+      if (n === null) {
+        countReason(st.drops, 'udp.pullup');
+        ifp.counters.iqdrops++;
+        ifp.countDrop('udp.pullup');
+        return;
+      }
+      m = n;
+    }
+    const b = m.buf;
+    const o = m.off;
+    const u = o + off;
+    const ulen = (b[u + UDP_ULEN] << 8) | b[u + UDP_ULEN + 1];
+    if (ulen < UDP_HDR_LEN || ulen > ipPayload) {
+      this.drop(m, ifp, 'udp.badlen');
+      return;
+    }
+    if (ulen < ipPayload) m_adj(m, ulen - ipPayload);
+    const v = m.view;
+    const src = v.getUint32(o + IP_SRC);
+    const dst = v.getUint32(o + IP_DST);
+    if (((b[u + UDP_SUM] << 8) | b[u + UDP_SUM + 1]) !== 0) {
+      const csum = m.pkthdr.csumFlags;
+      if ((csum & M_CSUM_UDPv4) !== 0) {
+        if ((csum & M_CSUM_TCP_UDP_BAD) !== 0) {
+          this.drop(m, ifp, 'udp.badsum');
+          return;
+        }
+      } else if (inCksum(m, off, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen)) !== 0) {
+        this.drop(m, ifp, 'udp.badsum');
+        return;
+      }
+    } else {
+      st.noChecksum++;
+    }
+    const sport = (b[u + UDP_SPORT] << 8) | b[u + UDP_SPORT + 1];
+    const dport = (b[u + UDP_DPORT] << 8) | b[u + UDP_DPORT + 1];
+    const s = this.lookup(dst, dport, src, sport);
+    if (s === undefined) {
+      if ((m.flags & (M_BCAST | M_MCAST)) !== 0) {
+        this.drop(m, ifp, 'udp.noport.bcast');
+        return;
+      }
+      this.inet.icmp?.error(m, 3, 3, ifp);
+      this.drop(m, ifp, 'udp.noport');
+      return;
+    }
+    s.deliver(m, ifp);
+  };
+
+  /**
+   * `udp_ctlinput`: an ICMP error quoting a datagram we sent (quoted IP header at `off` in `m`, borrowed).
+   * Reported to the socket connected to that peer, as BSD does (an unconnected socket cannot tell which
+   * of its sends failed).
+   */
+  readonly ctlInput = (type: number, code: number, m: Mbuf, off: number): void => {
+    const qhlen = (m_getByte(m, off) & 0x0f) << 2;
+    const qsrc = m_getUint32(m, off + IP_SRC);
+    const qdst = m_getUint32(m, off + IP_DST);
+    const sport = m_getUint16(m, off + qhlen + UDP_SPORT);
+    const dport = m_getUint16(m, off + qhlen + UDP_DPORT);
+    const list = this.ports.get(sport);
+    if (list === undefined) return;
+    for (const s of list) {
+      if (
+        s.remoteAddress === qdst &&
+        s.remotePort === dport &&
+        (s.localAddress === INADDR_ANY || s.localAddress === qsrc)
+      ) {
+        s.reportError(
+          new InetError(
+            'unreachable',
+            `ICMP type ${type} code ${code} from ${formatAddr(qdst)}:${dport} (port ${sport})`,
+          ),
+        );
+        return;
+      }
+    }
+  };
+
+  /**
+   * `udp_output`: prepends the UDP header to payload `m`, computes the checksum with the pseudo-header of
+   * `src` → `dst` and hands the datagram to IP. **Takes ownership of `m` in every case.**
+   */
+  output(
+    m: Mbuf,
+    src: number,
+    sport: number,
+    dst: number,
+    dport: number,
+    opts: IpOutputOptions,
+  ): ReturnType<Inet['output']> {
+    this.host.cpu.chargeLayer('udp');
+    const n = m_prepend(m, UDP_HDR_LEN);
+    if (n === null) {
+      countReason(this.stats.drops, 'udp.output.nobufs');
+      return 'nobufs';
+    }
+    const ulen = n.pkthdr.len;
+    const b = n.buf;
+    const o = n.off;
+    b[o + UDP_SPORT] = sport >>> 8;
+    b[o + UDP_SPORT + 1] = sport & 0xff;
+    b[o + UDP_DPORT] = dport >>> 8;
+    b[o + UDP_DPORT + 1] = dport & 0xff;
+    b[o + UDP_ULEN] = ulen >>> 8;
+    b[o + UDP_ULEN + 1] = ulen & 0xff;
+    b[o + UDP_SUM] = 0;
+    b[o + UDP_SUM + 1] = 0;
+    let sum = inCksum(n, 0, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen));
+    if (sum === 0) sum = 0xffff;
+    b[o + UDP_SUM] = sum >>> 8;
+    b[o + UDP_SUM + 1] = sum & 0xff;
+    this.stats.sent++;
+    return this.inet.output(n, src, dst, IPPROTO_UDP, opts);
+  }
+}
+
+/** Token under which each host's {@link Udp} is registered in its DI container. */
+export const UDP: symbol = Symbol.for('@ifnet/inet:UDP');
+
+/** The UDP instance of a host (throws, naming the fix, when the `udp` module is not attached). */
+export function udpFor(host: Host): Udp {
+  if (!host.container.isRegistered(UDP, true)) {
+    throw new Error(
+      `${host.name}: @ifnet/inet's udp module is not attached (call registerInet(platform) before createHost)`,
+    );
+  }
+  return host.container.resolve<Udp>(UDP);
+}
+
+/**
+ * A UDP echo service (RFC 862) on `port`: every datagram goes back to its sender, from the address it was
+ * sent to, reusing the received mbuf. Returns the socket (close it to stop the service). Send errors
+ * (no route back, say) are counted in the socket's `stats.errors`.
+ */
+export function udpEchoService(host: Host, port = 7, addr: InAddrLike = INADDR_ANY): UdpSocket {
+  const udp = udpFor(host);
+  const s = udp.socket();
+  s.bind(port, addr);
+  const opts: UdpSendOptions = {};
+  s.onMessage((m, from) => {
+    opts.src = udp.inet.isLocal(from.dstAddr) ? from.dstAddr : undefined;
+    try {
+      s.sendTo(m, from.srcAddr, from.srcPort, opts);
+    } catch {
+      s.stats.errors++;
+    }
+  });
+  return s;
+}
