@@ -46,6 +46,7 @@ import {
   M_BCAST,
   M_CSUM_IPv4,
   M_CSUM_IPv4_BAD,
+  M_LOOP,
   M_MCAST,
   type Mbuf,
   type DispatchTable,
@@ -217,6 +218,11 @@ export class Inet {
     if (options.loopbackAddress !== false && host.lo0 !== undefined) this.addAddress(host.lo0, '127.0.0.1/8');
   }
 
+  /** @internal ARP gave up on a next hop: ICMP host unreachable to the source of a held packet (borrowed). */
+  hostUnreachable(m: Mbuf, ifp: Ifnet): void {
+    this.icmp?.error(m, 3, 1, ifp);
+  }
+
   /** Registers the `pr_ctlinput` of IP protocol `proto`, which ICMP calls with errors about it. */
   setCtlInput(proto: number, fn: CtlInput): void {
     if (this.ctlInputs[proto] !== undefined) throw new Error(`inet: ctlinput for protocol ${proto} already set`);
@@ -267,7 +273,7 @@ export class Inet {
     if (lo !== undefined) this.routes.insert(a, 32, 0, lo, a, 'local');
     if ((ifp.flags & IFF_MULTICAST) !== 0 && !data.groups.has(INADDR_ALLHOSTS_GROUP))
       this.joinGroup(ifp, INADDR_ALLHOSTS_GROUP);
-    linkAddressAdded(ifp, a);
+    linkAddressAdded(ifp, a, this);
     return ia;
   }
 
@@ -586,6 +592,11 @@ export class Inet {
       return 'nobufs';
     }
     m = n;
+    // A locally originated datagram: whatever the mbuf carried from an earlier life (a received packet
+    // reused for a reply) must not leak into its framing.
+    m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
+    m.pkthdr.rcvif = null;
+    m.pkthdr.csumFlags = 0;
     const b = m.buf;
     const o = m.off;
     const df = opts.df === true;
