@@ -201,7 +201,6 @@ function epairStart(ifp: Ifnet): void {
       }
       peer.stats.copied++;
     }
-    n.pkthdr.timestamp = peer.host.now();
     peer.rxq.enqueue(n);
     peer.stats.enqueued++;
     if (peer.rxq.length > peer.stats.queueHighWater) peer.stats.queueHighWater = peer.rxq.length;
@@ -226,6 +225,7 @@ function epairPoll(ctx: PollContext, budget: number): number {
     const m = sc.rxq.dequeue();
     if (m === null) break;
     n++;
+    m.pkthdr.timestamp = ifp.host.now(); // received now, on this host's clock
     ifp.input(m);
   }
   return n;

@@ -1,4 +1,12 @@
-import { type Host, type Ifnet, M_BCAST, NS_PER_SEC, createPlatform, Simulation } from '@ifnet/core';
+import {
+  DEFAULT_COST_PROFILE,
+  type Host,
+  type Ifnet,
+  M_BCAST,
+  NS_PER_SEC,
+  createPlatform,
+  Simulation,
+} from '@ifnet/core';
 import { describe, expect, it } from 'vitest';
 import {
   type Arp,
@@ -202,6 +210,42 @@ describe('ARP resolution between two hosts over an epair', () => {
       .map((s) => parseArp(s.bytes.subarray(14)))
       .map((r) => (typeof r === 'string' ? r : r.spa));
     expect(spas).toEqual([other, IP1]);
+  });
+});
+
+describe('ARP on other topologies', () => {
+  it('resolves between the two ends of an epair on one host', () => {
+    const { sim, hosts } = world(1);
+    const h = hosts[0];
+    const got = sink(h, ETHERTYPE_IP, 'ip');
+    const { a, b } = createEpair(h, h, { macA: MAC_A, macB: MAC_B });
+    const arp = arpFor(h);
+    arp.addAddress(a, IP1);
+    arp.addAddress(b, IP2);
+    sendIp(a, IP1, IP2, 7);
+    sim.runFor(SEC / 100);
+    expect(got.map((d) => `${d.ifname} ${d.bytes[20]}`)).toEqual(['epair0b 7']);
+    expect(arp.lookup(a, IP2)?.mac).toBe(formatMac(MAC_B));
+    expect(arp.lookup(b, IP1)?.mac).toBe(formatMac(MAC_A));
+    expect(arp.stats).toMatchObject({ txRequests: 1, txReplies: 1, txGratuitous: 2 });
+    expectQuiescent(h);
+  });
+
+  it('resolves with the default CPU cost profile (time passes on both CPUs)', () => {
+    const { sim, hosts } = world(2, { costs: DEFAULT_COST_PROFILE });
+    const [h1, h2] = hosts;
+    const got = sink(h2, ETHERTYPE_IP, 'ip');
+    const { a, b } = createEpair(h1, h2);
+    arpFor(h1).addAddress(a, IP1);
+    arpFor(h2).addAddress(b, IP2);
+    sim.runFor(SEC / 100);
+    const t0 = h1.now();
+    sendIp(a, IP1, IP2, 1);
+    sim.runFor(SEC / 100);
+    expect(got).toHaveLength(1);
+    expect(h2.cpu.stats.chargedSoft[2]).toBeGreaterThan(0);
+    expect(h1.now()).toBeGreaterThan(t0);
+    expectQuiescent(h1, h2);
   });
 });
 
