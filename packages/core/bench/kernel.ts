@@ -125,8 +125,12 @@ async function asyncThroughput(): Promise<void> {
   }
   const mRate = (n * 1000) / median(micro);
   const rRate = (n * 1000) / median(rt);
-  console.log('\ncontinuation dispatch on the real-time runner (asynchronous, 1,000,000 chained deferrals, median of 5)');
-  console.log(`  ref: queueMicrotask chain            ${Math.round(mRate).toLocaleString('en-US').padStart(12)} /s  ${(1e9 / mRate).toFixed(1)} ns each`);
+  console.log(
+    '\ncontinuation dispatch on the real-time runner (asynchronous, 1,000,000 chained deferrals, median of 5)',
+  );
+  console.log(
+    `  ref: queueMicrotask chain            ${Math.round(mRate).toLocaleString('en-US').padStart(12)} /s  ${(1e9 / mRate).toFixed(1)} ns each`,
+  );
   console.log(
     `  Continuation chain on RealTimeRunner ${Math.round(rRate).toLocaleString('en-US').padStart(12)} /s  ${(1e9 / rRate).toFixed(1)} ns each  (${(rRate / mRate).toFixed(2)}x)`,
   );

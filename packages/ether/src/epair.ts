@@ -131,18 +131,6 @@ function defaultMac(host: Host, unit: number, side: number): Uint8Array {
   return new Uint8Array([0x02, 0x00, h >>> 8, h & 0xff, unit & 0xff, side]);
 }
 
-/**
- * Gives an attached interface its epair name. `host.ifAttach` always names an interface `<name><unit>`
- * with a unit it picks itself; BSD's `if_initname(ifp, "epair", unit)` plus the `a`/`b` suffix has no
- * equivalent in `IfnetAttachOptions` yet, so the two read-only fields are set here, once, before anything
- * else sees the interface.
- */
-function initName(ifp: Ifnet, name: string, unit: number): void {
-  const w = ifp as { name: string; unit: number };
-  w.name = name;
-  w.unit = unit;
-}
-
 /** Copies a packet into another pool (the far end is another host). Returns null if that pool is empty. */
 function copyToPool(m: Mbuf, pool: MbufPool, rcvif: Ifnet): Mbuf | null {
   const n = pool.devget(m.buf, m.off, m.len, rcvif);
@@ -243,6 +231,8 @@ function attachEnd(
   const mtu = options.mtu ?? 1500;
   const ifp = host.ifAttach({
     name: 'epair',
+    ifname: name, // if_initname: epair<unit>a / epair<unit>b
+    unit,
     ifType: IFT_ETHER,
     lladdr: mac,
     mtu,
@@ -255,7 +245,6 @@ function attachEnd(
       updateFilter() {}, // no hardware filter: ether_input filters in software
     },
   });
-  initName(ifp, name, unit);
   sc.ctx = ifp.addPollContext({
     name: `${name}.rx`,
     weight: options.weight,

@@ -79,6 +79,7 @@ export class Host {
   private readonly tables = new Map<string, DispatchTable>();
   private readonly linkLayers = new Map<number, LinkLayer>();
   private readonly units = new Map<string, number>();
+  private lastIndex = 0;
   private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
   private readonly watchdog: Callout<Host>;
 
@@ -170,12 +171,28 @@ export class Host {
           `(for Ethernet, register @ifnet/ether's link layer on the platform)`,
       );
     }
-    const unit = this.units.get(options.name) ?? 0;
-    this.units.set(options.name, unit + 1);
-    const ifp = new Ifnet(this, link, this.interfaces.length + 1, unit, options);
+    const next = this.units.get(options.name) ?? 0;
+    const unit = options.unit ?? next;
+    if (!Number.isInteger(unit) || unit < 0) throw new RangeError(`${this.name}: bad unit ${unit}`);
+    const ifname = options.ifname ?? `${options.name}${unit}`;
+    if (this.ifunit(ifname) !== undefined) throw new Error(`${this.name}: interface ${ifname} already exists`);
+    this.units.set(options.name, Math.max(next, unit + 1));
+    const ifp = new Ifnet(this, link, ++this.lastIndex, unit, options);
     this.interfaces.push(ifp);
     link.attach?.(ifp);
     return ifp;
+  }
+
+  /**
+   * `if_detach`: brings the interface down (waiting for running polls), disables its contexts and removes
+   * it from the host. Its index is not reused.
+   */
+  async ifDetach(ifp: Ifnet): Promise<void> {
+    const i = this.interfaces.indexOf(ifp);
+    if (i < 0) throw new Error(`${this.name}: ${ifp.name} is not attached here`);
+    await ifp.down();
+    this.interfaces.splice(this.interfaces.indexOf(ifp), 1);
+    this.ifStateChanged(ifp);
   }
 
   /** Finds an interface by name (`wm0`). */

@@ -19,6 +19,8 @@ export class Callout<T = unknown> {
   nextDue: Callout<any> | null = null;
   /** On the due list and still meant to run (a stop or reset while due cancels that run). */
   due = false;
+  /** Linked on the due list (whether or not it is still meant to run). */
+  onDueList = false;
 
   constructor(
     readonly name: string,
@@ -123,7 +125,6 @@ export class CalloutTable {
       this.unlist(c);
       c.pending = true; // pending until it runs
       c.due = true;
-      c.nextDue = null;
       n++;
       this.insertDue(c);
     }
@@ -133,6 +134,10 @@ export class CalloutTable {
 
   /** Due callouts are kept sorted by (expireTick, name) so runs are deterministic. */
   private insertDue(c: Callout<any>): void {
+    // Re-armed while still waiting on the due list and due again before softclock ran: it is already
+    // linked (and earlier in order); linking it twice would cut the list.
+    if (c.onDueList) return;
+    c.onDueList = true;
     if (this.dueHead === null) {
       this.dueHead = this.dueTail = c;
       return;
@@ -156,6 +161,7 @@ export class CalloutTable {
       this.dueHead = c.nextDue;
       if (this.dueHead === null) this.dueTail = null;
       c.nextDue = null;
+      c.onDueList = false;
       if (!c.due) continue; // stopped or re-armed after it fell due
       c.due = false;
       c.pending = false;

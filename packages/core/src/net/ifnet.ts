@@ -54,6 +54,13 @@ export type InputHook = (ifp: Ifnet, m: Mbuf) => InputVerdict;
 export interface IfnetAttachOptions {
   /** Driver name without unit, e.g. `wm`; the host assigns the unit (`wm0`, `wm1`, ...). */
   name: string;
+  /** A specific unit number instead of the next free one (`if_initname(ifp, name, unit)`). */
+  unit?: number;
+  /**
+   * The full interface name when it is not `<name><unit>` (e.g. FreeBSD's `epair0a`). Must be unique on
+   * the host.
+   */
+  ifname?: string;
   /** `IFT_*` type; selects the link layer. */
   ifType: number;
   ops: IfnetDriverOps;
@@ -121,7 +128,7 @@ export class Ifnet {
   ) {
     this.index = index;
     this.unit = unit;
-    this.name = `${options.name}${unit}`;
+    this.name = options.ifname ?? `${options.name}${unit}`;
     this.ifType = options.ifType;
     this.ops = options.ops;
     this.flags = options.flags ?? 0;

@@ -8,6 +8,7 @@ import {
   HOST,
   type Host,
   IFT_ETHER,
+  IFT_LOOP,
   IPL_NET,
   MBUF_POOL,
   type MbufPool,
@@ -133,6 +134,24 @@ describe('DI wiring and autoconfiguration', () => {
     expect(() => host.ifAttach({ name: 'wm', ifType: IFT_ETHER, ops: { init() {}, stop() {}, start() {} } })).toThrow(
       /register @ifnet\/ether/,
     );
+  });
+
+  it('if_initname-style names and units, and if_detach', async () => {
+    const sim = new Simulation();
+    const host = createPlatform().createHost({ name: 'h', runner: sim });
+    const ops = { init() {}, stop() {}, start() {} };
+    const a = host.ifAttach({ name: 'tun', ifType: IFT_LOOP, ops });
+    const b = host.ifAttach({ name: 'tun', ifType: IFT_LOOP, ops, unit: 5 });
+    const c = host.ifAttach({ name: 'tun', ifType: IFT_LOOP, ops });
+    const d = host.ifAttach({ name: 'pair', ifType: IFT_LOOP, ops, ifname: 'pair0a', unit: 0 });
+    expect([a.name, b.name, c.name, d.name]).toEqual(['tun0', 'tun5', 'tun6', 'pair0a']);
+    expect(() => host.ifAttach({ name: 'tun', ifType: IFT_LOOP, ops, unit: 5 })).toThrow(/tun5 already exists/);
+    b.upIf();
+    await host.ifDetach(b);
+    expect(b.up).toBe(false);
+    expect(host.ifunit('tun5')).toBeUndefined();
+    expect(host.interfaces.map((i) => i.index)).toEqual([1, 2, 4, 5]); // indexes are not reused
+    await expect(host.ifDetach(b)).rejects.toThrow(/not attached/);
   });
 
   it('dispatch tables refuse double registration and out-of-range keys', () => {

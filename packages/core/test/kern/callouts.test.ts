@@ -57,6 +57,21 @@ describe('hardclock and callouts', () => {
     expect(kc.tickDeferrals).toBe(1);
   });
 
+  it('a callout re-armed while waiting for softclock and due again does not cut the due list', () => {
+    const { host } = rig({ hz: 100 });
+    const ran: string[] = [];
+    const table = host.callouts;
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => new Callout(n, () => ran.push(n), null));
+    for (const x of [a, b, c]) table.reset(x, 1);
+    expect(table.expire(1)).toBe(3); // all three wait for softclock
+    table.reset(a, 1); // re-armed while waiting...
+    expect(table.expire(2)).toBe(1); // ...and due again before softclock ran
+    table.runDue();
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect([a, b, c].map((x) => x.pending)).toEqual([false, false, false]);
+    expect(table.size).toBe(0);
+  });
+
   it('ticks and ticksFor follow hz', () => {
     const { sim, host } = rig({ hz: 250 });
     sim.runUntil(msec(41));
