@@ -9,6 +9,7 @@ import {
   type Ifnet,
   type LinkLayer,
   type Mbuf,
+  type MbufPool,
   Simulation,
   createPlatform,
   m_copydata,
@@ -204,4 +205,31 @@ export function echoRequest(
 /** Bytes 0..n-1 (mod 256). */
 export function bytes(n: number, seed = 0): Uint8Array {
   return new Uint8Array(n).map((_, i) => (i * 7 + seed) & 0xff);
+}
+
+/**
+ * A packet chain holding `data`, split into mbufs of the given lengths (the last one takes the rest),
+ * each starting at offset `lead` in its buffer (odd offsets test unaligned sums).
+ */
+export function chainFrom(pool: MbufPool, data: Uint8Array, sizes: number[], lead = 0): Mbuf {
+  let head: Mbuf | null = null;
+  let tail: Mbuf | null = null;
+  let pos = 0;
+  let i = 0;
+  do {
+    const want = i < sizes.length ? Math.min(sizes[i], data.length - pos) : data.length - pos;
+    const m: Mbuf = head === null ? pool.gethdr()! : pool.get()!;
+    if (want + lead > m.capacity && !pool.clget(m)) throw new Error('no cluster');
+    const n = Math.min(want, m.capacity - lead);
+    m.off = lead;
+    m.len = n;
+    m.buf.set(data.subarray(pos, pos + n), lead);
+    if (tail === null) head = m;
+    else tail.next = m;
+    tail = m;
+    pos += n;
+    i++;
+  } while (pos < data.length);
+  head!.pkthdr.len = data.length;
+  return head!;
 }
