@@ -10,3 +10,4 @@
 export * from './regs.js';
 export * from './device/crc32.js';
 export * from './device/e1000-device.js';
+export * from './driver/wm.js';
