@@ -205,6 +205,7 @@ export class Icmp implements IcmpErrorSink {
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
     this.host.cpu.chargeLayer('icmp');
+    this.stats.received++;
     const icmpLen = m.pkthdr.len - off;
     if (icmpLen < ICMP_MINLEN) {
       this.drop(m, ifp, 'icmp.tooshort');
@@ -278,6 +279,7 @@ export class Icmp implements IcmpErrorSink {
     m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
     m.pkthdr.rcvif = null;
     m.pkthdr.csumFlags = 0;
+    this.stats.echoReplied++;
     this.stats.outByType[ICMP_ECHOREPLY]++;
     this.inet.output(m, src, origSrc, IPPROTO_ICMP);
   }
@@ -325,6 +327,7 @@ export class Icmp implements IcmpErrorSink {
       return;
     }
     const proto = m_getByte(m, q + IP_P);
+    this.stats.errorsReceived++;
     if (proto === IPPROTO_ICMP) {
       const qt = q + qhlen;
       if (m_getByte(m, qt) === ICMP_ECHO) {
@@ -393,7 +396,7 @@ export class Icmp implements IcmpErrorSink {
     const need = HEADROOM + ICMP_MINLEN + quote;
     const n = need <= pool.msize ? pool.gethdr() : pool.getcl();
     if (n === null) {
-      countReason(st.drops, 'icmp.error.nobufs');
+      countReason(st.drops, 'icmp.output.nobufs');
       return;
     }
     n.off = HEADROOM;

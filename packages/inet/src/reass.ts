@@ -124,6 +124,8 @@ export class Reassembly {
   heldBytes = 0;
   /** Fragments held by all queues. */
   heldFragments = 0;
+  /** Fragments that became part of a reassembled datagram (all of them, the first included). */
+  fragmentsJoined = 0;
 
   /**
    * @param onTimeout called for a timed-out datagram whose first fragment arrived, with that fragment
@@ -275,6 +277,7 @@ export class Reassembly {
     b[o + IP_SUM] = sum >>> 8;
     b[o + IP_SUM + 1] = sum & 0xff;
     this.stats.reassembled++;
+    this.fragmentsJoined += d.count;
     return head;
   }
 

@@ -47,6 +47,12 @@ export class IpStats {
 
 /** ICMP counters (`icmpstat`). */
 export class IcmpStats {
+  /** Messages handed to ICMP input. */
+  received = 0;
+  /** Echo requests answered. */
+  echoReplied = 0;
+  /** Error messages received with a valid quote (reported to a protocol or ping when one cares). */
+  errorsReceived = 0;
   /** Messages received, by type (index = type). */
   readonly inByType: number[] = new Array(256).fill(0);
   /** Messages sent, by type. */

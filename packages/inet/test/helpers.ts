@@ -27,12 +27,16 @@ import {
   registerInet,
 } from '../src/index.js';
 
-export function setup(options: InetModuleOptions = {}, hostNames: string[] = ['a']) {
+export function setup(
+  options: InetModuleOptions = {},
+  hostNames: string[] = ['a'],
+  mbufs?: { mbufs?: number; clusters?: number },
+) {
   const sim = new Simulation({ seed: 1 });
   const platform = createPlatform();
   registerEther(platform);
   registerInet(platform, options);
-  const hosts = hostNames.map((name) => platform.createHost({ name, runner: sim }));
+  const hosts = hostNames.map((name) => platform.createHost({ name, runner: sim, mbufs }));
   return { sim, platform, hosts, host: hosts[0] };
 }
 
@@ -46,8 +50,11 @@ export interface Channel {
   ifp: Ifnet;
   /** Packets the stack sent out of the channel, copied (the mbufs are freed). */
   sent: SentPacket[];
-  /** Injects bytes as a received IPv4 packet (flags: mbuf flags such as M_BCAST). */
-  inject(bytes: Uint8Array, flags?: number): void;
+  /**
+   * Injects bytes as a received IPv4 packet (flags: mbuf flags such as M_BCAST). Returns false when the
+   * pool had no mbuf for it (what a NIC does: the frame is lost before the stack sees it).
+   */
+  inject(bytes: Uint8Array, flags?: number): boolean;
   /** Injects an already built mbuf. */
   injectMbuf(m: Mbuf): void;
 }
@@ -87,9 +94,11 @@ export function createChannel(host: Host, mtu = 1500): Channel {
     ifp,
     sent,
     inject(bytes, flags = 0) {
-      const m = host.pool.devget(bytes, 0, bytes.length, null)!;
+      const m = host.pool.devget(bytes, 0, bytes.length, null);
+      if (m === null) return false;
       m.flags |= flags;
       ifp.input(m);
+      return true;
     },
     injectMbuf(m) {
       ifp.input(m);
