@@ -61,10 +61,10 @@ import {
   INADDR_ALLHOSTS_GROUP,
   INADDR_ANY,
   INADDR_BROADCAST,
+  IN_LOOPBACKNET,
   type InAddrLike,
   formatAddr,
   isExperimental,
-  isLoopback,
   isMulticast,
   multicastMac,
   parsePrefix,
@@ -435,11 +435,12 @@ export class Inet {
     const v = m.view;
     const src = v.getUint32(o + IP_SRC);
     const dst = v.getUint32(o + IP_DST);
-    if (isMulticast(src) || isExperimental(src)) {
+    // Multicast (224/4) and class E (240/4, the limited broadcast included) cannot be a source.
+    if (src >>> 24 >= 224) {
       this.dropIn(m, ifp, 'ip.badsrc');
       return;
     }
-    if ((ifp.flags & IFF_LOOPBACK) === 0 && (isLoopback(src) || isLoopback(dst))) {
+    if ((ifp.flags & IFF_LOOPBACK) === 0 && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
       this.dropIn(m, ifp, 'ip.martian');
       return;
     }
