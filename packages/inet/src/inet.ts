@@ -72,6 +72,13 @@ import {
 } from './addr.js';
 import { cksumBytes } from './cksum.js';
 import { InetError } from './errors.js';
+import {
+  ICMP_TIMXCEED,
+  ICMP_TIMXCEED_REASS,
+  ICMP_UNREACH,
+  ICMP_UNREACH_HOST,
+  ICMP_UNREACH_PROTOCOL,
+} from './icmp-header.js';
 import { linkAddressAdded, linkAddressRemoved } from './ether-glue.js';
 import {
   IPDEFTTL,
@@ -213,14 +220,14 @@ export class Inet {
     this.routes = new RouteTable((ifp, dst) => this.sourceOn(ifp, dst));
     this.protocols = host.dispatchTable('ip-protocol', 256);
     this.reassembly = new Reassembly(host, this.stats, options.reassembly ?? {}, (first, ifp) =>
-      this.icmp?.error(first, 11, 1, ifp),
+      this.icmp?.error(first, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, ifp),
     );
     if (options.loopbackAddress !== false && host.lo0 !== undefined) this.addAddress(host.lo0, '127.0.0.1/8');
   }
 
   /** @internal ARP gave up on a next hop: ICMP host unreachable to the source of a held packet (borrowed). */
   hostUnreachable(m: Mbuf, ifp: Ifnet): void {
-    this.icmp?.error(m, 3, 1, ifp);
+    this.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_HOST, ifp);
   }
 
   /** Registers the `pr_ctlinput` of IP protocol `proto`, which ICMP calls with errors about it. */
@@ -472,7 +479,7 @@ export class Inet {
     st.delivered++;
     if (!this.protocols.dispatch(p, m, h, ifp)) {
       st.delivered--;
-      this.icmp?.error(m, 3, 2, ifp);
+      this.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, ifp);
       countReason(st.drops, 'ip.noproto');
       ifp.noProto(m, 'ip.noproto');
     }

@@ -53,6 +53,7 @@ import {
 import { INADDR_ANY, type InAddrLike, formatAddr, isMulticast, toAddr } from './addr.js';
 import { inCksum, pseudoHeaderSum } from './cksum.js';
 import { InetError } from './errors.js';
+import { ICMP_UNREACH, ICMP_UNREACH_PORT } from './icmp-header.js';
 import type { Inet, IpOutputOptions } from './inet.js';
 import { IPPROTO_UDP, IP_DST, IP_HDR_LEN, IP_MAXPACKET, IP_SRC } from './ip-header.js';
 import { UdpStats, countReason } from './stats.js';
@@ -554,7 +555,7 @@ export class Udp {
         this.drop(m, ifp, 'udp.noport.bcast');
         return;
       }
-      this.inet.icmp?.error(m, 3, 3, ifp);
+      this.inet.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_PORT, ifp);
       this.drop(m, ifp, 'udp.noport');
       return;
     }
