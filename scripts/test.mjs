@@ -11,7 +11,14 @@ import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'ifnet-test-'));
 const report = join(dir, 'report.json');
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const args = [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+];
 const run = spawnSync('pnpm', ['exec', ...args], { stdio: 'inherit' });
 let summary = 'tests: no report (vitest did not finish)';
 try {
