@@ -60,7 +60,8 @@ export interface TrafficSourceOptions {
  * ```
  */
 export class TrafficSource extends Station {
-  readonly rate: number;
+  /** Frames per second (see {@link TrafficSource.setRate}). */
+  rate: number;
   readonly arrivals: 'constant' | 'poisson';
   /** Frames generated. */
   offered = 0;
@@ -74,7 +75,7 @@ export class TrafficSource extends Station {
   private readonly clock: Clock;
   private readonly timer: HardwareTimer;
   private readonly prng: Prng;
-  private readonly period: Nanoseconds;
+  private period: Nanoseconds;
   private readonly sizes: Int32Array;
   private readonly randomSizes: boolean;
   private sizeIndex = 0;
@@ -138,6 +139,18 @@ export class TrafficSource extends Station {
     this.n = 0;
     this.nextAt = at;
     this.timer.arm(at);
+  }
+
+  /**
+   * Changes the rate from the next frame on: a running source keeps its next frame's time and continues
+   * at the new rate from there.
+   */
+  setRate(rate: number): void {
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`${this.name}: rate ${rate}`);
+    this.rate = rate;
+    this.period = NS_PER_SEC / rate;
+    this.t0 = this.nextAt;
+    this.n = 0;
   }
 
   /** Stops generating (a later {@link start} resumes with the next sequence number). */

@@ -4,7 +4,8 @@
  * Each direction (a *lane*) is an independent transmitter with a bit rate and a propagation delay. A frame
  * handed to {@link VirtualCable.transmit} starts serialising when the lane's transmitter is free (right
  * away, or when the previous frame and its inter-frame gap are done), and arrives at the far port when its
- * last bit has crossed: `start + arrival bytes × 8 / bitRate + delay`. Frames queued behind a busy
+ * last bit has crossed: `start + arrival bytes × 8 / bitRate + delay` (rounded up to a whole ns). Frames
+ * queued behind a busy
  * transmitter wait in the lane's in-flight FIFO; when the FIFO (a fixed number of frames backed by one
  * preallocated byte ring) is full, the frame is refused as `busy`.
  *
@@ -152,7 +153,9 @@ export class CableLane {
     copyFrame(this.ring, pos, frame, off, len);
     const now = this.clock.now();
     const start = Math.max(now, this.busyUntil);
-    const at = start + arrivalBytes(len, this.framing) * this.nsPerByte + this.delay;
+    // Delivered on a whole nanosecond (the clock's resolution), rounded up; the transmitter's own
+    // timeline stays exact, so rates like 10 Gb/s (0.8 ns per byte) do not drift.
+    const at = Math.ceil(start + arrivalBytes(len, this.framing) * this.nsPerByte + this.delay);
     this.busyUntil = start + occupancyBytes(len, this.framing) * this.nsPerByte;
     const cap = this.fOff.length;
     const slot = (this.fHead + this.fCount) % cap;

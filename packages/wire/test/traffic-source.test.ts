@@ -118,6 +118,20 @@ describe('TrafficSource', () => {
     expect(sd / mean).toBeLessThan(1.1);
   });
 
+  it('changes its rate from the next frame on', () => {
+    const sim = new Simulation();
+    const nic = new Nic(sim);
+    const gen = new TrafficSource(sim.clock, { rate: 1e6, count: 6 });
+    gen.attach(nic);
+    gen.start(0);
+    sim.runUntil(1500); // frames at 0 and 1000; the next is armed for 2000
+    gen.setRate(1e5);
+    sim.runUntilIdle();
+    expect(nic.got.map((g) => g.at)).toEqual([0, 1000, 2000, 12_000, 22_000, 32_000]);
+    expect(gen.rate).toBe(1e5);
+    expect(() => gen.setRate(0)).toThrow(RangeError);
+  });
+
   it('stops and resumes; a stopped source generates nothing', () => {
     const sim = new Simulation();
     const nic = new Nic(sim);

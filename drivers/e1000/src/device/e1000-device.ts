@@ -138,20 +138,15 @@ import {
   RCTL_SBP,
   RCTL_SECRC,
   RCTL_UPE,
-  RXD_CSUM,
   RXD_ERR_RXE,
-  RXD_ERRORS,
   RXD_LENGTH,
-  RXD_SPECIAL,
   RXD_STAT_DD,
   RXD_STAT_EOP,
-  RXD_STATUS,
   STATUS_FD,
   STATUS_LU,
   STATUS_SPEED_1000,
   TCTL_EN,
   TCTL_PSP,
-  TXD_CMD,
   TXD_CMD_DEXT,
   TXD_CMD_EOP,
   TXD_CMD_IDE,
@@ -252,9 +247,16 @@ function newStats(): E1000DeviceStats {
   };
 }
 
-const SEGMENT = 0x1_0000_0000;
 /** Maximum frame the transmit engine gathers, and the largest receive frame with LPE (bytes). */
 const MAX_FRAME = 16384;
+/** Bus addresses are numbers: segment i of the host's DmaSpace starts at (i + 1) × 2^32. */
+const SEGMENT = 0x1_0000_0000;
+/** {@link E1000Device.txGather}: no EOP descriptor yet. */
+const TX_INCOMPLETE = -1;
+/** {@link E1000Device.txGather}: the packet cannot be sent. */
+const TX_BAD = -2;
+/** Bus addresses this model accepts in descriptors: segment 1 .. 2^21 (a 53-bit double stays exact). */
+const MAX_BUS_ADDR = 0x20_0000 * 0x1_0000_0000;
 /** Register index (offset / 4). */
 const R = (off: number) => off >>> 2;
 
@@ -324,6 +326,9 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
   private readonly txbuf = new Uint8Array(MAX_FRAME);
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
+  /** The last packet gathered had a descriptor with RS / its RS descriptor had IDE. */
+  private txRs = false;
+  private txIde = false;
 
   constructor(options: E1000DeviceOptions) {
     this.mac = typeof options.mac === 'string' ? parseMac(options.mac) : new Uint8Array(options.mac);
@@ -435,45 +440,107 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
       return;
     }
 
+    const errors = this.rxStoreFrame(frame, off, len, strip, need, bufSize, rdh, n);
+    if (errors !== 0) st.rxDmaErrors += errors;
+    this.rxDone(wireLen, group, bcast, avail, need, n, rctl);
+  }
+
+  /**
+   * Stores one frame into the receive ring from RDH on — FCS appended unless RCTL.SECRC, a buffer's worth
+   * per descriptor, EOP on the last — writes each descriptor back (length; then status, errors, special:
+   * the status byte with DD last) and advances RDH. Returns the number of descriptors whose buffer address
+   * was implausible (they get RXE and no data).
+   *
+   * Why one self-contained function with only small-integer arguments: bus addresses (≥ 2^32) are doubles,
+   * and V8 boxes a double into a new heap number whenever it passes one to a function it did not inline.
+   * Here the few DMA call sites (descriptor read, data words, descriptor write-back) sit in one function
+   * that is too big to be inlined into its callers and small enough to inline all of them itself, so
+   * receiving a frame allocates nothing. Verified by the driver's allocation test.
+   */
+  private rxStoreFrame(
+    frame: Uint8Array,
+    off: number,
+    len: number,
+    strip: boolean,
+    need: number,
+    bufSize: number,
+    rdh: number,
+    n: number,
+  ): number {
+    const dma = this.dma!;
+    const r = this.r;
     let src = frame;
-    let srcOff = off;
+    let base = off;
+    let total = len;
     if (!strip) {
+      // Keep the CRC: stage the frame and append its FCS, as the MAC received it.
       const b = this.rxbuf;
-      copyBytes(b, 0, frame, off, len);
+      for (let i = 0; i < len; i++) b[i] = frame[off + i];
       const fcs = crc32(b, 0, len);
       b[len] = fcs & 0xff;
       b[len + 1] = (fcs >>> 8) & 0xff;
       b[len + 2] = (fcs >>> 16) & 0xff;
       b[len + 3] = fcs >>> 24;
       src = b;
-      srcOff = 0;
+      base = 0;
+      total = len + 4;
     }
-    const base = r[R(E1000_RDBAH)] * SEGMENT + r[R(E1000_RDBAL)];
+    const ring = r[R(E1000_RDBAH)] * SEGMENT + r[R(E1000_RDBAL)];
+    const bulk = this.dmaCopy === 'bulk';
+    let errors = 0;
     let h = rdh;
     let pos = 0;
     for (let k = 0; k < need; k++) {
-      const d = base + h * DESC_SIZE;
-      const chunk = Math.min(storeLen - pos, bufSize);
-      const ok = this.toBus(dma, dma.read64(d), src, srcOff + pos, chunk);
-      if (!ok) st.rxDmaErrors++;
-      dma.write16(d + RXD_LENGTH, chunk);
-      dma.write16(d + RXD_CSUM, 0);
-      dma.write8(d + RXD_ERRORS, ok ? 0 : RXD_ERR_RXE);
-      dma.write16(d + RXD_SPECIAL, 0);
-      // Status last: DD tells the driver the rest of the descriptor is valid.
-      dma.write8(d + RXD_STATUS, k === need - 1 ? RXD_STAT_DD | RXD_STAT_EOP : RXD_STAT_DD);
+      const chunk = Math.min(total - pos, bufSize);
+      const d = ring + h * DESC_SIZE;
+      const buf = dma.read64(d);
+      let ok = buf >= SEGMENT && buf < MAX_BUS_ADDR;
+      if (ok) {
+        const from = base + pos;
+        if (bulk) ok = dma.copyToBus(buf, src, from, chunk);
+        else {
+          // Whole dwords, the last one zero-padded (a chunk ends unaligned only when it is shorter than
+          // its buffer, and buffers are multiples of 4 bytes). Memory that is not there is the host's
+          // business: its DmaSpace drops the writes and counts bus errors, as after a master abort.
+          const end = from + chunk;
+          for (let o = from; o < end; o += 4) {
+            const w =
+              src[o] |
+              (o + 1 < end ? src[o + 1] << 8 : 0) |
+              (o + 2 < end ? src[o + 2] << 16 : 0) |
+              (o + 3 < end ? src[o + 3] << 24 : 0);
+            dma.write32(buf + (o - from), w);
+          }
+        }
+      }
+      if (!ok) errors++;
+      const status = k === need - 1 ? RXD_STAT_DD | RXD_STAT_EOP : RXD_STAT_DD;
+      // Bytes 8..15: length, checksum 0, status, errors, special 0 — one 64-bit write.
+      dma.write64(d + RXD_LENGTH, chunk + (ok ? status : status | (RXD_ERR_RXE << 8)) * SEGMENT);
       pos += chunk;
       h = h + 1 === n ? 0 : h + 1;
     }
     r[R(E1000_RDH)] = h;
+    return errors;
+  }
 
-    st.rxDelivered++;
+  /** After a frame was stored: statistics, RXDMT0, the receive timers. */
+  private rxDone(
+    wireLen: number,
+    group: boolean,
+    bcast: boolean,
+    avail: number,
+    need: number,
+    n: number,
+    rctl: number,
+  ): void {
+    const r = this.r;
+    this.stats.rxDelivered++;
     inc(r, R(E1000_GPRC));
     add64(r, R(E1000_GORCL), wireLen);
     add64(r, R(E1000_TORL), wireLen);
     if (bcast) inc(r, R(E1000_BPRC));
     else if (group) inc(r, R(E1000_MPRC));
-
     // RXDMT0 when the free descriptors fall to the threshold (1/2, 1/4, 1/8 of the ring).
     const threshold = n >>> (((rctl >>> RCTL_RDMTS_SHIFT) & 3) + 1);
     if (avail > threshold && avail - need <= threshold) this.setCause(ICR_RXDMT0);
@@ -773,48 +840,18 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
   /** Transmit engine: sends one packet, then schedules itself after the packet's time on the wire. */
   private txRun(): void {
     const r = this.r;
-    const dma = this.dma!;
     if ((r[R(E1000_TCTL)] & TCTL_EN) === 0) return;
     const n = r[R(E1000_TDLEN)] >>> 4;
     const tdh = r[R(E1000_TDH)];
     const tdt = r[R(E1000_TDT)];
     if (n === 0 || tdh === tdt || tdh >= n || tdt >= n) return;
-    const base = r[R(E1000_TDBAH)] * SEGMENT + r[R(E1000_TDBAL)];
+    let total = this.txGather(tdh, tdt, n);
+    if (total === TX_INCOMPLETE) return; // the rest of the packet is not there yet: wait for a TDT write
     const buf = this.txbuf;
-    let h = tdh;
-    let total = 0;
-    let ok = true;
-    let eop = false;
-    let rs = false;
-    let ide = false;
-    while (h !== tdt) {
-      const d = base + h * DESC_SIZE;
-      const len = dma.read16(d + TXD_LENGTH);
-      const cmd = dma.read8(d + TXD_CMD);
-      h = h + 1 === n ? 0 : h + 1;
-      if ((cmd & TXD_CMD_RS) !== 0) {
-        rs = true;
-        ide = (cmd & TXD_CMD_IDE) !== 0;
-      }
-      if ((cmd & TXD_CMD_DEXT) !== 0 || total + len > MAX_FRAME) ok = false;
-      else if (ok && len > 0) {
-        if (this.fromBus(dma, dma.read64(d), buf, total, len)) total += len;
-        else ok = false;
-      }
-      if ((cmd & TXD_CMD_EOP) !== 0) {
-        eop = true;
-        break;
-      }
-    }
-    if (!eop) return; // the rest of the packet is not there yet: wait for the next TDT write
-
-    // Write DD back where asked (RS), then hand the descriptors back by advancing TDH.
-    for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
-      const d = base + k * DESC_SIZE;
-      if ((dma.read8(d + TXD_CMD) & TXD_CMD_RS) !== 0)
-        dma.write8(d + TXD_STATUS, dma.read8(d + TXD_STATUS) | TXD_STAT_DD);
-    }
-    r[R(E1000_TDH)] = h;
+    const h = r[R(E1000_TDH)];
+    const rs = this.txRs;
+    const ide = this.txIde;
+    const ok = total !== TX_BAD;
 
     const now = this.clock!.now();
     const st = this.stats;
@@ -822,6 +859,7 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
       st.txBad++;
     } else {
       if (total < 60 && (r[R(E1000_TCTL)] & TCTL_PSP) !== 0) {
+        // Pad short packets (PSP).
         buf.fill(0, total, 60);
         total = 60;
       }
@@ -837,7 +875,7 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
         st.txRefused++;
       }
       // The port is busy for preamble + frame + FCS + inter-frame gap.
-      this.txNextFree = now + (Math.max(total, 60) + 24) * this.nsPerByte;
+      this.txNextFree = Math.ceil(now + (Math.max(total, 60) + 24) * this.nsPerByte);
     }
 
     if (rs) {
@@ -854,56 +892,72 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
     else this.txTimer!.arm(Math.max(now, this.txNextFree));
   }
 
-  // =====================================================================================================
-  // DMA data movement
-
-  private toBus(dma: DmaAccess, addr: number, src: Uint8Array, off: number, len: number): boolean {
-    if (this.dmaCopy === 'bulk') return dma.copyToBus(addr, src, off, len);
-    if (len === 0) return true;
-    if (!writable(dma, addr, len)) return false;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      const o = off + i;
-      dma.write32(addr + i, src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24));
+  /**
+   * Fetches the descriptors of one packet from TDH, gathers its bytes into the on-chip buffer, writes DD
+   * back into the descriptors that asked for it (RS) and advances TDH past the packet. Returns the
+   * packet's length, {@link TX_BAD} for a packet that cannot be sent (a DEXT descriptor, an implausible
+   * buffer address, longer than 16 KB: its descriptors are completed anyway), or {@link TX_INCOMPLETE}
+   * when no EOP descriptor is there yet (nothing consumed). Sets {@link txRs} / {@link txIde}.
+   *
+   * Self-contained, with only small-integer arguments, for the same reason as {@link rxStoreFrame}.
+   */
+  private txGather(tdh: number, tdt: number, n: number): number {
+    const r = this.r;
+    const dma = this.dma!;
+    const ring = r[R(E1000_TDBAH)] * SEGMENT + r[R(E1000_TDBAL)];
+    const bulk = this.dmaCopy === 'bulk';
+    const buf = this.txbuf;
+    let h = tdh;
+    let total = 0;
+    let ok = true;
+    let eop = false;
+    let rs = false;
+    let ide = false;
+    while (h !== tdt) {
+      const d = ring + h * DESC_SIZE;
+      const w2 = dma.read32(d + TXD_LENGTH); // length, CSO, CMD
+      const len = w2 & 0xffff;
+      const cmd = w2 >>> 24;
+      h = h + 1 === n ? 0 : h + 1;
+      if ((cmd & TXD_CMD_RS) !== 0) {
+        rs = true;
+        ide = (cmd & TXD_CMD_IDE) !== 0;
+      }
+      if ((cmd & TXD_CMD_DEXT) !== 0 || total + len > MAX_FRAME) ok = false;
+      else if (ok && len > 0) {
+        const addr = dma.read64(d);
+        if (!(addr >= SEGMENT && addr < MAX_BUS_ADDR)) ok = false;
+        else if (bulk) ok = dma.copyFromBus(addr, buf, total, len);
+        else {
+          let i = 0;
+          for (; i + 4 <= len; i += 4) {
+            const v = dma.read32(addr + i);
+            const o = total + i;
+            buf[o] = v;
+            buf[o + 1] = v >>> 8;
+            buf[o + 2] = v >>> 16;
+            buf[o + 3] = v >>> 24;
+          }
+          for (; i < len; i++) buf[total + i] = dma.read8(addr + i);
+        }
+        if (ok) total += len;
+      }
+      if ((cmd & TXD_CMD_EOP) !== 0) {
+        eop = true;
+        break;
+      }
     }
-    for (; i < len; i++) dma.write8(addr + i, src[off + i]);
-    return true;
-  }
-
-  private fromBus(dma: DmaAccess, addr: number, dst: Uint8Array, off: number, len: number): boolean {
-    if (this.dmaCopy === 'bulk') return dma.copyFromBus(addr, dst, off, len);
-    if (!readable(addr)) return false;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      const v = dma.read32(addr + i);
-      const o = off + i;
-      dst[o] = v;
-      dst[o + 1] = v >>> 8;
-      dst[o + 2] = v >>> 16;
-      dst[o + 3] = v >>> 24;
+    if (!eop) return TX_INCOMPLETE;
+    for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
+      const d = ring + k * DESC_SIZE;
+      const w2 = dma.read32(d + TXD_LENGTH);
+      if (((w2 >>> 24) & TXD_CMD_RS) !== 0) dma.write8(d + TXD_STATUS, dma.read8(d + TXD_STATUS) | TXD_STAT_DD);
     }
-    for (; i < len; i++) dst[off + i] = dma.read8(addr + i);
-    return true;
+    r[R(E1000_TDH)] = h;
+    this.txRs = rs;
+    this.txIde = ide;
+    return ok && total > 0 ? total : TX_BAD;
   }
-}
-
-/**
- * Whether `[addr, addr+len)` is host memory we may write: structurally a bus address (never below the
- * first segment, as address 0 — an uninitialised descriptor — is), and both ends answer like memory. A
- * write of 0 then a read back tells: unmapped memory reads all ones (and the host's `DmaSpace` counts a bus
- * error). The probed bytes are about to be overwritten by the frame anyway.
- */
-function writable(dma: DmaAccess, addr: number, len: number): boolean {
-  if (!(addr >= SEGMENT) || !Number.isSafeInteger(addr)) return false;
-  const last = addr + len - 1;
-  dma.write8(addr, 0);
-  dma.write8(last, 0);
-  return dma.read8(addr) === 0 && dma.read8(last) === 0;
-}
-
-/** Whether `addr` is structurally a bus address (reads of memory that is not there cannot be told apart). */
-function readable(addr: number): boolean {
-  return addr >= SEGMENT && Number.isSafeInteger(addr);
 }
 
 function inc(r: Uint32Array, i: number): void {
@@ -922,10 +976,6 @@ function add64(r: Uint32Array, lo: number, n: number): void {
 
 function isBroadcast(b: Uint8Array, off: number): boolean {
   return (b[off] & b[off + 1] & b[off + 2] & b[off + 3] & b[off + 4] & b[off + 5]) === 0xff;
-}
-
-function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
-  for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
 }
 
 /** Parses `aa:bb:cc:dd:ee:ff`. */

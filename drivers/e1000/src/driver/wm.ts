@@ -413,13 +413,18 @@ export class E1000Driver implements DeviceDriver {
   /** Frees receive buffers and (uncompleted) transmit packets. */
   private flushRings(): void {
     const pool = this.pool;
+    const ring = this.rxRing.u8;
+    let lost = 0;
     for (let i = 0; i < this.rxN; i++) {
       const m = this.rxMbuf[i];
       if (m !== null) {
+        // A frame the device completed but the poll never reaped is a packet lost here: count it.
+        if ((ring[i * DESC_SIZE + RXD_STATUS] & (RXD_STAT_DD | RXD_STAT_EOP)) === (RXD_STAT_DD | RXD_STAT_EOP)) lost++;
         this.rxMbuf[i] = null;
         pool.freem(m);
       }
     }
+    if (lost > 0) this.ifp.countDrop('wm.rx.flushed', lost);
     if (this.rxHead !== null) {
       pool.freem(this.rxHead);
       this.rxHead = this.rxTail = null;
