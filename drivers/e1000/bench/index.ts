@@ -11,14 +11,7 @@
  * so nothing waits for a clock tick). A burst is what arrives between two interrupts.
  */
 import { Bench } from '@ifnet/benchkit';
-import {
-  type Host,
-  type Mbuf,
-  RealTimeRunner,
-  type WireEndpoint,
-  alwaysUnmask,
-  createPlatform,
-} from '@ifnet/core';
+import { type Host, type Mbuf, RealTimeRunner, type WireEndpoint, alwaysUnmask, createPlatform } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import { FrameSink } from '@ifnet/wire';
 import { type DmaCopyMode, E1000Device, type E1000Driver, registerE1000 } from '../src/index.js';
@@ -47,7 +40,12 @@ function rig(runner: RealTimeRunner, dmaCopy: DmaCopyMode): Rig {
       });
     },
   });
-  const host = platform.createHost({ name: `bench-${dmaCopy}`, runner, mitigationPolicy: alwaysUnmask, loopback: false });
+  const host = platform.createHost({
+    name: `bench-${dmaCopy}`,
+    runner,
+    mitigationPolicy: alwaysUnmask,
+    loopback: false,
+  });
   const dev = new E1000Device({ mac: MAC, dmaCopy });
   host.attachDevice(dev);
   const sc = host.autoconf()[0].driver as E1000Driver;
@@ -74,7 +72,7 @@ function receiveLoop(r: Rig, f: Uint8Array, burst: number) {
   return (ops: number): number => {
     const before = r.delivered();
     for (let i = 0; i < ops; ) {
-      const k = ops - i < burst ? ops - i : burst;
+      const k = Math.min(ops - i, burst);
       for (let j = 0; j < k; j++) port.wireReceive(f, 0, len);
       while (cpu.runUnit()) {
         /* interrupt, poll continuation(s) */
@@ -82,7 +80,8 @@ function receiveLoop(r: Rig, f: Uint8Array, burst: number) {
       i += k;
     }
     const got = r.delivered() - before;
-    if (got !== ops) throw new Error(`bench: ${ops - got} of ${ops} frames lost (${JSON.stringify(r.sc.ifp.counters.drops)})`);
+    if (got !== ops)
+      throw new Error(`bench: ${ops - got} of ${ops} frames lost (${JSON.stringify(r.sc.ifp.counters.drops)})`);
     return got;
   };
 }
