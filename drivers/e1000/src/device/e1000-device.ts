@@ -503,12 +503,12 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
           // its buffer, and buffers are multiples of 4 bytes). Memory that is not there is the host's
           // business: its DmaSpace drops the writes and counts bus errors, as after a master abort.
           const end = from + chunk;
-          for (let o = from; o < end; o += 4) {
-            const w =
-              src[o] |
-              (o + 1 < end ? src[o + 1] << 8 : 0) |
-              (o + 2 < end ? src[o + 2] << 16 : 0) |
-              (o + 3 < end ? src[o + 3] << 24 : 0);
+          let o = from;
+          for (; o + 4 <= end; o += 4) {
+            dma.write32(buf + (o - from), src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24));
+          }
+          if (o < end) {
+            const w = src[o] | (o + 1 < end ? src[o + 1] << 8 : 0) | (o + 2 < end ? src[o + 2] << 16 : 0);
             dma.write32(buf + (o - from), w);
           }
         }

@@ -618,8 +618,9 @@ export class E1000Driver implements DeviceDriver {
       this.rxMbuf[i] = m;
       const d = i * DESC_SIZE;
       const addr = m.busAddr + m.off;
-      ring.view.setUint32(d, addr % SEG, true);
-      ring.view.setUint32(d + 4, Math.floor(addr / SEG), true);
+      const hi = Math.floor(addr / SEG);
+      ring.view.setUint32(d, addr - hi * SEG, true); // (a double % costs ~10 ns in V8: avoided)
+      ring.view.setUint32(d + 4, hi, true);
       ring.u8[d + RXD_STATUS] = 0;
       i = i + 1 === n ? 0 : i + 1;
       this.rxFilled++;
@@ -703,8 +704,9 @@ export class E1000Driver implements DeviceDriver {
         segs--;
         const d = slot * DESC_SIZE;
         const addr = s.busAddr + s.off;
-        ring.view.setUint32(d, addr % SEG, true);
-        ring.view.setUint32(d + 4, Math.floor(addr / SEG), true);
+        const hi = Math.floor(addr / SEG);
+        ring.view.setUint32(d, addr - hi * SEG, true);
+        ring.view.setUint32(d + 4, hi, true);
         ring.view.setUint16(d + TXD_LENGTH, s.len, true);
         ring.u8[d + TXD_CMD] = segs === 0 ? lastCmd : TXD_CMD_IFCS;
         ring.u8[d + TXD_STATUS] = 0;
