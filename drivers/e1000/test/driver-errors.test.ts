@@ -129,6 +129,7 @@ describe('wm: error paths, each counted with a name', () => {
     sim.runFor(1_000_000);
     await nic.sc.detach();
     expect(nic.ifp.up).toBe(false);
+    expect(nic.host.ifunit('wm0')).toBeUndefined();
     const line = nic.host.devices[0].attachArgs.irqs[0];
     expect(line.handler).toBeUndefined();
     sink.send(frame(60));

@@ -47,6 +47,7 @@ import {
   IPL_NET,
   type Ifnet,
   type IfnetDriverOps,
+  type InjectionToken,
   type InterruptSource,
   M_BCAST,
   M_MCAST,
@@ -56,9 +57,9 @@ import {
   type Platform,
   type PollContext,
   type PollOps,
+  inject,
+  injectable,
 } from '@ifnet/core';
-import type { InjectionToken } from 'tsyringe';
-import { inject, injectable } from 'tsyringe';
 import {
   CTRL_FD,
   CTRL_RST,
@@ -318,9 +319,9 @@ export class E1000Driver implements DeviceDriver {
     this.ifp.setLinkState((this.rd(E1000_STATUS) & STATUS_LU) !== 0 ? 'up' : 'down');
   }
 
-  /** Brings the interface down and releases the interrupt. */
+  /** Detaches the interface (down, then removed from the host) and releases the interrupt. */
   async detach(): Promise<void> {
-    await this.ifp.down();
+    await this.host.ifDetach(this.ifp);
     this.wr(E1000_IMC, 0xffff_ffff);
     this.wr(E1000_CTRL, CTRL_RST);
     this.host.cpu.intr.disestablish(this.line);
