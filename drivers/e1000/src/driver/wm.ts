@@ -34,7 +34,6 @@ import {
   type DeviceDriver,
   type DeviceIdent,
   type DmaRegion,
-  type DmaSpace,
   type DriverDescriptor,
   HOST,
   type Host,
@@ -207,7 +206,6 @@ export class E1000Driver implements DeviceDriver {
   spurious = 0;
 
   private regs!: BusSpace;
-  private dma!: DmaSpace;
   private line!: InterruptSource;
   private pool!: MbufPool;
   private opts!: Required<E1000Options>;
@@ -263,7 +261,6 @@ export class E1000Driver implements DeviceDriver {
     };
     if (aa.bars.length < 1 || aa.irqs.length < 1) throw new Error(`wm at ${aa.locator}: no BAR0 or no interrupt`);
     this.regs = aa.bars[0];
-    this.dma = aa.dma;
     this.line = aa.irqs[0];
     this.pool = host.pool;
 
@@ -405,7 +402,7 @@ export class E1000Driver implements DeviceDriver {
     this.rd(E1000_ICR);
     this.icrPending = 0;
     this.harvestErrors();
-    this.reclaimTx();
+    this.txeof(false);
     this.flushRings();
     this.ifp.flags &= ~IFF_OACTIVE;
     this.ifp.watchdogTimer = 0;
@@ -729,8 +726,11 @@ export class E1000Driver implements DeviceDriver {
     }
   }
 
-  /** Transmit completion: frees packets whose last descriptor has DD; restarts output if it was blocked. */
-  private txeof(): void {
+  /**
+   * Transmit completion: frees packets whose last descriptor has DD; when `restart`, re-arms or clears the
+   * watchdog and restarts output if it was blocked (IFF_OACTIVE).
+   */
+  private txeof(restart = true): void {
     const n = this.txN;
     const u8 = this.txRing.u8;
     let freed = 0;
@@ -745,28 +745,12 @@ export class E1000Driver implements DeviceDriver {
       this.txHead = last + 1 === n ? 0 : last + 1;
       freed++;
     }
-    if (freed === 0) return;
+    if (freed === 0 || !restart) return;
     const ifp = this.ifp;
     ifp.watchdogTimer = this.txUsed > 0 ? this.opts.watchdogSeconds : 0;
     if ((ifp.flags & IFF_OACTIVE) !== 0) {
       ifp.flags &= ~IFF_OACTIVE;
       this.start();
-    }
-  }
-
-  /** Reclaims completed transmit descriptors without restarting output (used by `stop`). */
-  private reclaimTx(): void {
-    const n = this.txN;
-    const u8 = this.txRing.u8;
-    while (this.txUsed > 0) {
-      const first = this.txHead;
-      const last = this.txLast[first];
-      if ((u8[last * DESC_SIZE + TXD_STATUS] & TXD_STAT_DD) === 0) break;
-      const m = this.txMbuf[last]!;
-      this.txMbuf[last] = null;
-      this.pool.freem(m);
-      this.txUsed -= ((last - first + n) % n) + 1;
-      this.txHead = last + 1 === n ? 0 : last + 1;
     }
   }
 
