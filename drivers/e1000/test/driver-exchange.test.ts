@@ -80,12 +80,11 @@ describe('wm: two hosts over a virtual cable', () => {
     expect(run()).toEqual(first);
     // Sender a (default costs): ether framing 150 + driverTx 300, then the TDT write reaches the device at
     // 1,000,450; the 60-byte frame is on b's port (8 + 60 + 4) × 8 + 500 ns later: 1,001,526.
-    // Meanwhile a takes its TXDW interrupt (entry 1500 + ICR read 100 from 1,000,550): its register access
-    // moves the clock frontier to 1,002,150, and idle host b catches up with the frontier, not with the
-    // assertion (the simulation's multi-CPU approximation: at most one unit of another CPU's work).
-    // Receiver b from 1,002,150: interrupt entry 1500, ICR read 100, IMC write 100, exit 500, poll
-    // continuation 200, ICR read 100, driverRx 300, if_input 100, ether 150 = 3050 → 1,005,200.
-    expect(first).toEqual({ at: 1_005_200, interrupts: 1 });
+    // Meanwhile a takes its TXDW interrupt and its register accesses push the clock frontier further, but
+    // idle host b starts when its own line went up (the hardware event time), not at that frontier.
+    // Receiver b from 1,001,526: interrupt entry 1500, ICR read 100, IMC write 100, exit 500, poll
+    // continuation 200, ICR read 100, driverRx 300, if_input 100, ether 150 = 3050 → 1,004,576.
+    expect(first).toEqual({ at: 1_004_576, interrupts: 1 });
   });
 
   it('carries a burst larger than the transmit ring: IFF_OACTIVE, requeue, reclaim, restart', () => {

@@ -16,6 +16,29 @@
 
 const SEGMENT_SPAN = 0x1_0000_0000; // 2^32
 
+/**
+ * Copies bytes between two arrays without creating a view (`set(subarray(...))` allocates one per call):
+ * `copyWithin` when both share a buffer, else a loop, 4 bytes at a time through the arrays' own indices.
+ */
+function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
+  if (src.buffer === dst.buffer) {
+    // Same buffer: express the source position in the destination view's indices (no view created).
+    const start = src.byteOffset + srcOff - dst.byteOffset;
+    if (start >= 0 && start + len <= dst.length) {
+      dst.copyWithin(dstOff, start, start + len);
+      return;
+    }
+  }
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    dst[dstOff + i] = src[srcOff + i];
+    dst[dstOff + i + 1] = src[srcOff + i + 1];
+    dst[dstOff + i + 2] = src[srcOff + i + 2];
+    dst[dstOff + i + 3] = src[srcOff + i + 3];
+  }
+  for (; i < len; i++) dst[dstOff + i] = src[srcOff + i];
+}
+
 /** One contiguous DMA-able region handed to a driver: its bus address and CPU views of the same bytes. */
 export interface DmaRegion {
   readonly name: string;
@@ -80,64 +103,72 @@ export class DmaSpace implements DmaAccess {
     return this.segments[Math.floor(addr / SEGMENT_SPAN) - 1]?.name;
   }
 
+  /** Offset of the last successful {@link seg} lookup within its segment. */
+  private segOff = 0;
+
+  /**
+   * Resolves `addr` (and `width` bytes after it) to its segment, leaving the offset in {@link segOff}.
+   * Integer division by multiplication and subtraction: `%` on a double above 2^32 is a slow library call.
+   */
   private seg(addr: number, width: number): Segment | undefined {
-    const seg = this.segments[Math.floor(addr / SEGMENT_SPAN) - 1];
-    const off = addr % SEGMENT_SPAN;
-    if (seg === undefined || off + width > seg.u8.length || addr < SEGMENT_SPAN) {
+    const index = Math.floor(addr / SEGMENT_SPAN);
+    const seg = this.segments[index - 1];
+    const off = addr - index * SEGMENT_SPAN;
+    if (seg === undefined || off + width > seg.u8.length || width < 0) {
       this.busErrors++;
       return undefined;
     }
+    this.segOff = off;
     return seg;
   }
 
   read8(addr: number): number {
     const s = this.seg(addr, 1);
-    return s === undefined ? 0xff : s.u8[addr % SEGMENT_SPAN];
+    return s === undefined ? 0xff : s.u8[this.segOff];
   }
   read16(addr: number): number {
     const s = this.seg(addr, 2);
-    return s === undefined ? 0xffff : s.view.getUint16(addr % SEGMENT_SPAN, true);
+    return s === undefined ? 0xffff : s.view.getUint16(this.segOff, true);
   }
   read32(addr: number): number {
     const s = this.seg(addr, 4);
-    return s === undefined ? 0xffffffff : s.view.getUint32(addr % SEGMENT_SPAN, true);
+    return s === undefined ? 0xffffffff : s.view.getUint32(this.segOff, true);
   }
   read64(addr: number): number {
     const s = this.seg(addr, 8);
     if (s === undefined) return Number.MAX_SAFE_INTEGER;
-    const off = addr % SEGMENT_SPAN;
+    const off = this.segOff;
     return s.view.getUint32(off + 4, true) * SEGMENT_SPAN + s.view.getUint32(off, true);
   }
   write8(addr: number, value: number): void {
     const s = this.seg(addr, 1);
-    if (s !== undefined) s.u8[addr % SEGMENT_SPAN] = value;
+    if (s !== undefined) s.u8[this.segOff] = value;
   }
   write16(addr: number, value: number): void {
     const s = this.seg(addr, 2);
-    if (s !== undefined) s.view.setUint16(addr % SEGMENT_SPAN, value, true);
+    if (s !== undefined) s.view.setUint16(this.segOff, value, true);
   }
   write32(addr: number, value: number): void {
     const s = this.seg(addr, 4);
-    if (s !== undefined) s.view.setUint32(addr % SEGMENT_SPAN, value >>> 0, true);
+    if (s !== undefined) s.view.setUint32(this.segOff, value >>> 0, true);
   }
   write64(addr: number, value: number): void {
     const s = this.seg(addr, 8);
     if (s === undefined) return;
-    const off = addr % SEGMENT_SPAN;
+    const off = this.segOff;
     s.view.setUint32(off, value % SEGMENT_SPAN, true);
     s.view.setUint32(off + 4, Math.floor(value / SEGMENT_SPAN), true);
   }
   copyFromBus(addr: number, dst: Uint8Array, dstOff: number, len: number): boolean {
     const s = this.seg(addr, len);
     if (s === undefined) return false;
-    const off = addr % SEGMENT_SPAN;
-    dst.set(s.u8.subarray(off, off + len), dstOff);
+    copyBytes(s.u8, this.segOff, dst, dstOff, len);
     return true;
   }
   copyToBus(addr: number, src: Uint8Array, srcOff: number, len: number): boolean {
     const s = this.seg(addr, len);
     if (s === undefined) return false;
-    s.u8.set(src.subarray(srcOff, srcOff + len), addr % SEGMENT_SPAN);
+    copyBytes(src, srcOff, s.u8, this.segOff, len);
     return true;
   }
 }

@@ -51,4 +51,9 @@ export interface Clock {
   advanceTo(t: Nanoseconds): void;
   /** Expiry of the earliest armed timer, or `Infinity`. */
   nextExpiry(): Nanoseconds;
+  /**
+   * When called from a timer callback: that timer's expiry (the moment the hardware acted). Otherwise
+   * {@link now}. An idle CPU woken by hardware starts its work at this time.
+   */
+  eventTime(): Nanoseconds;
 }

@@ -60,6 +60,10 @@ export class Cpu {
   private localTime: Nanoseconds;
   /** Set by the runner when the CPU went idle; cleared when it picks the CPU again. */
   idle = true;
+  /** When an idle CPU was given work (hardware event time), NaN if not since it went idle. */
+  wakeAt = Number.NaN;
+  /** Called whenever work becomes runnable (the real-time runner kicks its loop). */
+  onWake: (() => void) | undefined;
   /** The unit currently running, for diagnostics. */
   current: string | undefined;
 
@@ -70,6 +74,14 @@ export class Cpu {
   ) {
     this.virtual = clock.kind === 'virtual';
     this.localTime = clock.now();
+    this.intr.onPending = () => this.wake();
+    this.sched.onRunnable = () => this.wake();
+  }
+
+  /** Work became runnable: remember when, if the CPU was idle, and tell the runner. */
+  private wake(): void {
+    if (this.idle && Number.isNaN(this.wakeAt)) this.wakeAt = this.clock.eventTime();
+    this.onWake?.();
   }
 
   /** The CPU's notion of now: its local time on the virtual clock, wall time on the real clock. */

@@ -48,9 +48,13 @@ export class Hardclock {
     return (Math.floor(this.cpu.now() / this.tickNs) + 1) * this.tickNs;
   }
 
-  /** Arms the tick timer for the next boundary if it is not armed. */
+  /**
+   * Makes sure the tick timer fires at the next boundary: arms it, or moves it earlier when it was armed
+   * for a later tick (a callout seconds away must not delay a continuation deferred to the next tick).
+   */
   arm(): void {
-    if (!this.timer.armed) this.timer.arm(this.nextTickTime());
+    const next = this.nextTickTime();
+    if (!this.timer.armed || this.timer.expiry > next) this.timer.arm(next);
   }
 
   /** Makes sure the timer fires no later than tick number `tick`. */

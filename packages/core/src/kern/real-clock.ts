@@ -40,6 +40,12 @@ export class RealClock implements Clock {
     return timer;
   }
 
+  private firing = Number.NaN;
+
+  eventTime(): Nanoseconds {
+    return Number.isNaN(this.firing) ? this.now() : this.firing;
+  }
+
   nextExpiry(): Nanoseconds {
     return this.heap.peek()?.expiry ?? Number.POSITIVE_INFINITY;
   }
@@ -53,7 +59,12 @@ export class RealClock implements Clock {
         if (top === undefined || top.expiry > t) break;
         this.heap.remove(top);
         this.fired++;
-        top.fn();
+        this.firing = top.expiry;
+        try {
+          top.fn();
+        } finally {
+          this.firing = Number.NaN;
+        }
       }
     } finally {
       this.advancing = false;

@@ -31,6 +31,12 @@ export class VirtualClock implements Clock {
     return new HeapTimer(name, fn, this.heap);
   }
 
+  private firing = Number.NaN;
+
+  eventTime(): Nanoseconds {
+    return Number.isNaN(this.firing) ? this.now() : this.firing;
+  }
+
   nextExpiry(): Nanoseconds {
     return this.heap.peek()?.expiry ?? Number.POSITIVE_INFINITY;
   }
@@ -45,7 +51,12 @@ export class VirtualClock implements Clock {
         this.heap.remove(top);
         if (top.expiry > this.t) this.t = top.expiry;
         this.fired++;
-        top.fn();
+        this.firing = top.expiry;
+        try {
+          top.fn();
+        } finally {
+          this.firing = Number.NaN;
+        }
       }
       if (t > this.t) this.t = t;
     } finally {

@@ -46,8 +46,7 @@ export class RealTimeRunner implements Runner {
   addCpu(cpu: Cpu): void {
     if (cpu.clock !== this.clock) throw new Error(`cpu ${cpu.name} was built on another clock`);
     this.cpus.push(cpu);
-    cpu.intr.onPending = () => this.kick();
-    cpu.sched.onRunnable = () => this.kick();
+    cpu.onWake = () => this.kick();
     this.kick();
   }
 

@@ -58,7 +58,9 @@ export class Simulation implements Runner {
         continue;
       }
       if (cpu.idle) {
-        cpu.catchUp(this.clock.now());
+        // An idle CPU starts when the hardware gave it work, not at the frontier other CPUs pushed.
+        cpu.catchUp(Number.isNaN(cpu.wakeAt) ? this.clock.now() : cpu.wakeAt);
+        cpu.wakeAt = Number.NaN;
         cpu.idle = false;
       }
       if (best === undefined || cpu.now() < best.now()) best = cpu;
@@ -98,7 +100,14 @@ export class Simulation implements Runner {
   /** Idle CPUs' local time follows the clock, so code run between steps (tests, apps) sees "now". */
   private catchUpIdle(): void {
     const now = this.clock.now();
-    for (let i = 0; i < this.cpus.length; i++) if (!this.cpus[i].runnable) this.cpus[i].catchUp(now);
+    for (let i = 0; i < this.cpus.length; i++) {
+      const cpu = this.cpus[i];
+      if (!cpu.runnable) {
+        cpu.catchUp(now);
+        cpu.idle = true;
+        cpu.wakeAt = Number.NaN;
+      }
+    }
   }
 
   /** Runs for `ns` of simulated time from now. */

@@ -72,6 +72,17 @@ describe('hardclock and callouts', () => {
     expect(table.size).toBe(0);
   });
 
+  it('a far callout does not delay a continuation deferred to the next tick', () => {
+    const { sim, host } = rig({ hz: 100 });
+    host.callouts.reset(new Callout('far', () => {}, null), 100); // the tick timer is armed for 1 s
+    const ran: number[] = [];
+    const kc = new Continuation('soon', IPL_SOFTNET, () => ran.push(host.now()), null);
+    sim.runUntil(msec(4));
+    host.cpu.sched.deferToTick(kc);
+    sim.runUntil(msec(50));
+    expect(ran).toEqual([msec(10)]);
+  });
+
   it('ticks and ticksFor follow hz', () => {
     const { sim, host } = rig({ hz: 250 });
     sim.runUntil(msec(41));
