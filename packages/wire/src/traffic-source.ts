@@ -37,6 +37,14 @@ export interface TrafficSourceOptions {
   ethertype?: number;
   /** Payload byte at payload index `i` (after the sequence number). Default `i & 0xff`. Computed once. */
   pattern?: (i: number) => number;
+  /**
+   * A complete frame to send instead of the built-in `dst | src | ethertype | seq | pattern` one (for
+   * example an Ethernet + IPv4 + UDP datagram with the UDP checksum off). `size` then defaults to its length
+   * and may not exceed it; `dst`, `src`, `ethertype` and `pattern` are ignored. Copied.
+   */
+  template?: Uint8Array;
+  /** Where the 32-bit big-endian sequence number goes. Default {@link TRAFFIC_SEQ_OFFSET} (14). */
+  seqOffset?: number;
   /** Stop after this many frames. Default unlimited. */
   count?: number;
   /** First sequence number. Default 0. */
@@ -82,6 +90,7 @@ export class TrafficSource extends Station {
   /** One exact-length view per distinct size, over the same buffer. */
   private readonly views: Uint8Array[];
   private readonly buf: Uint8Array;
+  private readonly seqOffset: number;
   private readonly limit: number;
   private readonly onReceive: ((frame: Uint8Array, off: number, len: number) => void) | undefined;
   private running = false;
@@ -99,11 +108,20 @@ export class TrafficSource extends Station {
     this.arrivals = options.arrivals ?? 'constant';
     this.prng = options.prng ?? new Prng(options.seed ?? 1);
     this.period = NS_PER_SEC / this.rate;
-    const sizeList = typeof options.size === 'number' ? [options.size] : (options.size ?? [60]);
+    const template = options.template;
+    const sizeList = typeof options.size === 'number' ? [options.size] : (options.size ?? [template?.length ?? 60]);
     if (sizeList.length === 0) throw new RangeError(`${name}: empty size list`);
     for (const s of sizeList) {
       if (!Number.isInteger(s) || s < TRAFFIC_MIN_FRAME || s > 65535) throw new RangeError(`${name}: frame size ${s}`);
     }
+    const seqOffset = options.seqOffset ?? TRAFFIC_SEQ_OFFSET;
+    if (!Number.isInteger(seqOffset) || seqOffset < 0 || seqOffset + 4 > Math.min(...sizeList)) {
+      throw new RangeError(`${name}: sequence number offset ${seqOffset} does not fit the frame sizes`);
+    }
+    if (template !== undefined && Math.max(...sizeList) > template.length) {
+      throw new RangeError(`${name}: frame size larger than the ${template.length}-byte template`);
+    }
+    this.seqOffset = seqOffset;
     this.sizes = Int32Array.from(sizeList);
     this.randomSizes = options.sizeOrder === 'random';
     const max = Math.max(...sizeList);
@@ -112,6 +130,11 @@ export class TrafficSource extends Station {
     this.limit = options.count ?? Number.POSITIVE_INFINITY;
     this.seq = options.firstSeq ?? 0;
     this.onReceive = options.onReceive;
+    if (template !== undefined) {
+      this.buf.set(template.subarray(0, max));
+      this.timer = clock.createTimer(name, () => this.fire());
+      return;
+    }
     // Template: header, then the pattern; the sequence number is written per frame.
     const dst = options.dst ?? new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     const src = options.src ?? new Uint8Array([0x02, 0, 0, 0, 0, 0xfe]);
@@ -170,7 +193,7 @@ export class TrafficSource extends Station {
   private fire(): void {
     if (!this.running) return;
     const view = this.views[this.nextSizeSlot()];
-    writeSeq(this.buf, this.seq);
+    writeSeq(this.buf, this.seqOffset, this.seq);
     this.seq = (this.seq + 1) >>> 0;
     this.offered++;
     this.bytesOffered += view.length;
@@ -191,11 +214,11 @@ export class TrafficSource extends Station {
   }
 }
 
-function writeSeq(b: Uint8Array, seq: number): void {
-  b[TRAFFIC_SEQ_OFFSET] = seq >>> 24;
-  b[TRAFFIC_SEQ_OFFSET + 1] = (seq >>> 16) & 0xff;
-  b[TRAFFIC_SEQ_OFFSET + 2] = (seq >>> 8) & 0xff;
-  b[TRAFFIC_SEQ_OFFSET + 3] = seq & 0xff;
+function writeSeq(b: Uint8Array, at: number, seq: number): void {
+  b[at] = seq >>> 24;
+  b[at + 1] = (seq >>> 16) & 0xff;
+  b[at + 2] = (seq >>> 8) & 0xff;
+  b[at + 3] = seq & 0xff;
 }
 
 /** Reads the sequence number of a frame built by a {@link TrafficSource} (`frame[off..]` = frame start). */

@@ -54,6 +54,22 @@ describe('TrafficSource', () => {
     expect(nic.got.length).toBe(5);
   });
 
+  it('sends a caller-supplied template with the sequence number where it is told', () => {
+    const sim = new Simulation();
+    const nic = new Nic(sim);
+    const template = new Uint8Array(60).map((_, i) => i);
+    const gen = new TrafficSource(sim.clock, { rate: 1e6, template, seqOffset: 42, count: 2, firstSeq: 0x01020304 });
+    template.fill(0xee); // the source copied it
+    gen.attach(nic);
+    gen.start(0);
+    sim.runUntilIdle();
+    expect(nic.frames.map((f) => f.length)).toEqual([60, 60]);
+    const f = nic.frames[1];
+    expect(Array.from(f.subarray(38, 48))).toEqual([38, 39, 40, 41, 1, 2, 3, 5, 46, 47]);
+    expect(() => new TrafficSource(sim.clock, { rate: 1, template, seqOffset: 57 })).toThrow(RangeError);
+    expect(() => new TrafficSource(sim.clock, { rate: 1, template, size: 61 })).toThrow(RangeError);
+  });
+
   it('keeps a fractional period exact over time (rounded per frame, no drift)', () => {
     const sim = new Simulation();
     const nic = new Nic(sim);
