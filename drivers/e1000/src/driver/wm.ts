@@ -306,6 +306,7 @@ export class E1000Driver implements DeviceDriver {
       ops: WM_POLL_OPS,
       weight: this.opts.weight,
       maskOnDefer: true,
+      capacity: this.opts.rxDescriptors - 1, // RDH == RDT means empty: one descriptor always stays free
     });
     this.ctx.softc = this;
     host.cpu.intr.establish(this.line, IPL_NET, wmIntr, this as E1000Driver, this.ifp.name);

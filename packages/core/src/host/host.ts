@@ -45,6 +45,11 @@ export interface HostOptions {
   allocationGuard?: AllocationGuardMode;
   /** Interrupt mitigation policy for poll contexts. Default: seed 000's rate threshold at 8000/s. */
   mitigationPolicy?: MitigationPolicyFactory;
+  /**
+   * Fair share between soft interrupt work and process level (see `Cpu.softQuota`). Default 2 ms;
+   * `Infinity` lets softnet starve applications (to reproduce livelock at the socket).
+   */
+  softQuota?: number;
   /** Create `lo0` at boot. Default true. */
   loopback?: boolean;
 }
@@ -89,6 +94,7 @@ export class Host {
     this.hz = options.hz ?? 100;
     this.container = parent.createChildContainer();
     this.cpu = new Cpu(`${this.name}.cpu0`, options.runner.clock, options.costs ?? DEFAULT_COST_PROFILE);
+    if (options.softQuota !== undefined) this.cpu.softQuota = options.softQuota;
     this.callouts = new CalloutTable();
     this.callouts.preempt = () => this.cpu.preempt();
     this.callouts.schedule = (kc) => this.cpu.sched.schedule(kc);

@@ -168,6 +168,18 @@ export class ContinuationScheduler {
     return null;
   }
 
+  /** Dequeues the head of one level's queue, or null. */
+  dequeueLevel(level: SoftIpl): Continuation<any> | null {
+    if (this.lengths[level] === 0) return null;
+    const kc = this.heads[level]!;
+    this.heads[level] = kc.next;
+    if (kc.next === null) this.tails[level] = null;
+    kc.next = null;
+    kc.pending = false;
+    this.lengths[level]--;
+    return kc;
+  }
+
   /**
    * Dequeues the next continuation queued strictly *above* `cpuIpl` (what a preemption point may run),
    * or null.

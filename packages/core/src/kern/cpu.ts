@@ -2,8 +2,11 @@ import type { Clock } from './clock.js';
 import { type Continuation, ContinuationScheduler } from './continuation.js';
 import type { CostProfile } from './cost-profile.js';
 import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
-import { IPL_HIGH, IPL_NAMES, IPL_NONE, type Ipl } from './ipl.js';
+import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl } from './ipl.js';
 import type { Nanoseconds } from './time.js';
+
+/** Soft continuations a single preemption point may run before the interrupted code resumes (Linux MAX_SOFTIRQ_RESTART). */
+export const MAX_SOFT_RESTART = 10;
 
 /**
  * Something that must know when the CPU is in interrupt context: the mbuf pools' allocation guard
@@ -20,6 +23,8 @@ export interface CpuStats {
   spurious: number;
   continuations: number;
   preemptionPoints: number;
+  /** Process turns granted because process-level work waited a whole `softQuota` behind soft work. */
+  processTurns: number;
   /** Nanoseconds charged, by context: interrupt handlers, continuations by soft level. */
   chargedInterrupt: number;
   chargedSoft: Float64Array;
@@ -51,6 +56,7 @@ export class Cpu {
     spurious: 0,
     continuations: 0,
     preemptionPoints: 0,
+    processTurns: 0,
     chargedInterrupt: 0,
     chargedSoft: new Float64Array(3),
   };
@@ -66,6 +72,19 @@ export class Cpu {
   onWake: (() => void) | undefined;
   /** The unit currently running, for diagnostics. */
   current: string | undefined;
+  /**
+   * Fair share between soft interrupt work and process level (Linux's ksoftirqd, FreeBSD polling's
+   * `user_frac`, Mogul and Ramakrishnan's cap on the CPU share of packet processing): once process-level
+   * continuations have waited this long behind softnet/softclock work, they get a *process turn* of the
+   * same length during which soft levels neither run first nor pre-empt them (hardware interrupts still
+   * do). Without it, a poll that always finds a full budget starves applications forever: receive
+   * livelock moved up to the socket. Default 2 ms (`netdev_budget_usecs`); `Infinity` turns it off.
+   */
+  softQuota: Nanoseconds = 2_000_000;
+  /** When process-level work started waiting behind soft work (NaN: not waiting). */
+  private processWaitingSince = Number.NaN;
+  /** End of the current process turn (NaN: none). */
+  private processTurnUntil = Number.NaN;
 
   constructor(
     readonly name: string,
@@ -165,14 +184,25 @@ export class Cpu {
   preempt(): void {
     this.stats.preemptionPoints++;
     this.clock.advanceTo(this.virtual ? this.localTime : this.clock.now());
+    let softRuns = 0;
+    let softStart = Number.NaN;
     for (;;) {
       const src = this.intr.next(this.ipl);
       if (src !== undefined) {
         this.takeInterrupt(src);
         continue;
       }
+      // Soft levels wait while process-level work has its turn.
+      if (this.now() < this.processTurnUntil) return;
+      // Soft work run from a preemption point is bounded, as `__do_softirq` is (MAX_SOFTIRQ_RESTART and
+      // a time limit): a poll that always finds more work must not keep the interrupted code from ever
+      // resuming. What is left runs as ordinary units.
+      if (softRuns >= MAX_SOFT_RESTART) return;
+      if (Number.isNaN(softStart)) softStart = this.now();
+      else if (this.now() - softStart >= this.softQuota) return;
       const kc = this.sched.dequeueAbove(this.ipl);
       if (kc === null) return;
+      softRuns++;
       this.runContinuation(kc);
     }
   }
@@ -193,10 +223,38 @@ export class Cpu {
       this.takeInterrupt(src);
       return true;
     }
-    const kc = this.sched.dequeue(this.ipl);
+    const kc = this.pickContinuation();
     if (kc === null) return false;
     this.runContinuation(kc);
     return true;
+  }
+
+  private softWaiting(): boolean {
+    return this.sched.queued(IPL_SOFTNET) + this.sched.queued(IPL_SOFTCLOCK) > 0;
+  }
+
+  /** Highest soft level first, unless process-level work has waited a whole quota: then its turn. */
+  private pickContinuation(): Continuation<any> | null {
+    if (this.sched.queued(IPL_NONE) === 0) {
+      this.processWaitingSince = Number.NaN;
+      this.processTurnUntil = Number.NaN;
+      return this.sched.dequeue(this.ipl);
+    }
+    const now = this.now();
+    const inTurn = now < this.processTurnUntil;
+    if (!inTurn) {
+      this.processTurnUntil = Number.NaN;
+      if (!this.softWaiting()) {
+        this.processWaitingSince = Number.NaN;
+        return this.sched.dequeueLevel(IPL_NONE);
+      }
+      if (Number.isNaN(this.processWaitingSince)) this.processWaitingSince = now;
+      if (now - this.processWaitingSince < this.softQuota) return this.sched.dequeue(this.ipl);
+      this.processTurnUntil = now + this.softQuota;
+      this.processWaitingSince = Number.NaN;
+      this.stats.processTurns++;
+    }
+    return this.sched.dequeueLevel(IPL_NONE);
   }
 
   /** Runs one continuation at its level. */

@@ -18,9 +18,10 @@ export interface MitigationPolicy {
   /**
    * A round of polling finished under budget. `work` is the work done since the context was scheduled
    * (all polls of this round, including "poll again" ones); `fromTick` is true when the round was started
-   * by the clock tick rather than by an interrupt.
+   * by the clock tick rather than by an interrupt. `capacity` is how many packets the device holds
+   * between polls (Infinity when unknown).
    */
-  decide(work: number, fromTick: boolean, now: Nanoseconds): MitigationDecision;
+  decide(work: number, fromTick: boolean, now: Nanoseconds, capacity: number): MitigationDecision;
   /** A plain description of the current state, for counters and experiments. */
   describe(): Record<string, number | string | boolean>;
 }
@@ -54,6 +55,17 @@ export interface RateThresholdOptions {
   hysteresis?: number;
   /** Weight of a new sample in the moving average of the interval between interrupts. Default 1/8. */
   gain?: number;
+  /**
+   * Leave tick mode when one tick's work reaches this fraction of the device's capacity: polling once a
+   * tick would soon overflow the ring while the CPU idles ("assumes the system has a high enough value set
+   * for HZ", seed 000). Default 0.5.
+   */
+  capacityFraction?: number;
+  /**
+   * After leaving tick mode for capacity, stay in interrupt mode at least this many ticks before tick mode
+   * may be chosen again (the load that overflowed the ring is probably still there). Default 100.
+   */
+  capacityHoldOffTicks?: number;
 }
 
 /**
@@ -67,6 +79,11 @@ export interface RateThresholdOptions {
  *   the packet rate. Since a device cannot interrupt more often than packets arrive, once that falls
  *   below `maxInterruptRate / hysteresis` unmasking is safe: it switches back to interrupt mode.
  *
+ * - Tick polling only works if the device can hold a tick's worth of packets. When a tick round's work
+ *   reaches `capacityFraction` of the poll context's `capacity` (its receive ring), waiting for the next
+ *   tick would overflow the ring while the CPU idles, so it unmasks too; under real overload the poll then
+ *   never completes a round and no interrupts happen anyway.
+ *
  * The same idea as Linux's `napi_defer_hard_irqs` + `gro_flush_timeout` and FreeBSD's polling(4), chosen
  * by rate rather than by a count of empty polls.
  */
@@ -78,10 +95,16 @@ export class RateThresholdPolicy implements MitigationPolicy {
   /** Moving average of the interval between interrupts (ns). */
   avgInterval: Nanoseconds = Number.POSITIVE_INFINITY;
   private lastInterrupt: Nanoseconds = Number.NaN;
+  readonly capacityFraction: number;
+  readonly capacityHoldOffTicks: number;
+  /** Tick mode is not chosen before this time (after a capacity exit). */
+  private holdOffUntil: Nanoseconds = Number.NEGATIVE_INFINITY;
   tickMode = false;
   /** Mode switches, for experiments. */
   switchesToTick = 0;
   switchesToInterrupt = 0;
+  /** Of {@link switchesToInterrupt}: because a tick's arrivals came close to the device's capacity. */
+  capacityExits = 0;
 
   constructor(
     readonly hz: number,
@@ -90,6 +113,10 @@ export class RateThresholdPolicy implements MitigationPolicy {
     this.maxInterruptRate = options.maxInterruptRate ?? 8000;
     this.hysteresis = options.hysteresis ?? 2;
     this.gain = options.gain ?? 1 / 8;
+    this.capacityFraction = options.capacityFraction ?? 0.5;
+    this.capacityHoldOffTicks = options.capacityHoldOffTicks ?? 100;
+    if (!(this.capacityFraction > 0 && this.capacityFraction <= 1))
+      throw new RangeError('capacityFraction must be in (0, 1]');
     if (!(this.maxInterruptRate > 0)) throw new RangeError('maxInterruptRate must be > 0');
     if (!(this.hysteresis >= 1)) throw new RangeError('hysteresis must be >= 1');
     if (!(this.gain > 0 && this.gain <= 1)) throw new RangeError('gain must be in (0, 1]');
@@ -111,9 +138,15 @@ export class RateThresholdPolicy implements MitigationPolicy {
     this.lastInterrupt = now;
   }
 
-  decide(work: number, fromTick: boolean): MitigationDecision {
+  decide(work: number, fromTick: boolean, now = 0, capacity = Number.POSITIVE_INFINITY): MitigationDecision {
     if (this.tickMode) {
-      if (fromTick && work * this.hz < this.maxInterruptRate / this.hysteresis) {
+      const quiet = work * this.hz < this.maxInterruptRate / this.hysteresis;
+      const overflowing = work >= capacity * this.capacityFraction;
+      if (fromTick && (quiet || overflowing)) {
+        if (overflowing && !quiet) {
+          this.capacityExits++;
+          this.holdOffUntil = now + (this.capacityHoldOffTicks * NS_PER_SEC) / this.hz;
+        }
         this.tickMode = false;
         this.switchesToInterrupt++;
         // Start the interrupt-rate estimate afresh: the old average predates the tick period.
@@ -123,7 +156,7 @@ export class RateThresholdPolicy implements MitigationPolicy {
       }
       return 'tick';
     }
-    if (this.interruptRate > this.maxInterruptRate) {
+    if (this.interruptRate > this.maxInterruptRate && now >= this.holdOffUntil) {
       this.tickMode = true;
       this.switchesToTick++;
       return 'tick';
@@ -139,6 +172,7 @@ export class RateThresholdPolicy implements MitigationPolicy {
       maxInterruptRate: this.maxInterruptRate,
       switchesToTick: this.switchesToTick,
       switchesToInterrupt: this.switchesToInterrupt,
+      capacityExits: this.capacityExits,
     };
   }
 }

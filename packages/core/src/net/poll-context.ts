@@ -38,6 +38,12 @@ export interface PollContextOptions {
    * Default true.
    */
   maskOnDefer?: boolean;
+  /**
+   * How many packets the device can hold for this queue between two polls (a receive ring of N
+   * descriptors holds N - 1). Policies use it to know whether polling once per tick can keep up. Default
+   * Infinity (unknown).
+   */
+  capacity?: number;
   /** Mitigation policy for this context. Default: the host's configured policy. */
   policy?: MitigationPolicyFactory;
 }
@@ -84,6 +90,8 @@ export class PollContext {
   readonly name: string;
   readonly weight: number;
   readonly maskOnDefer: boolean;
+  /** Packets the device holds between polls (see {@link PollContextOptions.capacity}). */
+  readonly capacity: number;
   readonly ops: PollOps;
   readonly policy: MitigationPolicy;
   readonly kc: Continuation<PollContext>;
@@ -117,6 +125,7 @@ export class PollContext {
     this.weight = options.weight ?? 64;
     if (!Number.isInteger(this.weight) || this.weight < 1) throw new RangeError(`${this.name}: weight ${this.weight}`);
     this.maskOnDefer = options.maskOnDefer ?? true;
+    this.capacity = options.capacity ?? Number.POSITIVE_INFINITY;
     this.ops = options.ops;
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
@@ -216,7 +225,7 @@ export class PollContext {
       sched.schedule(this.kc);
       return;
     }
-    const decision = this.policy.decide(this.roundWork, this.fromTick, this.ifp.host.cpu.now());
+    const decision = this.policy.decide(this.roundWork, this.fromTick, this.ifp.host.cpu.now(), this.capacity);
     this.roundWork = 0;
     if (decision === 'tick') {
       this.stats.tickDeferrals++;

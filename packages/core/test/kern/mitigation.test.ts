@@ -59,9 +59,26 @@ describe('interrupt mitigation (seed 000 rule 5)', () => {
     expect(nic.delivered).toHaveLength(91);
   });
 
+  it('leaves tick mode when a tick brings close to what the device can hold, and holds off re-entry', () => {
+    const p = new RateThresholdPolicy(100, { maxInterruptRate: 1000, capacityHoldOffTicks: 10 });
+    p.onInterrupt(0);
+    p.onInterrupt(usec(100)); // 10,000/s
+    expect(p.decide(1, false, usec(100), 255)).toBe('tick');
+    // A tick round finding 200 of 255 possible: polling once a tick would overflow the ring.
+    expect(p.decide(200, true, msec(10), 255)).toBe('unmask');
+    expect(p.capacityExits).toBe(1);
+    p.onInterrupt(msec(10) + usec(1));
+    p.onInterrupt(msec(10) + usec(2)); // a million per second, but held off until 10 + 100 ms
+    expect(p.decide(1, false, msec(50), 255)).toBe('unmask');
+    expect(p.decide(1, false, msec(110), 255)).toBe('tick');
+    // A busy round without a known capacity stays in tick mode.
+    expect(p.decide(200, true, msec(120), Number.POSITIVE_INFINITY)).toBe('tick');
+  });
+
   it('validates its options', () => {
     expect(() => new RateThresholdPolicy(100, { maxInterruptRate: 0 })).toThrow(RangeError);
     expect(() => new RateThresholdPolicy(100, { hysteresis: 0.5 })).toThrow(RangeError);
     expect(() => new RateThresholdPolicy(100, { gain: 2 })).toThrow(RangeError);
+    expect(() => new RateThresholdPolicy(100, { capacityFraction: 0 })).toThrow(RangeError);
   });
 });
