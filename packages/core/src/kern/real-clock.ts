@@ -14,12 +14,10 @@ export class RealClock implements Clock {
   readonly kind = 'real' as const;
   private readonly origin = performance.now();
   private readonly heap: TimerHeap;
-  private advancing = false;
   private wakeup: ReturnType<typeof setTimeout> | undefined;
   private wakeupAt = Number.POSITIVE_INFINITY;
   /** Called after timers fired from the event loop, so the owner (the real-time runner) can run CPUs. */
   onFired: (() => void) | undefined;
-  fired = 0;
 
   constructor() {
     this.heap = new TimerHeap(() => this.now());
@@ -40,36 +38,21 @@ export class RealClock implements Clock {
     return timer;
   }
 
-  private firing = Number.NaN;
+  /** Timers fired so far. */
+  get fired(): number {
+    return this.heap.fired;
+  }
 
   eventTime(): Nanoseconds {
-    return Number.isNaN(this.firing) ? this.now() : this.firing;
+    return Number.isNaN(this.heap.firingAt) ? this.now() : this.heap.firingAt;
   }
 
   nextExpiry(): Nanoseconds {
-    return this.heap.peek()?.expiry ?? Number.POSITIVE_INFINITY;
+    return this.heap.nextExpiry();
   }
 
   advanceTo(t: Nanoseconds): void {
-    if (this.advancing) return;
-    this.advancing = true;
-    try {
-      for (;;) {
-        const top = this.heap.peek();
-        if (top === undefined || top.expiry > t) break;
-        this.heap.remove(top);
-        this.fired++;
-        this.firing = top.expiry;
-        try {
-          top.fn();
-        } finally {
-          this.firing = Number.NaN;
-        }
-      }
-    } finally {
-      this.advancing = false;
-    }
-    this.rearm();
+    if (this.heap.fireDue(t)) this.rearm();
   }
 
   /** Stops the event-loop wakeup (armed timers stay armed but will only fire at preemption points). */

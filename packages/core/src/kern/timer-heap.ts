@@ -73,6 +73,45 @@ export class TimerHeap {
     }
   }
 
+  /** Expiry of the timer whose callback is running (NaN when none). */
+  firingAt = Number.NaN;
+  /** Timers fired so far. */
+  fired = 0;
+  private advancing = false;
+
+  /** Expiry of the earliest armed timer, or Infinity. */
+  nextExpiry(): Nanoseconds {
+    return this.items[0]?.expiry ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Fires every timer due at or before `t`, in (expiry, arming) order; `onExpiry` (built once by the
+   * clock, so firing allocates nothing) sees each expiry before its callback runs. Returns false, doing
+   * nothing, when called re-entrantly from a timer callback. Both clocks advance through this one loop.
+   */
+  fireDue(t: Nanoseconds, onExpiry?: (expiry: Nanoseconds) => void): boolean {
+    if (this.advancing) return false;
+    this.advancing = true;
+    try {
+      for (;;) {
+        const top = this.items[0];
+        if (top === undefined || top.expiry > t) break;
+        this.remove(top);
+        onExpiry?.(top.expiry);
+        this.fired++;
+        this.firingAt = top.expiry;
+        try {
+          top.fn();
+        } finally {
+          this.firingAt = Number.NaN;
+        }
+      }
+    } finally {
+      this.advancing = false;
+    }
+    return true;
+  }
+
   /** Removes and returns the earliest timer. */
   pop(): HeapTimer | undefined {
     const top = this.items[0];

@@ -14,9 +14,6 @@ export class VirtualClock implements Clock {
   readonly kind = 'virtual' as const;
   private t: Nanoseconds;
   private readonly heap: TimerHeap;
-  private advancing = false;
-  /** Timers fired so far (for statistics and determinism checks). */
-  fired = 0;
 
   constructor(start: Nanoseconds = 0) {
     this.t = start;
@@ -31,36 +28,25 @@ export class VirtualClock implements Clock {
     return new HeapTimer(name, fn, this.heap);
   }
 
-  private firing = Number.NaN;
+  /** Timers fired so far. */
+  get fired(): number {
+    return this.heap.fired;
+  }
 
   eventTime(): Nanoseconds {
-    return Number.isNaN(this.firing) ? this.now() : this.firing;
+    return Number.isNaN(this.heap.firingAt) ? this.t : this.heap.firingAt;
   }
 
   nextExpiry(): Nanoseconds {
-    return this.heap.peek()?.expiry ?? Number.POSITIVE_INFINITY;
+    return this.heap.nextExpiry();
   }
 
   advanceTo(t: Nanoseconds): void {
-    if (this.advancing) return;
-    this.advancing = true;
-    try {
-      for (;;) {
-        const top = this.heap.peek();
-        if (top === undefined || top.expiry > t) break;
-        this.heap.remove(top);
-        if (top.expiry > this.t) this.t = top.expiry;
-        this.fired++;
-        this.firing = top.expiry;
-        try {
-          top.fn();
-        } finally {
-          this.firing = Number.NaN;
-        }
-      }
-      if (t > this.t) this.t = t;
-    } finally {
-      this.advancing = false;
-    }
+    if (this.heap.fireDue(t, this.onExpiry) && t > this.t) this.t = t;
   }
+
+  /** The frontier moves to each timer's expiry as it fires. */
+  private readonly onExpiry = (expiry: Nanoseconds): void => {
+    if (expiry > this.t) this.t = expiry;
+  };
 }
