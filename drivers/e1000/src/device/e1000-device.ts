@@ -173,8 +173,8 @@ export interface E1000DeviceOptions {
   linkSpeed?: number;
   /**
    * `word` (default): frame bytes cross the bus as 32-bit DMA accesses, allocating nothing. `bulk`: one
-   * `copyToBus`/`copyFromBus` per buffer — faster for large frames, but core's `DmaSpace` creates a
-   * `subarray` view per call (one small heap object per frame).
+   * `copyToBus`/`copyFromBus` per buffer (also allocation-free, since core's `DmaSpace` copies without
+   * creating views; about the same speed — kept for comparison).
    */
   dmaCopy?: DmaCopyMode;
 }
