@@ -17,6 +17,7 @@
  * @module
  */
 import { InetError } from './errors.js';
+import { HeaderView } from './header-view.js';
 
 export const ICMP_TYPE = 0;
 export const ICMP_CODE = 1;
@@ -61,35 +62,8 @@ export function isIcmpError(type: number): boolean {
   );
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** A view of an ICMP header at `buf[off ..]` (no bounds checks, no allocation). */
-export class IcmpHeader {
-  buf: Uint8Array;
-  off: number;
-
-  constructor(buf: Uint8Array = EMPTY, off = 0) {
-    this.buf = buf;
-    this.off = off;
-  }
-
-  at(buf: Uint8Array, off: number): this {
-    this.buf = buf;
-    this.off = off;
-    return this;
-  }
-
-  private u16(field: number): number {
-    const i = this.off + field;
-    return (this.buf[i] << 8) | this.buf[i + 1];
-  }
-
-  private setU16(field: number, v: number): void {
-    const i = this.off + field;
-    this.buf[i] = (v >>> 8) & 0xff;
-    this.buf[i + 1] = v & 0xff;
-  }
-
+export class IcmpHeader extends HeaderView {
   get type(): number {
     return this.buf[this.off + ICMP_TYPE];
   }

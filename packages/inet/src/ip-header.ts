@@ -29,6 +29,7 @@
  */
 import { cksumBytes } from './cksum.js';
 import { InetError } from './errors.js';
+import { HeaderView } from './header-view.js';
 
 /** Version (high nibble) and header length in 32-bit words (low nibble). 1 byte. */
 export const IP_VHL = 0;
@@ -74,55 +75,11 @@ export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * A view of an IPv4 header at `buf[off ..]`. Getters and setters read and write the fields in network
  * byte order; addresses are host-order numbers. No bounds checks (see the module doc).
  */
-export class Ipv4Header {
-  buf: Uint8Array;
-  off: number;
-
-  constructor(buf: Uint8Array = EMPTY, off = 0) {
-    this.buf = buf;
-    this.off = off;
-  }
-
-  /** Points the view at another header (no copy, no allocation). Returns the view. */
-  at(buf: Uint8Array, off: number): this {
-    this.buf = buf;
-    this.off = off;
-    return this;
-  }
-
-  private u16(field: number): number {
-    const b = this.buf;
-    const i = this.off + field;
-    return (b[i] << 8) | b[i + 1];
-  }
-
-  private setU16(field: number, v: number): void {
-    const i = this.off + field;
-    this.buf[i] = v >>> 8;
-    this.buf[i + 1] = v & 0xff;
-  }
-
-  private u32(field: number): number {
-    const b = this.buf;
-    const i = this.off + field;
-    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-  }
-
-  private setU32(field: number, v: number): void {
-    const b = this.buf;
-    const i = this.off + field;
-    b[i] = v >>> 24;
-    b[i + 1] = (v >>> 16) & 0xff;
-    b[i + 2] = (v >>> 8) & 0xff;
-    b[i + 3] = v & 0xff;
-  }
-
+export class Ipv4Header extends HeaderView {
   get version(): number {
     return this.buf[this.off + IP_VHL] >>> 4;
   }

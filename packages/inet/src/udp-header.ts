@@ -20,6 +20,7 @@
 import { cksumBytes, pseudoHeaderSum } from './cksum.js';
 import { InetError } from './errors.js';
 import { IPPROTO_UDP } from './ip-header.js';
+import { HeaderView } from './header-view.js';
 
 export const UDP_SPORT = 0;
 export const UDP_DPORT = 2;
@@ -28,35 +29,8 @@ export const UDP_ULEN = 4;
 export const UDP_SUM = 6;
 export const UDP_HDR_LEN = 8;
 
-const EMPTY = new Uint8Array(0);
-
 /** A view of a UDP header at `buf[off ..]` (no bounds checks, no allocation). */
-export class UdpHeader {
-  buf: Uint8Array;
-  off: number;
-
-  constructor(buf: Uint8Array = EMPTY, off = 0) {
-    this.buf = buf;
-    this.off = off;
-  }
-
-  at(buf: Uint8Array, off: number): this {
-    this.buf = buf;
-    this.off = off;
-    return this;
-  }
-
-  private u16(field: number): number {
-    const i = this.off + field;
-    return (this.buf[i] << 8) | this.buf[i + 1];
-  }
-
-  private setU16(field: number, v: number): void {
-    const i = this.off + field;
-    this.buf[i] = (v >>> 8) & 0xff;
-    this.buf[i + 1] = v & 0xff;
-  }
-
+export class UdpHeader extends HeaderView {
   get srcPort(): number {
     return this.u16(UDP_SPORT);
   }
