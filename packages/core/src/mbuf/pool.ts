@@ -96,24 +96,8 @@ export interface MbufPoolSnapshot {
   name: string;
   msize: number;
   mclbytes: number;
-  mbufs: {
-    size: number;
-    inUse: number;
-    free: number;
-    highWater: number;
-    failures: number;
-    allocations: number;
-    frees: number;
-  };
-  clusters: {
-    size: number;
-    inUse: number;
-    free: number;
-    highWater: number;
-    failures: number;
-    allocations: number;
-    frees: number;
-  };
+  mbufs: MbufKindStats;
+  clusters: MbufKindStats;
   /** Allocations attempted in interrupt context, as counted by the pool's guard (0 without a guard). */
   guardViolations: number;
 }
