@@ -168,8 +168,7 @@ function epairStart(ifp: Ifnet): void {
     ifp.counters.opackets++;
     ifp.counters.obytes += len;
     if (peer.rxq.full) {
-      pifp.counters.iqdrops++;
-      pifp.countDrop('epair.rxq-full');
+      pifp.countInputDrop('epair.rxq-full');
       m.pool.freem(m);
       continue;
     }
@@ -183,8 +182,7 @@ function epairStart(ifp: Ifnet): void {
       n = copyToPool(m, peer.host.pool, pifp);
       m.pool.freem(m);
       if (n === null) {
-        pifp.counters.iqdrops++;
-        pifp.countDrop('epair.nobufs');
+        pifp.countInputDrop('epair.nobufs');
         continue;
       }
       peer.stats.copied++;

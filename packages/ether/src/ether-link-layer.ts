@@ -75,8 +75,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   if (m.len < ETHER_HDR_LEN) {
     const n = m_pullup(m, ETHER_HDR_LEN);
     if (n === null) {
-      ifp.counters.iqdrops++;
-      ifp.countDrop('ether.pullup');
+      ifp.countInputDrop('ether.pullup');
       return;
     }
     m = n;
@@ -138,8 +137,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
       if (m.len < ETHER_VLAN_HDR_LEN) {
         const n = m_pullup(m, ETHER_VLAN_HDR_LEN);
         if (n === null) {
-          ifp.counters.iqdrops++;
-          ifp.countDrop('ether.pullup');
+          ifp.countInputDrop('ether.pullup');
           return;
         }
         m = n;
@@ -192,8 +190,7 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
   }
   const n = m_prepend(m, ETHER_HDR_LEN);
   if (n === null) {
-    ifp.counters.oqdrops++;
-    ifp.countDrop('ether.nobufs');
+    ifp.countOutputDrop('ether.nobufs');
     return false;
   }
   const b = n.buf;

@@ -215,8 +215,7 @@ export class Icmp implements IcmpErrorSink {
       const n = m_pullup(m, off + ICMP_MINLEN);
       if (n === null) {
         countReason(this.stats.drops, 'icmp.pullup');
-        ifp.counters.iqdrops++;
-        ifp.countDrop('icmp.pullup');
+        ifp.countInputDrop('icmp.pullup');
         return;
       }
       m = n;

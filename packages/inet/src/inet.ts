@@ -360,8 +360,7 @@ export class Inet {
   /** Counts an input drop whose mbuf is already gone (freed by `m_pullup`). */
   private countIn(ifp: Ifnet, reason: string): void {
     countReason(this.stats.drops, reason);
-    ifp.counters.iqdrops++;
-    ifp.countDrop(reason);
+    ifp.countInputDrop(reason);
   }
 
   /** Drops a received datagram: counted under `reason` here and on the interface, freed. */
@@ -565,8 +564,7 @@ export class Inet {
   private dropOut(m: Mbuf, reason: string, ifp: Ifnet | null): void {
     countReason(this.stats.drops, reason);
     if (ifp !== null) {
-      ifp.counters.oqdrops++;
-      ifp.countDrop(reason);
+      ifp.countOutputDrop(reason);
     }
     m_freem(m);
   }
@@ -595,8 +593,7 @@ export class Inet {
     const n = m_prepend(m, IP_HDR_LEN);
     if (n === null) {
       countReason(this.stats.drops, 'ip.output.nobufs');
-      ifp.counters.oqdrops++;
-      ifp.countDrop('ip.output.nobufs');
+      ifp.countOutputDrop('ip.output.nobufs');
       return 'nobufs';
     }
     m = n;
@@ -720,8 +717,7 @@ export class Inet {
         f = next;
       }
       countReason(this.stats.drops, 'ip.output.fragnobufs');
-      ifp.counters.oqdrops++;
-      ifp.countDrop('ip.output.fragnobufs');
+      ifp.countOutputDrop('ip.output.fragnobufs');
       return 'nobufs';
     }
     this.stats.fragmented++;

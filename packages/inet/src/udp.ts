@@ -515,8 +515,7 @@ export class Udp {
       const n = m_pullup(m, off + UDP_HDR_LEN);
       if (n === null) {
         countReason(st.drops, 'udp.pullup');
-        ifp.counters.iqdrops++;
-        ifp.countDrop('udp.pullup');
+        ifp.countInputDrop('udp.pullup');
         return;
       }
       m = n;

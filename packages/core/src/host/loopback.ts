@@ -41,8 +41,7 @@ export const loopbackLinkLayer: LinkLayer = {
   output(ifp: Ifnet, m: Mbuf, proto: number): boolean {
     const n = m_prepend(m, LOOP_HDRLEN);
     if (n === null) {
-      ifp.counters.oqdrops++;
-      ifp.countDrop('loop.nobufs');
+      ifp.countOutputDrop('loop.nobufs');
       return false;
     }
     n.view.setUint32(n.off, proto >>> 0, false);

@@ -223,9 +223,23 @@ export class Ifnet {
 
   /** Frees a received packet and counts the drop under `reason` (and `iqdrops`). */
   dropInput(m: Mbuf, reason: string): void {
+    this.countInputDrop(reason);
+    m.pool.freem(m);
+  }
+
+  /**
+   * Counts an input drop whose mbuf is already gone (freed by a failed `m_pullup`, or never allocated):
+   * `iqdrops` and the named reason.
+   */
+  countInputDrop(reason: string): void {
     this.counters.iqdrops++;
     countDrop(this.counters, reason);
-    m.pool.freem(m);
+  }
+
+  /** Counts an output drop without an mbuf to free (`oqdrops` and the named reason). */
+  countOutputDrop(reason: string): void {
+    this.counters.oqdrops++;
+    countDrop(this.counters, reason);
   }
 
   /** Counts a received packet for an unknown protocol and frees it. */
@@ -237,8 +251,7 @@ export class Ifnet {
 
   /** Frees an outgoing packet and counts the drop under `reason` (and `oqdrops`). */
   dropOutput(m: Mbuf, reason: string): void {
-    this.counters.oqdrops++;
-    countDrop(this.counters, reason);
+    this.countOutputDrop(reason);
     m.pool.freem(m);
   }
 

@@ -108,6 +108,22 @@ export function parseArp(b: Uint8Array, off = 0, len = b.length - off): ArpRepr 
 
 /** Writes `r` as a 28-byte ARP packet at `b[off ..]`. */
 export function emitArp(r: ArpRepr, b: Uint8Array, off = 0): void {
+  writeArp(b, off, r.op, r.sha, r.spa, r.tha, r.tpa);
+}
+
+/**
+ * Writes a 28-byte Ethernet/IPv4 ARP packet at `b[off ..]` from its fields (no representation object, so
+ * the output path allocates nothing). Addresses are host-order numbers, MACs 6-byte arrays.
+ */
+export function writeArp(
+  b: Uint8Array,
+  off: number,
+  op: number,
+  sha: Uint8Array,
+  spa: number,
+  tha: Uint8Array,
+  tpa: number,
+): void {
   b[off + ARP_HRD] = 0;
   b[off + ARP_HRD + 1] = ARPHRD_ETHER;
   b[off + ARP_PRO] = 0x08;
@@ -115,11 +131,11 @@ export function emitArp(r: ArpRepr, b: Uint8Array, off = 0): void {
   b[off + ARP_HLN] = 6;
   b[off + ARP_PLN] = 4;
   b[off + ARP_OP] = 0;
-  b[off + ARP_OP + 1] = r.op;
+  b[off + ARP_OP + 1] = op;
   for (let i = 0; i < 6; i++) {
-    b[off + ARP_SHA + i] = r.sha[i];
-    b[off + ARP_THA + i] = r.tha[i];
+    b[off + ARP_SHA + i] = sha[i];
+    b[off + ARP_THA + i] = tha[i];
   }
-  writeU32(b, off + ARP_SPA, r.spa);
-  writeU32(b, off + ARP_TPA, r.tpa);
+  writeU32(b, off + ARP_SPA, spa);
+  writeU32(b, off + ARP_TPA, tpa);
 }

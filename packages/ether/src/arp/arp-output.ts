@@ -1,20 +1,7 @@
 import type { Ifnet, Mbuf } from '@ifnet/core';
 import type { ArpStats } from './arp-stats.js';
 import { ETHER_HDR_LEN, ETHERTYPE_ARP } from '../ether-header.js';
-import {
-  ARP_HLN,
-  ARP_HRD,
-  ARP_LEN,
-  ARP_OP,
-  ARP_PLN,
-  ARP_PRO,
-  ARP_SHA,
-  ARP_SPA,
-  ARP_THA,
-  ARP_TPA,
-  ARPHRD_ETHER,
-  writeU32,
-} from './arp-header.js';
+import { ARP_LEN, writeArp } from './arp-header.js';
 
 /** The all-zero hardware address: `ar_tha` of requests and announcements. */
 export const ZERO_MAC: Uint8Array = new Uint8Array(6);
@@ -55,22 +42,6 @@ export function sendArp(
     stats.drops['arp.nobufs'] = (stats.drops['arp.nobufs'] ?? 0) + 1;
     return false;
   }
-  const b = m.buf;
-  const o = m.off;
-  b[o + ARP_HRD] = 0;
-  b[o + ARP_HRD + 1] = ARPHRD_ETHER;
-  b[o + ARP_PRO] = 0x08;
-  b[o + ARP_PRO + 1] = 0x00;
-  b[o + ARP_HLN] = 6;
-  b[o + ARP_PLN] = 4;
-  b[o + ARP_OP] = 0;
-  b[o + ARP_OP + 1] = op;
-  const sha = ifp.lladdr;
-  for (let i = 0; i < 6; i++) {
-    b[o + ARP_SHA + i] = sha[i];
-    b[o + ARP_THA + i] = tha[i];
-  }
-  writeU32(b, o + ARP_SPA, spa);
-  writeU32(b, o + ARP_TPA, tpa);
+  writeArp(m.buf, m.off, op, ifp.lladdr, spa, tha, tpa);
   return ifp.output(m, ETHERTYPE_ARP, etherDst);
 }
