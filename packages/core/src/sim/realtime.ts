@@ -34,11 +34,13 @@ export class RealTimeRunner implements Runner {
   private stopped = false;
   units = 0;
 
-  constructor(
-    options: { clock?: RealClock; sliceMs?: number; defer?: Defer } = {},
-    private readonly sliceMs = options.sliceMs ?? 5,
-    private readonly defer: Defer = options.defer ?? defaultDefer,
-  ) {
+  /** Longest stretch of wall time (ms) CPUs run before yielding to the event loop. */
+  private readonly sliceMs: number;
+  private readonly defer: Defer;
+
+  constructor(options: { clock?: RealClock; sliceMs?: number; defer?: Defer } = {}) {
+    this.sliceMs = options.sliceMs ?? 5;
+    this.defer = options.defer ?? defaultDefer;
     this.clock = options.clock ?? new RealClock();
     this.clock.onFired = () => this.kick();
   }
