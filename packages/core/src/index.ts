@@ -14,6 +14,7 @@ export * from './kern/real-clock.js';
 export * from './mbuf/index.js';
 export * from './kern/ipl.js';
 export * from './kern/cost-profile.js';
+export * from './kern/cost-layers.js';
 export * from './kern/interrupt-controller.js';
 export * from './kern/continuation.js';
 export * from './kern/cpu.js';
