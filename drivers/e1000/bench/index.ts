@@ -14,7 +14,7 @@ import { Bench } from '@ifnet/benchkit';
 import { type Host, type Mbuf, RealTimeRunner, type WireEndpoint, alwaysUnmask, createPlatform } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import { FrameSink } from '@ifnet/wire';
-import { type DmaCopyMode, E1000Device, type E1000Driver, registerE1000 } from '../src/index.js';
+import { type DmaCopyMode, E1000Device, type WmSoftc, registerE1000 } from '../src/index.js';
 
 const MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x01);
 const ETHERTYPE_EXP = 0x88b5;
@@ -22,7 +22,7 @@ const ETHERTYPE_EXP = 0x88b5;
 interface Rig {
   host: Host;
   port: WireEndpoint;
-  sc: E1000Driver;
+  sc: WmSoftc;
   delivered: () => number;
 }
 
@@ -48,7 +48,7 @@ function rig(runner: RealTimeRunner, dmaCopy: DmaCopyMode): Rig {
   });
   const dev = new E1000Device({ mac: MAC, dmaCopy });
   host.attachDevice(dev);
-  const sc = host.autoconf()[0].driver as E1000Driver;
+  const sc = host.autoconf()[0].driver as WmSoftc;
   const port = new FrameSink({ capture: false }).attach(dev);
   sc.ifp.upIf();
   return { host, port, sc, delivered: () => delivered };

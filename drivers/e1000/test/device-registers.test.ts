@@ -1,10 +1,10 @@
 import { Simulation, createPlatform } from '@ifnet/core';
 import { describe, expect, it } from 'vitest';
+import { E1000Device, parseMac } from '../src/index.js';
 import {
   CTRL_FD,
   CTRL_RST,
   CTRL_SLU,
-  E1000Device,
   E1000_BPRC,
   E1000_CTRL,
   E1000_GORCH,
@@ -61,11 +61,10 @@ import {
   TXD_CMD_IFCS,
   TXD_CMD_RS,
   TXD_STAT_DD,
-  crc32,
   mtaHash,
-  parseMac,
   rctlBufferSize,
-} from '../src/index.js';
+} from '../src/regs.js';
+import { crc32 } from '../src/internals.js';
 import { BCAST, DeviceRig, MAC, PEER, SEG, ethFrame } from './device-helpers.js';
 
 describe('e1000 model: identity, reset and link', () => {
