@@ -26,6 +26,8 @@ import {
   type Host,
   IFF_OACTIVE,
   type Ifnet,
+  LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX,
   M_BCAST,
   M_CSUM_IPv4,
   M_CSUM_IPv4_BAD,
@@ -239,7 +241,7 @@ export abstract class WmDataPath implements PollOps {
       ring[d + RXD_STATUS] = 0;
       this.rxNext = i + 1 === n ? 0 : i + 1;
       this.rxFilled--;
-      cpu.chargeLayer('driverRx');
+      cpu.chargeLayerId(LAYER_DRIVER_RX);
       const len = view.getUint16(d + RXD_LENGTH, true);
       const errors = ring[d + RXD_ERRORS];
       const tail = this.rxTail;
@@ -375,7 +377,7 @@ export abstract class WmDataPath implements PollOps {
           break;
         }
       }
-      cpu.chargeLayer('driverTx');
+      cpu.chargeLayerId(LAYER_DRIVER_TX);
       const first = this.txTail;
       let slot = first;
       let last = first;
