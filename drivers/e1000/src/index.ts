@@ -12,7 +12,7 @@
  *
  * @module
  */
-export { E1000Device, type E1000DeviceOptions, type DmaCopyMode, parseMac } from './device/e1000-device.js';
+export { E1000Device, type E1000DeviceOptions, parseMac } from './device/e1000-device.js';
 export type { E1000DeviceStats } from './device/statistics.js';
 export {
   E1000_IDS,

@@ -85,9 +85,6 @@ import { E1000Receiver } from './receiver.js';
 import { type E1000DeviceStats, E1000StatRegs, newStats } from './statistics.js';
 import { E1000Transmitter } from './transmitter.js';
 
-/** How the model moves frame bytes to and from host memory. */
-export type DmaCopyMode = 'word' | 'bulk';
-
 export interface E1000DeviceOptions {
   /** The station address, as the EEPROM would hold it (`02:00:00:00:00:01` or 6 bytes). */
   mac: Uint8Array | string;
@@ -97,12 +94,6 @@ export interface E1000DeviceOptions {
   deviceId?: number;
   /** Link speed used to pace transmission, in bits/s. Default 1 Gb/s. */
   linkSpeed?: number;
-  /**
-   * `word` (default): frame bytes cross the bus as 32-bit DMA accesses, allocating nothing. `bulk`: one
-   * `copyToBus`/`copyFromBus` per buffer (also allocation-free, since core's `DmaSpace` copies without
-   * creating views; about the same speed — kept for comparison).
-   */
-  dmaCopy?: DmaCopyMode;
 }
 
 /** RXCSUM after reset: IP and TCP/UDP checksum offload enabled, PCSS 0. */
@@ -148,7 +139,6 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
   /** The station address from the "EEPROM". */
   readonly mac: Uint8Array;
   readonly linkSpeed: number;
-  readonly dmaCopy: DmaCopyMode;
 
   /** The register file: values of the plain registers, RAL/RAH and MTA, as last written. */
   private readonly r = new Uint32Array(E1000_BAR0_SIZE >>> 2);
@@ -170,11 +160,9 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
     this.bars = [this];
     this.linkSpeed = options.linkSpeed ?? 1e9;
     if (!(this.linkSpeed > 0)) throw new RangeError(`e1000: link speed ${this.linkSpeed}`);
-    this.dmaCopy = options.dmaCopy ?? 'word';
-    const bulk = this.dmaCopy === 'bulk';
     this.irq = new E1000Interrupts(this.stats);
-    this.rx = new E1000Receiver(this.stats, this.statRegs, this.irq, this.r, bulk);
-    this.tx = new E1000Transmitter(this, this.stats, this.statRegs, this.irq, 8e9 / this.linkSpeed, bulk);
+    this.rx = new E1000Receiver(this.stats, this.statRegs, this.irq, this.r);
+    this.tx = new E1000Transmitter(this, this.stats, this.statRegs, this.irq, 8e9 / this.linkSpeed);
     const k = this.known;
     for (const off of PLAIN_REGISTERS) k[R(off)] = 1;
     for (const off of [E1000_CTRL, E1000_STATUS, E1000_ICR, E1000_ICS, E1000_IMS, E1000_IMC]) k[R(off)] = 1;
@@ -196,9 +184,8 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
     if (ctx.irqs.length < 1) throw new Error(`${this.model}: needs one interrupt line`);
     this.connected = true;
     this.irq.connect(ctx.clock, ctx.irqs[0]);
-    this.tx.connect(ctx.clock);
-    this.rx.dma = ctx.dma;
-    this.tx.dma = ctx.dma;
+    this.rx.connect(ctx.dma);
+    this.tx.connect(ctx.clock, ctx.dma);
     this.reset();
   }
 
@@ -327,11 +314,11 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
         return;
       case E1000_RDLEN:
         r[i] = v & 0x000f_ff80;
-        this.rx.ringSize = r[i] >>> 4;
+        this.rx.setRingSize(r[i] >>> 4);
         return;
       case E1000_TDLEN:
         r[i] = v & 0x000f_ff80;
-        this.tx.ringSize = r[i] >>> 4;
+        this.tx.setRingSize(r[i] >>> 4);
         return;
       case E1000_RDH:
         if (this.indexOk(v, this.rx.ringSize)) this.rx.rdh = v;

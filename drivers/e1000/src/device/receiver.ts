@@ -4,7 +4,7 @@
  *
  * Register state arrives decoded when it is written (RCTL, RXCSUM, RDBAL/RDBAH, RDLEN, RDH/RDT), so a
  * frame costs no register decoding: the buffer size is a shift, the ring size a field, the free count one
- * comparison.
+ * comparison, and the ring's DMA map is loaded once per ring programming.
  *
  * The device owns descriptors RDH..RDT-1. When there are not enough of them (RDH == RDT: none), the frame
  * is **missed**: dropped here, in the device, with RXO raised and MPC (and RNBC) counted. Frames longer
@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { DmaAccess } from '@ifnet/core';
+import type { DmaAccess, DmaMap } from '@ifnet/core';
 import {
   DESC_SIZE,
   E1000_MTA,
@@ -46,10 +46,8 @@ import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Largest receive frame with LPE (bytes, with FCS). */
 export const MAX_FRAME = 16384;
-/** Bus addresses are numbers: segment i of the host's DmaSpace starts at (i + 1) × 2^32. */
-export const SEGMENT = 0x1_0000_0000;
-/** Bus addresses this model accepts in descriptors: segment 1 .. 2^21 (a 53-bit double stays exact). */
-export const MAX_BUS_ADDR = 0x20_0000 * 0x1_0000_0000;
+/** Largest ring: RDLEN/TDLEN hold up to 0xFFF80 bytes. */
+export const MAX_RING_BYTES = 0x000f_ff80;
 /** Register index (offset / 4). */
 const R = (off: number) => off >>> 2;
 
@@ -57,11 +55,18 @@ export class E1000Receiver {
   /** Set while the bus is connected and the MAC link is up. */
   linkUp = false;
   dma: DmaAccess | null = null;
-  /** Receive ring: base bus address, descriptors, head and tail. */
-  ringBase = 0;
+  /** Receive ring: descriptors, head and tail. */
   ringSize = 0;
   rdh = 0;
   rdt = 0;
+  private ringLo = 0;
+  private ringHi = 0;
+  private ringMap: DmaMap | null = null;
+  private bufMap: DmaMap | null = null;
+  /** The ring's map is loaded: its arena and the offset of descriptor 0 in it. */
+  private ringOk = false;
+  private ringArena: Uint8Array = new Uint8Array(0);
+  private ringOff = 0;
 
   // Decoded RCTL.
   private enabled = false;
@@ -82,12 +87,12 @@ export class E1000Receiver {
     private readonly irq: E1000Interrupts,
     /** The register file (RAL/RAH and MTA are read by the filter). */
     private readonly r: Uint32Array,
-    private readonly bulk: boolean,
   ) {}
 
   reset(rxcsum: number): void {
-    this.ringBase = 0;
+    this.ringLo = this.ringHi = 0;
     this.ringSize = 0;
+    this.ringOk = false;
     this.rdh = this.rdt = 0;
     this.setRctl(0);
     this.rxcsum = rxcsum;
@@ -109,9 +114,25 @@ export class E1000Receiver {
     this.rxcsum = v;
   }
 
+  /** The bus: maps for the ring and for one buffer at a time (created once, as `bus_dmamap_create`). */
+  connect(dma: DmaAccess): void {
+    this.dma = dma;
+    this.ringMap = dma.createMap('e1000 rx ring', MAX_RING_BYTES);
+    this.bufMap = dma.createMap('e1000 rx buffer', MAX_FRAME + 4);
+    this.loadRing();
+  }
+
   /** RDBAL/RDBAH written (the register file holds both halves). */
   setBase(lo: number, hi: number): void {
-    this.ringBase = hi * SEGMENT + lo;
+    this.ringLo = lo;
+    this.ringHi = hi;
+    this.loadRing();
+  }
+
+  /** RDLEN written: the ring's length in descriptors. */
+  setRingSize(n: number): void {
+    this.ringSize = n;
+    this.loadRing();
   }
 
   /** A frame arrives from the medium (no FCS). `frame[off, off+len)` is valid only during the call. */
@@ -154,7 +175,7 @@ export class E1000Receiver {
     const rdt = this.rdt;
     const storeLen = this.strip ? len : wireLen;
     const need = (storeLen + this.bufSize - 1) >>> this.bufShift;
-    const avail = rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
+    const avail = !this.ringOk || rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
     if (avail < need) {
       st.rxMissed++;
       regs.mpc++;
@@ -182,17 +203,15 @@ export class E1000Receiver {
   /**
    * Stores one frame into the receive ring from RDH on — FCS appended unless RCTL.SECRC, a buffer's worth
    * per descriptor, EOP (and the checksum indications `csum`) on the last — writes each descriptor back
-   * (length; then status, errors, special: the status byte with DD last) and advances RDH. Returns the
-   * number of descriptors whose buffer address was implausible (they get RXE and no data).
+   * (length; then status, errors, special) and advances RDH. Returns the number of descriptors whose
+   * buffer could not be written (an address of 0 — an uninitialised descriptor — or one outside mapped
+   * memory, counted as a bus error by the DMA space): they get RXE and no data.
    *
-   * Why one self-contained function with only small-integer arguments: bus addresses (≥ 2^32) are doubles,
-   * and V8 boxes a double into a new heap number whenever it passes one to a function it did not inline.
-   * Here the few DMA call sites (descriptor read, data words, descriptor write-back) sit in one function
-   * that is too big to be inlined into its callers and small enough to inline all of them itself, so
-   * receiving a frame allocates nothing. Verified by the driver's allocation test.
+   * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and each buffer
+   * through a map loaded from the descriptor's two address words (`bus_dmamap` resolves the bus address
+   * to its arena and offset once; the copy is one `copyWithin`/word copy): no double crosses a call.
    */
   private storeFrame(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
-    const dma = this.dma!;
     let src = frame;
     let base = off;
     let total = len;
@@ -209,48 +228,48 @@ export class E1000Receiver {
       base = 0;
       total = len + 4;
     }
-    const ring = this.ringBase;
+    const a = this.ringArena;
+    const ringOff = this.ringOff;
     const n = this.ringSize;
     const bufSize = this.bufSize;
-    const bulk = this.bulk;
+    const map = this.bufMap!;
     let errors = 0;
     let h = this.rdh;
     let pos = 0;
     for (let k = 0; k < need; k++) {
       const chunk = Math.min(total - pos, bufSize);
-      const d = ring + h * DESC_SIZE;
-      const buf = dma.read64(d);
-      let ok = buf >= SEGMENT && buf < MAX_BUS_ADDR;
-      if (ok) {
-        const from = base + pos;
-        if (bulk) ok = dma.copyToBus(buf, src, from, chunk);
-        else {
-          // Whole dwords, the last one zero-padded (a chunk ends unaligned only when it is shorter than
-          // its buffer, and buffers are multiples of 4 bytes). Memory that is not there is the host's
-          // business: its DmaSpace drops the writes and counts bus errors, as after a master abort.
-          const end = from + chunk;
-          let o = from;
-          for (; o + 4 <= end; o += 4) {
-            dma.write32(buf + (o - from), src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24));
-          }
-          if (o < end) {
-            const w = src[o] | (o + 1 < end ? src[o + 1] << 8 : 0) | (o + 2 < end ? src[o + 2] << 16 : 0);
-            dma.write32(buf + (o - from), w);
-          }
-        }
-      }
+      const o = ringOff + h * DESC_SIZE;
+      const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
+      const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
+      // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
+      const ok = (hi !== 0 || lo !== 0) && map.loadAddr(hi, lo, chunk) && map.copyIn(0, src, base + pos, chunk);
       if (!ok) errors++;
-      // Status (byte 12) and errors (byte 13): DD, EOP and the checksum indications on the last.
-      const last = k === need - 1;
-      let se = last ? RXD_STAT_DD | RXD_STAT_EOP | csum : RXD_STAT_DD;
-      if (!ok) se |= RXD_ERR_RXE << 8;
-      // Bytes 8..15: length, checksum 0, status, errors, special 0 — one 64-bit write.
-      dma.write64(d + RXD_LENGTH, chunk + se * SEGMENT);
+      // Bytes 8..15: length, checksum 0, status (DD, EOP and the checksum indications on the last),
+      // errors, special 0.
+      a[o + 8] = chunk & 0xff;
+      a[o + 9] = chunk >>> 8;
+      a[o + 10] = 0;
+      a[o + 11] = 0;
+      a[o + 12] = k === need - 1 ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD;
+      a[o + 13] = (k === need - 1 ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE);
+      a[o + 14] = 0;
+      a[o + 15] = 0;
       pos += chunk;
       h = h + 1 === n ? 0 : h + 1;
     }
     this.rdh = h;
     return errors;
+  }
+
+  /** (Re)loads the ring's DMA map after RDBAL/RDBAH/RDLEN changed; an unmapped ring takes no frames. */
+  private loadRing(): void {
+    const map = this.ringMap;
+    this.ringOk = false;
+    if (map === null || this.ringSize === 0 || (this.ringHi === 0 && this.ringLo === 0)) return;
+    if (!map.loadAddr(this.ringHi, this.ringLo, this.ringSize * DESC_SIZE)) return;
+    this.ringArena = map.segArena[0];
+    this.ringOff = map.segOff[0];
+    this.ringOk = true;
   }
 
   /** The receive address filter. */

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Clock, DmaAccess, HardwareTimer, Nanoseconds, Wire, WireEndpoint } from '@ifnet/core';
+import type { Clock, DmaAccess, DmaMap, HardwareTimer, Nanoseconds, Wire, WireEndpoint } from '@ifnet/core';
 import {
   DESC_SIZE,
   ICR_TXQE,
@@ -19,12 +19,10 @@ import {
   TXD_CMD_EOP,
   TXD_CMD_IDE,
   TXD_CMD_RS,
-  TXD_LENGTH,
   TXD_STAT_DD,
-  TXD_STATUS,
 } from '../regs.js';
 import type { E1000Interrupts } from './interrupts.js';
-import { MAX_BUS_ADDR, SEGMENT } from './receiver.js';
+import { MAX_RING_BYTES } from './receiver.js';
 import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Maximum packet the transmit engine gathers (bytes). */
@@ -36,12 +34,19 @@ const TX_BAD = -2;
 
 export class E1000Transmitter {
   linkUp = false;
-  dma: DmaAccess | null = null;
   wire: Wire | null = null;
-  ringBase = 0;
   ringSize = 0;
   tdh = 0;
   tdt = 0;
+  private ringLo = 0;
+  private ringHi = 0;
+  private ringMap: DmaMap | null = null;
+  private bufMap: DmaMap | null = null;
+  private ringOk = false;
+  private ringArena: Uint8Array = new Uint8Array(0);
+  private ringOff = 0;
+  /** The last packet gathered is one buffer, still loaded in {@link bufMap}. */
+  private direct = false;
 
   private enabled = false;
   private pad = false;
@@ -62,19 +67,22 @@ export class E1000Transmitter {
     private readonly irq: E1000Interrupts,
     /** Wire time of one byte in ns (8 at 1 Gb/s). */
     private readonly nsPerByte: number,
-    private readonly bulk: boolean,
   ) {}
 
-  connect(clock: Clock): void {
+  connect(clock: Clock, dma: DmaAccess): void {
     this.clock = clock;
     this.timer = clock.createTimer('e1000.tx', () => this.run());
+    this.ringMap = dma.createMap('e1000 tx ring', MAX_RING_BYTES);
+    this.bufMap = dma.createMap('e1000 tx buffer', MAX_TX_FRAME);
+    this.loadRing();
   }
 
   reset(): void {
     this.timer?.cancel();
     this.nextFree = 0;
-    this.ringBase = 0;
+    this.ringLo = this.ringHi = 0;
     this.ringSize = 0;
+    this.ringOk = false;
     this.tdh = this.tdt = 0;
     this.enabled = this.pad = false;
   }
@@ -86,8 +94,17 @@ export class E1000Transmitter {
     if (this.enabled) this.kick();
   }
 
+  /** TDBAL/TDBAH written. */
   setBase(lo: number, hi: number): void {
-    this.ringBase = hi * SEGMENT + lo;
+    this.ringLo = lo;
+    this.ringHi = hi;
+    this.loadRing();
+  }
+
+  /** TDLEN written: the ring's length in descriptors. */
+  setRingSize(n: number): void {
+    this.ringSize = n;
+    this.loadRing();
   }
 
   /** TDT written (or TCTL.EN set): start the engine if it is idle. */
@@ -100,25 +117,36 @@ export class E1000Transmitter {
 
   /** Transmit engine: sends one packet, then schedules itself after the packet's time on the wire. */
   private run(): void {
-    if (!this.enabled) return;
+    if (!this.enabled || !this.ringOk) return;
     const n = this.ringSize;
     const tdh = this.tdh;
     const tdt = this.tdt;
     if (n === 0 || tdh === tdt || tdh >= n || tdt >= n) return;
     let total = this.gather(tdh, tdt, n);
     if (total === TX_INCOMPLETE) return; // the rest of the packet is not there yet: wait for a TDT write
-    const buf = this.buf;
     const now = this.clock!.now();
     const st = this.stats;
     if (total === TX_BAD) {
       st.txBad++;
     } else {
+      // A packet in one buffer of at least the minimum size leaves straight from host memory (the DMA
+      // map's arena); anything else from the on-chip buffer it was gathered into.
+      let frame: Uint8Array = this.buf;
+      let at = 0;
+      if (this.direct) {
+        if (total >= 60 || !this.pad) {
+          frame = this.bufMap!.segArena[0];
+          at = this.bufMap!.segOff[0];
+        } else {
+          this.bufMap!.copyOut(0, frame, 0, total);
+        }
+      }
       if (total < 60 && this.pad) {
-        buf.fill(0, total, 60); // pad short packets (PSP)
+        frame.fill(0, total, 60); // pad short packets (PSP)
         total = 60;
       }
       const wire = this.wire;
-      if (this.linkUp && wire?.transmit(this.endpoint, buf, 0, total)) {
+      if (this.linkUp && wire?.transmit(this.endpoint, frame, at, total)) {
         st.txFrames++;
         st.txBytes += total;
         const regs = this.regs;
@@ -139,18 +167,20 @@ export class E1000Transmitter {
   }
 
   /**
-   * Fetches the descriptors of one packet from TDH, gathers its bytes into the on-chip buffer, writes DD
-   * back into the descriptors that asked for it (RS) and advances TDH past the packet. Returns the
-   * packet's length, {@link TX_BAD} for a packet that cannot be sent (a DEXT descriptor, an implausible
-   * buffer address, longer than 16 KB, empty: its descriptors are completed anyway), or
-   * {@link TX_INCOMPLETE} when no EOP descriptor is there yet (nothing consumed). Sets `rs` / `ide`.
+   * Fetches the descriptors of one packet from TDH, gathers its bytes, writes DD back into the
+   * descriptors that asked for it (RS) and advances TDH past the packet. Returns the packet's length,
+   * {@link TX_BAD} for a packet that cannot be sent (a DEXT descriptor, a buffer outside mapped memory,
+   * longer than 16 KB, empty: its descriptors are completed anyway), or {@link TX_INCOMPLETE} when no EOP
+   * descriptor is there yet (nothing consumed). Sets `rs` / `ide`, and `direct` when the packet is one
+   * buffer left loaded in the buffer map (not copied).
    *
-   * Self-contained, with only small-integer arguments, for the same reason as the receiver's store.
+   * Descriptors are read from the ring's DMA map, buffers through a map loaded from each descriptor's two
+   * address words: no bus address crosses a call as a double.
    */
   private gather(tdh: number, tdt: number, n: number): number {
-    const dma = this.dma!;
-    const ring = this.ringBase;
-    const bulk = this.bulk;
+    const a = this.ringArena;
+    const ringOff = this.ringOff;
+    const map = this.bufMap!;
     const buf = this.buf;
     let h = tdh;
     let total = 0;
@@ -158,49 +188,52 @@ export class E1000Transmitter {
     let eop = false;
     let rs = false;
     let ide = false;
+    let direct = false;
     while (h !== tdt) {
-      const d = ring + h * DESC_SIZE;
-      const w2 = dma.read32(d + TXD_LENGTH); // length, CSO, CMD
-      const len = w2 & 0xffff;
-      const cmd = w2 >>> 24;
+      const o = ringOff + h * DESC_SIZE;
+      const len = a[o + 8] | (a[o + 9] << 8);
+      const cmd = a[o + 11];
       h = h + 1 === n ? 0 : h + 1;
       if ((cmd & TXD_CMD_RS) !== 0) {
         rs = true;
         ide = (cmd & TXD_CMD_IDE) !== 0;
       }
+      const last = (cmd & TXD_CMD_EOP) !== 0;
       if ((cmd & TXD_CMD_DEXT) !== 0 || total + len > MAX_TX_FRAME) ok = false;
       else if (ok && len > 0) {
-        const addr = dma.read64(d);
-        if (!(addr >= SEGMENT && addr < MAX_BUS_ADDR)) ok = false;
-        else if (bulk) ok = dma.copyFromBus(addr, buf, total, len);
-        else {
-          let i = 0;
-          for (; i + 4 <= len; i += 4) {
-            const v = dma.read32(addr + i);
-            const o = total + i;
-            buf[o] = v;
-            buf[o + 1] = v >>> 8;
-            buf[o + 2] = v >>> 16;
-            buf[o + 3] = v >>> 24;
-          }
-          for (; i < len; i++) buf[total + i] = dma.read8(addr + i);
-        }
+        const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
+        const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
+        if (!map.loadAddr(hi, lo, len)) ok = false;
+        else if (last && total === 0)
+          direct = true; // the whole packet is this buffer
+        else ok = map.copyOut(0, buf, total, len);
         if (ok) total += len;
       }
-      if ((cmd & TXD_CMD_EOP) !== 0) {
+      if (last) {
         eop = true;
         break;
       }
     }
     if (!eop) return TX_INCOMPLETE;
     for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
-      const d = ring + k * DESC_SIZE;
-      const w2 = dma.read32(d + TXD_LENGTH);
-      if (((w2 >>> 24) & TXD_CMD_RS) !== 0) dma.write8(d + TXD_STATUS, dma.read8(d + TXD_STATUS) | TXD_STAT_DD);
+      const o = ringOff + k * DESC_SIZE;
+      if ((a[o + 11] & TXD_CMD_RS) !== 0) a[o + 12] |= TXD_STAT_DD;
     }
     this.tdh = h;
     this.rs = rs;
     this.ide = ide;
+    this.direct = direct && ok;
     return ok && total > 0 ? total : TX_BAD;
+  }
+
+  /** (Re)loads the ring's DMA map after TDBAL/TDBAH/TDLEN changed; an unmapped ring sends nothing. */
+  private loadRing(): void {
+    const map = this.ringMap;
+    this.ringOk = false;
+    if (map === null || this.ringSize === 0 || (this.ringHi === 0 && this.ringLo === 0)) return;
+    if (!map.loadAddr(this.ringHi, this.ringLo, this.ringSize * DESC_SIZE)) return;
+    this.ringArena = map.segArena[0];
+    this.ringOff = map.segOff[0];
+    this.ringOk = true;
   }
 }

@@ -21,7 +21,12 @@
  * @module
  */
 import {
+  BUS_DMASYNC_POSTREAD,
+  BUS_DMASYNC_POSTWRITE,
+  BUS_DMASYNC_PREREAD,
+  BUS_DMASYNC_PREWRITE,
   type BusSpace,
+  type DmaMap,
   type DmaRegion,
   type Host,
   IFF_OACTIVE,
@@ -82,8 +87,8 @@ import { WmDrop, type WmDropReason, type WmEvents, newWmEvents } from './wm-drop
 
 /** Causes the driver enables: receive timer, overrun, descriptors low, link change, transmit written back. */
 export const WM_IMS = ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC | ICR_TXDW;
-/** Bus addresses split at 2^32 into the descriptor's two address words. */
-const SEG = 0x1_0000_0000;
+/** Most DMA segments (mbufs) of one transmit packet (NetBSD `WM_NTXSEGS`). */
+export const WM_NTXSEGS = 32;
 /** The transmit engine gathers at most 16 KB per packet. */
 export const MAX_TX_FRAME = 16384;
 /** Shortest frame the driver accepts from the device (an Ethernet header). */
@@ -120,6 +125,8 @@ export abstract class WmDataPath implements PollOps {
   protected rxRing!: DmaRegion;
   protected rxN = 0;
   protected rxMbuf: (Mbuf | null)[] = [];
+  /** One DMA map per receive slot (`bus_dmamap_create` at attach), loaded with the slot's cluster. */
+  protected rxMaps: DmaMap[] = [];
   protected rxNext = 0;
   protected rxFill = 0;
   protected rxFilled = 0;
@@ -138,6 +145,8 @@ export abstract class WmDataPath implements PollOps {
   protected txRing!: DmaRegion;
   protected txN = 0;
   protected txMbuf: (Mbuf | null)[] = [];
+  /** One DMA map per transmit slot, loaded with the packet whose first descriptor is that slot. */
+  protected txMaps: DmaMap[] = [];
   protected txLast!: Int32Array;
   protected txHead = 0;
   protected txTail = 0;
@@ -238,6 +247,9 @@ export abstract class WmDataPath implements PollOps {
       if ((status & RXD_STAT_DD) === 0) break;
       const m = this.rxMbuf[i]!;
       this.rxMbuf[i] = null;
+      const map = this.rxMaps[i];
+      map.sync(BUS_DMASYNC_POSTREAD);
+      map.unload();
       ring[d + RXD_STATUS] = 0;
       this.rxNext = i + 1 === n ? 0 : i + 1;
       this.rxFilled--;
@@ -289,10 +301,15 @@ export abstract class WmDataPath implements PollOps {
     return work;
   }
 
-  /** Gives the device fresh clusters for every empty slot (one RDT write). */
+  /**
+   * Gives the device fresh clusters for every empty slot (one RDT write). Each slot's DMA map is loaded
+   * with its cluster (`bus_dmamap_load_mbuf`, the whole receive buffer) and the descriptor's address words
+   * come from the map: no bus address arithmetic on doubles.
+   */
   protected refill(): void {
     const n = this.rxN;
     const ring = this.rxRing;
+    const bufSize = this.rxBufSize;
     let i = this.rxFill;
     const start = i;
     while (this.rxFilled < n - 1) {
@@ -301,12 +318,19 @@ export abstract class WmDataPath implements PollOps {
         this.events['wm.rx.nobufs']++;
         break;
       }
+      const map = this.rxMaps[i];
+      m.len = bufSize;
+      if (!map.loadMbuf(m)) {
+        // Our own pool is not mapped for DMA: a configuration error, counted by the DMA space.
+        this.pool.freem(m);
+        this.events['wm.rx.nobufs']++;
+        break;
+      }
+      map.sync(BUS_DMASYNC_PREREAD);
       this.rxMbuf[i] = m;
       const d = i * DESC_SIZE;
-      const addr = m.busAddr + m.off;
-      const hi = Math.floor(addr / SEG);
-      ring.view.setUint32(d, addr - hi * SEG, true); // (a double % costs ~10 ns in V8: avoided)
-      ring.view.setUint32(d + 4, hi, true);
+      ring.view.setUint32(d, map.segLo[0], true);
+      ring.view.setUint32(d + 4, map.segHi[0], true);
       ring.u8[d + RXD_STATUS] = 0;
       i = i + 1 === n ? 0 : i + 1;
       this.rxFilled++;
@@ -364,7 +388,7 @@ export abstract class WmDataPath implements PollOps {
         ifp.dropOutput(m, WmDrop.TxEmpty);
         continue;
       }
-      if (segs > n - 1 || m.pkthdr.len > MAX_TX_FRAME) {
+      if (segs > n - 1 || segs > WM_NTXSEGS || m.pkthdr.len > MAX_TX_FRAME) {
         ifp.dropOutput(m, WmDrop.TxTooBig);
         continue;
       }
@@ -377,25 +401,29 @@ export abstract class WmDataPath implements PollOps {
           break;
         }
       }
-      cpu.chargeLayerId(LAYER_DRIVER_TX);
       const first = this.txTail;
+      const map = this.txMaps[first];
+      if (!map.loadMbuf(m)) {
+        // Not DMA-able from this host (its pool is not mapped into our DMA space): counted by the bus too.
+        ifp.dropOutput(m, WmDrop.TxForeign);
+        continue;
+      }
+      map.sync(BUS_DMASYNC_PREWRITE);
+      cpu.chargeLayerId(LAYER_DRIVER_TX);
+      const nsegs = map.nsegs;
       let slot = first;
       let last = first;
-      for (let s: Mbuf | null = m; s !== null; s = s.next) {
-        if (s.len === 0) continue;
-        segs--;
+      for (let k = 0; k < nsegs; k++) {
         const d = slot * DESC_SIZE;
-        const addr = s.busAddr + s.off;
-        const hi = Math.floor(addr / SEG);
-        ring.view.setUint32(d, addr - hi * SEG, true);
-        ring.view.setUint32(d + 4, hi, true);
-        ring.view.setUint16(d + TXD_LENGTH, s.len, true);
-        ring.u8[d + TXD_CMD] = segs === 0 ? lastCmd : TXD_CMD_IFCS;
+        ring.view.setUint32(d, map.segLo[k], true);
+        ring.view.setUint32(d + 4, map.segHi[k], true);
+        ring.view.setUint16(d + TXD_LENGTH, map.segLen[k], true);
+        ring.u8[d + TXD_CMD] = k === nsegs - 1 ? lastCmd : TXD_CMD_IFCS;
         ring.u8[d + TXD_STATUS] = 0;
         last = slot;
         slot = slot + 1 === n ? 0 : slot + 1;
-        this.txUsed++;
       }
+      this.txUsed += nsegs;
       this.txLast[first] = last;
       this.txMbuf[last] = m;
       this.txTail = slot;
@@ -424,6 +452,9 @@ export abstract class WmDataPath implements PollOps {
       if ((u8[last * DESC_SIZE + TXD_STATUS] & TXD_STAT_DD) === 0) break;
       const m = this.txMbuf[last]!;
       this.txMbuf[last] = null;
+      const map = this.txMaps[first];
+      map.sync(BUS_DMASYNC_POSTWRITE);
+      map.unload();
       this.pool.freem(m);
       this.txUsed -= (last >= first ? last - first : last - first + n) + 1;
       this.txHead = last + 1 === n ? 0 : last + 1;

@@ -109,7 +109,7 @@ import {
   TCTL_PSP,
   mtaHash,
 } from '../regs.js';
-import { WM_IMS, WmDataPath } from './wm-datapath.js';
+import { MAX_TX_FRAME, WM_IMS, WM_NTXSEGS, WmDataPath } from './wm-datapath.js';
 import { WmDrop } from './wm-drops.js';
 
 /** Tunables of the `wm` driver (platform-wide; see {@link registerE1000}). */
@@ -227,6 +227,8 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.rxMbuf = new Array<Mbuf | null>(this.rxN).fill(null);
     this.txMbuf = new Array<Mbuf | null>(this.txN).fill(null);
     this.txLast = new Int32Array(this.txN);
+    for (let i = 0; i < this.rxN; i++) this.rxMaps.push(aa.dma.createMap(`wm rx ${i}`, this.rxBufSize));
+    for (let i = 0; i < this.txN; i++) this.txMaps.push(aa.dma.createMap(`wm tx ${i}`, MAX_TX_FRAME, WM_NTXSEGS));
 
     this.ifp = host.ifAttach({
       name: 'wm',
@@ -362,6 +364,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
         // A frame the device completed but the poll never reaped is a packet lost here: count it.
         if ((ring[i * DESC_SIZE + RXD_STATUS] & (RXD_STAT_DD | RXD_STAT_EOP)) === (RXD_STAT_DD | RXD_STAT_EOP)) lost++;
         this.rxMbuf[i] = null;
+        this.rxMaps[i].unload();
         pool.freem(m);
       }
     }
@@ -370,6 +373,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.rxFilled = 0;
     let flushed = 0;
     for (let i = 0; i < this.txN; i++) {
+      this.txMaps[i].unload();
       const m = this.txMbuf[i];
       if (m !== null) {
         this.txMbuf[i] = null;
