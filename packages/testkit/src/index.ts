@@ -16,3 +16,7 @@ export * from './conformance/run.js';
 export * from './conformance/describe.js';
 export { Rig, type RigNic, type RigOptions } from './conformance/rig.js';
 export { probeFrame, ETHERTYPE_PROBE } from './conformance/probe.js';
+export * as checker from './checker/index.js';
+export * from './packet/checksum.js';
+export * from './packet/builders.js';
+export * from './packet/fixtures.js';
