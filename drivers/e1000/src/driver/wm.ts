@@ -48,6 +48,8 @@ import {
   type IfnetDriverOps,
   type InjectionToken,
   type InterruptSource,
+  LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX,
   M_BCAST,
   M_MCAST,
   M_PKTHDR,
@@ -564,7 +566,7 @@ export class E1000Driver implements DeviceDriver {
       ring[d + RXD_STATUS] = 0;
       this.rxNext = i + 1 === n ? 0 : i + 1;
       this.rxFilled--;
-      cpu.chargeLayer('driverRx');
+      cpu.chargeLayerId(LAYER_DRIVER_RX);
       const len = view.getUint16(d + RXD_LENGTH, true);
       const errors = ring[d + RXD_ERRORS];
       m.len = len;
@@ -694,7 +696,7 @@ export class E1000Driver implements DeviceDriver {
           break;
         }
       }
-      cpu.chargeLayer('driverTx');
+      cpu.chargeLayerId(LAYER_DRIVER_TX);
       const first = this.txTail;
       let slot = first;
       let last = first;

@@ -2,6 +2,7 @@ import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
 import { assertOwnMbuf, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
+import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
 import type { LinkLayer } from './link-layer.js';
 import { PollContext, type PollContextOptions, type PollOps } from './poll-context.js';
@@ -204,7 +205,7 @@ export class Ifnet {
    */
   input(m: Mbuf): void {
     const cpu = this.host.cpu;
-    cpu.chargeLayer('ifInput');
+    cpu.chargeLayerId(LAYER_IF_INPUT);
     if (!this.inputSane(m)) {
       this.dropInput(m, 'input.badlen');
       cpu.preempt();
