@@ -2,6 +2,7 @@ import 'reflect-metadata';
 export * from './kern/time.js';
 export * from './kern/clock.js';
 export * from './bus/registers.js';
+export * from './bus/register-trace.js';
 export * from './bus/dma.js';
 export * from './bus/dma-map.js';
 export * from './lib/copy-bytes.js';

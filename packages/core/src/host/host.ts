@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { DmaSpace } from '../bus/dma.js';
 import type { DeviceModel } from '../bus/device.js';
+import { RegisterTrace, type RegisterTraceOptions, type RegisterTracer } from '../bus/register-trace.js';
 import { BusSpace } from '../bus/registers.js';
 import {
   CALLOUTS,
@@ -87,6 +88,13 @@ export class Host {
   private lastIndex = 0;
   private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
   private readonly watchdog: Callout<Host>;
+  /** Register traces attached with {@link traceRegisters}, and the one tracer that fans out to them. */
+  private readonly registerTraces: RegisterTrace[] = [];
+  private readonly traceFanout: RegisterTracer = {
+    access: (a) => {
+      for (const t of this.registerTraces) t.access(a);
+    },
+  };
   /** The device slot whose driver is attaching right now (its interfaces get the slot's lines). */
   private attaching: DeviceSlot | undefined;
 
@@ -278,12 +286,39 @@ export class Host {
       clock.advanceTo(cpu.now());
       cpu.charge(cpu.costs.registerAccess);
     };
-    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`, onAccess));
+    const bars = model.bars.map((regs, i) => {
+      const bus = new BusSpace(regs, `${locator} BAR${i}`, onAccess, model.registerNames?.[i]);
+      bus.now = () => cpu.now();
+      if (this.registerTraces.length > 0) bus.trace(this.traceFanout);
+      return bus;
+    });
     model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
     const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };
     const slot: DeviceSlot = { locator, model, attachArgs };
     this.devices.push(slot);
     return slot;
+  }
+
+  /**
+   * Traces register accesses of every device of this host (and of devices plugged in later) — QEMU's
+   * `-trace e1000*` for the model: `host.traceRegisters({ filter: 'IM*' })`, then `trace.names()` or
+   * `trace.lines()`; `print: console.log` prints as it goes. `trace.stop()` detaches it. Several traces
+   * may run at once.
+   */
+  traceRegisters(options: RegisterTraceOptions = {}): RegisterTrace {
+    const trace = new RegisterTrace(options);
+    this.registerTraces.push(trace);
+    this.setBusTracer(this.traceFanout);
+    trace.onStop = () => {
+      const i = this.registerTraces.indexOf(trace);
+      if (i >= 0) this.registerTraces.splice(i, 1);
+      if (this.registerTraces.length === 0) this.setBusTracer(null);
+    };
+    return trace;
+  }
+
+  private setBusTracer(t: RegisterTracer | null): void {
+    for (const slot of this.devices) for (const bus of slot.attachArgs.bars) bus.trace(t);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Continuation } from '../kern/continuation.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
+import type { InterruptSource } from '../kern/interrupt-controller.js';
 import type { Ifnet } from './ifnet.js';
 import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
 
@@ -46,6 +47,11 @@ export interface PollContextOptions {
   capacity?: number;
   /** Mitigation policy for this context. Default: the host's configured policy. */
   policy?: MitigationPolicyFactory;
+  /**
+   * The interrupt line (MSI-X vector, INTx pin) that signals this queue. Default: the interface's device
+   * line with the context's index (the last one when there are fewer), or none for software interfaces.
+   */
+  line?: InterruptSource;
 }
 
 /** Poll context states (NAPI's `NAPI_STATE_*`, simplified to one field). */
@@ -113,6 +119,7 @@ export class PollContext {
   private fromTick = false;
   private disabling = false;
   private readonly disableWaiters: (() => void)[] = [];
+  private readonly line: InterruptSource | undefined;
   /** Driver-private per-queue state (the queue's softc), for the driver's convenience. */
   softc: unknown;
 
@@ -127,8 +134,21 @@ export class PollContext {
     this.maskOnDefer = options.maskOnDefer ?? true;
     this.capacity = options.capacity ?? Number.POSITIVE_INFINITY;
     this.ops = options.ops;
+    this.line = options.line;
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
+  }
+
+  /**
+   * The interrupt line of this queue (`napi->irq` in Linux), or null for a software interface: its
+   * `masked` / `asserted` state and `stats` (taken, spurious, asserts) let a test follow the mask and
+   * unmask sequence without patching the device.
+   */
+  get interruptLine(): InterruptSource | null {
+    if (this.line !== undefined) return this.line;
+    const lines = this.ifp.deviceLines;
+    if (lines.length === 0) return null;
+    return lines[Math.min(this.index, lines.length - 1)];
   }
 
   /**
