@@ -1,5 +1,6 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
-import { M_BCAST, M_MCAST } from '../mbuf/flags.js';
+import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
+import { assertOwnMbuf, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
@@ -196,10 +197,20 @@ export class Ifnet {
    * hook, then the link layer decodes the header and dispatches by table lookup straight to the
    * protocol's input. Owns `m`. Ends with a preemption point, so a long poll loop can be interrupted
    * between packets.
+   *
+   * The chain is checked first, in one walk: an mbuf of another host's pool or a free one throws
+   * `MbufError` (a driver bug; the caller keeps `m`); lengths that do not fit their storage, or a
+   * `pkthdr.len` that disagrees with the chain (a driver that trusted a length the device wrote back), are
+   * a counted drop, `input.badlen`, so no protocol ever reads past a buffer.
    */
   input(m: Mbuf): void {
     const cpu = this.host.cpu;
     cpu.chargeLayerId(LAYER_IF_INPUT);
+    if (!this.inputSane(m)) {
+      this.dropInput(m, 'input.badlen');
+      cpu.preempt();
+      return;
+    }
     const c = this.counters;
     c.ipackets++;
     c.ibytes += m.pkthdr.len;
@@ -220,6 +231,21 @@ export class Ifnet {
     }
     this.link.input(this, m);
     cpu.preempt();
+  }
+
+  /** The cheap M_SANITY of `if_input`: ownership (throws), then lengths against storage (false). */
+  private inputSane(m: Mbuf): boolean {
+    const host = this.host;
+    let total = 0;
+    let bad = (m.flags & M_PKTHDR) === 0;
+    for (let x: Mbuf | null = m; x !== null; x = x.next) {
+      if (!ownsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
+      const len = x.len;
+      const off = x.off;
+      if (len >>> 0 !== len || off >>> 0 !== off || off + len > x.capacity) bad = true;
+      total += len;
+    }
+    return !bad && total === m.pkthdr.len;
   }
 
   /** Frees a received packet and counts the drop under `reason` (and `iqdrops`). */
@@ -264,8 +290,12 @@ export class Ifnet {
   /**
    * `if_output`: frame `m` (payload of protocol `proto`, an ethertype) for next hop `dst` through the
    * link layer. Owns `m`. Returns false if it was dropped (counted).
+   *
+   * An mbuf of another host's pool (or a free one) anywhere in the chain throws `MbufError`
+   * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
+    assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -275,9 +305,11 @@ export class Ifnet {
 
   /**
    * `if_transmit`: queue a fully framed packet on the send queue and start the driver. Owns `m`. Returns
-   * false if the queue refused it (counted as `snd.full`).
+   * false if the queue refused it (counted as `snd.full`). A foreign or free mbuf throws
+   * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
+    assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
