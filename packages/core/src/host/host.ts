@@ -198,6 +198,7 @@ export class Host {
     if (i < 0) throw new Error(`${this.name}: ${ifp.name} is not attached here`);
     await ifp.down();
     this.interfaces.splice(this.interfaces.indexOf(ifp), 1);
+    for (const p of this.protocols) p.ifDetach?.(this, ifp);
     this.ifStateChanged(ifp);
   }
 

@@ -1,3 +1,4 @@
+import type { Ifnet } from '../net/ifnet.js';
 import type { Host } from './host.js';
 
 /**
@@ -10,4 +11,10 @@ export interface ProtocolModule {
   /** Names of modules that must be attached first (e.g. `inet` needs `ether`). */
   readonly requires?: readonly string[];
   attach(host: Host): void;
+  /**
+   * `if_detach`'s protocol step (BSD's `pr_domain->dom_ifdetach`): `ifp` is leaving `host` (already down,
+   * already out of `host.interfaces`). Drop every reference to it: addresses, routes, caches, timers,
+   * queued packets. Called by `host.ifDetach` for each attached module, in attach order.
+   */
+  ifDetach?(host: Host, ifp: Ifnet): void;
 }
