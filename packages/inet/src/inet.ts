@@ -39,6 +39,7 @@
  */
 import {
   DropCounter,
+  type DispatchTable,
   type Host,
   HostState,
   IFF_LOOPBACK,
@@ -46,13 +47,13 @@ import {
   IFT_ETHER,
   type Ifnet,
   IfnetState,
+  LAYER_IPV4,
   M_BCAST,
   M_CSUM_IPv4,
   M_CSUM_IPv4_BAD,
   M_LOOP,
   M_MCAST,
   type Mbuf,
-  type DispatchTable,
   m_adj,
   m_freem,
   m_prepend,
@@ -410,7 +411,7 @@ export class Inet {
    * it), held for reassembly, or freed and counted. Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayer('ipv4');
+    this.host.cpu.chargeLayerId(LAYER_IPV4);
     const st = this.stats;
     st.received++;
     if (off > 0) m_adj(m, off);
@@ -621,7 +622,7 @@ export class Inet {
    * ({@link InetError} `invalid`).
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
-    this.host.cpu.chargeLayer('ipv4');
+    this.host.cpu.chargeLayerId(LAYER_IPV4);
     refuseForeign(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;

@@ -38,6 +38,8 @@ import {
   HostState,
   IPL_NONE,
   type Ifnet,
+  LAYER_SOCKET,
+  LAYER_UDP,
   M_BCAST,
   M_CSUM_TCP_UDP_BAD,
   M_CSUM_UDPv4,
@@ -415,7 +417,7 @@ export class UdpSocket {
    */
   deliver(m: Mbuf, ifp: Ifnet, hlen: number, src: number, sport: number, dst: number, dport: number): void {
     const udp = this.udp;
-    udp.host.cpu.chargeLayer('socket');
+    udp.host.cpu.chargeLayerId(LAYER_SOCKET);
     m_adj(m, hlen);
     if (!this.sb.append(m, src, sport, dst, dport)) {
       this.stats.dropped++;
@@ -588,7 +590,7 @@ export class Udp {
    * Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayer('udp');
+    this.host.cpu.chargeLayerId(LAYER_UDP);
     const st = this.stats;
     st.received++;
     const ipPayload = m.pkthdr.len - off;
@@ -687,7 +689,7 @@ export class Udp {
     dport: number,
     opts: IpOutputOptions,
   ): ReturnType<Inet['output']> {
-    this.host.cpu.chargeLayer('udp');
+    this.host.cpu.chargeLayerId(LAYER_UDP);
     refuseForeign(this.host, m, 'udp_output');
     const n = m_prepend(m, UDP_HDR_LEN);
     if (n === null) {

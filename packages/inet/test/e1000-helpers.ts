@@ -2,7 +2,7 @@
  * Two hosts with an e1000 each on a virtual cable, for tests that need a real driver's receive ring.
  */
 import { Simulation, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { VirtualCable } from '@ifnet/wire';
 import { inetFor, registerInet } from '../src/index.js';
@@ -19,8 +19,8 @@ export function twoNics(mbufs?: { mbufs?: number; clusters?: number }) {
     const dev = new E1000Device({ mac: `02:00:00:00:00:0${i + 1}` });
     host.attachDevice(dev);
     const [slot] = host.autoconf();
-    const ifp = (slot.driver as E1000Driver).ifp;
-    return { host, dev, ifp, driver: slot.driver as E1000Driver };
+    const ifp = (slot.driver as WmSoftc).ifp;
+    return { host, dev, ifp, driver: slot.driver as WmSoftc };
   });
   const [a, b] = hosts;
   new VirtualCable(sim.clock, { bitRate: 1e9, delay: 500 }).connect(a.dev, b.dev);
