@@ -21,6 +21,7 @@ export * from './kern/cpu.js';
 export * from './kern/callout.js';
 export * from './kern/hardclock.js';
 export * from './sim/prng.js';
+export * from './sim/fuzz-settings.js';
 export * from './sim/runner.js';
 export * from './sim/simulation.js';
 export * from './sim/realtime.js';

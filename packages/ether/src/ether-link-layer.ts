@@ -1,4 +1,5 @@
 import {
+  assertOwnMbuf,
   IFF_ALLMULTI,
   IFF_PROMISC,
   IFT_ETHER,
@@ -34,7 +35,6 @@ import {
 } from './ether-header.js';
 import { EtherDrop } from './drop-reasons.js';
 import { ETHER_IF, etherStats } from './ether-stats.js';
-import { refuseForeignMbuf } from './mbuf-owner.js';
 
 /**
  * `ether_input`: validate, filter by destination, decode the ethertype and dispatch by table lookup to the
@@ -171,8 +171,8 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
 
 /**
  * Prepends an Ethernet header (`dst`, our address, `proto`) and queues the frame on the interface
- * (`if_transmit`). **Owns `m`**; an mbuf of another host's pool is freed and refused with a RangeError
- * (misuse, not traffic) (a packet of `proto` without a link header). Padding to the 60-byte minimum
+ * (`if_transmit`). **Owns `m`** — except an mbuf of another host's pool (or a free one), refused first
+ * with core's `assertOwnMbuf` (MbufError `foreign`; misuse, not traffic: the caller keeps it) (a packet of `proto` without a link header). Padding to the 60-byte minimum
  * is the hardware's job (e1000 `TCTL.PSP`), as on real parts; software links (epair) do not pad.
  *
  * Drops (counted on the interface, `oqdrops`): `ether.bad-type` for a `proto` outside 0x0600..0xffff,
@@ -182,7 +182,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
-  refuseForeignMbuf(ifp.host, m, `${ifp.name}: ether_output`);
+  assertOwnMbuf(ifp.host, m, `${ifp.name}: ether_output`);
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
     ifp.dropOutput(m, EtherDrop.badType);
     return false;
@@ -230,7 +230,6 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
  * `proto`), plus those of {@link etherOutputFrame} and of the resolver.
  */
 export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): boolean {
-  refuseForeignMbuf(ifp.host, m, `${ifp.name}: ether_output`);
   if (dst instanceof Uint8Array) {
     if (dst.length !== ETHER_ADDR_LEN) {
       ifp.dropOutput(m, EtherDrop.badDst);

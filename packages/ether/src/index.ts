@@ -11,4 +11,3 @@ export type { ArpEntryState } from './arp/arp-entry.js';
 export { Arp, type ArpEntryInfo, type ArpSnapshot, type ArpUnreachableHook } from './arp/arp.js';
 export { ARP_STATE, arpFor, arpModule, createArpModule, findArp } from './arp/arp-module.js';
 export * from './register.js';
-export * from './mbuf-owner.js';

@@ -38,6 +38,7 @@
  * @module
  */
 import {
+  assertOwnMbuf,
   DropCounter,
   type DispatchTable,
   type Host,
@@ -107,7 +108,7 @@ import { Reassembly, type ReassemblyLimits } from './reass.js';
 import { type RouteEntry, RouteTable } from './route.js';
 import { IpStats } from './stats.js';
 import { IpDrop, type IpDropReason } from './drop-reasons.js';
-import { checkUint, refuseForeign } from './validate.js';
+import { checkUint } from './validate.js';
 
 /** Ethertype of IPv4. */
 export const ETHERTYPE_IP = 0x0800;
@@ -617,13 +618,13 @@ export class Inet {
    * hands it to `ifp.output(m, 0x0800, nextHop)`.
    *
    * **Takes ownership of `m` in every case.** Returns what happened ({@link IpOutputStatus}); every
-   * status but `ok` is a counted drop (`ip.output.*`). Throws (after freeing `m`) for misuse only: a
-   * foreign mbuf (another host's pool: RangeError), an address, protocol, TTL or TOS out of range
-   * ({@link InetError} `invalid`).
+   * status but `ok` is a counted drop (`ip.output.*`). Throws for misuse only: a foreign or free mbuf
+   * (core's `assertOwnMbuf`, MbufError, before anything is taken: the caller keeps `m`); an address,
+   * protocol, TTL or TOS out of range ({@link InetError} `invalid`, `m` freed).
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
     this.host.cpu.chargeLayerId(LAYER_IPV4);
-    refuseForeign(this.host, m, 'ip_output');
+    assertOwnMbuf(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;
     if (

@@ -32,6 +32,7 @@
  * @module
  */
 import {
+  assertOwnMbuf,
   Continuation,
   DropCounter,
   type Host,
@@ -64,7 +65,7 @@ import { IPPROTO_UDP, IP_DST, IP_HDR_LEN, IP_MAXPACKET, IP_SRC } from './ip-head
 import { UdpDrop, type UdpDropReason } from './drop-reasons.js';
 import { DatagramSockbuf, SOCKBUF_MAX, UDP_DEFAULT_RCVBUF } from './sockbuf.js';
 import { UdpStats } from './stats.js';
-import { checkUint, refuseForeign } from './validate.js';
+import { checkUint } from './validate.js';
 import { UDP_DPORT, UDP_HDR_LEN, UDP_SPORT, UDP_SUM, UDP_ULEN } from './udp-header.js';
 
 /** First ephemeral port (IANA dynamic range, RFC 6335). */
@@ -284,7 +285,7 @@ export class UdpSocket {
    */
   send(data: Uint8Array | Mbuf): boolean {
     if (this.remotePort === 0) {
-      if (!(data instanceof Uint8Array)) refuseForeign(this.udp.host, data, 'UDP send');
+      if (!(data instanceof Uint8Array)) assertOwnMbuf(this.udp.host, data, 'UDP send');
       if (!(data instanceof Uint8Array)) m_freem(data);
       throw new InetError('not-connected', 'send on an unconnected socket');
     }
@@ -293,7 +294,9 @@ export class UdpSocket {
 
   /**
    * `sendto`: sends one datagram of `data` (bytes, copied; or a packet mbuf, whose ownership passes to the
-   * stack **in every case, error included**) to `addr`:`port`. Binds an ephemeral port if unbound.
+   * stack **in every case, error included** — except a foreign or free mbuf, which core's `assertOwnMbuf`
+   * refuses first with MbufError `foreign`/`use-after-free`, leaving it the caller's) to `addr`:`port`.
+   * Binds an ephemeral port if unbound.
    *
    * Returns true when the datagram was handed to the interface, false when it was dropped for lack of
    * resources (mbufs, a full interface queue: counted there). Throws {@link InetError} for what the
@@ -302,7 +305,7 @@ export class UdpSocket {
    */
   sendTo(data: Uint8Array | Mbuf, addr: InAddrLike, port: number, options?: UdpSendOptions): boolean {
     const owned = !(data instanceof Uint8Array);
-    if (owned) refuseForeign(this.udp.host, data, 'UDP sendTo');
+    if (owned) assertOwnMbuf(this.udp.host, data, 'UDP sendTo');
     else if (!(data instanceof Uint8Array))
       throw new InetError('invalid', 'sendTo: data must be a Uint8Array or an Mbuf');
     const fail = (e: InetError): never => {
@@ -690,7 +693,7 @@ export class Udp {
     opts: IpOutputOptions,
   ): ReturnType<Inet['output']> {
     this.host.cpu.chargeLayerId(LAYER_UDP);
-    refuseForeign(this.host, m, 'udp_output');
+    assertOwnMbuf(this.host, m, 'udp_output');
     const n = m_prepend(m, UDP_HDR_LEN);
     if (n === null) {
       this.drop.count(UdpDrop.outputNoBufs);

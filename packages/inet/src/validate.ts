@@ -1,20 +1,4 @@
-import { type Host, type Mbuf, m_freem } from '@ifnet/core';
-import { isHostMbuf } from '@ifnet/ether';
 import { InetError } from './errors.js';
-
-/**
- * Refuses an mbuf of another host's pool handed to one of our output APIs (which own what they are
- * given): frees it into its own pool and throws {@link InetError} `invalid`. One comparison when all is well.
- */
-export function refuseForeign(host: Host, m: Mbuf, what: string): void {
-  if (isHostMbuf(host, m)) return;
-  const owner = m.pool.name;
-  m_freem(m);
-  throw new InetError(
-    'invalid',
-    `${what}: the mbuf belongs to pool ${owner}, not to ${host.name}'s (copy it in first)`,
-  );
-}
 
 /**
  * Checks a numeric argument of a public function: an integer in `min..max`. Throws {@link InetError}

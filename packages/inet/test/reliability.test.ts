@@ -3,7 +3,7 @@
  * service that cannot be a loop or an amplifier, argument validation, foreign mbufs, interface detach.
  */
 import { M_BCAST, sec } from '@ifnet/core';
-import { arpFor, createEpair } from '@ifnet/ether';
+import { arpFor, createEpair, etherOutputFrame } from '@ifnet/ether';
 import { describe, expect, it } from 'vitest';
 import {
   type InetError,
@@ -220,18 +220,22 @@ describe('public functions validate their arguments', () => {
     expect(code(() => icmpFor(host).setErrorRate(1, -1))).toBe('invalid');
   });
 
-  it('refuses mbufs of another host at every output API, freeing them into their own pool', () => {
+  it('refuses mbufs of another host at every output API before taking them (MbufError foreign)', () => {
     const w = setup({}, ['a', 'b']);
     const [a, b] = w.hosts;
     const pair = createEpair(a, b);
     inetFor(a).addAddress(pair.a, '10.0.0.1/24');
     w.sim.runUntilIdle();
-    const foreign = () => b.pool.devget(new Uint8Array(20), 0, 20, null, 64)!;
+    const m = b.pool.devget(new Uint8Array(20), 0, 20, null, 64)!;
     const s = udpFor(a).socket();
-    expect(code(() => s.sendTo(foreign(), '10.0.0.2', 9))).toBe('invalid');
-    expect(code(() => udpFor(a).output(foreign(), parseAddr(US), 9, parseAddr(PEER), 9, {}))).toBe('invalid');
-    expect(code(() => inetFor(a).output(foreign(), 0, parseAddr(PEER), 17))).toBe('invalid');
-    expect(() => pair.a.output(foreign(), 0x0800, parseAddr(PEER))).toThrow(/belongs to pool b\.mbuf/);
+    expect(code(() => s.sendTo(m, '10.0.0.2', 9))).toBe('foreign');
+    expect(code(() => s.send(m))).toBe('foreign');
+    expect(code(() => udpFor(a).output(m, parseAddr(US), 9, parseAddr(PEER), 9, {}))).toBe('foreign');
+    expect(code(() => inetFor(a).output(m, 0, parseAddr(PEER), 17))).toBe('foreign');
+    expect(code(() => pair.a.output(m, 0x0800, parseAddr(PEER)))).toBe('foreign');
+    expect(code(() => etherOutputFrame(pair.a, m, 0x0800, pair.b.lladdr))).toBe('foreign');
+    expect(m.pkthdr.len).toBe(20); // untouched: still the caller's
+    b.pool.freem(m);
     // Bad numbers to ip_output: refused, the mbuf freed.
     const own = () => a.pool.devget(new Uint8Array(20), 0, 20, null, 64)!;
     expect(code(() => inetFor(a).output(own(), 0, Number.NaN, 17))).toBe('invalid');

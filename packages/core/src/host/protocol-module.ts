@@ -12,9 +12,12 @@ export interface ProtocolModule {
   readonly requires?: readonly string[];
   attach(host: Host): void;
   /**
-   * `if_detach`'s protocol step (BSD's `pr_domain->dom_ifdetach`): `ifp` is leaving `host` (already down,
-   * already out of `host.interfaces`). Drop every reference to it: addresses, routes, caches, timers,
-   * queued packets. Called by `host.ifDetach` for each attached module, in attach order.
+   * `if_detach` notification (`pr_ifdetach` / `dom_ifdetach` in BSD): `host.ifDetach(ifp)` calls it for
+   * every attached module, in reverse attach order (upper layers first: inet before ether), after the
+   * interface is down and before core tears it down. The module must drop every reference it holds to
+   * `ifp`: addresses, routes, caches and their timers, queued packets (freed and counted), sockets bound
+   * to it. An exception is contained: the other modules are still told and the interface still goes; the
+   * first error is rethrown by `ifDetach` at the end.
    */
   ifDetach?(host: Host, ifp: Ifnet): void;
 }

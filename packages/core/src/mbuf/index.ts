@@ -24,3 +24,4 @@ export * from './m-cat.js';
 export * from './m-split.js';
 export * from './m-sanity.js';
 export * from './mbuf-queue.js';
+export * from './ownership.js';

@@ -131,10 +131,20 @@ export class PollContext {
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
   }
 
-  /** `napi_enable`: disabled → idle. Instances start disabled. */
+  /**
+   * `napi_enable`: disabled → idle. Instances start disabled.
+   *
+   * Enabling while a disable is still pending (the interface went down and up again from inside the
+   * running poll, or from an interrupt taken at one of its preemption points) cancels that disable: the
+   * last request wins, so the context carries on when the poll returns instead of ending disabled under
+   * an interface that is up. Whoever waits for the superseded disable is still released when the poll
+   * returns (no poll is running any more then).
+   */
   enable(): void {
     if (this.state === 'disabled') {
       this.state = 'idle';
+      this.disabling = false;
+    } else if (this.disabling) {
       this.disabling = false;
     }
   }
@@ -217,6 +227,7 @@ export class PollContext {
       this.finishDisable();
       return;
     }
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
     const sched = this.ifp.host.cpu.sched;
     if (work >= this.weight) {
       this.stats.pollAgain++;
@@ -260,6 +271,10 @@ export class PollContext {
   private finishDisable(): void {
     this.state = 'disabled';
     this.disabling = false;
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
     const waiters = this.disableWaiters.splice(0);
     for (const w of waiters) w();
   }
