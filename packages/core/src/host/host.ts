@@ -255,7 +255,9 @@ export class Host {
       clock.advanceTo(cpu.now());
       cpu.charge(cpu.costs.registerAccess);
     };
-    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`, onAccess));
+    // Programmed I/O (string accesses to a data port) costs per byte on top of the access.
+    const onStream = (bytes: number) => cpu.charge(cpu.costs.pioPerByte * bytes);
+    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`, onAccess, onStream));
     model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
     const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };
     const slot: DeviceSlot = { locator, model, attachArgs };
