@@ -66,7 +66,7 @@ import type {
   WireEndpoint,
   WiredDevice,
 } from '@ifnet/core';
-import { parseLinkAddress } from '@ifnet/core';
+import { copyBytes, parseLinkAddress } from '@ifnet/core';
 import { marIndex } from '../mar-hash.js';
 import {
   CR_PS_SHIFT,
@@ -420,13 +420,11 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     mem[h + 1] = next;
     mem[h + 2] = total & 0xff;
     mem[h + 3] = total >>> 8;
-    let a = h + DP_RX_HDR_SIZE;
-    const wrapAt = stop * DP_PAGE_SIZE;
-    const wrapTo = start * DP_PAGE_SIZE;
-    for (let i = 0; i < len; i++) {
-      mem[a++] = frame[off + i];
-      if (a === wrapAt) a = wrapTo;
-    }
+    // The frame after its header, wrapping from PSTOP to PSTART: at most two plain copies.
+    const a = h + DP_RX_HDR_SIZE;
+    const first = Math.min(len, stop * DP_PAGE_SIZE - a);
+    copyBytes(frame, off, mem, a, first);
+    if (first < len) copyBytes(frame, off + first, mem, start * DP_PAGE_SIZE, len - first);
     this.curr = next;
     this.rsr = status;
     st.rxDelivered++;
@@ -783,6 +781,13 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     return n === this.pstop * DP_PAGE_SIZE && this.pstop > this.pstart ? this.pstart * DP_PAGE_SIZE : n;
   }
 
+  /** Whether card addresses [a, end) are all RAM and the remote DMA will not wrap at PSTOP on the way. */
+  private linear(a: number, end: number): boolean {
+    return (
+      a >= NE_RAM_START_PAGE * DP_PAGE_SIZE && end <= this.ramEndPage * DP_PAGE_SIZE && end < this.pstop * DP_PAGE_SIZE
+    );
+  }
+
   private rdmaComplete(): void {
     this.rdma = RDMA_IDLE;
     this.isr |= ISR_RDC;
@@ -835,9 +840,16 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     }
     const n = Math.min(bytes, this.remaining);
     let a = this.crda;
-    for (let i = 0; i < n; i++) {
-      dst[dstOff + i] = this.memRead(a);
-      a = this.nextAddr(a);
+    const end = a + n;
+    if (this.linear(a, end)) {
+      // Fast path: all in RAM, no ring wrap on the way.
+      copyBytes(this.mem, a, dst, dstOff, n);
+      a = end;
+    } else {
+      for (let i = 0; i < n; i++) {
+        dst[dstOff + i] = this.memRead(a);
+        a = this.nextAddr(a);
+      }
     }
     this.crda = a;
     if (n < bytes) dst.fill(0xff, dstOff + n, dstOff + bytes);
@@ -852,9 +864,15 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     }
     const n = Math.min(bytes, this.remaining);
     let a = this.crda;
-    for (let i = 0; i < n; i++) {
-      this.memWrite(a, src[srcOff + i]);
-      a = this.nextAddr(a);
+    const end = a + n;
+    if (this.linear(a, end)) {
+      copyBytes(src, srcOff, this.mem, a, n);
+      a = end;
+    } else {
+      for (let i = 0; i < n; i++) {
+        this.memWrite(a, src[srcOff + i]);
+        a = this.nextAddr(a);
+      }
     }
     this.crda = a;
     this.remaining -= n;

@@ -19,8 +19,10 @@ const SEGMENT_SPAN = 0x1_0000_0000; // 2^32
 /**
  * Copies bytes between two arrays without creating a view (`set(subarray(...))` allocates one per call):
  * `copyWithin` when both share a buffer, else a loop, 4 bytes at a time through the arrays' own indices.
+ * Exported for device models that move frames between their own memory and a caller's buffer (PIO data
+ * ports) on the same allocation-free terms as DMA.
  */
-function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
+export function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
   if (src.buffer === dst.buffer) {
     // Same buffer: express the source position in the destination view's indices (no view created).
     const start = src.byteOffset + srcOff - dst.byteOffset;
