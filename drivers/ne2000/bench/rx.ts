@@ -130,7 +130,7 @@ function referenceLoop(f: Uint8Array, burst: number) {
       const h = page * 256;
       const len = (ring[h + 2] | (ring[h + 3] << 8)) - 4;
       const b = bufs[i & (slots - 1)];
-      copyBytes(ring, h + 4, b, 2, len);
+      copyBytes(b, 2, ring, h + 4, len);
       page = ring[h + 1];
       if (b[2] === MAC[0] && b[7] === MAC[5] && ((b[14] << 8) | b[15]) === ETHERTYPE_EXP) n++;
     }

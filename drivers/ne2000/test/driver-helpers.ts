@@ -15,7 +15,7 @@ import {
   createPlatform,
   m_copydata,
 } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { registerInet } from '@ifnet/inet';
 import {
@@ -119,7 +119,7 @@ export function addWm(sim: Simulation, setup: Setup, name: string, mac: string) 
   const host = setup.platform.createHost({ name, runner: sim, loopback: false });
   const dev = new E1000Device({ mac });
   host.attachDevice(dev);
-  const sc = host.autoconf()[0].driver as E1000Driver;
+  const sc = host.autoconf()[0].driver as WmSoftc;
   return { host, dev, sc, ifp: sc.ifp };
 }
 

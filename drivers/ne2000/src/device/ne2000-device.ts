@@ -423,8 +423,8 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     // The frame after its header, wrapping from PSTOP to PSTART: at most two plain copies.
     const a = h + DP_RX_HDR_SIZE;
     const first = Math.min(len, stop * DP_PAGE_SIZE - a);
-    copyBytes(frame, off, mem, a, first);
-    if (first < len) copyBytes(frame, off + first, mem, start * DP_PAGE_SIZE, len - first);
+    copyBytes(mem, a, frame, off, first);
+    if (first < len) copyBytes(mem, start * DP_PAGE_SIZE, frame, off + first, len - first);
     this.curr = next;
     this.rsr = status;
     st.rxDelivered++;
@@ -843,7 +843,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     const end = a + n;
     if (this.linear(a, end)) {
       // Fast path: all in RAM, no ring wrap on the way.
-      copyBytes(this.mem, a, dst, dstOff, n);
+      copyBytes(dst, dstOff, this.mem, a, n);
       a = end;
     } else {
       for (let i = 0; i < n; i++) {
@@ -866,7 +866,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     let a = this.crda;
     const end = a + n;
     if (this.linear(a, end)) {
-      copyBytes(src, srcOff, this.mem, a, n);
+      copyBytes(this.mem, a, src, srcOff, n);
       a = end;
     } else {
       for (let i = 0; i < n; i++) {

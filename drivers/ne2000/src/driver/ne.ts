@@ -49,6 +49,8 @@ import {
   type IfnetDriverOps,
   type InjectionToken,
   type InterruptSource,
+  LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX,
   M_BCAST,
   M_MCAST,
   type Platform,
@@ -610,7 +612,7 @@ export class Ne2000Driver implements DeviceDriver {
         curr = this.readCurr();
         continue;
       }
-      cpu.chargeLayer('driverRx');
+      cpu.chargeLayerId(LAYER_DRIVER_RX);
       if ((status & RSR_PRX) === 0) {
         ifp.counters.ierrors++;
         ifp.countDrop('ne.rx.error');
@@ -831,7 +833,7 @@ export class Ne2000Driver implements DeviceDriver {
         ifp.dropOutput(m, 'ne.tx.too-big');
         continue;
       }
-      cpu.chargeLayer('driverTx');
+      cpu.chargeLayerId(LAYER_DRIVER_TX);
       m_copydata(m, 0, len, buf, 0);
       const padded = Math.max(len, ETHER_MIN_LEN);
       if (padded > len) buf.fill(0, len, padded);
