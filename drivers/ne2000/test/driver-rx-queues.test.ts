@@ -79,7 +79,7 @@ describe('ne: the free queue → completed queue → if_input cycle (seed 000, P
 
 describe('ne: the pre-allocation target', () => {
   it('drop-and-grow: an empty free queue drops the frame (counted) and doubles the target', () => {
-    const { sim, nic, burst } = rig({ rxBuffers: 4, rxBuffersMin: 4 });
+    const { sim, nic, burst } = rig({ rxBuffers: 4, rxBuffersMin: 4, rxBuffersMax: 128 });
     const rx = nic.sc.rx;
     burst(30);
     sim.runUntilIdle();

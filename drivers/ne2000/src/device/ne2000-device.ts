@@ -44,7 +44,8 @@
  *
  * The line is asserted while `ISR & IMR & 0x7F` is non-zero (RST never interrupts). ISR bits are cleared
  * by writing 1s. A read of the reset port resets the card: CR = STP|RD2, ISR = RST, IMR = 0, DCR = LAS,
- * TCR = LB1|LB0 (loopback). STOP sets ISR.RST once RBCR is zero; START clears it.
+ * TCR = LB1|LB0 (loopback). STOP sets ISR.RST once RBCR is zero — except when it cut a transmission short,
+ * as the data sheet warns (a driver must then wait out the 1.6 ms); START clears it.
  *
  * ## Not modelled
  *
@@ -725,12 +726,14 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
 
   /** STOP: reception and transmission end (a transmission in progress is cut short); RST once RBCR is 0. */
   private stop(): void {
+    this.wedged = false;
     if ((this.cr & CR_TXP) !== 0) {
+      // "If STP is set when a transmission is in progress, the RST bit may not be set": it is not here.
       this.txTimer?.cancel();
       this.cr &= ~CR_TXP;
       this.stats.txStoppedMidway++;
+      return;
     }
-    this.wedged = false;
     this.stopPending = true;
     this.checkStopped();
   }

@@ -123,7 +123,10 @@ import { RxPrealloc } from './rx-prealloc.js';
 
 /** Tunables of the `ne` driver (platform-wide; see {@link registerNe2000}). */
 export interface Ne2000Options {
-  /** Pre-allocated receive mbufs: initial target, lower and upper bound. Defaults 16, 4, 128. */
+  /**
+   * Pre-allocated receive mbufs: initial target, lower and upper bound. Defaults 64 (a full ring of
+   * minimum frames, 51, empties without a drop), 4 and 256.
+   */
   rxBuffers?: number;
   rxBuffersMin?: number;
   rxBuffersMax?: number;
@@ -140,6 +143,8 @@ export const NE2000_OPTIONS: InjectionToken<Ne2000Options> = Symbol.for('@ifnet/
 
 /** Interrupt causes the driver enables (RDC is polled, never taken as an interrupt). */
 export const NE_IMR = ISR_PRX | ISR_PTX | ISR_RXE | ISR_TXE | ISR_OVW | ISR_CNT;
+/** Causes left unmasked in tick mode: the ones that must not wait for a tick. */
+export const NE_IMR_TICK = ISR_OVW | ISR_CNT;
 /** Each of the two transmit buffers: 6 pages hold a 1514-byte frame. */
 export const NE_TX_PAGES = 6;
 const ETHERMTU = 1500;
@@ -223,9 +228,9 @@ export class Ne2000Driver implements DeviceDriver {
     const c = host.container;
     const o = c.isRegistered(NE2000_OPTIONS, true) ? c.resolve(NE2000_OPTIONS) : {};
     this.opts = {
-      rxBuffers: o.rxBuffers ?? 16,
+      rxBuffers: o.rxBuffers ?? 64,
       rxBuffersMin: o.rxBuffersMin ?? 4,
-      rxBuffersMax: o.rxBuffersMax ?? 128,
+      rxBuffersMax: o.rxBuffersMax ?? 256,
       weight: o.weight ?? 64,
       watchdogSeconds: o.watchdogSeconds ?? 5,
       overflowWaitNs: o.overflowWaitNs ?? 1_600_000,
@@ -531,7 +536,7 @@ export class Ne2000Driver implements DeviceDriver {
       } else if ((causes & (ISR_PRX | ISR_RXE)) !== 0) {
         // Acknowledge first: a frame arriving during the drain raises PRX again.
         r.write8(DP_ISR, causes & (ISR_PRX | ISR_RXE));
-        this.rxDrain();
+        this.rxDrain(0);
       }
       if ((causes & (ISR_PTX | ISR_TXE)) !== 0) {
         r.write8(DP_ISR, causes & (ISR_PTX | ISR_TXE));
@@ -549,13 +554,14 @@ export class Ne2000Driver implements DeviceDriver {
 
   /** @internal Called by {@link neIntr}. */
   intr(): boolean {
-    if (!this.running || this.masked) {
-      // Not ours to service now: quiet the card (a shared or stale assertion).
+    if (!this.running) {
+      // Not ours to service now: quiet the card (a stale assertion).
       this.regs.write8(DP_IMR, 0);
       this.spurious++;
       return false;
     }
-    if (this.service(this.imr) === 0) {
+    // In tick mode only OVW and CNT interrupt; the rest waits for the tick's poll.
+    if (this.service(this.masked ? NE_IMR_TICK : this.imr) === 0) {
       this.spurious++;
       return false;
     }
@@ -578,7 +584,7 @@ export class Ne2000Driver implements DeviceDriver {
    * trusted), the frame into a pre-allocated mbuf onto the completed queue — or skipped and counted when
    * no mbuf is free — and BNRY advanced behind it.
    */
-  private rxDrain(): void {
+  private rxDrain(max: number): void {
     const _r = this.regs;
     const ifp = this.ifp;
     const cpu = this.host.cpu;
@@ -589,7 +595,8 @@ export class Ne2000Driver implements DeviceDriver {
     const stop = this.rxStop;
     const ringPages = stop - start;
     let curr = this.readCurr();
-    let guard = 2 * ringPages; // frames per drain, a bound against a card that keeps moving CURR
+    // Frames per drain: `max`, or (0) a bound against a card that keeps moving CURR.
+    let guard = max > 0 ? max : 2 * ringPages;
     while (this.rxNext !== curr && guard-- > 0) {
       const page = this.rxNext;
       dma.read(page * DP_PAGE_SIZE, hdr, 0, DP_RX_HDR_SIZE);
@@ -657,30 +664,46 @@ export class Ne2000Driver implements DeviceDriver {
   /**
    * The DP8390's receive-ring overflow recovery. The card wedges its receiver after an overflow; only
    * this sequence brings it back without losing what is in the ring (and without resending a frame that
-   * was already sent, or losing one the STOP cut short).
+   * was already sent, or losing one the STOP cut short). The card neither receives while stopped nor
+   * while in loopback — frames on the wire then are lost without a trace in any counter — so both windows
+   * are kept short: the wait ends as soon as ISR.RST says the card has stopped (a DP8390D stops within
+   * microseconds once RBCR is clear), bounded by the data sheet's 1.6 ms; and only one frame is taken out
+   * in loopback, as the data sheet's minimum, the rest after the card is back on the network.
    */
   private overrun(): void {
     const r = this.regs;
     this.events['ne.overflow']++;
     const wasTxing = (r.read8(DP_CR) & CR_TXP) !== 0; // 1. remember TXP
     r.write8(DP_CR, CR_STP | CR_RD_ABORT); // 2. STOP
-    this.delay(this.opts.overflowWaitNs); // 3. let a transmission or reception in progress end
-    r.write8(DP_RBCR0, 0); // 4. clear the remote byte count (the part sets RST only then)
+    r.write8(DP_RBCR0, 0); // 3. clear the remote byte count (the part sets RST only then)
     r.write8(DP_RBCR1, 0);
+    this.waitStopped(); // 4. wait for RST, at most 1.6 ms (a transmission in progress may hold it off)
     let resend = false;
     if (wasTxing) {
       // 5. a transmission that neither completed nor failed was cut by the STOP: send it again.
       resend = (r.read8(DP_ISR) & (ISR_PTX | ISR_TXE)) === 0;
     }
-    r.write8(DP_TCR, TCR_LB0); // 6. loopback: nothing arrives while the ring is drained
+    r.write8(DP_TCR, TCR_LB0); // 6. loopback: nothing arrives while the ring is touched
     r.write8(DP_CR, CR_STA | CR_RD_ABORT); // 7. START
-    this.rxDrain(); // 8. take the frames out of the ring
-    r.write8(DP_ISR, ISR_OVW | ISR_PRX | ISR_RXE); // 9. acknowledge the overflow
+    this.rxDrain(1); // 8. take at least one frame out of the ring
+    r.write8(DP_ISR, ISR_OVW | ISR_RXE); // 9. acknowledge the overflow
     r.write8(DP_TCR, 0); // 10. back on the network
     this.harvestCounters();
     if (resend) {
       this.events['ne.tx.resend']++;
       r.write8(DP_CR, CR_STA | CR_TXP | CR_RD_ABORT); // 11. resend (TPSR/TBCR still hold it)
+    }
+    r.write8(DP_ISR, ISR_PRX);
+    this.rxDrain(0); // the rest of the ring
+  }
+
+  /** Polls ISR.RST after a STOP, for at most the overflow wait (1.6 ms by default), in 10 µs steps. */
+  private waitStopped(): void {
+    const r = this.regs;
+    const step = 10_000;
+    for (let waited = 0; waited < this.opts.overflowWaitNs; waited += step) {
+      if ((r.read8(DP_ISR) & ISR_RST) !== 0) return;
+      this.delay(step);
     }
   }
 
@@ -748,10 +771,15 @@ export class Ne2000Driver implements DeviceDriver {
     this.regs.write8(DP_IMR, this.imr);
   }
 
-  /** `intrDisable`: mask every cause (tick mode: the poll drains the card). */
+  /**
+   * `intrDisable` (tick mode: the poll drains the card): masks the per-packet causes (PRX, PTX, RXE, TXE)
+   * but never OVW and CNT. A full ring still interrupts, and the interrupt routine recovers and drains it
+   * into the free queue at once instead of leaving the receiver wedged until the tick; a tally counter
+   * about to saturate (8 bits) is still read in time, so every missed frame stays counted.
+   */
   intrDisable(): void {
     this.masked = true;
-    this.regs.write8(DP_IMR, 0);
+    this.regs.write8(DP_IMR, NE_IMR_TICK);
   }
 
   /** `workPending`: filled mbufs waiting (the card's own causes re-assert the line when unmasked). */
