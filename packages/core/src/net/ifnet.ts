@@ -477,3 +477,12 @@ function hex(a: Uint8Array): string {
 export function formatLinkAddress(a: Uint8Array): string {
   return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':');
 }
+
+/** Parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into 6 bytes; RangeError for anything else. */
+export function parseLinkAddress(s: string): Uint8Array {
+  const parts = s.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
+    throw new RangeError(`not a link address: ${JSON.stringify(s)}`);
+  }
+  return Uint8Array.from(parts, (p) => Number.parseInt(p, 16));
+}
