@@ -418,7 +418,10 @@ export class EheaDriver implements DeviceDriver {
       else lost++;
       this.cqAdvance(queue);
     }
-    if (lost > 0) ifp.countDrop('ehea.rx.flushed', lost);
+    if (lost > 0) {
+      queue.stats.rxFlushed += lost;
+      ifp.countDrop('ehea.rx.flushed', lost);
+    }
     for (let i = 0; i < queue.rqN; i++) {
       const m = queue.rqMbuf[i];
       if (m !== null) {

@@ -22,6 +22,8 @@ export interface EheaQueueStats {
   rxMissed: number;
   /** Receive completions with an error, or naming a buffer that was not posted (dropped). */
   rxErrors: number;
+  /** Frames the device completed that were never reaped: freed when the queue was stopped. */
+  rxFlushed: number;
   /** Refills that found the pool empty (a slot stays unposted until the next poll). */
   rxNoBufs: number;
   /** Packets put on this queue's send queue. */
@@ -37,6 +39,7 @@ export function newQueueStats(): EheaQueueStats {
     rxPackets: 0,
     rxMissed: 0,
     rxErrors: 0,
+    rxFlushed: 0,
     rxNoBufs: 0,
     txPackets: 0,
     txCompletions: 0,
