@@ -262,6 +262,8 @@ export class EheaDriver implements DeviceDriver {
     const mac = Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, hi >>> 8);
 
     const { rxEntries, txEntries } = this.opts;
+    // One completion per receive buffer and per send WQE at most: the CQ never overflows.
+    const cqEntries = nextPowerOfTwo(rxEntries + txEntries);
     for (let q = 0; q < this.maxQueues; q++) {
       const name = `ehea ${aa.locator} q${q}`;
       this.queues.push(
@@ -272,8 +274,8 @@ export class EheaDriver implements DeviceDriver {
           rxEntries,
           aa.dma.alloc(txEntries * WQE_SIZE, `${name} sq`),
           txEntries,
-          aa.dma.alloc((rxEntries + txEntries) * CQE_SIZE, `${name} cq`),
-          rxEntries + txEntries,
+          aa.dma.alloc(cqEntries * CQE_SIZE, `${name} cq`),
+          cqEntries,
           aa.dma.alloc(EQ_ENTRIES * EQE_SIZE, `${name} eq`),
           EQ_ENTRIES,
         ),
@@ -365,6 +367,9 @@ export class EheaDriver implements DeviceDriver {
       this.ringRegs(base(Q_CQ_BASE_LO), base(Q_CQ_BASE_HI), base(Q_CQ_SIZE), queue.cq.busAddr, queue.cqN);
       this.ringRegs(base(Q_EQ_BASE_LO), base(Q_EQ_BASE_HI), base(Q_EQ_SIZE), queue.eq.busAddr, queue.eqN);
       this.wr(base(Q_CTRL), QCTRL_EN);
+      if ((this.rd(base(Q_CTRL)) & QCTRL_EN) === 0) {
+        throw new Error(`${this.ifp.name}: the device refused port resource ${q}'s ring configuration`);
+      }
       this.rd(base(Q_MISSED));
       this.refill(queue);
       this.wr(base(Q_CQ_ARM), 1);
@@ -921,6 +926,12 @@ class EheaPollOps implements PollOps {
 /** Fills an indirection table round-robin over `n` queues (the default spread). */
 export function spreadTable(table: Uint8Array, n: number): void {
   for (let i = 0; i < table.length; i++) table[i] = i % n;
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 function ringSize(n: number, what: string): number {
