@@ -1,0 +1,11 @@
+/**
+ * Every sub-command of `ifnet`, one module each. A command module exports a registrar that adds its
+ * command (options, help text, action) to the program; add new commands to {@link COMMANDS}.
+ */
+import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
+
+/** Adds one sub-command to the program. */
+export type CommandRegistrar = (program: Command) => void;
+
+export const COMMANDS: readonly CommandRegistrar[] = [registerDemo];
