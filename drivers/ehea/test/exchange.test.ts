@@ -1,5 +1,5 @@
 import { M_HASHTYPE_RSS_UDP_IPV4, Simulation, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, ping, registerInet, udpEchoService, udpFor } from '@ifnet/inet';
 import { VirtualCable } from '@ifnet/wire';
@@ -28,7 +28,7 @@ function twoHosts() {
   const b = platform.createHost({ name: 'b', runner: sim, hz: 1000 });
   const devB = new E1000Device({ mac: '02:00:00:00:00:0b' });
   b.attachDevice(devB);
-  const sb = b.autoconf()[0].driver as E1000Driver;
+  const sb = b.autoconf()[0].driver as WmSoftc;
   new VirtualCable(sim.clock, { bitRate: 1e9, delay: 500 }).connect(devA, devB);
   sa.ifp.upIf();
   sb.ifp.upIf();

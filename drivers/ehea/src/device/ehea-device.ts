@@ -46,6 +46,7 @@ import type {
   DeviceModel,
   DeviceRegisters,
   DmaAccess,
+  DmaMap,
   HardwareTimer,
   Nanoseconds,
   Wire,
@@ -126,6 +127,7 @@ import {
 } from '../regs.js';
 import { RssClassifier } from '../rss/classify.js';
 import { RSS_DEFAULT_KEY, ToeplitzHasher } from '../rss/toeplitz.js';
+import { getU16, getU32, putU16, putU32 } from './le.js';
 import { PortResource } from './port-resource.js';
 
 export interface EheaDeviceOptions {
@@ -205,10 +207,6 @@ function newStats(): EheaDeviceStats {
   };
 }
 
-/** Bus addresses are numbers: segment i of the host's DmaSpace starts at (i + 1) × 2^32. */
-const SEGMENT = 0x1_0000_0000;
-/** Bus addresses this model accepts in WQEs: segment 1 .. 2^21 (a 53-bit double stays exact). */
-const MAX_BUS_ADDR = 0x20_0000 * 0x1_0000_0000;
 /** Largest frame (no FCS) with an 802.1Q tag; 1514 without. */
 const MAX_FRAME = 1518;
 const TX_INCOMPLETE = -1;
@@ -246,6 +244,9 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
   private cqeHash = 0;
   private clock: Clock | null = null;
   private dma: DmaAccess | null = null;
+  /** Receive buffer / transmit buffer being moved: loaded from a WQE's address halves, per frame. */
+  private rxMap: DmaMap | null = null;
+  private txMap: DmaMap | null = null;
   private wire: Wire | null = null;
   private carrierUp = false;
   private linkUp = false;
@@ -287,7 +288,16 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     }
     this.clock = ctx.clock;
     this.dma = ctx.dma;
-    for (const pr of this.queues) pr.line = ctx.irqs[pr.index];
+    const dma = ctx.dma;
+    for (const pr of this.queues) {
+      pr.line = ctx.irqs[pr.index];
+      pr.rqMap = dma.createMap(`${this.model}.q${pr.index}.rq`, RING_MAX * WQE_SIZE);
+      pr.sqMap = dma.createMap(`${this.model}.q${pr.index}.sq`, RING_MAX * WQE_SIZE);
+      pr.cqMap = dma.createMap(`${this.model}.q${pr.index}.cq`, RING_MAX * CQE_SIZE);
+      pr.eqMap = dma.createMap(`${this.model}.q${pr.index}.eq`, RING_MAX * EQE_SIZE);
+    }
+    this.rxMap = dma.createMap(`${this.model}.rx`, 0xffff);
+    this.txMap = dma.createMap(`${this.model}.tx`, 0xffff);
     this.txTimer = ctx.clock.createTimer(`${this.model}.tx`, () => this.txRun());
     this.reset();
   }
@@ -393,25 +403,21 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
 
   /**
    * Writes the frame into the next receive buffer of `pr` and consumes the WQE. Returns 0 or a `CQE_ERR_*`.
-   * Self-contained with small-integer arguments: bus addresses are doubles, which V8 boxes when they are
-   * passed to a function it did not inline, so they are computed here, next to the DMA calls.
+   * The WQE's address halves stay small integers: the buffer is resolved through {@link rxMap} (bounds
+   * checked once) and the frame copied in with one `copyIn` — no bus address ever becomes a double.
    */
   private rxStore(pr: PortResource, frame: Uint8Array, off: number, len: number): number {
-    const dma = this.dma!;
-    const w = pr.rqBaseHi * SEGMENT + pr.rqBaseLo + pr.rqHead * WQE_SIZE;
-    const buf = dma.read64(w + WQE_ADDR);
-    const blen = dma.read16(w + WQE_LENGTH);
+    const ring = pr.rqMap!;
+    const a = ring.segArena[0];
+    const w = ring.segOff[0] + pr.rqHead * WQE_SIZE;
+    const lo = getU32(a, w + WQE_ADDR);
+    const hi = getU32(a, w + WQE_ADDR + 4);
+    const blen = getU16(a, w + WQE_LENGTH);
     pr.rqHead = (pr.rqHead + 1) & (pr.rqSize - 1);
     pr.rqCredits--;
-    if (!(buf >= SEGMENT && buf < MAX_BUS_ADDR)) return CQE_ERR_DMA;
     if (len > blen) return CQE_ERR_LENGTH;
-    // Whole dwords, the last one zero-padded (buffers are at least the frame's length rounded up to 4).
-    const end = off + len;
-    let o = off;
-    for (; o + 4 <= end; o += 4) {
-      dma.write32(buf + (o - off), frame[o] | (frame[o + 1] << 8) | (frame[o + 2] << 16) | (frame[o + 3] << 24));
-    }
-    for (; o < end; o++) dma.write8(buf + (o - off), frame[o]);
+    const map = this.rxMap!;
+    if (!map.loadAddr(hi, lo, len) || !map.copyIn(0, frame, off, len)) return CQE_ERR_DMA;
     return 0;
   }
 
@@ -420,14 +426,19 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
    * fires the CQ's notification if it was armed. The hash comes from {@link cqeHash}.
    */
   private writeCqe(pr: PortResource, len: number, wqe: number, type: number, err: number, flags: number): void {
-    const dma = this.dma!;
-    const c = pr.cqBaseHi * SEGMENT + pr.cqBaseLo + pr.cqTail * CQE_SIZE;
+    const ring = pr.cqMap!;
+    const a = ring.segArena[0];
+    const c = ring.segOff[0] + pr.cqTail * CQE_SIZE;
     const h = this.cqeHash;
-    dma.write32(c, len | (wqe << 16));
-    dma.write16(c + 4, h & 0xffff);
-    dma.write16(c + 6, (h >>> 16) & 0xffff);
-    dma.write32(c + 8, type | (pr.index << 8) | (err << 16) | (flags << 24));
-    dma.write32(c + 12, pr.cqPhase);
+    putU16(a, c, len);
+    putU16(a, c + 2, wqe);
+    putU16(a, c + 4, h & 0xffff);
+    putU16(a, c + 6, (h >>> 16) & 0xffff);
+    a[c + 8] = type;
+    a[c + 9] = pr.index;
+    a[c + 10] = err;
+    a[c + 11] = flags;
+    putU32(a, c + 12, pr.cqPhase);
     pr.stats.completions++;
     pr.cqFree--;
     if (++pr.cqTail === pr.cqSize) {
@@ -442,14 +453,15 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
 
   /** Writes an event entry into `pr`'s EQ (lost and counted if it is full) and raises its line. */
   private postEvent(pr: PortResource, type: number): void {
-    if (!pr.enabled || pr.eqSize === 0 || pr.eqUnacked >= pr.eqSize || this.dma === null) {
+    if (!pr.enabled || pr.eqUnacked >= pr.eqSize) {
       this.stats.eqOverflow++;
       return;
     }
-    const dma = this.dma;
-    const e = pr.eqBaseHi * SEGMENT + pr.eqBaseLo + pr.eqTail * EQE_SIZE;
-    dma.write32(e, type | (pr.index << 8));
-    dma.write32(e + 4, pr.eqPhase << 24);
+    const ring = pr.eqMap!;
+    const a = ring.segArena[0];
+    const e = ring.segOff[0] + pr.eqTail * EQE_SIZE;
+    putU32(a, e, type | (pr.index << 8));
+    putU32(a, e + 4, pr.eqPhase << 24);
     pr.stats.events++;
     if (++pr.eqTail === pr.eqSize) {
       pr.eqTail = 0;
@@ -553,6 +565,20 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     this.stats.regUnknownWrites++;
   }
 
+  /**
+   * Resolves the four rings of `pr` through its DMA maps (sizes set, bases in mapped memory). False when
+   * one is not: the resource is not enabled (the bus error is counted by the DMA space).
+   */
+  private loadRings(pr: PortResource): boolean {
+    if (pr.rqSize === 0 || pr.sqSize === 0 || pr.cqSize === 0 || pr.eqSize === 0) return false;
+    return (
+      pr.rqMap!.loadAddr(pr.rqBaseHi, pr.rqBaseLo, pr.rqSize * WQE_SIZE) &&
+      pr.sqMap!.loadAddr(pr.sqBaseHi, pr.sqBaseLo, pr.sqSize * WQE_SIZE) &&
+      pr.cqMap!.loadAddr(pr.cqBaseHi, pr.cqBaseLo, pr.cqSize * CQE_SIZE) &&
+      pr.eqMap!.loadAddr(pr.eqBaseHi, pr.eqBaseLo, pr.eqSize * EQE_SIZE)
+    );
+  }
+
   private readQueue(pr: PortResource, reg: number): number {
     switch (reg) {
       case Q_CTRL:
@@ -607,7 +633,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
       case Q_CTRL:
         if ((v & QCTRL_EN) === 0) pr.stop();
         else if (!pr.enabled) {
-          if (pr.rqSize === 0 || pr.sqSize === 0 || pr.cqSize === 0 || pr.eqSize === 0) st.regBadWrites++;
+          if (!this.loadRings(pr)) st.regBadWrites++;
           else pr.start();
         }
         return;
@@ -852,15 +878,16 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
    * Self-contained for the same reason as {@link rxStore}.
    */
   private txGather(pr: PortResource): number {
-    const dma = this.dma!;
-    const base = pr.sqBaseHi * SEGMENT + pr.sqBaseLo;
+    const ring = pr.sqMap!;
+    const a = ring.segArena[0];
+    const base = ring.segOff[0];
     const mask = pr.sqSize - 1;
     // Find the packet's end first: nothing is consumed unless the whole packet is there.
     let count = 0;
     let signal = false;
     let eop = false;
     while (count < pr.sqPending) {
-      const flags = dma.read8(base + ((pr.sqHead + count) & mask) * WQE_SIZE + WQE_FLAGS);
+      const flags = a[base + ((pr.sqHead + count) & mask) * WQE_SIZE + WQE_FLAGS];
       count++;
       if ((flags & WQE_EOP) !== 0) {
         eop = true;
@@ -871,18 +898,20 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     if (!eop) return TX_INCOMPLETE;
     if (signal && pr.cqFree === 0) return TX_STALL;
     const buf = this.txbuf;
+    const map = this.txMap!;
     let total = 0;
     let ok = true;
     for (let k = 0; k < count; k++) {
       const w = base + ((pr.sqHead + k) & mask) * WQE_SIZE;
-      const len = dma.read16(w + WQE_LENGTH);
+      const len = getU16(a, w + WQE_LENGTH);
       if (!ok || len === 0) continue;
       if (total + len > MAX_FRAME) {
         ok = false;
         continue;
       }
-      const addr = dma.read64(w + WQE_ADDR);
-      if (!(addr >= SEGMENT && addr < MAX_BUS_ADDR) || !dma.copyFromBus(addr, buf, total, len)) {
+      const lo = getU32(a, w + WQE_ADDR);
+      const hi = getU32(a, w + WQE_ADDR + 4);
+      if (!map.loadAddr(hi, lo, len) || !map.copyOut(0, buf, total, len)) {
         ok = false;
         continue;
       }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { InterruptLine } from '@ifnet/core';
+import type { DmaMap, InterruptLine } from '@ifnet/core';
 
 /** What the device saw and did on one port resource (the model's view, for tests and experiments). */
 export interface PortResourceStats {
@@ -35,6 +35,14 @@ export function newPortResourceStats(): PortResourceStats {
 export class PortResource {
   readonly stats: PortResourceStats = newPortResourceStats();
   line: InterruptLine | null = null;
+  /**
+   * The rings, resolved once when the resource is enabled (bus_dmamap_load of each ring): entries are
+   * then read and written in the maps' arenas at `segOff[0] + index × entry size`.
+   */
+  rqMap: DmaMap | null = null;
+  sqMap: DmaMap | null = null;
+  cqMap: DmaMap | null = null;
+  eqMap: DmaMap | null = null;
 
   enabled = false;
   rqBaseLo = 0;

@@ -44,6 +44,8 @@ import {
   IFT_ETHER,
   IPL_NET,
   type Ifnet,
+  LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX,
   type IfnetDriverOps,
   type InjectionToken,
   type InterruptSource,
@@ -643,7 +645,7 @@ export class EheaDriver implements DeviceDriver {
       this.cqAdvance(queue);
       consumed++;
       work++;
-      cpu.chargeLayer('driverRx');
+      cpu.chargeLayerId(LAYER_DRIVER_RX);
       // Never trust the device: the entry must name the buffer we expect next.
       const wqe = view.getUint16(c + CQE_WQE, true);
       const m = wqe === queue.rqNext ? queue.rqMbuf[wqe] : null;
@@ -797,7 +799,7 @@ export class EheaDriver implements DeviceDriver {
         this.events['ehea.tx.ring-full']++;
         break;
       }
-      cpu.chargeLayer('driverTx');
+      cpu.chargeLayerId(LAYER_DRIVER_TX);
       const view = queue.sq.view;
       const n = queue.sqN;
       let slot = queue.sqTail;
