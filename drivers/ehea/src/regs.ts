@@ -112,7 +112,9 @@ export const Q_CQ_DOORBELL = 0x30;
 /**
  * Write 1: request a notification for the *next* completion (eHEA's N1 bit, mlx4's "arm CQ"); write 0:
  * cancel it. One-shot: the device disarms when it fires. Entries already in the CQ do not fire it —
- * which is the completion race the driver must close by re-checking after arming. Reads back the state.
+ * which is the completion race the driver must close by re-checking after arming. The arm is the
+ * resource's interrupt enable for port events too: a link change or an error counter leaving 0 while
+ * disarmed is latched and fires the next arm at once. Reads back the state.
  */
 export const Q_CQ_ARM = 0x34;
 export const Q_EQ_BASE_LO = 0x38;

@@ -127,7 +127,9 @@ function rig(queues = 2, entries = 8) {
   }
   regs.write32(EHEA_NQUEUES, queues);
   regs.write32(EHEA_CTRL, CTRL_LINK | CTRL_RXEN | CTRL_TXEN | CTRL_BAM);
-  // Link up was event 0 of resource 0: take it, acknowledge it, start counting from here.
+  // Link up was latched on resource 0 (not armed yet): arming fires it as event 0. Take it, acknowledge
+  // it, start counting from here.
+  regs.write32(EHEA_Q(0, Q_CQ_ARM), 1);
   sim.runUntilIdle();
   if (hq[0].eq.u8[EQE_TYPE] !== EQE_T_LINK || taken[0] !== 1) throw new Error('no link event');
   regs.write32(EHEA_Q(0, Q_EQ_DOORBELL), 1);
@@ -250,14 +252,18 @@ describe('EHEA device model', () => {
     expect(cqe(0, 0)).toMatchObject({ queue: 0, valid: 1 });
   });
 
-  it('overrun and link events go to the event queues; ring registers are locked while enabled', () => {
+  it('overrun and link events go to the event queue when armed, latched until the next arm otherwise; ring registers are locked while enabled', () => {
     const { sink, regs, eqe, dev } = rig(1, 8);
-    sink.send(frameTo(1)); // no credits: missed → ERRORS event
+    regs.write32(EHEA_Q(0, Q_CQ_ARM), 1);
+    sink.send(frameTo(1)); // no credits: missed → ERRORS event (armed: posted now)
     expect(eqe(0, 1)).toEqual({ type: EQE_T_ERRORS, valid: 1 });
     sink.send(frameTo(2)); // the counter was already non-zero: no second event
     expect(dev.queues[0].stats.events).toBe(2);
-    sink.setCarrier(false);
+    sink.setCarrier(false); // disarmed now: the link event is latched...
+    expect(dev.queues[0].stats.events).toBe(2);
+    regs.write32(EHEA_Q(0, Q_CQ_ARM), 1); // ...and fires the next arm at once
     expect(eqe(0, 2)).toEqual({ type: EQE_T_LINK, valid: 1 });
+    expect(regs.read32(EHEA_Q(0, Q_CQ_ARM))).toBe(0);
     expect(regs.read32(EHEA_STATUS) & STATUS_LU).toBe(0);
     regs.write32(EHEA_Q(0, Q_RQ_SIZE), 16);
     regs.write32(EHEA_Q(0, Q_RQ_DOORBELL), 9); // more credits than entries

@@ -332,13 +332,13 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     }
     if (len < 60) {
       st.rxUndersize++;
-      if (this.errRunt++ === 0) this.postEvent(this.queues[0], EQE_T_ERRORS);
+      if (this.errRunt++ === 0) this.notify(this.queues[0], EQE_T_ERRORS);
       return;
     }
     const tagged = frame[off + 12] === 0x81 && frame[off + 13] === 0x00;
     if (len > (tagged ? MAX_FRAME : MAX_FRAME - 4)) {
       st.rxOversize++;
-      if (this.errOversize++ === 0) this.postEvent(this.queues[0], EQE_T_ERRORS);
+      if (this.errOversize++ === 0) this.notify(this.queues[0], EQE_T_ERRORS);
       return;
     }
     const group = (frame[off] & 1) !== 0;
@@ -377,7 +377,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     if (!pr.enabled || pr.rqCredits === 0 || pr.cqFree === 0) {
       st.rxMissed++;
       pr.stats.rxMissed++;
-      if (pr.missed !== 0xffff_ffff && pr.missed++ === 0) this.postEvent(pr, EQE_T_ERRORS);
+      if (pr.missed !== 0xffff_ffff && pr.missed++ === 0) this.notify(pr, EQE_T_ERRORS);
       return;
     }
     const flags = bcast ? CQE_F_BCAST : group ? CQE_F_MCAST : 0;
@@ -451,9 +451,25 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     }
   }
 
+  /**
+   * A port event (link change, an error counter leaving 0) for `pr`: posted now if the resource is armed
+   * (the arm is its interrupt enable), else latched and posted when it is next armed — so a resource
+   * whose poll is running (disarmed) is not interrupted, and the event is not lost.
+   */
+  private notify(pr: PortResource, type: number): void {
+    if (!pr.enabled) return;
+    if (pr.armed) {
+      pr.armed = false;
+      this.postEvent(pr, type);
+    } else {
+      pr.latched |= 1 << type;
+    }
+  }
+
   /** Writes an event entry into `pr`'s EQ (lost and counted if it is full) and raises its line. */
   private postEvent(pr: PortResource, type: number): void {
-    if (!pr.enabled || pr.eqUnacked >= pr.eqSize) {
+    if (!pr.enabled) return;
+    if (pr.eqUnacked >= pr.eqSize) {
       this.stats.eqOverflow++;
       return;
     }
@@ -661,6 +677,14 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
         return;
       case Q_CQ_ARM:
         pr.armed = pr.enabled && (v & 1) !== 0;
+        if (pr.armed && pr.latched !== 0) {
+          // Latched port events fire the arm at once.
+          pr.armed = false;
+          const latched = pr.latched;
+          pr.latched = 0;
+          if ((latched & (1 << EQE_T_LINK)) !== 0) this.postEvent(pr, EQE_T_LINK);
+          if ((latched & (1 << EQE_T_ERRORS)) !== 0) this.postEvent(pr, EQE_T_ERRORS);
+        }
         return;
       case Q_EQ_DOORBELL:
         if (v > pr.eqUnacked) st.regBadWrites++;
@@ -796,7 +820,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     const up = this.carrierUp && (this.ctrl & CTRL_LINK) !== 0;
     if (up === this.linkUp) return;
     this.linkUp = up;
-    if (this.clock !== null) this.postEvent(this.queues[0], EQE_T_LINK);
+    if (this.clock !== null) this.notify(this.queues[0], EQE_T_LINK);
   }
 
   // =====================================================================================================

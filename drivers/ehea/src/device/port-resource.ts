@@ -75,8 +75,10 @@ export class PortResource {
   cqPhase = 1;
   /** Completion entries the device may still write (returned by the CQ doorbell). */
   cqFree = 0;
-  /** Notification requested for the next completion (one-shot). */
+  /** Notification requested for the next completion or port event (one-shot). */
   armed = false;
+  /** Port events (bit `1 << EQE_T_*`) that happened while disarmed, posted at the next arm. */
+  latched = 0;
   eqTail = 0;
   eqPhase = 1;
   /** Event entries written and not yet acknowledged. */
@@ -99,6 +101,7 @@ export class PortResource {
     this.cqPhase = 1;
     this.cqFree = this.cqSize;
     this.armed = false;
+    this.latched = 0;
     this.eqTail = 0;
     this.eqPhase = 1;
     this.eqUnacked = 0;
@@ -109,6 +112,7 @@ export class PortResource {
   stop(): void {
     this.enabled = false;
     this.armed = false;
+    this.latched = 0;
     this.eqUnacked = 0;
     this.rqCredits = 0;
     this.sqPending = 0;

@@ -679,6 +679,13 @@ export class EheaDriver implements DeviceDriver {
       if (!this.running) return work; // brought down from inside the stack: the rings are gone
     }
     if (consumed > 0) this.wr(EHEA_Q(q, Q_CQ_DOORBELL), consumed);
+    if (work === budget) {
+      // A full round: the queue is probably overrun, and while its round lasts the device is disarmed
+      // and holds its error events back. Harvest here (one register read per `budget` packets) so the
+      // drops show while the overload lasts, not only when it ends.
+      this.harvestMissed(queue);
+      if (q === 0) this.harvestErrors();
+    }
     this.refill(queue);
     if (reclaimed > 0) this.txRestart();
     return work;
