@@ -105,8 +105,8 @@ export function scaffoldDriver(options: ScaffoldOptions): string[] {
           '@ifnet/ether': dep('^0.1.0'),
           '@ifnet/testkit': dep('^0.1.0'),
           '@ifnet/wire': dep('^0.1.0'),
-          typescript: '5.9.3',
-          vitest: '4.1.12',
+          // In the ifnet workspace the root provides both.
+          ...(inWorkspace ? {} : { typescript: '5.9.3', vitest: '4.1.12' }),
         },
       },
       null,
