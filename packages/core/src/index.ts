@@ -33,6 +33,7 @@ export * from './net/mitigation-policy.js';
 export * from './net/poll-context.js';
 export * from './net/link-layer.js';
 export * from './net/send-queue.js';
+export * from './net/channel.js';
 export * from './net/ifnet.js';
 export * from './di/tokens.js';
 export * from './di/resolve.js';

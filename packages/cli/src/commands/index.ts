@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerNewDriver } from './new-driver.js';
 
 /** Adds one sub-command to the program. */
 export type CommandRegistrar = (program: Command) => void;
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerDemo];
+export const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerNewDriver];
