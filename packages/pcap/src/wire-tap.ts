@@ -60,11 +60,11 @@ export class WireTap implements WiredDevice, Wire, WireEndpoint {
   transmit(_from: WireEndpoint, frame: Uint8Array, off: number, len: number): boolean {
     this.framesOut++;
     this.observe(frame, off, len, 'out');
-    return this.wire?.transmit(this, frame, off, len);
+    return this.wire?.transmit(this, frame, off, len) === true;
   }
 
   carrier(_from: WireEndpoint): boolean {
-    return this.wire?.carrier(this);
+    return this.wire?.carrier(this) === true;
   }
 }
 
