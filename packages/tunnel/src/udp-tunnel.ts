@@ -8,7 +8,8 @@
  *
  * What it refuses, each counted under a named reason in `stats.drops` (and never thrown):
  * `wrong-peer` (not from the configured remote address and port), `truncated` / `bad-flags` / `bad-vni`
- * (encapsulation), `runt` (shorter than an Ethernet header), `oversize` (longer than `maxFrame`),
+ * (encapsulation), `runt` (shorter than an Ethernet header; frames of 14 to 59 bytes are padded to 60, as the
+ * Ethernet the device believes it is on would carry them), `oversize` (longer than `maxFrame`),
  * `no-device` (nothing attached), `device-error` (the device model threw: a bug, kept from taking the
  * process down). Sending: `tx-busy` (every send slot waits for the kernel), `tx-oversize`, `tx-closed`,
  * `tx-error` (the kernel refused the send). So always
@@ -57,6 +58,8 @@ export interface TunnelStats {
   rxBytes: number;
   /** Frames delivered to the device. */
   rxFrames: number;
+  /** Frames shorter than 60 bytes padded with zeros before delivery (see {@link ETHER_MIN_FRAME}). */
+  rxPadded: number;
   /** Frames the device handed to the tunnel. */
   txOffered: number;
   /** Datagrams the kernel accepted. */
@@ -89,6 +92,13 @@ export interface UdpTunnelOptions {
 export const UDP_IPV4_OVERHEAD = 28;
 /** Ethernet header of the carried frame. */
 const ETHER_HDR_LEN = 14;
+/**
+ * Shortest Ethernet frame without FCS. A real segment never carries less (transmitters pad), but tunnel
+ * peers send frames unpadded (Linux vxlan sends a 42-byte ARP reply as 42 bytes), and a NIC model counts a
+ * short frame as a runt, as real hardware does: so the tunnel pads, as the Ethernet the device thinks it
+ * is plugged into would have.
+ */
+export const ETHER_MIN_FRAME = 60;
 
 /**
  * ```ts
@@ -118,6 +128,8 @@ export class UdpTunnel implements Wire {
   private readonly free: Int32Array;
   private freeCount: number;
   private readonly sent: ((err: Error | null) => void)[];
+  /** Where short frames are padded to {@link ETHER_MIN_FRAME} bytes. */
+  private readonly pad = new Uint8Array(ETHER_MIN_FRAME);
 
   constructor(options: UdpTunnelOptions) {
     this.name = options.name ?? 'tunnel';
@@ -153,6 +165,7 @@ export class UdpTunnel implements Wire {
       rxDatagrams: 0,
       rxBytes: 0,
       rxFrames: 0,
+      rxPadded: 0,
       txOffered: 0,
       txFrames: 0,
       txBytes: 0,
@@ -258,7 +271,15 @@ export class UdpTunnel implements Wire {
       return;
     }
     try {
-      port.wireReceive(buf, off + enc.headerLength, frameLen);
+      if (frameLen < ETHER_MIN_FRAME) {
+        const pad = this.pad;
+        for (let i = 0; i < frameLen; i++) pad[i] = buf[off + enc.headerLength + i];
+        pad.fill(0, frameLen);
+        s.rxPadded++;
+        port.wireReceive(pad, 0, ETHER_MIN_FRAME);
+      } else {
+        port.wireReceive(buf, off + enc.headerLength, frameLen);
+      }
       s.rxFrames++;
     } catch (err) {
       s.drops['device-error']++;

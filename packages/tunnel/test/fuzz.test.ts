@@ -127,6 +127,11 @@ describe('tunnel input fuzz: nothing crashes, every datagram is delivered or dro
       }
     }
     expect(sink.frames.map((f) => f.bytes.length)).toEqual([60, 60]);
+    // A short frame (a 42-byte ARP reply, as Linux sends it) is padded to the Ethernet minimum.
+    const arp = new Uint8Array([...vxlanHeader(42), ...new Uint8Array(42).fill(9)]);
+    tunnel.input(arp, 0, arp.length, REMOTE, PORT);
+    expect([...sink.frames[2].bytes]).toEqual([...new Uint8Array(42).fill(9), ...new Uint8Array(18)]);
+    expect(tunnel.stats.rxPadded).toBe(1);
     const empty = tunnelFor('vxlan');
     empty.input(ok, 0, ok.length, REMOTE, PORT);
     expect(empty.stats.drops['no-device']).toBe(1);
