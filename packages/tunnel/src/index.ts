@@ -9,3 +9,5 @@
 export * from './endpoint.js';
 export * from './encapsulation.js';
 export * from './udp-tunnel.js';
+export * from './frame-ring.js';
+export * from './worker-source.js';
