@@ -5,6 +5,7 @@ import type { CostProfile } from './cost-profile.js';
 import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
 import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl } from './ipl.js';
 import type { Nanoseconds } from './time.js';
+import { isUncontainable } from '../net/fault.js';
 
 /** Soft continuations a single preemption point may run before the interrupted code resumes (Linux MAX_SOFTIRQ_RESTART). */
 export const MAX_SOFT_RESTART = 10;
@@ -85,6 +86,12 @@ export class Cpu {
   onWake: (() => void) | undefined;
   /** The unit currently running, for diagnostics. */
   current: string | undefined;
+  /**
+   * Called (in interrupt context, with the source already masked) when an interrupt handler threw. The
+   * host routes it to the interfaces of the device that owns the line (`net/fault.ts`). Without it the
+   * source simply stays masked.
+   */
+  onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined;
   /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
   lastUnit = '';
   /**
@@ -365,6 +372,13 @@ export class Cpu {
     let claimed = true;
     try {
       claimed = src.handler!(src.handlerArg);
+    } catch (err) {
+      // A driver bug must not end the simulation: mask the source (an unacknowledged level-triggered
+      // cause would storm) and let the host reset the interface. Test assertions still propagate.
+      if (isUncontainable(err)) throw err;
+      src.stats.faults++;
+      src.mask();
+      this.onInterruptFault?.(src, err);
     } finally {
       for (let i = 0; i < this.observers.length; i++) this.observers[i].leaveInterrupt();
       this.interruptDepth--;
