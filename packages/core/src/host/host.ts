@@ -291,10 +291,9 @@ export class Host {
     for (let v = 0; v < model.interruptVectors; v++)
       irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
     const cpu = this.cpu;
-    const clock = cpu.clock;
     // A register access happens at the CPU's time: the hardware catches up first, then the access costs.
     const onAccess = () => {
-      clock.advanceTo(cpu.now());
+      cpu.catchUpHardware();
       cpu.charge(cpu.costs.registerAccess);
     };
     const bars = model.bars.map((regs, i) => {
