@@ -5,9 +5,23 @@ import type { CostProfile } from './cost-profile.js';
 import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
 import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl } from './ipl.js';
 import type { Nanoseconds } from './time.js';
+import { isUncontainable } from '../net/fault.js';
 
 /** Soft continuations a single preemption point may run before the interrupted code resumes (Linux MAX_SOFTIRQ_RESTART). */
 export const MAX_SOFT_RESTART = 10;
+
+/**
+ * Softnet units a waiting softclock lets go first before it gets a turn, whatever the clock says (the
+ * count bound holds even with a zero-cost profile, where `softQuota` of virtual time never passes).
+ */
+export const MAX_SOFTCLOCK_DEFER = 10 * MAX_SOFT_RESTART;
+
+/**
+ * On the real clock, a unit of work reads the wall clock at most once, when something first needs the time
+ * (see {@link Cpu.now}); a unit that passes this many preemption points takes a fresh reading, so hardware
+ * timers still fire inside a long softnet loop, a few microseconds late at most.
+ */
+export const REAL_CLOCK_RESAMPLE = 32;
 
 /**
  * Something that must know when the CPU is in interrupt context: the mbuf pools' allocation guard
@@ -26,6 +40,11 @@ export interface CpuStats {
   preemptionPoints: number;
   /** Process turns granted because process-level work waited a whole `softQuota` behind soft work. */
   processTurns: number;
+  /**
+   * Softclock turns: the callout continuation run ahead of queued softnet work because it had waited a
+   * whole `softQuota` (or {@link MAX_SOFTCLOCK_DEFER} softnet units) behind it.
+   */
+  softclockTurns: number;
   /** Nanoseconds charged, by context: interrupt handlers, continuations by soft level. */
   chargedInterrupt: number;
   chargedSoft: Float64Array;
@@ -58,6 +77,7 @@ export class Cpu {
     continuations: 0,
     preemptionPoints: 0,
     processTurns: 0,
+    softclockTurns: 0,
     chargedInterrupt: 0,
     chargedSoft: new Float64Array(3),
   };
@@ -74,6 +94,14 @@ export class Cpu {
   /** The unit currently running, for diagnostics. */
   current: string | undefined;
   /**
+   * Called (in interrupt context, with the source already masked) when an interrupt handler threw. The
+   * host routes it to the interfaces of the device that owns the line (`net/fault.ts`). Without it the
+   * source simply stays masked.
+   */
+  onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined;
+  /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
+  lastUnit = '';
+  /**
    * Fair share between soft interrupt work and process level (Linux's ksoftirqd, FreeBSD polling's
    * `user_frac`, Mogul and Ramakrishnan's cap on the CPU share of packet processing): once process-level
    * continuations have waited this long behind softnet/softclock work, they get a *process turn* of the
@@ -86,6 +114,9 @@ export class Cpu {
   private processWaitingSince = Number.NaN;
   /** End of the current process turn (NaN: none). */
   private processTurnUntil = Number.NaN;
+  /** When softclock started waiting behind softnet work (NaN: not waiting), and softnet units since. */
+  private softclockWaitingSince = Number.NaN;
+  private softclockPassed = 0;
 
   /** Layer names ↔ ids and their costs under {@link costs} ({@link chargeLayerId}). */
   readonly layers: CostLayers;
@@ -99,6 +130,8 @@ export class Cpu {
     this.profile = costs;
     this.layers = new CostLayers(costs);
     this.virtual = clock.kind === 'virtual';
+    // Non-integer first: the field stays an unboxed double (see VirtualClock's constructor).
+    this.localTime = Number.NaN;
     this.localTime = clock.now();
     this.intr.onPending = () => this.wake();
     this.sched.onRunnable = () => this.wake();
@@ -110,14 +143,77 @@ export class Cpu {
     this.onWake?.();
   }
 
-  /** The CPU's notion of now: its local time on the virtual clock, wall time on the real clock. */
+  /** Units of work being run by {@link runUnit} (nested when an interrupt is taken inside one). */
+  private unitDepth = 0;
+  /** Real clock: the wall time read in the current unit, NaN when not read yet. */
+  private sample = Number.NaN;
+  /** Real clock: preemption points passed since {@link sample} was read. */
+  private sampleAge = 0;
+
+  /**
+   * The CPU's notion of now: its local time on the virtual clock; wall time on the real clock, read at
+   * most once per unit of work (and again every {@link REAL_CLOCK_RESAMPLE} preemption points), because a
+   * clock read costs 50–200 ns and, on Node 20, allocates. Outside a unit (an application between runner
+   * steps) every call reads the clock.
+   */
   now(): Nanoseconds {
-    return this.virtual ? this.localTime : this.clock.now();
+    // Kept tiny so it is inlined: a double returned from a call V8 did not inline is a new heap number.
+    return this.virtual ? this.localTime : this.realNow();
+  }
+
+  private realNow(): Nanoseconds {
+    if (this.unitDepth === 0) return this.clock.now();
+    let t = this.sample;
+    if (t !== t) {
+      t = this.clock.now();
+      this.sample = t;
+      this.sampleAge = 0;
+    }
+    return t;
+  }
+
+  /**
+   * Brings the hardware up to the CPU's time: every timer due by {@link now} fires (devices act). Called at
+   * preemption points and before register accesses. On the virtual clock the clock catches up with the
+   * local time (exact, cheap). On the real clock the time is read only when a timer is armed at all, and
+   * then through {@link now}'s per-unit reading.
+   */
+  catchUpHardware(): void {
+    const clock = this.clock;
+    if (this.virtual) {
+      clock.advanceTo(this.localTime);
+      return;
+    }
+    const next = clock.nextExpiry();
+    if (next === Number.POSITIVE_INFINITY) return;
+    const t = this.now();
+    if (t >= next) clock.advanceTo(t);
   }
 
   /** Used by the simulation: an idle CPU that gets work catches up with the clock frontier. */
   catchUp(t: Nanoseconds): void {
     if (t > this.localTime) this.localTime = t;
+  }
+
+  /**
+   * Used by the simulation when it picks an idle CPU that has work: its local time moves to when the
+   * hardware gave it the work ({@link wakeAt}), or to the clock frontier. No time argument, so no double
+   * crosses a call.
+   */
+  resumeFromIdle(): void {
+    const w = this.wakeAt;
+    const t = w === w ? w : this.clock.now();
+    if (t > this.localTime) this.localTime = t;
+    this.wakeAt = Number.NaN;
+    this.idle = false;
+  }
+
+  /** Used by the simulation between steps: an idle CPU's local time follows the clock frontier. */
+  idleAtFrontier(): void {
+    const t = this.clock.now();
+    if (t > this.localTime) this.localTime = t;
+    this.idle = true;
+    this.wakeAt = Number.NaN;
   }
 
   /** Registers an observer of interrupt context (the allocation guard of a pool). */
@@ -216,7 +312,11 @@ export class Cpu {
    */
   preempt(): void {
     this.stats.preemptionPoints++;
-    this.clock.advanceTo(this.virtual ? this.localTime : this.clock.now());
+    if (!this.virtual && ++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.sample = Number.NaN;
+    this.catchUpHardware();
+    // The common case in constant time, without reading any clock: no interrupt pending, no continuation
+    // queued above the current level.
+    if (!this.intr.anyPending && !this.sched.hasAbove(this.ipl)) return;
     let softRuns = 0;
     let softStart = Number.NaN;
     for (;;) {
@@ -225,8 +325,10 @@ export class Cpu {
         this.takeInterrupt(src);
         continue;
       }
+      if (!this.sched.hasAbove(this.ipl)) return;
       // Soft levels wait while process-level work has its turn.
-      if (this.now() < this.processTurnUntil) return;
+      const turnEnd = this.processTurnUntil;
+      if (turnEnd === turnEnd && this.now() < turnEnd) return;
       // Soft work run from a preemption point is bounded, as `__do_softirq` is (MAX_SOFTIRQ_RESTART and
       // a time limit): a poll that always finds more work must not keep the interrupted code from ever
       // resuming. What is left runs as ordinary units.
@@ -251,15 +353,21 @@ export class Cpu {
    */
   runUnit(): boolean {
     if (this.virtual) this.clock.advanceTo(this.localTime);
-    const src = this.intr.next(this.ipl);
-    if (src !== undefined) {
-      this.takeInterrupt(src);
+    this.sample = Number.NaN;
+    this.unitDepth++;
+    try {
+      const src = this.intr.next(this.ipl);
+      if (src !== undefined) {
+        this.takeInterrupt(src);
+        return true;
+      }
+      const kc = this.pickContinuation();
+      if (kc === null) return false;
+      this.runContinuation(kc);
       return true;
+    } finally {
+      this.unitDepth--;
     }
-    const kc = this.pickContinuation();
-    if (kc === null) return false;
-    this.runContinuation(kc);
-    return true;
   }
 
   private softWaiting(): boolean {
@@ -271,7 +379,7 @@ export class Cpu {
     if (this.sched.queued(IPL_NONE) === 0) {
       this.processWaitingSince = Number.NaN;
       this.processTurnUntil = Number.NaN;
-      return this.sched.dequeue(this.ipl);
+      return this.dequeueSoft();
     }
     const now = this.now();
     const inTurn = now < this.processTurnUntil;
@@ -282,12 +390,36 @@ export class Cpu {
         return this.sched.dequeueLevel(IPL_NONE);
       }
       if (Number.isNaN(this.processWaitingSince)) this.processWaitingSince = now;
-      if (now - this.processWaitingSince < this.softQuota) return this.sched.dequeue(this.ipl);
+      if (now - this.processWaitingSince < this.softQuota) return this.dequeueSoft();
       this.processTurnUntil = now + this.softQuota;
       this.processWaitingSince = Number.NaN;
       this.stats.processTurns++;
     }
     return this.sched.dequeueLevel(IPL_NONE);
+  }
+
+  /**
+   * The next soft continuation, highest level first — except that softclock (callouts: watchdogs, ARP and
+   * reassembly timers) does not wait behind softnet forever. The same fair share as process level: once
+   * it has waited a whole `softQuota` or {@link MAX_SOFTCLOCK_DEFER} softnet units, it runs next (Linux
+   * runs its timer softirq in every `__do_softirq` pass, and hands the rest to ksoftirqd).
+   */
+  private dequeueSoft(): Continuation<any> | null {
+    const s = this.sched;
+    if (this.ipl < IPL_SOFTCLOCK && s.queued(IPL_SOFTCLOCK) > 0 && s.queued(IPL_SOFTNET) > 0) {
+      const now = this.now();
+      if (Number.isNaN(this.softclockWaitingSince)) {
+        this.softclockWaitingSince = now;
+        this.softclockPassed = 0;
+      } else if (now - this.softclockWaitingSince >= this.softQuota || ++this.softclockPassed >= MAX_SOFTCLOCK_DEFER) {
+        this.softclockWaitingSince = Number.NaN;
+        this.stats.softclockTurns++;
+        return s.dequeueLevel(IPL_SOFTCLOCK);
+      }
+    } else {
+      this.softclockWaitingSince = Number.NaN;
+    }
+    return s.dequeue(this.ipl);
   }
 
   /** Runs one continuation at its level. */
@@ -297,6 +429,7 @@ export class Cpu {
     const prevUnit = this.current;
     this.ipl = kc.ipl;
     this.current = kc.name;
+    this.lastUnit = kc.name;
     kc.runs++;
     this.stats.continuations++;
     this.sched.stats.ran++;
@@ -316,12 +449,20 @@ export class Cpu {
     this.ipl = src.ipl as Ipl;
     this.interruptDepth++;
     this.current = src.handlerName;
+    this.lastUnit = src.handlerName;
     for (let i = 0; i < this.observers.length; i++) this.observers[i].enterInterrupt();
     this.stats.interrupts++;
     src.stats.taken++;
     let claimed = true;
     try {
       claimed = src.handler!(src.handlerArg);
+    } catch (err) {
+      // A driver bug must not end the simulation: mask the source (an unacknowledged level-triggered
+      // cause would storm) and let the host reset the interface. Test assertions still propagate.
+      if (isUncontainable(err)) throw err;
+      src.stats.faults++;
+      src.mask();
+      this.onInterruptFault?.(src, err);
     } finally {
       for (let i = 0; i < this.observers.length; i++) this.observers[i].leaveInterrupt();
       this.interruptDepth--;

@@ -2,6 +2,9 @@ import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
 import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
+import type { Continuation } from '../kern/continuation.js';
+import type { InterruptSource } from '../kern/interrupt-controller.js';
+import { faultResetContinuation, recordFault } from './fault.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
 import type { LinkLayer } from './link-layer.js';
@@ -78,6 +81,11 @@ export interface IfnetAttachOptions {
   baudrate?: number;
   /** Driver private data (`ifp->if_softc`). */
   softc?: unknown;
+  /**
+   * The device's interrupt lines (`aa.irqs`). Filled in automatically for interfaces created while
+   * `host.autoconf()` attaches a driver; a driver attached by hand passes them here.
+   */
+  lines?: readonly InterruptSource[];
 }
 
 /**
@@ -118,6 +126,11 @@ export class Ifnet {
   watchdogTimer = 0;
   /** Per-protocol attachment data (`if_afdata`): e.g. `afdata.inet` for IPv4 addresses. */
   readonly afdata: Record<string, unknown> = {};
+  /**
+   * Interrupt lines of the device this interface was attached for (set by `host.autoconf` / driver
+   * attach; empty for software interfaces). Used to find a poll context's line and to contain faults.
+   */
+  deviceLines: readonly InterruptSource[] = [];
   /** Listeners for link state changes (routing socket messages in BSD). */
   private readonly linkListeners: ((ifp: Ifnet, state: LinkState) => void)[] = [];
 
@@ -322,8 +335,32 @@ export class Ifnet {
     return true;
   }
 
-  /** `if_up`: marks the interface up, initialises the hardware and enables every poll context. */
+  /** Where and what the last contained driver fault was (see `net/fault.ts`), undefined if none. */
+  lastFault: string | undefined;
+  /** @internal Time of the last reset after a fault (for the hold-down). */
+  lastFaultReset = Number.NEGATIVE_INFINITY;
+  /** @internal The continuation that resets the interface after a fault taken in interrupt context. */
+  private faultKc: Continuation<Ifnet> | undefined;
+
+  /**
+   * @internal A driver's interrupt routine threw (the CPU caught it and masked the line): count it and
+   * schedule the reset at softnet (init may allocate; interrupt context may not).
+   */
+  interruptFault(where: string, err: unknown): void {
+    recordFault(this, where, err);
+    this.faultKc ??= faultResetContinuation(this);
+    this.host.cpu.sched.schedule(this.faultKc);
+  }
+
+  /** Set by `host.ifDetach` once detaching has begun: the interface can no longer come up. */
+  detaching = false;
+
+  /**
+   * `if_up`: marks the interface up, initialises the hardware and enables every poll context. Throws for
+   * an interface that is being (or has been) detached.
+   */
   upIf(): void {
+    if (this.detaching) throw new Error(`${this.name}: upIf() on an interface being detached`);
     if (this.up) return;
     this.flags |= IFF_UP;
     this.ops.init(this);
@@ -338,9 +375,28 @@ export class Ifnet {
    * when every context is disabled.
    */
   down(): Promise<void> {
+    return this.bringDown(false);
+  }
+
+  /**
+   * @internal Down after a failed fault reset: as {@link down}, but a throwing `stop` is ignored (the
+   * driver is already known to be broken).
+   */
+  forceDown(): Promise<void> {
+    return this.bringDown(true);
+  }
+
+  private bringDown(ignoreStopError: boolean): Promise<void> {
     if (!this.up) return Promise.resolve();
     this.flags &= ~(IFF_UP | IFF_RUNNING | IFF_OACTIVE);
-    this.ops.stop(this);
+    if (!ignoreStopError) this.ops.stop(this);
+    else {
+      try {
+        this.ops.stop(this);
+      } catch {
+        // Already counted as a fault; the interface is going down either way.
+      }
+    }
     this.sendQueue.purge();
     this.watchdogTimer = 0;
     const waits: Promise<void>[] = [];
@@ -349,6 +405,27 @@ export class Ifnet {
     }
     this.host.ifStateChanged(this);
     return Promise.all(waits).then(() => undefined);
+  }
+
+  /**
+   * @internal The end of `if_detach`, once the interface is down and the protocols have forgotten it:
+   * drops every reference core holds for it (poll contexts and their continuations, send queue, input
+   * hook, link-state listeners, multicast memberships, watchdog, device interrupt lines).
+   */
+  teardown(): void {
+    const sched = this.host.cpu.sched;
+    for (const ctx of this.pollContexts) {
+      ctx.disable();
+      sched.cancel(ctx.kc);
+    }
+    this.pollContexts.length = 0;
+    this.sendQueue.purge();
+    this.inputHook = undefined;
+    this.linkListeners.length = 0;
+    this.multicast.clear();
+    this.watchdogTimer = 0;
+    this.deviceLines = [];
+    if (this.faultKc !== undefined) sched.cancel(this.faultKc);
   }
 
   /** Sets or clears promiscuous mode (`IFF_PROMISC`) and tells the driver. */
