@@ -11,14 +11,14 @@ import { echo, receiveToSink, receiveToSocket, transmit } from '../src/workloads
 const PACKETS = 200_000;
 /**
  * Bytes per packet allowed. Any object allocated per packet costs at least 12 bytes (a heap number), so
- * a bound under 1 B/packet means none is: what remains is the simulation loop's own per-step numbers,
- * amortised over a burst. On the real clock, core's clock reads still allocate (`performance.now()`
+ * a bound of 2 B/packet means none is: what remains (0.3 to 1.4 B/packet measured) is the simulation
+ * loop's own per-step numbers, amortised over a burst. On the real clock, core's clock reads still allocate (`performance.now()`
  * boxed at preemption points and while the loop waits for a timer: issue 9's first item, core's side),
  * from 1 to 60 B/packet depending on the machine's load; that bound only guards against a per-packet
  * copy or closure in the driver, the model or the stack (100+ B) until core makes preemption points
  * constant-time, when it drops to the virtual clock's.
  */
-const BOUND: Record<ClockKind, number> = { virtual: 1, real: 96 };
+const BOUND: Record<ClockKind, number> = { virtual: 2, real: 96 };
 
 const rigs: Rig[] = [];
 afterAll(() => {
