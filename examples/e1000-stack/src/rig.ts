@@ -89,7 +89,7 @@ export function makeRig(o: RigOptions): Rig {
     inet.addAddress(sc.ifp, '10.0.0.1/24');
     arpFor(host).addStatic(sc.ifp, PEER, PEER_MAC);
     udpFor(host)
-      .socket({ receiveQueue: 512 })
+      .socket({ receiveQueue: 512, receiveBuffer: 1 << 20 })
       .bind(UDP_PORT)
       .onMessage((m) => {
         datagrams++;
