@@ -56,7 +56,7 @@ export class TimerHeap {
   }
 
   /** Called (with no argument) when an arming makes a timer the earliest one: the real clock re-arms its wakeup. */
-  onEarliest: (() => void) | undefined;
+  onEarliest: (() => void) | undefined = undefined;
 
   /** (Re-)inserts `t` at its {@link HeapTimer.expiry}, after any timers with the same expiry. */
   insert(t: HeapTimer): void {
