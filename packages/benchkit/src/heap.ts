@@ -84,7 +84,7 @@ export async function measureHeap(
     const now = probe.youngUsed();
     const grown = now - last - cost;
     if (now >= last) {
-      bytes += grown > 0 ? grown : 0;
+      bytes += Math.max(grown, 0);
       counted += n;
     }
     last = now;

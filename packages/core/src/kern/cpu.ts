@@ -135,7 +135,7 @@ export class Cpu {
 
   /** Work became runnable: remember when, if the CPU was idle, and tell the runner. */
   private wake(): void {
-    if (this.idle && this.wakeAt !== this.wakeAt) {
+    if (this.idle && Number.isNaN(this.wakeAt)) {
       // One call site per clock kind: each stays monomorphic and inlined, so the double it returns is
       // never boxed (a call site that has seen both clocks may not inline, and a returned double is then a
       // new heap number on every wake-up).
@@ -171,7 +171,7 @@ export class Cpu {
   private realNow(): Nanoseconds {
     if (this.unitDepth === 0) return this.clock.now();
     let t = this.sample;
-    if (t !== t) {
+    if (Number.isNaN(t)) {
       t = this.clock.now();
       this.sample = t;
       this.sampleAge = 0;
@@ -198,7 +198,7 @@ export class Cpu {
       return;
     }
     // The unit's reading, taken from the field (a double returned by a call V8 did not inline is boxed).
-    if (this.sample !== this.sample) this.realNow();
+    if (Number.isNaN(this.sample)) this.realNow();
     if (this.sample >= next) clock.advanceTo(this.sample);
   }
 
@@ -214,7 +214,7 @@ export class Cpu {
    */
   resumeFromIdle(): void {
     const w = this.wakeAt;
-    const t = w === w ? w : this.clock.now();
+    const t = !Number.isNaN(w) ? w : this.clock.now();
     if (t > this.times[LOCAL_TIME]) this.times[LOCAL_TIME] = t;
     this.wakeAt = Number.NaN;
     this.idle = false;
@@ -344,7 +344,7 @@ export class Cpu {
       if (!this.sched.hasAbove(this.ipl)) return;
       // Soft levels wait while process-level work has its turn.
       const turnEnd = this.processTurnUntil;
-      if (turnEnd === turnEnd && this.now() < turnEnd) return;
+      if (!Number.isNaN(turnEnd) && this.now() < turnEnd) return;
       // Soft work run from a preemption point is bounded, as `__do_softirq` is (MAX_SOFTIRQ_RESTART and
       // a time limit): a poll that always finds more work must not keep the interrupted code from ever
       // resuming. What is left runs as ordinary units.
@@ -396,8 +396,9 @@ export class Cpu {
     if (clock.reads !== this.readsSeen) {
       this.sample = clock.lastReading;
       this.sampleAge = 0;
-    } else if ((this.sampleAge += REAL_CLOCK_UNIT_AGE) >= REAL_CLOCK_RESAMPLE) {
-      this.sample = Number.NaN;
+    } else {
+      this.sampleAge += REAL_CLOCK_UNIT_AGE;
+      if (this.sampleAge >= REAL_CLOCK_RESAMPLE) this.sample = Number.NaN;
     }
   }
 

