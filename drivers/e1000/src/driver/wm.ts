@@ -29,6 +29,7 @@
  * @module
  */
 import {
+  ALLOC_RESERVE,
   type AttachArgs,
   type BusSpace,
   type DeviceDriver,
@@ -611,7 +612,7 @@ export class E1000Driver implements DeviceDriver {
     let i = this.rxFill;
     const start = i;
     while (this.rxFilled < n - 1) {
-      const m = this.pool.getcl();
+      const m = this.pool.getcl(ALLOC_RESERVE); // ring refill may use the pool's reserve
       if (m === null) {
         this.events['wm.rx.nobufs']++;
         break;

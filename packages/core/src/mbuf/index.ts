@@ -23,3 +23,4 @@ export * from './m-cat.js';
 export * from './m-split.js';
 export * from './m-sanity.js';
 export * from './mbuf-queue.js';
+export * from './ownership.js';
