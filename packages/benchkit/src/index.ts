@@ -241,3 +241,4 @@ export function formatTable(title: string, groups: readonly GroupResult[], optio
   for (const row of rows) lines.push(row[1] === '' ? row[0] : pad(row, true));
   return lines.join('\n');
 }
+export * from './heap.js';
