@@ -306,7 +306,9 @@ export class Ifnet {
    * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
-    assertOwnMbuf(this.host, m, `${this.name}: if_output`);
+    // The message is built only on the failure path: a template string per packet costs heap.
+    for (let x: Mbuf | null = m; x !== null; x = x.next)
+      if (!ownsMbuf(this.host, x) || x.isFree) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -320,7 +322,8 @@ export class Ifnet {
    * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
-    assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
+    for (let x: Mbuf | null = m; x !== null; x = x.next)
+      if (!ownsMbuf(this.host, x) || x.isFree) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
