@@ -92,7 +92,7 @@ function echoRespond(f: Uint8Array, v: DataView, len: number, out: Uint8Array, o
   if ((ipLen & 1) !== 0) c += f[end - 1] << 8;
   c = (c & 0xffff) + (c >>> 16);
   if ((c & 0xffff) + (c >>> 16) !== 0xffff || f[34] !== 8) return -1;
-  out.set(f.subarray(0, end));
+  out.set(f); // the frame is exactly the datagram (no link padding), so no subarray view is needed
   for (let i = 0; i < 6; i++) {
     out[i] = f[6 + i];
     out[6 + i] = f[i];

@@ -6,7 +6,9 @@
  * frees each datagram. Frames are copied in with `m_devget`, as a PIO driver would.
  */
 import {
+  Continuation,
   type Host,
+  IPL_NONE,
   IFF_BROADCAST,
   IFF_MULTICAST,
   IFT_ETHER,
@@ -80,8 +82,12 @@ export interface Rig {
   delivered(): number;
   /** Frames the stack sent (taken off the send queue by the sink NIC). */
   sent(): number;
-  /** Injects `n` copies of `frame` (each copied in with `m_devget`) and runs what they scheduled. */
-  inject(frame: Uint8Array, n: number): void;
+  /**
+   * Injects `n` copies of `frame` (each copied in with `m_devget`) and runs what they scheduled. With
+   * `idleWork`, a no-op process-level continuation is pending during the loop, as the socket's is while
+   * datagrams queue (so a baseline run sees the same scheduler state at its preemption points).
+   */
+  inject(frame: Uint8Array, n: number, idleWork?: boolean): void;
   /** Stops the real-time runner (so the process can exit); nothing on the virtual clock. */
   stop(): void;
 }
@@ -124,6 +130,7 @@ export function rig(clock: 'virtual' | 'real' = 'virtual'): Rig {
     });
   const pool = host.pool;
   const cpu = host.cpu;
+  const noop = new Continuation<null>('bench.noop', IPL_NONE, () => {}, null);
   return {
     runner,
     host,
@@ -131,7 +138,8 @@ export function rig(clock: 'virtual' | 'real' = 'virtual'): Rig {
     delivered: () => delivered,
     sent: () => sent,
     stop: () => real?.stop(),
-    inject(frame, n) {
+    inject(frame, n, idleWork = false) {
+      if (idleWork) cpu.sched.schedule(noop);
       for (let i = 0; i < n; i++) ifp.input(pool.devget(frame, 0, frame.length, null)!);
       // The application continuation (IPL_NONE) runs the receive callbacks.
       while (cpu.runUnit()) {
