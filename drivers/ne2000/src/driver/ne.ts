@@ -118,6 +118,7 @@ import {
   TSR_FU,
   TSR_OWC,
 } from '../regs.js';
+import { NeDrop } from './ne-drops.js';
 import { RemoteDma } from './remote-dma.js';
 import { RxPrealloc } from './rx-prealloc.js';
 
@@ -173,7 +174,7 @@ export interface NeEvents {
  * The `ne` softc: one per NE2000 card, created by autoconfiguration.
  */
 @injectable()
-export class Ne2000Driver implements DeviceDriver {
+export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
   ifp!: Ifnet;
   ctx!: PollContext;
   /** The free and completed queues of pre-allocated receive mbufs (seed 000's PIO buffering). */
@@ -255,7 +256,7 @@ export class Ne2000Driver implements DeviceDriver {
     this.ifp = host.ifAttach({
       name: 'ne',
       ifType: IFT_ETHER,
-      ops: new NeIfnetOps(this),
+      ops: this,
       lladdr: mac,
       mtu: ETHERMTU,
       flags: IFF_BROADCAST | IFF_MULTICAST,
@@ -264,14 +265,13 @@ export class Ne2000Driver implements DeviceDriver {
     });
     this.ctx = this.ifp.addPollContext({
       name: `${this.ifp.name}.rx`,
-      ops: NE_POLL_OPS,
+      ops: this,
       weight: this.opts.weight,
       // PIO: the card must keep being drained while the poll runs.
       maskOnDefer: false,
       // Minimum frames fit one page each: the ring holds (pages - 1) of them between two drains.
       capacity: this.rxStop - this.rxStart - 1,
     });
-    this.ctx.softc = this;
     host.cpu.intr.establish(this.line, IPL_NET, neIntr, this as Ne2000Driver, this.ifp.name);
   }
 
@@ -428,12 +428,12 @@ export class Ne2000Driver implements DeviceDriver {
     this.dma.run = CR_STP;
     this.harvestCounters();
     const inRing = this.countRing();
-    if (inRing > 0) ifp.countDrop('ne.rx.flushed', inRing);
+    if (inRing > 0) ifp.countDrop(NeDrop.RxFlushed, inRing);
     const completed = this.rx.flush();
-    if (completed > 0) ifp.countDrop('ne.rx.flushed', completed);
+    if (completed > 0) ifp.countDrop(NeDrop.RxFlushed, completed);
     let tx = 0;
     for (let i = 0; i < 2; i++) if (this.txLen[i] !== 0) tx++;
-    if (tx > 0) ifp.countDrop('ne.tx.flushed', tx);
+    if (tx > 0) ifp.countDrop(NeDrop.TxFlushed, tx);
     this.txLen.fill(0);
     this.txCur = -1;
     r.write8(DP_ISR, 0xff);
@@ -503,8 +503,8 @@ export class Ne2000Driver implements DeviceDriver {
     this.host.cpu.splx(s);
   }
 
-  /** Programs PAR0-5 with `addr`. */
-  programAddress(addr: Uint8Array): void {
+  /** `setLinkAddress`: programs PAR0-5 with `addr`. */
+  setLinkAddress(_ifp: unknown, addr: Uint8Array): void {
     const r = this.regs;
     const s = this.host.cpu.splnet();
     const run = this.running ? CR_STA : CR_STP;
@@ -613,7 +613,7 @@ export class Ne2000Driver implements DeviceDriver {
       ) {
         // A header we cannot follow: give the whole ring back (what cannot be read is lost).
         ifp.counters.ierrors++;
-        ifp.countDrop('ne.rx.bad-header');
+        ifp.countDrop(NeDrop.RxBadHeader);
         this.rxNext = curr;
         this.setBnry(curr);
         curr = this.readCurr();
@@ -622,14 +622,14 @@ export class Ne2000Driver implements DeviceDriver {
       cpu.chargeLayerId(LAYER_DRIVER_RX);
       if ((status & RSR_PRX) === 0) {
         ifp.counters.ierrors++;
-        ifp.countDrop('ne.rx.error');
+        ifp.countDrop(NeDrop.RxError);
       } else if (len < ETHER_MIN_LEN || len > MAX_RX_LEN) {
         ifp.counters.ierrors++;
-        ifp.countDrop('ne.rx.bad-length');
+        ifp.countDrop(NeDrop.RxBadLength);
       } else {
         const m = rx.take();
         if (m === null) {
-          ifp.countInputDrop('ne.rx.nobufs');
+          ifp.countInputDrop(NeDrop.RxNobufs);
         } else {
           const o = m.off;
           const a = page * DP_PAGE_SIZE + DP_RX_HDR_SIZE;
@@ -646,7 +646,7 @@ export class Ne2000Driver implements DeviceDriver {
           if ((b[o] & 1) !== 0) {
             m.flags |= (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff ? M_BCAST : M_MCAST;
           }
-          if (!rx.complete(m)) ifp.dropInput(m, 'ne.rx.qfull');
+          if (!rx.complete(m)) ifp.dropInput(m, NeDrop.RxQfull);
         }
       }
       this.rxNext = next;
@@ -716,15 +716,15 @@ export class Ne2000Driver implements DeviceDriver {
     const missed = r.read8(DP_CNTR2);
     if (fae !== 0) {
       ifp.counters.ierrors += fae;
-      ifp.countDrop('ne.rx.align', fae);
+      ifp.countDrop(NeDrop.RxAlign, fae);
     }
     if (crc !== 0) {
       ifp.counters.ierrors += crc;
-      ifp.countDrop('ne.rx.crc', crc);
+      ifp.countDrop(NeDrop.RxCrc, crc);
     }
     if (missed !== 0) {
       ifp.counters.ierrors += missed;
-      ifp.countDrop('ne.rx.missed', missed);
+      ifp.countDrop(NeDrop.RxMissed, missed);
     }
   }
 
@@ -738,10 +738,10 @@ export class Ne2000Driver implements DeviceDriver {
     }
     if ((causes & ISR_TXE) !== 0 || (tsr & (TSR_ABT | TSR_FU)) !== 0) {
       ifp.counters.oerrors++;
-      ifp.countDrop((tsr & TSR_FU) !== 0 ? 'ne.tx.underrun' : 'ne.tx.aborted');
+      ifp.countDrop((tsr & TSR_FU) !== 0 ? NeDrop.TxUnderrun : NeDrop.TxAborted);
     } else if ((tsr & (TSR_CRS | TSR_OWC)) !== 0) {
       ifp.counters.oerrors++;
-      ifp.countDrop((tsr & TSR_CRS) !== 0 ? 'ne.tx.no-carrier' : 'ne.tx.late-collision');
+      ifp.countDrop((tsr & TSR_CRS) !== 0 ? NeDrop.TxNoCarrier : NeDrop.TxLateCollision);
     }
     if (this.txCur >= 0) {
       this.txLen[this.txCur] = 0;
@@ -794,7 +794,7 @@ export class Ne2000Driver implements DeviceDriver {
    * The poll (`if_poll`): top up, drain the card if it is masked, transmit completions, up to `budget`
    * completed mbufs up through `ifp.input`, top up again. Returns the packets handed up.
    */
-  poll(budget: number): number {
+  poll(_ctx: PollContext, budget: number): number {
     if (!this.running) return 0;
     const rx = this.rx;
     const ifp = this.ifp;
@@ -854,11 +854,11 @@ export class Ne2000Driver implements DeviceDriver {
       if (m === null) break;
       const len = m.pkthdr.len;
       if (len === 0) {
-        ifp.dropOutput(m, 'ne.tx.empty');
+        ifp.dropOutput(m, NeDrop.TxEmpty);
         continue;
       }
       if (len > ETHER_MAX_LEN) {
-        ifp.dropOutput(m, 'ne.tx.too-big');
+        ifp.dropOutput(m, NeDrop.TxTooBig);
         continue;
       }
       cpu.chargeLayerId(LAYER_DRIVER_TX);
@@ -873,7 +873,7 @@ export class Ne2000Driver implements DeviceDriver {
       if (!this.dma.write((NE_RAM_START_PAGE + slot * NE_TX_PAGES) * DP_PAGE_SIZE, buf, 0, padded)) {
         this.events['ne.rdc-timeout']++;
         ifp.counters.oerrors++;
-        ifp.countDrop('ne.tx.rdc-timeout');
+        ifp.countDrop(NeDrop.TxRdcTimeout);
         break;
       }
       this.txLen[slot] = padded;
@@ -897,37 +897,6 @@ export class Ne2000Driver implements DeviceDriver {
 export function neIntr(sc: Ne2000Driver): boolean {
   return sc.intr();
 }
-
-/** The interface's driver operations. */
-class NeIfnetOps implements IfnetDriverOps {
-  constructor(private readonly sc: Ne2000Driver) {}
-  init(): void {
-    this.sc.init();
-  }
-  stop(): void {
-    this.sc.stop();
-  }
-  start(): void {
-    this.sc.start();
-  }
-  updateFilter(): void {
-    this.sc.updateFilter();
-  }
-  setLinkAddress(_ifp: Ifnet, addr: Uint8Array): void {
-    this.sc.programAddress(addr);
-  }
-  watchdog(): void {
-    this.sc.watchdog();
-  }
-}
-
-/** Poll operations shared by every `ne` instance (the softc hangs off the context). */
-const NE_POLL_OPS: PollOps = {
-  poll: (ctx, budget) => (ctx.softc as Ne2000Driver).poll(budget),
-  intrEnable: (ctx) => (ctx.softc as Ne2000Driver).intrEnable(),
-  intrDisable: (ctx) => (ctx.softc as Ne2000Driver).intrDisable(),
-  workPending: (ctx) => (ctx.softc as Ne2000Driver).workPending(),
-};
 
 /** `ne_pci_match`: the RTL8029, an NE2000-compatible PCI card. */
 export function neMatch(ident: DeviceIdent): number {
