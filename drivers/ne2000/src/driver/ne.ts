@@ -168,6 +168,8 @@ export interface NeEvents {
   'ne.watchdog.reset': number;
   /** `start` found both transmit buffers busy and set IFF_OACTIVE. */
   'ne.tx.busy': number;
+  /** The interrupt routine found the free queue empty and left the card to the poll (masked). */
+  'ne.rx.starved': number;
 }
 
 /**
@@ -185,6 +187,7 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
     'ne.rdc-timeout': 0,
     'ne.watchdog.reset': 0,
     'ne.tx.busy': 0,
+    'ne.rx.starved': 0,
   };
   /** Interrupts that found nothing enabled in ISR. */
   spurious = 0;
@@ -203,6 +206,14 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
   private masked = false;
   /** The IMR value while unmasked. */
   private imr = NE_IMR;
+  /** The IMR value programmed now (NE_IMR, NE_IMR_TICK in tick mode, ISR_CNT while starved, 0 stopped). */
+  private imrNow = 0;
+  /**
+   * The interrupt routine found the free queue empty: the poll has not run since it last refilled it, so
+   * draining on in interrupt context would only copy frames to drop them. The routine stops, leaves the
+   * rest in the card's ring and masks the per-packet causes until the poll has run.
+   */
+  private starved = false;
   /** The next ring page to read (BNRY + 1). */
   private rxNext = 0;
   private rcr = RCR_AB;
@@ -394,6 +405,8 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
     r.write8(DP_ISR, 0xff); // 7. clear every cause
     this.imr = NE_IMR;
     this.masked = false;
+    this.starved = false;
+    this.imrNow = NE_IMR;
     r.write8(DP_IMR, NE_IMR); // 8. interrupt mask
     r.write8(DP_CR, CR_PAGE1 | CR_STP | CR_RD_ABORT); // 9. page 1: address, multicast filter, CURR
     for (let i = 0; i < 6; i++) r.write8(DP_PAR0 + i, ifp.lladdr[i]);
@@ -421,6 +434,7 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
     const r = this.regs;
     const ifp = this.ifp;
     this.running = false;
+    this.imrNow = 0;
     r.write8(DP_IMR, 0);
     r.write8(DP_CR, CR_STP | CR_RD_ABORT);
     r.write8(DP_RBCR0, 0);
@@ -547,6 +561,7 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
         this.harvestCounters();
         r.write8(DP_ISR, ISR_CNT);
       }
+      if (this.starved) break; // leave the rest on the card for the poll
       isr = r.read8(DP_ISR);
     }
     return seen;
@@ -560,10 +575,20 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
       this.spurious++;
       return false;
     }
-    // In tick mode only OVW and CNT interrupt; the rest waits for the tick's poll.
-    if (this.service(this.masked ? NE_IMR_TICK : this.imr) === 0) {
+    // Only what IMR enables now: in tick mode OVW and CNT, the rest waits for the tick's poll.
+    if (this.service(this.imrNow) === 0) {
       this.spurious++;
       return false;
+    }
+    if (this.starved) {
+      // The poll is behind: frames wait in the card's ring (and, if it fills, are missed there, for
+      // free and counted) instead of being copied in here only to be dropped. The poll drains the card
+      // itself while masked; the framework unmasks when its round completes.
+      this.starved = false;
+      this.events['ne.rx.starved']++;
+      this.masked = true;
+      this.imrNow = ISR_CNT;
+      this.regs.write8(DP_IMR, ISR_CNT);
     }
     this.ctx.defer();
     return true;
@@ -585,7 +610,7 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
    * no mbuf is free — and BNRY advanced behind it.
    */
   private rxDrain(max: number): void {
-    const _r = this.regs;
+    if (this.starved) return;
     const ifp = this.ifp;
     const cpu = this.host.cpu;
     const rx = this.rx;
@@ -627,9 +652,18 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
         ifp.counters.ierrors++;
         ifp.countDrop(NeDrop.RxBadLength);
       } else {
-        const m = rx.take();
+        let m = rx.take();
+        if (m === null && !cpu.inInterrupt) {
+          // At softnet (the poll draining a masked card) allocation is allowed: top up and go on; with
+          // no room left (pool empty, completed queue at its bound) the frame stays on the card until
+          // the poll has handed some up — the card, not the CPU, drops what does not fit.
+          rx.refill();
+          m = rx.take();
+          if (m === null) break;
+        }
         if (m === null) {
           ifp.countInputDrop(NeDrop.RxNobufs);
+          this.starved = true;
         } else {
           const o = m.off;
           const a = page * DP_PAGE_SIZE + DP_RX_HDR_SIZE;
@@ -651,6 +685,7 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
       }
       this.rxNext = next;
       this.setBnry(next);
+      if (this.starved) break;
       if (this.rxNext === curr) curr = this.readCurr();
     }
     dma.ackRead();
@@ -768,6 +803,7 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
   /** `intrEnable`: unmask the card's causes. */
   intrEnable(): void {
     this.masked = false;
+    this.imrNow = this.imr;
     this.regs.write8(DP_IMR, this.imr);
   }
 
@@ -779,12 +815,22 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
    */
   intrDisable(): void {
     this.masked = true;
+    this.imrNow = NE_IMR_TICK;
     this.regs.write8(DP_IMR, NE_IMR_TICK);
   }
 
-  /** `workPending`: filled mbufs waiting (the card's own causes re-assert the line when unmasked). */
+  /**
+   * `workPending` (after the unmask): filled mbufs waiting, or frames still in the card's ring — left
+   * there while the routine was starved, their PRX long acknowledged, so no interrupt would announce them.
+   * New arrivals raise PRX and interrupt on their own.
+   */
   workPending(): boolean {
-    return this.rx.completed.length > 0;
+    if (this.rx.completed.length > 0) return true;
+    if (!this.running) return false;
+    const s = this.host.cpu.splnet();
+    const pending = this.rxNext !== this.readCurr();
+    this.host.cpu.splx(s);
+    return pending;
   }
 
   // =====================================================================================================
@@ -801,8 +847,11 @@ export class Ne2000Driver implements DeviceDriver, IfnetDriverOps, PollOps {
     const cpu = this.host.cpu;
     rx.refill();
     if (this.masked) {
+      // Tick mode or starved: the card is drained here, by the same port I/O, at splnet. The ring is
+      // read up to CURR whatever ISR says (frames left there while starved raised PRX long ago).
       const s = cpu.splnet();
       this.service(NE_IMR);
+      if (this.running) this.rxDrain(0);
       cpu.splx(s);
       if (!this.running) return 0;
     }
