@@ -14,4 +14,5 @@ export * from './mar-hash.js';
 export * from './device/ne2000-device.js';
 export * from './driver/rx-prealloc.js';
 export * from './driver/ne-drops.js';
+export * from './driver/ne-datapath.js';
 export * from './driver/ne.js';
