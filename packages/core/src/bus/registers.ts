@@ -1,3 +1,5 @@
+import { type RegisterNames, type RegisterTracer, registerName } from './register-trace.js';
+
 /**
  * bus_space(9): device registers as the driver sees them.
  *
@@ -43,6 +45,10 @@ export interface BusSpaceStats {
  */
 export class BusSpace {
   readonly stats: BusSpaceStats = { reads: 0, writes: 0, errors: 0 };
+  /** The register tracer, or null (the default: one null check per access). See {@link trace}. */
+  private tracer: RegisterTracer | null = null;
+  /** Where a trace gets the access time from (the host sets the CPU's clock). */
+  now: () => number = () => 0;
 
   constructor(
     private readonly regs: DeviceRegisters,
@@ -54,12 +60,37 @@ export class BusSpace {
      * charge the access's cost to the CPU afterwards.
      */
     private readonly onAccess: (() => void) | undefined = undefined,
+    /** Register names of this window (from the device model), for traces. */
+    readonly names: RegisterNames | undefined = undefined,
     /**
      * Called after a string access ({@link readMulti16} and friends) with the number of bytes moved: the
      * host charges the CPU per byte of programmed I/O (`CostProfile.pioPerByte`).
      */
     private readonly onStream: ((bytes: number) => void) | undefined = undefined,
   ) {}
+
+  /**
+   * Starts (or, with null, stops) tracing every access through this handle: the tracer sees offset,
+   * width, value and the register's name (QEMU's `-trace`). Returns the previous tracer.
+   */
+  trace(tracer: RegisterTracer | null): RegisterTracer | null {
+    const old = this.tracer;
+    this.tracer = tracer;
+    return old;
+  }
+
+  private traced(op: 'read' | 'write', width: 8 | 16 | 32, offset: number, value: number, ok: boolean): void {
+    this.tracer?.access({
+      time: this.now(),
+      bus: this.name,
+      op,
+      width,
+      offset,
+      value,
+      name: registerName(this.names, offset),
+      error: !ok,
+    });
+  }
 
   get size(): number {
     return this.regs.size;
@@ -75,37 +106,52 @@ export class BusSpace {
   read8(offset: number): number {
     this.stats.reads++;
     this.onAccess?.();
-    return this.ok(offset, 1) ? this.regs.read8(offset) & 0xff : 0xff;
+    const ok = this.ok(offset, 1);
+    const v = ok ? this.regs.read8(offset) & 0xff : 0xff;
+    if (this.tracer !== null) this.traced('read', 8, offset, v, ok);
+    return v;
   }
   /** bus_space_read_2 */
   read16(offset: number): number {
     this.stats.reads++;
     this.onAccess?.();
-    return this.ok(offset, 2) ? this.regs.read16(offset) & 0xffff : 0xffff;
+    const ok = this.ok(offset, 2);
+    const v = ok ? this.regs.read16(offset) & 0xffff : 0xffff;
+    if (this.tracer !== null) this.traced('read', 16, offset, v, ok);
+    return v;
   }
   /** bus_space_read_4 */
   read32(offset: number): number {
     this.stats.reads++;
     this.onAccess?.();
-    return this.ok(offset, 4) ? this.regs.read32(offset) >>> 0 : 0xffffffff;
+    const ok = this.ok(offset, 4);
+    const v = ok ? this.regs.read32(offset) >>> 0 : 0xffffffff;
+    if (this.tracer !== null) this.traced('read', 32, offset, v, ok);
+    return v;
   }
   /** bus_space_write_1 */
   write8(offset: number, value: number): void {
     this.stats.writes++;
     this.onAccess?.();
-    if (this.ok(offset, 1)) this.regs.write8(offset, value & 0xff);
+    const ok = this.ok(offset, 1);
+    if (ok) this.regs.write8(offset, value & 0xff);
+    if (this.tracer !== null) this.traced('write', 8, offset, value & 0xff, ok);
   }
   /** bus_space_write_2 */
   write16(offset: number, value: number): void {
     this.stats.writes++;
     this.onAccess?.();
-    if (this.ok(offset, 2)) this.regs.write16(offset, value & 0xffff);
+    const ok = this.ok(offset, 2);
+    if (ok) this.regs.write16(offset, value & 0xffff);
+    if (this.tracer !== null) this.traced('write', 16, offset, value & 0xffff, ok);
   }
   /** bus_space_write_4 */
   write32(offset: number, value: number): void {
     this.stats.writes++;
     this.onAccess?.();
-    if (this.ok(offset, 4)) this.regs.write32(offset, value >>> 0);
+    const ok = this.ok(offset, 4);
+    if (ok) this.regs.write32(offset, value >>> 0);
+    if (this.tracer !== null) this.traced('write', 32, offset, value >>> 0, ok);
   }
 
   /**

@@ -50,6 +50,7 @@ describe('BusSpace string accessors (bus_space_read_multi / write_multi)', () =>
         dev,
         'port',
         () => accesses++,
+        undefined,
         (n) => (streamed += n),
       );
       bs.writeMulti16(0, Uint8Array.of(9, 1, 2, 3, 4, 5), 1, 2);
