@@ -152,10 +152,13 @@ export abstract class NeDataPath implements PollOps {
   /** A bounded busy wait (`DELAY`): charged to the CPU on the virtual clock, spun on the real one. */
   protected delay(ns: number): void {
     const cpu = this.host.cpu;
-    const until = cpu.now() + ns;
-    cpu.charge(ns);
-    while (cpu.now() < until) {
-      /* real clock: spin */
+    cpu.charge(ns); // the virtual clock: the CPU's time moves on by `ns`
+    const clock = cpu.clock;
+    if (clock.kind !== 'real') return;
+    // The real clock: spin on wall time (the CPU's own notion of now may be cached within a unit).
+    const until = clock.now() + ns;
+    while (clock.now() < until) {
+      /* spin */
     }
   }
 
