@@ -321,6 +321,7 @@ export class EheaDriver implements DeviceDriver {
         weight: this.opts.weight,
         maskOnDefer: true,
         capacity: this.opts.rxEntries,
+        line: this.lines[q], // the queue's own vector (napi->irq)
       });
       queue.ctx.softc = queue;
     }
