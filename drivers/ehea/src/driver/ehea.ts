@@ -46,8 +46,6 @@ import {
   type Ifnet,
   LAYER_DRIVER_RX,
   LAYER_DRIVER_TX,
-  type IfnetDriverOps,
-  type InjectionToken,
   type InterruptSource,
   M_BCAST,
   M_HASHTYPE_NONE,
@@ -58,8 +56,6 @@ import {
   type Mbuf,
   type MbufPool,
   type Platform,
-  type PollContext,
-  type PollOps,
   inject,
   injectable,
 } from '@ifnet/core';
@@ -137,54 +133,21 @@ import {
 } from '../regs.js';
 import { RssClassifier } from '../rss/classify.js';
 import { RSS_DEFAULT_KEY, ToeplitzHasher } from '../rss/toeplitz.js';
+import { EheaIfnetOps, EheaPollOps } from './ops.js';
+import {
+  EHEA_MTU,
+  EHEA_OPTIONS,
+  type EheaConfig,
+  type EheaEvents,
+  type EheaOptions,
+  type EheaRssState,
+  checkConfig,
+  nextPowerOfTwo,
+  ringSize,
+  spreadTable,
+} from './options.js';
 import { EheaQueue } from './queue.js';
 
-/** Tunables of the `ehea` driver (platform-wide; see {@link registerEhea}). */
-export interface EheaOptions {
-  /** Active queues at attach, 1..the device's port resources. Default: all of them. */
-  queues?: number;
-  /** Receive WQEs per queue (power of two, 8..2048). Default 256. */
-  rxEntries?: number;
-  /** Send WQEs per queue (power of two, 8..2048). Default 256. */
-  txEntries?: number;
-  /** Poll budget per queue (NAPI weight). Default 64. */
-  weight?: number;
-  /** RSS key at attach (40 bytes). Default Microsoft's. */
-  rssKey?: Uint8Array;
-  /** Transmit watchdog in seconds (`if_timer`). Default 5. */
-  watchdogSeconds?: number;
-}
-
-/** Optional platform registration of {@link EheaOptions} (done by {@link registerEhea}). */
-export const EHEA_OPTIONS: InjectionToken<EheaOptions> = Symbol.for('@ifnet/ehea:OPTIONS');
-
-/** What {@link EheaDriver.configure} changes; omitted fields stay as they are. */
-export interface EheaConfig {
-  /** Active queues (1..max). Changing it takes the interface down and up; the table is reset to spread evenly. */
-  queues?: number;
-  /** RSS key, 40 bytes. Applied at once. */
-  rssKey?: Uint8Array;
-  /** Indirection table, 128 queue numbers below the (new) queue count. Applied at once. */
-  indirectionTable?: ArrayLike<number>;
-}
-
-/** The current RSS configuration (copies). */
-export interface EheaRssState {
-  queues: number;
-  maxQueues: number;
-  rssKey: Uint8Array;
-  indirectionTable: Uint8Array;
-}
-
-/** Driver events that are not packet drops. */
-export interface EheaEvents {
-  'ehea.rx.nobufs': number;
-  'ehea.tx.ring-full': number;
-  'ehea.link.changes': number;
-  'ehea.watchdog.reset': number;
-}
-
-const ETHERMTU = 1500;
 const ETHER_ALIGN = 2;
 const SEG = 0x1_0000_0000;
 /** Largest packet handed to the device (1514, or 1518 with an 802.1Q tag). */
@@ -280,6 +243,7 @@ export class EheaDriver implements DeviceDriver {
           cqEntries,
           aa.dma.alloc(EQ_ENTRIES * EQE_SIZE, `${name} eq`),
           EQ_ENTRIES,
+          aa.dma.createMap(`${name} buffers`, Math.max(host.pool.mclbytes, MAX_TX_FRAME), RING_MAX / 2),
         ),
       );
     }
@@ -289,7 +253,7 @@ export class EheaDriver implements DeviceDriver {
       ifType: IFT_ETHER,
       ops: new EheaIfnetOps(this),
       lladdr: mac,
-      mtu: ETHERMTU,
+      mtu: EHEA_MTU,
       flags: IFF_BROADCAST | IFF_MULTICAST,
       baudrate: 10e9,
       softc: this,
@@ -521,25 +485,8 @@ export class EheaDriver implements DeviceDriver {
    * values, before changing anything.
    */
   async configure(cfg: EheaConfig): Promise<void> {
-    const queues = cfg.queues ?? this.nq;
-    if (!Number.isInteger(queues) || queues < 1 || queues > this.maxQueues) {
-      throw new RangeError(`${this.ifp.name}: queues must be 1..${this.maxQueues}, got ${cfg.queues}`);
-    }
-    if (cfg.rssKey !== undefined && cfg.rssKey.length !== EHEA_RSS_KEY_BYTES) {
-      throw new RangeError(`${this.ifp.name}: RSS key must be ${EHEA_RSS_KEY_BYTES} bytes, got ${cfg.rssKey.length}`);
-    }
+    const queues = checkConfig(cfg, this.maxQueues, this.nq, this.ifp.name);
     const table = cfg.indirectionTable;
-    if (table !== undefined) {
-      if (table.length !== EHEA_RETA_ENTRIES) {
-        throw new RangeError(`${this.ifp.name}: indirection table must have ${EHEA_RETA_ENTRIES} entries`);
-      }
-      for (let i = 0; i < table.length; i++) {
-        const e = table[i];
-        if (!Number.isInteger(e) || e < 0 || e >= queues) {
-          throw new RangeError(`${this.ifp.name}: indirection entry ${i} = ${e}, must be a queue below ${queues}`);
-        }
-      }
-    }
     if (queues !== this.nq) {
       const wasUp = this.ifp.up;
       if (wasUp) await this.ifp.down();
@@ -703,6 +650,7 @@ export class EheaDriver implements DeviceDriver {
   private refill(queue: EheaQueue): void {
     const n = queue.rqN;
     const view = queue.rq.view;
+    const map = queue.map;
     let i = queue.rqTail;
     let posted = 0;
     while (queue.rqPosted < n) {
@@ -713,17 +661,23 @@ export class EheaDriver implements DeviceDriver {
         break;
       }
       m.off = ETHER_ALIGN;
+      m.len = m.capacity - ETHER_ALIGN; // the space the device may fill
+      if (!map.loadMbuf(m)) {
+        // Not DMA-able (a pool outside this DMA space): a driver bug, not load.
+        this.pool.free(m);
+        throw new Error(`${this.ifp.name}: receive buffer not in the device's DMA space`);
+      }
+      m.len = 0;
       queue.rqMbuf[i] = m;
       const w = i * WQE_SIZE;
-      const addr = m.busAddr + m.off;
-      const hi = Math.floor(addr / SEG);
-      view.setUint32(w, addr - hi * SEG, true);
-      view.setUint32(w + 4, hi, true);
-      view.setUint16(w + WQE_LENGTH, m.capacity - m.off, true);
+      view.setUint32(w, map.segLo[0], true);
+      view.setUint32(w + 4, map.segHi[0], true);
+      view.setUint16(w + WQE_LENGTH, map.segLen[0], true);
       i = i + 1 === n ? 0 : i + 1;
       queue.rqPosted++;
       posted++;
     }
+    map.unload();
     queue.rqTail = i;
     if (posted > 0) this.wr(EHEA_Q(queue.index, Q_RQ_DOORBELL), posted);
   }
@@ -808,25 +762,27 @@ export class EheaDriver implements DeviceDriver {
         break;
       }
       cpu.chargeLayerId(LAYER_DRIVER_TX);
+      const map = queue.map;
+      if (!map.loadMbuf(m)) {
+        ifp.dropOutput(m, 'ehea.tx.not-dma-able');
+        continue;
+      }
       const view = queue.sq.view;
       const n = queue.sqN;
       let slot = queue.sqTail;
       let last = slot;
-      for (let s: Mbuf | null = m; s !== null; s = s.next) {
-        if (s.len === 0) continue;
-        segs--;
+      for (let k = 0; k < map.nsegs; k++) {
         const w = slot * WQE_SIZE;
-        const addr = s.busAddr + s.off;
-        const hi = Math.floor(addr / SEG);
-        view.setUint32(w, addr - hi * SEG, true);
-        view.setUint32(w + 4, hi, true);
-        view.setUint16(w + WQE_LENGTH, s.len, true);
-        queue.sq.u8[w + WQE_FLAGS] = segs === 0 ? WQE_EOP | WQE_SIGNAL : 0;
+        view.setUint32(w, map.segLo[k], true);
+        view.setUint32(w + 4, map.segHi[k], true);
+        view.setUint16(w + WQE_LENGTH, map.segLen[k], true);
+        queue.sq.u8[w + WQE_FLAGS] = k === map.nsegs - 1 ? WQE_EOP | WQE_SIGNAL : 0;
         last = slot;
         slot = slot + 1 === n ? 0 : slot + 1;
         queue.sqUsed++;
         queue.sqUnannounced++;
       }
+      map.unload();
       queue.sqMbuf[last] = m;
       queue.sqTail = slot;
       queue.stats.txPackets++;
@@ -885,70 +841,6 @@ export class EheaDriver implements DeviceDriver {
 /** The interrupt routine of one queue's line (`intr_establish`'s function): acknowledge, defer. */
 export function eheaIntr(queue: EheaQueue): boolean {
   return queue.owner.intr(queue);
-}
-
-/** The interface's driver operations. */
-class EheaIfnetOps implements IfnetDriverOps {
-  constructor(private readonly sc: EheaDriver) {}
-  init(): void {
-    this.sc.init();
-  }
-  stop(): void {
-    this.sc.stop();
-  }
-  start(): void {
-    this.sc.start();
-  }
-  updateFilter(): void {
-    this.sc.updateFilter();
-  }
-  setMtu(_ifp: Ifnet, mtu: number): boolean {
-    return mtu <= ETHERMTU;
-  }
-  setLinkAddress(_ifp: Ifnet, addr: Uint8Array): void {
-    this.sc.programAddress(addr);
-  }
-  watchdog(): void {
-    this.sc.watchdog();
-  }
-}
-
-/** The poll operations of one queue (one object per queue, so a test may wrap one queue's). */
-class EheaPollOps implements PollOps {
-  constructor(
-    private readonly sc: EheaDriver,
-    private readonly queue: EheaQueue,
-  ) {}
-  poll(_ctx: PollContext, budget: number): number {
-    return this.sc.poll(this.queue, budget);
-  }
-  intrEnable(): void {
-    this.sc.intrEnable(this.queue);
-  }
-  intrDisable(): void {
-    this.sc.intrDisable(this.queue);
-  }
-  workPending(): boolean {
-    return this.sc.workPending(this.queue);
-  }
-}
-
-/** Fills an indirection table round-robin over `n` queues (the default spread). */
-export function spreadTable(table: Uint8Array, n: number): void {
-  for (let i = 0; i < table.length; i++) table[i] = i % n;
-}
-
-function nextPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-function ringSize(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 8 || n > RING_MAX / 2 || (n & (n - 1)) !== 0) {
-    throw new RangeError(`ehea: ${what} must be a power of two in 8..${RING_MAX / 2}, got ${n}`);
-  }
-  return n;
 }
 
 /** `ehea_match`: IBM vendor id and the model's device id. */
