@@ -74,6 +74,7 @@ import {
   EHEA_ID_VALUE,
   EHEA_MAC_HI,
   EHEA_MAC_LO,
+  EHEA_MAX_FRAME,
   EHEA_MAXQ,
   EHEA_MAX_QUEUES,
   EHEA_NQUEUES,
@@ -169,9 +170,6 @@ function newStats(): EheaDeviceStats {
     resets: 0,
   };
 }
-
-/** Largest frame (no FCS) with an 802.1Q tag; 1514 without. */
-const MAX_FRAME = 1518;
 
 /**
  * An EHEA-like port. Plug it into a host (`host.attachDevice(dev)`) and a medium (`cable.connect(dev,
@@ -301,7 +299,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
       return;
     }
     const tagged = frame[off + 12] === 0x81 && frame[off + 13] === 0x00;
-    if (len > (tagged ? MAX_FRAME : MAX_FRAME - 4)) {
+    if (len > (tagged ? EHEA_MAX_FRAME : EHEA_MAX_FRAME - 4)) {
       st.rxOversize++;
       if (this.errOversize++ === 0) this.queues[0].notify(EQE_T_ERRORS);
       return;

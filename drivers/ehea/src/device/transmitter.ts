@@ -12,6 +12,7 @@ import type { Clock, DmaAccess, DmaMap, HardwareTimer, Nanoseconds } from '@ifne
 import {
   CQE_ERR_DMA,
   CQE_F_TX,
+  EHEA_MAX_FRAME,
   HASH_NONE,
   WQE_ADDR,
   WQE_EOP,
@@ -40,8 +41,6 @@ export interface TransmitStats {
   txBad: number;
 }
 
-/** Largest packet gathered (1514 + an 802.1Q tag). */
-export const MAX_TX_FRAME = 1518;
 const TX_INCOMPLETE = -1;
 const TX_BAD = -2;
 const TX_STALL = -3;
@@ -49,7 +48,7 @@ const TX_STALL = -3;
 export class EheaTransmitter {
   private readonly timer: HardwareTimer;
   private readonly map: DmaMap;
-  private readonly buf = new Uint8Array(MAX_TX_FRAME);
+  private readonly buf = new Uint8Array(EHEA_MAX_FRAME);
   /** When the port has finished the previous packet (inter-frame gap included). */
   private nextFree: Nanoseconds = 0;
   /** Next resource to look at (round-robin). */
@@ -182,7 +181,7 @@ export class EheaTransmitter {
       const w = base + ((pr.sqHead + k) & mask) * WQE_SIZE;
       const len = getU16(a, w + WQE_LENGTH);
       if (len === 0) continue;
-      if (total + len > MAX_TX_FRAME) ok = false;
+      if (total + len > EHEA_MAX_FRAME) ok = false;
       else if (!map.loadAddr(getU32(a, w + WQE_ADDR + 4), getU32(a, w + WQE_ADDR), len)) ok = false;
       else if (!map.copyOut(0, this.buf, total, len)) ok = false;
       else total += len;

@@ -39,6 +39,7 @@ import {
   CQE_VALID,
   CQE_WQE,
   EHEA_ERR_OVERSIZE,
+  EHEA_MAX_FRAME,
   EHEA_ERR_RUNT,
   EHEA_Q,
   EHEA_STATUS,
@@ -68,9 +69,7 @@ import { RSS_DEFAULT_KEY, ToeplitzHasher } from '../rss/toeplitz.js';
 import type { EheaEvents } from './options.js';
 import type { EheaQueue } from './queue.js';
 
-export const ETHER_ALIGN = 2;
-/** Largest packet handed to the device (1514, or 1518 with an 802.1Q tag). */
-export const MAX_TX_FRAME = 1518;
+const ETHER_ALIGN = 2;
 /** CQE hash type → `M_HASHTYPE_*`. */
 const HASHTYPE_MAP = Int32Array.of(
   M_HASHTYPE_NONE,
@@ -393,7 +392,7 @@ export abstract class EheaDataPath {
         continue;
       }
       const queue = this.queues[this.txQueue(m)];
-      if (segs > queue.sqN - 1 || m.pkthdr.len > MAX_TX_FRAME) {
+      if (segs > queue.sqN - 1 || m.pkthdr.len > EHEA_MAX_FRAME) {
         ifp.dropOutput(m, 'ehea.tx.too-big');
         continue;
       }

@@ -43,10 +43,6 @@ import {
   IFT_ETHER,
   IPL_NET,
   type InterruptSource,
-  M_HASHTYPE_NONE,
-  M_HASHTYPE_RSS_IPV4,
-  M_HASHTYPE_RSS_TCP_IPV4,
-  M_HASHTYPE_RSS_UDP_IPV4,
   type Platform,
   inject,
   injectable,
@@ -92,6 +88,7 @@ import {
   Q_SQ_BASE_LO,
   Q_SQ_SIZE,
   RING_MAX,
+  EHEA_MAX_FRAME,
   RSS_ALL,
   STATUS_LU,
   WQE_SIZE,
@@ -112,19 +109,9 @@ import {
 } from './options.js';
 import { EheaQueue } from './queue.js';
 
-const _ETHER_ALIGN = 2;
 const SEG = 0x1_0000_0000;
-/** Largest packet handed to the device (1514, or 1518 with an 802.1Q tag). */
-const MAX_TX_FRAME = 1518;
 /** Event queue entries per queue: completions (one per arm), link and error events. */
 const EQ_ENTRIES = 64;
-/** CQE hash type → `M_HASHTYPE_*`. */
-const _HASHTYPE_MAP = Int32Array.of(
-  M_HASHTYPE_NONE,
-  M_HASHTYPE_RSS_IPV4,
-  M_HASHTYPE_RSS_TCP_IPV4,
-  M_HASHTYPE_RSS_UDP_IPV4,
-);
 
 /**
  * The `ehea` softc: one per device, created by autoconfiguration.
@@ -194,7 +181,7 @@ export class EheaDriver extends EheaDataPath implements DeviceDriver {
           cqEntries,
           aa.dma.alloc(EQ_ENTRIES * EQE_SIZE, `${name} eq`),
           EQ_ENTRIES,
-          aa.dma.createMap(`${name} buffers`, Math.max(host.pool.mclbytes, MAX_TX_FRAME), RING_MAX / 2),
+          aa.dma.createMap(`${name} buffers`, Math.max(host.pool.mclbytes, EHEA_MAX_FRAME), RING_MAX / 2),
         ),
       );
     }
