@@ -98,7 +98,9 @@ export class Rig {
     const peer = new FrameSink({ name: `peer${i}`, clock: this.sim.clock, maxCaptured: 100_000 });
     const cable = new VirtualCable(this.sim.clock, { name: `cable${i}`, maxInFlight: 8192, ringBytes: 16 << 20 });
     cable.connect(dev, peer);
-    this.host.attachDevice(this.obs.watchModel(dev));
+    const watched = this.obs.watchModel(dev);
+    this.host.attachDevice(watched.proxy);
+    watched.arm();
     this.pending.push({ dev, mac: macBytes(macStr), peerMac: macBytes(`02:1f:00:00:0${i}:fe`), cable, peer });
   }
 
