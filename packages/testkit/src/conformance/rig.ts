@@ -11,6 +11,7 @@ import {
   type DeviceSlot,
   type Host,
   type Ifnet,
+  type InterruptSource,
   type MitigationPolicyFactory,
   type Platform,
   Simulation,
@@ -149,6 +150,18 @@ export class Rig {
 
   get nic(): RigNic {
     return this.nics[0];
+  }
+
+  /** Brings `nic` (default: the first) up and lets it settle for `settle` ns. */
+  up(settle = MS, nic: RigNic = this.nic): RigNic {
+    nic.ifp.upIf();
+    this.run(settle);
+    return nic;
+  }
+
+  /** The interrupt lines of the first device that have a handler established. */
+  lines(): InterruptSource[] {
+    return this.nic.slot.attachArgs.irqs.filter((l) => l.handler !== undefined);
   }
 
   get guard(): AllocationGuard {
