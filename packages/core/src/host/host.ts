@@ -88,6 +88,8 @@ export class Host {
   private lastIndex = 0;
   private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
   private readonly watchdog: Callout<Host>;
+  /** Interrupt-handler exceptions on lines no interface claims (the line stays masked). */
+  strayFaults = 0;
   /** Register traces attached with {@link traceRegisters}, and the one tracer that fans out to them. */
   private readonly registerTraces: RegisterTrace[] = [];
   private readonly traceFanout: RegisterTracer = {
@@ -111,6 +113,15 @@ export class Host {
     this.hardclock = new Hardclock(this.hz, this.cpu, this.cpu.sched, this.callouts);
     this.guard = new AllocationGuard({ mode: options.allocationGuard ?? 'throw' });
     this.cpu.observeInterruptContext(this.guard);
+    this.cpu.onInterruptFault = (src, err) => {
+      let owned = false;
+      for (const ifp of this.interfaces) {
+        if (!ifp.deviceLines.includes(src)) continue;
+        owned = true;
+        ifp.interruptFault(`${ifp.name} interrupt (${src.name})`, err);
+      }
+      if (!owned) this.strayFaults++;
+    };
     this.dma = new DmaSpace();
     this.pool = new MbufPool({
       name: `${this.name}.mbuf`,
@@ -280,10 +291,9 @@ export class Host {
     for (let v = 0; v < model.interruptVectors; v++)
       irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
     const cpu = this.cpu;
-    const clock = cpu.clock;
     // A register access happens at the CPU's time: the hardware catches up first, then the access costs.
     const onAccess = () => {
-      clock.advanceTo(cpu.now());
+      cpu.catchUpHardware();
       cpu.charge(cpu.costs.registerAccess);
     };
     // Programmed I/O (string accesses to a data port) costs per byte on top of the access.

@@ -17,6 +17,8 @@ export interface InterruptSourceStats {
   asserts: number;
   /** Times the source was disabled because its handler kept claiming nothing (an unhandled storm). */
   stormDisables: number;
+  /** Times the handler threw (contained by the CPU: the source is masked and `Cpu.onInterruptFault` told). */
+  faults: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export class InterruptSource implements InterruptLine {
   listedPending = false;
   /** Consecutive unclaimed runs, for storm detection. */
   unclaimedRun = 0;
-  readonly stats: InterruptSourceStats = { taken: 0, spurious: 0, asserts: 0, stormDisables: 0 };
+  readonly stats: InterruptSourceStats = { taken: 0, spurious: 0, asserts: 0, stormDisables: 0, faults: 0 };
 
   constructor(
     readonly name: string,

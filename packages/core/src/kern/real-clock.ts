@@ -21,6 +21,10 @@ export class RealClock implements Clock {
 
   constructor() {
     this.heap = new TimerHeap(() => this.now());
+    // Only an earlier expiry needs a new event-loop wakeup; a later one is picked up when the current fires.
+    this.heap.onEarliest = () => {
+      if (this.heap.nextExpiry() < this.wakeupAt) this.rearm();
+    };
   }
 
   now(): Nanoseconds {
@@ -28,14 +32,7 @@ export class RealClock implements Clock {
   }
 
   createTimer(name: string, fn: () => void): HardwareTimer {
-    const timer = new HeapTimer(name, fn, this.heap);
-    const arm = timer.arm.bind(timer);
-    timer.arm = (at: Nanoseconds) => {
-      arm(at);
-      // Only an earlier expiry needs a new event-loop wakeup; a later one is picked up when the current fires.
-      if (at < this.wakeupAt) this.rearm();
-    };
-    return timer;
+    return new HeapTimer(name, fn, this.heap);
   }
 
   /** Timers fired so far. */
@@ -52,7 +49,19 @@ export class RealClock implements Clock {
   }
 
   advanceTo(t: Nanoseconds): void {
+    // Nothing due: nothing to fire and the event-loop wakeup stays as it is.
+    if (t < this.heap.nextExpiry()) return;
     if (this.heap.fireDue(t)) this.rearm();
+  }
+
+  /**
+   * Reads the clock once, fires every timer due by then, and returns the reading: what a runner does
+   * between rounds of units (one read instead of one for the slice deadline and one for the timers).
+   */
+  advanceToNow(): Nanoseconds {
+    const t = this.now();
+    this.advanceTo(t);
+    return t;
   }
 
   /** Stops the event-loop wakeup (armed timers stay armed but will only fire at preemption points). */

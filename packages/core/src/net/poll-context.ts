@@ -1,6 +1,7 @@
 import { Continuation } from '../kern/continuation.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
+import { isUncontainable, recordFault, resetAfterFault } from './fault.js';
 import type { Ifnet } from './ifnet.js';
 import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
 
@@ -235,7 +236,13 @@ export class PollContext {
     this.state = 'running';
     this.stats.polls++;
     this.ifp.counters.polls++;
-    let work = this.ops.poll(this, this.weight);
+    let work: number;
+    try {
+      work = this.ops.poll(this, this.weight);
+    } catch (err) {
+      this.pollFault(err);
+      return;
+    }
     if (!(work >= 0)) work = 0;
     if (work > this.weight) {
       this.stats.budgetOverruns++;
@@ -277,6 +284,24 @@ export class PollContext {
       this.ops.intrDisable(this);
       this.schedule();
     }
+  }
+
+  /**
+   * The driver's poll threw: contain it (`net/fault.ts`). The round ends here; the context goes idle (or
+   * disabled, if a disable was pending) and the interface is reset through its ops, or marked down.
+   */
+  private pollFault(err: unknown): void {
+    if (isUncontainable(err)) throw err;
+    recordFault(this.ifp, `${this.name} poll`, err);
+    this.roundWork = 0;
+    this.fromTick = false;
+    if (this.disabling) {
+      this.finishDisable();
+      return;
+    }
+    this.state = 'idle';
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    resetAfterFault(this.ifp);
   }
 
   /** Set when the continuation was put on the tick list; the next run is a tick round. */
