@@ -34,6 +34,8 @@ export class Observer {
   /** Packets that reached `if_input`, per interface name. */
   readonly inputs = new Map<string, number>();
   readonly pollExceptions: unknown[] = [];
+  /** Exceptions thrown by interrupt routines (the framework contains them too). */
+  readonly intrExceptions: unknown[] = [];
   readonly budgetViolations: string[] = [];
   readonly modelTouches = new Set<string>();
   /** Line name → indices of the poll contexts its interrupts deferred. */
@@ -96,7 +98,13 @@ export class Observer {
       for (let i = 0; i < contexts.length; i++) before[i] = contexts[i].stats.interrupts;
       let accesses = 0;
       for (const b of bars) accesses -= b.stats.reads + b.stats.writes;
-      const claimed = orig(arg);
+      let claimed: boolean;
+      try {
+        claimed = orig(arg);
+      } catch (e) {
+        this.intrExceptions.push(e);
+        throw e;
+      }
       for (const b of bars) accesses += b.stats.reads + b.stats.writes;
       if (accesses > this.maxBusAccessesInIntr) this.maxBusAccessesInIntr = accesses;
       let deferred = false;

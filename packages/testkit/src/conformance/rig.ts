@@ -259,7 +259,13 @@ export class Rig {
       ex.length === 0,
       'no-exception',
       () =>
-        `the driver's poll threw ${ex.length} time(s) (${describeError(ex[0])}): a poll must never throw — the framework can only contain it by resetting the interface, and the packets in flight are lost`,
+        `the driver's poll threw ${ex.length} time(s) (${describeError(ex[0])}): a poll must never throw — the framework contains it by resetting the interface, and the packets in flight are lost`,
+    );
+    expectRule(
+      o.intrExceptions.length === 0,
+      'no-exception',
+      () =>
+        `the driver's interrupt routine threw ${o.intrExceptions.length} time(s) (${describeError(o.intrExceptions[0])}): the framework masks the line and resets the interface, but an interrupt routine must never throw`,
     );
     const g = this.host.guard;
     expectRule(
