@@ -14,7 +14,4 @@ describeDriverConformance({
     driverName: 'ehea',
     deviceClass: 'dma',
   }),
-  // Core on main does not contain exceptions thrown in polls yet (core-rel's fault containment, not
-  // merged): the check fails until then, for every driver (e1000 skips it too).
-  skip: ['poll-exception'],
 });
