@@ -3,6 +3,7 @@ import {
   IFF_PROMISC,
   IFT_ETHER,
   type Ifnet,
+  LAYER_ETHER,
   type LinkLayer,
   M_BCAST,
   M_MCAST,
@@ -60,7 +61,7 @@ import { etherStats } from './ether-stats.js';
  *    ethertype is noproto `ether.noproto`.
  */
 export function etherInput(ifp: Ifnet, m: Mbuf): void {
-  ifp.host.cpu.chargeLayer('ether');
+  ifp.host.cpu.chargeLayerId(LAYER_ETHER);
   const st = etherStats(ifp);
   const plen = m.pkthdr.len;
   if (plen < ETHER_HDR_LEN) {
@@ -178,7 +179,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
  * queue), true once it is queued.
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
-  ifp.host.cpu.chargeLayer('ether');
+  ifp.host.cpu.chargeLayerId(LAYER_ETHER);
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
     ifp.dropOutput(m, 'ether.bad-type');
     return false;

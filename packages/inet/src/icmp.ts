@@ -34,6 +34,7 @@ import {
   Callout,
   type Host,
   type Ifnet,
+  LAYER_ICMP,
   M_BCAST,
   M_LOOP,
   M_MCAST,
@@ -204,7 +205,7 @@ export class Icmp implements IcmpErrorSink {
    * for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayer('icmp');
+    this.host.cpu.chargeLayerId(LAYER_ICMP);
     this.stats.received++;
     const icmpLen = m.pkthdr.len - off;
     if (icmpLen < ICMP_MINLEN) {

@@ -38,18 +38,19 @@
  * @module
  */
 import {
+  type DispatchTable,
   type Host,
   IFF_LOOPBACK,
   IFF_MULTICAST,
   IFT_ETHER,
   type Ifnet,
+  LAYER_IPV4,
   M_BCAST,
   M_CSUM_IPv4,
   M_CSUM_IPv4_BAD,
   M_LOOP,
   M_MCAST,
   type Mbuf,
-  type DispatchTable,
   m_adj,
   m_freem,
   m_prepend,
@@ -375,7 +376,7 @@ export class Inet {
    * it), held for reassembly, or freed and counted. Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayer('ipv4');
+    this.host.cpu.chargeLayerId(LAYER_IPV4);
     const st = this.stats;
     st.received++;
     if (off > 0) m_adj(m, off);
@@ -579,7 +580,7 @@ export class Inet {
    * status but `ok` is a counted drop (`ip.output.*`).
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
-    this.host.cpu.chargeLayer('ipv4');
+    this.host.cpu.chargeLayerId(LAYER_IPV4);
     if (!this.resolve(dst, src, opts.ifp)) {
       this.dropOut(m, 'ip.output.noroute', null);
       return 'no-route';

@@ -34,6 +34,8 @@ import {
   type Host,
   IPL_NONE,
   type Ifnet,
+  LAYER_SOCKET,
+  LAYER_UDP,
   M_BCAST,
   M_CSUM_TCP_UDP_BAD,
   M_CSUM_UDPv4,
@@ -334,7 +336,7 @@ export class UdpSocket {
    */
   deliver(m: Mbuf, ifp: Ifnet): void {
     const udp = this.udp;
-    udp.host.cpu.chargeLayer('socket');
+    udp.host.cpu.chargeLayerId(LAYER_SOCKET);
     if (!this.queue.enqueue(m)) {
       this.queue.drop();
       this.stats.dropped++;
@@ -503,7 +505,7 @@ export class Udp {
    * Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayer('udp');
+    this.host.cpu.chargeLayerId(LAYER_UDP);
     const st = this.stats;
     st.received++;
     const ipPayload = m.pkthdr.len - off;
@@ -603,7 +605,7 @@ export class Udp {
     dport: number,
     opts: IpOutputOptions,
   ): ReturnType<Inet['output']> {
-    this.host.cpu.chargeLayer('udp');
+    this.host.cpu.chargeLayerId(LAYER_UDP);
     const n = m_prepend(m, UDP_HDR_LEN);
     if (n === null) {
       countReason(this.stats.drops, 'udp.output.nobufs');

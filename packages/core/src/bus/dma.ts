@@ -12,32 +12,13 @@
  *
  * Devices use the accessor methods ({@link DmaAccess}); an access outside mapped memory is a bus error:
  * reads return all ones, writes are dropped, and {@link DmaSpace.busErrors} counts it, never a throw.
+ * Word accessors suit descriptors; frame bytes move through a {@link DmaMap} ({@link DmaSpace.createMap}),
+ * which resolves a buffer's address once and copies in bulk.
  */
+import { copyBytes } from '../lib/copy-bytes.js';
+import { DMA_SEGMENT_SPAN, DmaMap, type DmaMapBacking } from './dma-map.js';
 
-const SEGMENT_SPAN = 0x1_0000_0000; // 2^32
-
-/**
- * Copies bytes between two arrays without creating a view (`set(subarray(...))` allocates one per call):
- * `copyWithin` when both share a buffer, else a loop, 4 bytes at a time through the arrays' own indices.
- */
-function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
-  if (src.buffer === dst.buffer) {
-    // Same buffer: express the source position in the destination view's indices (no view created).
-    const start = src.byteOffset + srcOff - dst.byteOffset;
-    if (start >= 0 && start + len <= dst.length) {
-      dst.copyWithin(dstOff, start, start + len);
-      return;
-    }
-  }
-  let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    dst[dstOff + i] = src[srcOff + i];
-    dst[dstOff + i + 1] = src[srcOff + i + 1];
-    dst[dstOff + i + 2] = src[srcOff + i + 2];
-    dst[dstOff + i + 3] = src[srcOff + i + 3];
-  }
-  for (; i < len; i++) dst[dstOff + i] = src[srcOff + i];
-}
+const SEGMENT_SPAN = DMA_SEGMENT_SPAN;
 
 /** One contiguous DMA-able region handed to a driver: its bus address and CPU views of the same bytes. */
 export interface DmaRegion {
@@ -66,6 +47,11 @@ export interface DmaAccess {
   copyFromBus(addr: number, dst: Uint8Array, dstOff: number, len: number): boolean;
   /** Copies `len` bytes of `src[srcOff..]` to bus memory at `addr`. False (and nothing copied) on a bus error. */
   copyToBus(addr: number, src: Uint8Array, srcOff: number, len: number): boolean;
+  /**
+   * `bus_dmamap_create`: a map for buffers of up to `maxSize` bytes in up to `maxSegments` segments.
+   * Create maps when attaching (device: when connected), never per packet.
+   */
+  createMap(name: string, maxSize: number, maxSegments?: number): DmaMap;
 }
 
 interface Segment {
@@ -74,10 +60,31 @@ interface Segment {
   readonly view: DataView;
 }
 
-export class DmaSpace implements DmaAccess {
+export class DmaSpace implements DmaAccess, DmaMapBacking {
   private readonly segments: Segment[] = [];
-  /** Accesses to unmapped or out-of-range bus addresses. */
+  /** Accesses to unmapped or out-of-range bus addresses (map loads and copies included). */
   busErrors = 0;
+
+  createMap(name: string, maxSize: number, maxSegments = 1): DmaMap {
+    return new DmaMap(this, name, maxSize, maxSegments);
+  }
+
+  /** @internal {@link DmaMapBacking} */
+  arenaAt(hi: number): Uint8Array | undefined {
+    return hi >= 1 && hi <= this.segments.length ? this.segments[hi - 1].u8 : undefined;
+  }
+
+  /** @internal {@link DmaMapBacking} */
+  hiOf(buffer: ArrayBufferLike): number {
+    const segs = this.segments;
+    for (let i = 0; i < segs.length; i++) if (segs[i].u8.buffer === buffer) return i + 1;
+    return 0;
+  }
+
+  /** @internal {@link DmaMapBacking} */
+  busError(): void {
+    this.busErrors++;
+  }
 
   /** Maps a whole ArrayBuffer (an mbuf arena, say) and returns the bus address of its byte 0. */
   map(buffer: ArrayBuffer | SharedArrayBuffer, name: string): number {
@@ -156,19 +163,21 @@ export class DmaSpace implements DmaAccess {
     const s = this.seg(addr, 8);
     if (s === undefined) return;
     const off = this.segOff;
-    s.view.setUint32(off, value % SEGMENT_SPAN, true);
-    s.view.setUint32(off + 4, Math.floor(value / SEGMENT_SPAN), true);
+    // Split without `%`: a floating-point modulo above 2^32 is a slow library call in V8.
+    const hi = Math.floor(value / SEGMENT_SPAN);
+    s.view.setUint32(off, value - hi * SEGMENT_SPAN, true);
+    s.view.setUint32(off + 4, hi, true);
   }
   copyFromBus(addr: number, dst: Uint8Array, dstOff: number, len: number): boolean {
     const s = this.seg(addr, len);
     if (s === undefined) return false;
-    copyBytes(s.u8, this.segOff, dst, dstOff, len);
+    copyBytes(dst, dstOff, s.u8, this.segOff, len);
     return true;
   }
   copyToBus(addr: number, src: Uint8Array, srcOff: number, len: number): boolean {
     const s = this.seg(addr, len);
     if (s === undefined) return false;
-    copyBytes(src, srcOff, s.u8, this.segOff, len);
+    copyBytes(s.u8, this.segOff, src, srcOff, len);
     return true;
   }
 }

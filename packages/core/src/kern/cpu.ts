@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { type Continuation, ContinuationScheduler } from './continuation.js';
+import { CostLayers } from './cost-layers.js';
 import type { CostProfile } from './cost-profile.js';
 import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
 import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl } from './ipl.js';
@@ -86,11 +87,17 @@ export class Cpu {
   /** End of the current process turn (NaN: none). */
   private processTurnUntil = Number.NaN;
 
+  /** Layer names ↔ ids and their costs under {@link costs} ({@link chargeLayerId}). */
+  readonly layers: CostLayers;
+  private profile: CostProfile;
+
   constructor(
     readonly name: string,
     readonly clock: Clock,
-    public costs: CostProfile,
+    costs: CostProfile,
   ) {
+    this.profile = costs;
+    this.layers = new CostLayers(costs);
     this.virtual = clock.kind === 'virtual';
     this.localTime = clock.now();
     this.intr.onPending = () => this.wake();
@@ -129,10 +136,36 @@ export class Cpu {
     if (this.virtual) this.localTime += ns;
   }
 
-  /** Charges the per-packet cost of a protocol layer from the cost profile. */
+  /** The cost profile work is charged from; replacing it re-prices every layer id. */
+  get costs(): CostProfile {
+    return this.profile;
+  }
+  set costs(profile: CostProfile) {
+    this.profile = profile;
+    this.layers.reprice(profile);
+  }
+
+  /**
+   * Charges the per-packet cost of layer `id`: a `LAYER_*` constant, or an id from {@link layerId}
+   * resolved when the module attached. One typed-array load; the data paths use this.
+   */
+  chargeLayerId(id: number): void {
+    const cost = this.layers.cost;
+    this.charge(id < cost.length ? cost[id] : this.profile.layerDefault);
+  }
+
+  /** The id of layer `name` on this CPU (adding it if new): resolve once, at attach. */
+  layerId(name: string): number {
+    return this.layers.id(name);
+  }
+
+  /**
+   * Charges the per-packet cost of a layer by name (a map probe per call): for cold paths and tests; data
+   * paths resolve an id once and use {@link chargeLayerId}.
+   */
   chargeLayer(layer: string): void {
-    const c = this.costs.layer[layer];
-    this.charge(c === undefined ? this.costs.layerDefault : c);
+    const id = this.layers.lookup(layer);
+    this.charge(id >= 0 ? this.layers.cost[id] : this.layers.price(layer));
   }
 
   /** `splraise`: raises the level to at least `level` and returns the old one for {@link splx}. */

@@ -23,5 +23,3 @@ export * from './m-cat.js';
 export * from './m-split.js';
 export * from './m-sanity.js';
 export * from './mbuf-queue.js';
-/** Allocation-free byte-range copy (also for links and taps that copy frames between flat buffers). */
-export { copyBytes } from './bytes.js';

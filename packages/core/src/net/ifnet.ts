@@ -1,6 +1,7 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST } from '../mbuf/flags.js';
 import type { Host } from '../host/host.js';
+import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
 import type { LinkLayer } from './link-layer.js';
 import { PollContext, type PollContextOptions, type PollOps } from './poll-context.js';
@@ -198,7 +199,7 @@ export class Ifnet {
    */
   input(m: Mbuf): void {
     const cpu = this.host.cpu;
-    cpu.chargeLayer('ifInput');
+    cpu.chargeLayerId(LAYER_IF_INPUT);
     const c = this.counters;
     c.ipackets++;
     c.ibytes += m.pkthdr.len;

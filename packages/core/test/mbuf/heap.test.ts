@@ -9,9 +9,6 @@
  * (no scavenge, growth < 1 byte per iteration) fails clearly at 16 bytes per iteration, which the control
  * case proves on every run.
  */
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { DmaSpace } from '../../src/bus/dma.js';
 import {
@@ -24,53 +21,7 @@ import {
   m_prepend,
   m_pullup,
 } from '../../src/mbuf/index.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const ITERATIONS = 1_000_000;
-const WARMUP = 200_000;
-
-interface HeapCost {
-  scavenges: number;
-  newSpaceGrowth: number;
-  growthPerIteration: number;
-}
-
-function newSpaceUsed(): number {
-  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
-  throw new Error('no new_space in V8 heap statistics');
-}
-
-async function heapCost(body: (i: number) => void): Promise<HeapCost> {
-  for (let i = 0; i < WARMUP; i++) body(i);
-  gc();
-  gc();
-  let scavenges = 0;
-  let t0 = 0;
-  let t1 = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR && e.startTime >= t0 && e.startTime <= t1) scavenges++;
-    }
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  const before = newSpaceUsed();
-  t0 = performance.now();
-  for (let i = 0; i < ITERATIONS; i++) body(i);
-  t1 = performance.now();
-  const after = newSpaceUsed();
-  // GC entries are delivered asynchronously.
-  await new Promise((r) => setTimeout(r, 100));
-  obs.disconnect();
-  const newSpaceGrowth = after - before;
-  return { scavenges, newSpaceGrowth, growthPerIteration: newSpaceGrowth / ITERATIONS };
-}
-
-function allocationFree(c: HeapCost): boolean {
-  return c.scavenges === 0 && c.newSpaceGrowth < ITERATIONS;
-}
+import { allocationFree, heapCost } from '../helpers/heap.js';
 
 function setup() {
   const guard = new AllocationGuard();

@@ -1,4 +1,4 @@
-import { IFT_ETHER, type Ifnet, type Mbuf, m_copydata } from '@ifnet/core';
+import { IFT_ETHER, type Ifnet, LAYER_ARP, type Mbuf, m_copydata } from '@ifnet/core';
 import { isGroup, macEqual } from '../ether-header.js';
 import type { Arp } from './arp.js';
 import {
@@ -31,7 +31,7 @@ const REASON: Readonly<Record<ArpError, string>> = {
  * pullup and nothing is allocated. Never throws.
  */
 export function arpInput(arp: Arp, m: Mbuf, off: number, ifp: Ifnet): void {
-  arp.host.cpu.chargeLayer('arp');
+  arp.host.cpu.chargeLayerId(LAYER_ARP);
   arp.stats.received++;
   if (ifp.ifType !== IFT_ETHER || ifp.lladdr.length !== 6) {
     arp.dropIn(ifp, m, 'arp.not-ether');

@@ -1,4 +1,4 @@
-import { type Host, IFT_ETHER, type Ifnet, M_BCAST, type Mbuf } from '@ifnet/core';
+import { type Host, IFT_ETHER, type Ifnet, LAYER_ARP, M_BCAST, type Mbuf } from '@ifnet/core';
 import { ETHER_BROADCAST, ETHERTYPE_IP, formatMac, macEqual } from '../ether-header.js';
 import { ArpCache } from './arp-cache.js';
 import { type ArpConfig, DEFAULT_ARP_CONFIG, mergeArpConfig } from './arp-config.js';
@@ -203,7 +203,7 @@ export class Arp {
    * out of the hold queue). The returned array is read at once by the framing and must not be kept.
    */
   resolve(ifp: Ifnet, m: Mbuf, dst: unknown): Uint8Array | null {
-    this.host.cpu.chargeLayer('arp');
+    this.host.cpu.chargeLayerId(LAYER_ARP);
     if (!isIpv4Number(dst)) {
       this.dropOut(ifp, m, 'arp.bad-dst');
       return null;

@@ -1,0 +1,302 @@
+/**
+ * bus_dmamap(9): a buffer's bus addresses, resolved once, for the driver that programs a descriptor and
+ * for the device that moves the bytes.
+ *
+ * In NetBSD a driver creates a map per descriptor slot at attach (`bus_dmamap_create`), loads a buffer
+ * into it (`bus_dmamap_load_mbuf`: the map's `dm_segs[]` now hold `ds_addr`/`ds_len` to write into
+ * descriptors), brackets device access with `bus_dmamap_sync` and unloads it when the buffer comes back.
+ * Here a map also keeps, for each segment, the *backing arena and offset* the bus address stands for, so:
+ *
+ * - a driver loads an mbuf chain without any address arithmetic on doubles: the segment's descriptor words
+ *   ({@link DmaMap.segHi}, {@link DmaMap.segLo}) are precomputed small integers, and a receive ring that
+ *   recycles its buffers keeps its maps loaded across packets;
+ * - a device model resolves the address it read from a descriptor once ({@link DmaMap.loadAddr}, bounds
+ *   checked once for the whole buffer) and then copies with `set`/`copyWithin`/word copies
+ *   ({@link DmaMap.copyIn}, {@link DmaMap.copyOut}), or even transmits straight out of host memory by
+ *   handing `segArena[0]` and `segOff[0]` to its wire.
+ *
+ * A bad address is a *counted bus error* ({@link DmaSpace.busErrors} and {@link DmaMap.errors}), never a
+ * throw: a device model reads garbage descriptors as real hardware would, and a driver bug shows up as a
+ * counter, not a crash of the host.
+ *
+ * Why (hi, lo) pairs instead of one number on the hot paths: bus addresses are ≥ 2^32, so they are
+ * doubles, and V8 allocates a heap number whenever a double crosses a call it did not inline. A
+ * descriptor's two 32-bit halves, and segment indices and offsets, stay small integers.
+ *
+ * Memory is coherent in this model: {@link DmaMap.sync} checks that the map is loaded and counts the
+ * call, where a non-coherent platform would flush caches or copy a bounce buffer. Drivers still call it
+ * at the places `bus_dmamap_sync(9)` says, so they read right on any platform.
+ *
+ * @module
+ */
+import type { Mbuf } from '../mbuf/mbuf.js';
+import { copyBytes } from '../lib/copy-bytes.js';
+
+/** `BUS_DMASYNC_PREREAD`: before the device writes the buffer. */
+export const BUS_DMASYNC_PREREAD = 0x01;
+/** `BUS_DMASYNC_POSTREAD`: after the device wrote it, before the CPU reads. */
+export const BUS_DMASYNC_POSTREAD = 0x02;
+/** `BUS_DMASYNC_PREWRITE`: after the CPU wrote the buffer, before the device reads it. */
+export const BUS_DMASYNC_PREWRITE = 0x04;
+/** `BUS_DMASYNC_POSTWRITE`: after the device read it. */
+export const BUS_DMASYNC_POSTWRITE = 0x08;
+
+/** 2^32: segment *i* of a {@link DmaSpace} starts at bus address `(i + 1) * DMA_SEGMENT_SPAN`. */
+export const DMA_SEGMENT_SPAN = 0x1_0000_0000;
+
+/**
+ * @internal What a map needs from its DMA space: the arena behind a bus address's high half, and where
+ * to count errors. Implemented by {@link DmaSpace}.
+ */
+export interface DmaMapBacking {
+  /** The arena mapped at high half `hi` (segment `hi - 1`), or undefined. */
+  arenaAt(hi: number): Uint8Array | undefined;
+  /** The high half under which `buffer` is mapped, or 0 when it is not mapped. */
+  hiOf(buffer: ArrayBufferLike): number;
+  /** Counts one bus error. */
+  busError(): void;
+}
+
+/** Why a load failed (each counted in {@link DmaMap.stats}). */
+export interface DmaMapStats {
+  loads: number;
+  syncs: number;
+  /** Loads refused because the address or length fell outside mapped memory (also a bus error). */
+  badAddress: number;
+  /** Loads refused because the buffer needs more segments, or more bytes, than the map was created for (EFBIG). */
+  tooBig: number;
+  /** Copies outside the loaded length, and syncs of an unloaded map (also bus errors). */
+  outOfRange: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class DmaMap {
+  /** `dm_nsegs`: segments of the loaded buffer (0 when unloaded). */
+  nsegs = 0;
+  /** `dm_mapsize`: bytes loaded. */
+  mapsize = 0;
+  /** `ds_addr` of each segment (bus address; a double, read for diagnostics). */
+  readonly segAddr: Float64Array;
+  /** `ds_len` of each segment. */
+  readonly segLen: Int32Array;
+  /** High 32 bits of each segment's address (the descriptor's upper word). */
+  readonly segHi: Uint32Array;
+  /** Low 32 bits of each segment's address (the descriptor's lower word). */
+  readonly segLo: Uint32Array;
+  /** The whole arena each segment lives in (a view of the mapped ArrayBuffer from byte 0). */
+  readonly segArena: Uint8Array[];
+  /** Offset of each segment in its arena. */
+  readonly segOff: Int32Array;
+  /** Loads, syncs and refusals. */
+  readonly stats: DmaMapStats = { loads: 0, syncs: 0, badAddress: 0, tooBig: 0, outOfRange: 0 };
+
+  /** `bus_dmamap_create(tag, maxSize, maxSegments, ...)`: use {@link DmaSpace.createMap}. */
+  constructor(
+    private readonly backing: DmaMapBacking,
+    readonly name: string,
+    /** Largest total length a load may have. */
+    readonly maxSize: number,
+    /** Most segments a load may have. */
+    readonly maxSegments: number,
+  ) {
+    if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`dma map ${name}: bad maxSize ${maxSize}`);
+    if (!Number.isInteger(maxSegments) || maxSegments < 1 || maxSegments > 4096) {
+      throw new RangeError(`dma map ${name}: bad maxSegments ${maxSegments}`);
+    }
+    this.segAddr = new Float64Array(maxSegments);
+    this.segLen = new Int32Array(maxSegments);
+    this.segHi = new Uint32Array(maxSegments);
+    this.segLo = new Uint32Array(maxSegments);
+    this.segArena = new Array<Uint8Array>(maxSegments).fill(EMPTY);
+    this.segOff = new Int32Array(maxSegments);
+  }
+
+  /** Whether a buffer is loaded. */
+  get loaded(): boolean {
+    return this.nsegs > 0;
+  }
+
+  /** `ds_addr` of segment 0 (diagnostics; 0 when unloaded). */
+  get busAddr(): number {
+    return this.nsegs > 0 ? this.segAddr[0] : 0;
+  }
+
+  /**
+   * Loads the bus range `hi:lo` (the two halves of a descriptor's address field) of `len` bytes as one
+   * segment: what a device does with the address it read from a descriptor. Bounds are checked here,
+   * once. False (map unloaded, bus error counted) when the range is not all mapped memory.
+   */
+  loadAddr(hi: number, lo: number, len: number): boolean {
+    this.nsegs = 0;
+    this.mapsize = 0;
+    this.stats.loads++;
+    const arena = this.backing.arenaAt(hi);
+    if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
+      this.stats.badAddress++;
+      this.backing.busError();
+      return false;
+    }
+    if (len > this.maxSize) {
+      this.stats.tooBig++;
+      this.backing.busError();
+      return false;
+    }
+    this.setSeg(0, hi, lo, len, arena);
+    this.nsegs = 1;
+    this.mapsize = len;
+    return true;
+  }
+
+  /** {@link loadAddr} from a whole bus address (convenient off the hot path; the address is a double). */
+  load(busAddr: number, len: number): boolean {
+    const hi = Math.floor(busAddr / DMA_SEGMENT_SPAN);
+    return this.loadAddr(hi, busAddr - hi * DMA_SEGMENT_SPAN, len);
+  }
+
+  /**
+   * `bus_dmamap_load`: loads `buf[off .. off+len)`, a CPU view of memory mapped into this DMA space (a
+   * `DmaRegion`'s `u8`, an mbuf's `buf`). False (bus error counted) when the buffer is not mapped.
+   */
+  loadBuffer(buf: Uint8Array, off: number, len: number): boolean {
+    const hi = this.backing.hiOf(buf.buffer);
+    if (hi === 0 || off < 0 || off + len > buf.length) {
+      this.nsegs = 0;
+      this.mapsize = 0;
+      this.stats.loads++;
+      this.stats.badAddress++;
+      this.backing.busError();
+      return false;
+    }
+    return this.loadAddr(hi, buf.byteOffset + off, len);
+  }
+
+  /**
+   * `bus_dmamap_load_mbuf`: one segment per non-empty mbuf of the chain `m` (`m.len` bytes from
+   * `m.off`; for a receive buffer set `m.len` to the space the device may fill first). The mbufs' pool
+   * must be mapped into this DMA space. The chain stays the caller's; the map only describes it. False
+   * (map unloaded, counted) when an mbuf is not DMA-able or the chain needs more than `maxSegments`
+   * segments or `maxSize` bytes (EFBIG: a driver then defragments or drops).
+   */
+  loadMbuf(m: Mbuf): boolean {
+    this.nsegs = 0;
+    this.mapsize = 0;
+    this.stats.loads++;
+    let n = 0;
+    let total = 0;
+    for (let s: Mbuf | null = m; s !== null; s = s.next) {
+      const len = s.len;
+      if (len === 0) continue;
+      const pool = s.pool;
+      const hi = pool.busBase / DMA_SEGMENT_SPAN;
+      // The pool must be mapped into *this* space (busBase 0: not mapped anywhere).
+      if (pool.busBase === 0 || this.backing.arenaAt(hi)?.buffer !== pool.arena) {
+        this.stats.badAddress++;
+        this.backing.busError();
+        return false;
+      }
+      total += len;
+      if (n === this.maxSegments || total > this.maxSize) {
+        this.stats.tooBig++;
+        return false;
+      }
+      // busBase is a multiple of 2^32 and arenas are far below 2^32 bytes: the halves are exact.
+      this.setSeg(n, hi, s.base + s.off, len, pool.arenaU8);
+      n++;
+    }
+    this.nsegs = n;
+    this.mapsize = total;
+    return true;
+  }
+
+  /**
+   * `bus_dmamap_sync`: orders CPU and device accesses to the loaded buffer (`ops`: `BUS_DMASYNC_*`).
+   * Memory is coherent here, so this validates and counts; calling it where the BSD contract says keeps a
+   * driver correct on platforms where it is not. Syncing an unloaded map is a counted driver error.
+   */
+  sync(ops: number): void {
+    this.stats.syncs++;
+    if (this.nsegs === 0 || (ops & 0x0f) === 0) {
+      this.stats.outOfRange++;
+      this.backing.busError();
+    }
+  }
+
+  /** `bus_dmamap_unload`. */
+  unload(): void {
+    this.nsegs = 0;
+    this.mapsize = 0;
+  }
+
+  /**
+   * The device writes `src[srcOff .. srcOff+len)` into the loaded buffer at byte `pos` of the map (DMA
+   * to host memory). False (nothing written, bus error counted) when `[pos, pos+len)` is outside the
+   * loaded length.
+   */
+  copyIn(pos: number, src: Uint8Array, srcOff: number, len: number): boolean {
+    if (!(pos >= 0 && len >= 0 && pos + len <= this.mapsize)) return this.outOfRange();
+    if (this.nsegs === 1) {
+      copyBytes(this.segArena[0], this.segOff[0] + pos, src, srcOff, len);
+      return true;
+    }
+    let p = pos;
+    let from = srcOff;
+    let left = len;
+    for (let i = 0; i < this.nsegs && left > 0; i++) {
+      const sl = this.segLen[i];
+      if (p >= sl) {
+        p -= sl;
+        continue;
+      }
+      const k = Math.min(sl - p, left);
+      copyBytes(this.segArena[i], this.segOff[i] + p, src, from, k);
+      from += k;
+      left -= k;
+      p = 0;
+    }
+    return true;
+  }
+
+  /**
+   * The device reads `len` bytes at byte `pos` of the loaded buffer into `dst[dstOff ..]` (DMA from host
+   * memory; a transmit gather). False (nothing read, bus error counted) outside the loaded length.
+   */
+  copyOut(pos: number, dst: Uint8Array, dstOff: number, len: number): boolean {
+    if (!(pos >= 0 && len >= 0 && pos + len <= this.mapsize)) return this.outOfRange();
+    if (this.nsegs === 1) {
+      copyBytes(dst, dstOff, this.segArena[0], this.segOff[0] + pos, len);
+      return true;
+    }
+    let p = pos;
+    let to = dstOff;
+    let left = len;
+    for (let i = 0; i < this.nsegs && left > 0; i++) {
+      const sl = this.segLen[i];
+      if (p >= sl) {
+        p -= sl;
+        continue;
+      }
+      const k = Math.min(sl - p, left);
+      copyBytes(dst, to, this.segArena[i], this.segOff[i] + p, k);
+      to += k;
+      left -= k;
+      p = 0;
+    }
+    return true;
+  }
+
+  private setSeg(i: number, hi: number, lo: number, len: number, arena: Uint8Array): void {
+    this.segHi[i] = hi;
+    this.segLo[i] = lo;
+    this.segAddr[i] = hi * DMA_SEGMENT_SPAN + lo;
+    this.segLen[i] = len;
+    this.segArena[i] = arena;
+    this.segOff[i] = lo;
+  }
+
+  private outOfRange(): false {
+    this.stats.outOfRange++;
+    this.backing.busError();
+    return false;
+  }
+}

@@ -1,0 +1,202 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  BUS_DMASYNC_POSTREAD,
+  BUS_DMASYNC_PREREAD,
+  DMA_SEGMENT_SPAN,
+  DmaSpace,
+  MbufPool,
+  copyBytes,
+} from '../../src/index.js';
+import { allocationFree, heapCost } from '../helpers/heap.js';
+
+describe('DmaMap (bus_dmamap)', () => {
+  it('a device loads a descriptor address once and copies in and out of it', () => {
+    const dma = new DmaSpace();
+    const r = dma.alloc(4096, 'buffers');
+    const map = dma.createMap('rx', 2048);
+    const hi = r.busAddr / DMA_SEGMENT_SPAN;
+    expect(map.loadAddr(hi, 100, 1514)).toBe(true);
+    expect(map.loaded).toBe(true);
+    expect(map.busAddr).toBe(r.busAddr + 100);
+    expect([map.segHi[0], map.segLo[0], map.segLen[0], map.mapsize]).toEqual([hi, 100, 1514, 1514]);
+    const frame = new Uint8Array(1514).map((_, i) => i * 7);
+    expect(map.copyIn(0, frame, 0, 1514)).toBe(true);
+    expect(Array.from(r.u8.subarray(100, 1614))).toEqual(Array.from(frame));
+    const out = new Uint8Array(40);
+    expect(map.copyOut(3, out, 1, 33)).toBe(true);
+    expect(Array.from(out.subarray(1, 34))).toEqual(Array.from(frame.subarray(3, 36)));
+    // The same through the whole-address convenience.
+    expect(map.load(r.busAddr + 8, 16)).toBe(true);
+    expect(map.segLo[0]).toBe(8);
+    expect(dma.busErrors).toBe(0);
+  });
+
+  it('bad addresses and ranges are counted bus errors, never throws', () => {
+    const dma = new DmaSpace();
+    const r = dma.alloc(256, 'r');
+    const hi = r.busAddr / DMA_SEGMENT_SPAN;
+    const map = dma.createMap('m', 128);
+    expect(map.loadAddr(0, 0, 4)).toBe(false); // address 0
+    expect(map.loadAddr(hi + 5, 0, 4)).toBe(false); // unmapped segment
+    expect(map.loadAddr(hi, 250, 16)).toBe(false); // runs off the end
+    expect(map.loadAddr(hi, 0, 200)).toBe(false); // larger than the map
+    expect(map.loaded).toBe(false);
+    expect(map.stats).toMatchObject({ badAddress: 3, tooBig: 1 });
+    expect(map.loadAddr(hi, 0, 64)).toBe(true);
+    expect(map.copyIn(60, new Uint8Array(8), 0, 8)).toBe(false); // beyond the loaded length
+    expect(map.copyOut(-1, new Uint8Array(8), 0, 4)).toBe(false);
+    map.unload();
+    map.sync(BUS_DMASYNC_PREREAD); // unloaded
+    expect(map.stats.outOfRange).toBe(3);
+    expect(dma.busErrors).toBe(7);
+    expect(map.loadBuffer(new Uint8Array(16), 0, 16)).toBe(false); // not mapped memory
+    expect(dma.busErrors).toBe(8);
+  });
+
+  it('loads CPU buffers of mapped memory (bus_dmamap_load)', () => {
+    const dma = new DmaSpace();
+    dma.alloc(64, 'first');
+    const r = dma.alloc(64, 'second');
+    const map = dma.createMap('m', 64);
+    expect(map.loadBuffer(r.u8, 4, 32)).toBe(true);
+    expect(map.busAddr).toBe(r.busAddr + 4);
+    const inner = new Uint8Array(r.u8.buffer, 8, 16);
+    expect(map.loadBuffer(inner, 2, 8)).toBe(true);
+    expect(map.busAddr).toBe(r.busAddr + 10);
+    map.sync(BUS_DMASYNC_PREREAD);
+    map.sync(BUS_DMASYNC_POSTREAD);
+    expect(map.stats.syncs).toBe(2);
+    expect(dma.busErrors).toBe(0);
+  });
+
+  it('loads an mbuf chain, one segment per non-empty mbuf, and gathers it in order', () => {
+    const dma = new DmaSpace();
+    const pool = new MbufPool({ name: 'p', mbufs: 8, clusters: 4, dma });
+    const a = pool.getcl()!;
+    const b = pool.get()!;
+    const empty = pool.get()!;
+    const c = pool.getcl()!;
+    a.next = b;
+    b.next = empty;
+    empty.next = c;
+    a.off = 10;
+    a.len = 100;
+    b.off = 0;
+    b.len = 20;
+    c.off = 5;
+    c.len = 1000;
+    for (let i = 0; i < a.len; i++) a.buf[a.off + i] = i;
+    for (let i = 0; i < b.len; i++) b.buf[i] = 200 + i;
+    for (let i = 0; i < c.len; i++) c.buf[c.off + i] = i * 3;
+    const map = dma.createMap('tx', 9000, 4);
+    expect(map.loadMbuf(a)).toBe(true);
+    expect(map.nsegs).toBe(3);
+    expect(map.mapsize).toBe(1120);
+    expect(map.segAddr[0]).toBe(a.busAddr + 10);
+    expect(map.segAddr[2]).toBe(c.busAddr + 5);
+    expect(map.segHi[1] * DMA_SEGMENT_SPAN + map.segLo[1]).toBe(b.busAddr);
+    const out = new Uint8Array(1120);
+    expect(map.copyOut(0, out, 0, 1120)).toBe(true);
+    const expected = [
+      ...Array.from(a.buf.subarray(10, 110)),
+      ...Array.from(b.buf.subarray(0, 20)),
+      ...Array.from(c.buf.subarray(5, 1005)),
+    ];
+    expect(Array.from(out)).toEqual(expected);
+    // A copy in across the segment boundary lands in both mbufs.
+    expect(map.copyIn(98, Uint8Array.of(1, 2, 3, 4), 0, 4)).toBe(true);
+    expect([a.buf[108], a.buf[109], b.buf[0], b.buf[1]]).toEqual([1, 2, 3, 4]);
+    // Too many segments / too many bytes: EFBIG, counted.
+    const small = dma.createMap('small', 9000, 2);
+    expect(small.loadMbuf(a)).toBe(false);
+    expect(small.stats.tooBig).toBe(1);
+    // A pool mapped elsewhere (or not at all) is not DMA-able through this space.
+    const other = new MbufPool({ name: 'o', mbufs: 2, clusters: 1 });
+    const o = other.getcl()!;
+    o.len = 10;
+    expect(map.loadMbuf(o)).toBe(false);
+    expect(map.stats.badAddress).toBe(1);
+    other.freem(o);
+    pool.freem(a);
+    pool.assertQuiescent();
+  });
+
+  it('copies between arenas, within one arena and from whole frames allocate nothing', async () => {
+    const dma = new DmaSpace();
+    const pool = new MbufPool({ name: 'p', mbufs: 8, clusters: 8, dma });
+    const ring = dma.alloc(64 * 1024, 'wire ring');
+    const m = pool.getcl()!;
+    const rxMap = dma.createMap('rx', 2048);
+    const txMap = dma.createMap('tx', 2048);
+    const whole = new Uint8Array(1514).fill(9);
+    const staging = new Uint8Array(2048);
+    const hi = ring.busAddr / DMA_SEGMENT_SPAN;
+    let sink = 0;
+    const cost = await heapCost((i) => {
+      // Device receive: the frame is a whole array (set) or a ring range (words).
+      rxMap.loadAddr(pool.busBase / DMA_SEGMENT_SPAN, m.base, 2048);
+      if ((i & 1) === 0) rxMap.copyIn(2, whole, 0, 1514);
+      else rxMap.copyIn(2, ring.u8, (i & 255) * 200, 1514);
+      // Device transmit: gather from the cluster into a staging buffer, and cluster to ring (one space).
+      txMap.loadAddr(hi, 4096, 1514);
+      txMap.copyOut(0, staging, 0, 1514);
+      txMap.copyIn(0, ring.u8, 1, 60);
+      sink = (sink + staging[i & 1023]) | 0;
+    }, 200_000);
+    console.log('dma map copies', cost, sink);
+    expect(allocationFree(cost, 200_000), JSON.stringify(cost)).toBe(true);
+    expect(dma.busErrors).toBe(0);
+    pool.freem(m);
+  });
+});
+
+describe('copyBytes', () => {
+  it('behaves as a byte-by-byte memmove in every case (shared buffer, whole source, words, unaligned)', () => {
+    const buffer = new ArrayBuffer(512);
+    const other = new ArrayBuffer(512);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 150 }),
+        fc.boolean(),
+        fc.boolean(),
+        (dBase, sBase, dOff, sOff, len, same, wholeSrc) => {
+          const bytes = new Uint8Array(buffer);
+          const ob = new Uint8Array(other);
+          for (let i = 0; i < 512; i++) {
+            bytes[i] = (i * 13) & 0xff;
+            ob[i] = (i * 29 + 1) & 0xff;
+          }
+          const src = wholeSrc
+            ? new Uint8Array(same ? buffer : other, sBase, len)
+            : new Uint8Array(same ? buffer : other, sBase, 250);
+          const so = wholeSrc ? 0 : sOff;
+          const dst = new Uint8Array(buffer, dBase, 300);
+          const expectSrc = Array.from(src.subarray(so, so + len));
+          const before = Array.from(dst);
+          copyBytes(dst, dOff, src, so, len);
+          const after = Array.from(dst);
+          for (let i = 0; i < 300; i++) {
+            const inRange = i >= dOff && i < dOff + len;
+            if ((inRange ? expectSrc[i - dOff] : before[i]) !== after[i]) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps typed-array semantics for ranges outside the arrays (no write past the view)', () => {
+    const buf = new ArrayBuffer(64);
+    const dst = new Uint8Array(buf, 0, 16);
+    const src = new Uint8Array(40).fill(5);
+    copyBytes(dst, 8, src, 0, 32);
+    expect(Array.from(new Uint8Array(buf, 16, 48)).every((b) => b === 0)).toBe(true);
+    expect(Array.from(dst.subarray(8))).toEqual(new Array(8).fill(5));
+  });
+});

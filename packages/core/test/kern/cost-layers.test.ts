@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Cpu,
+  DEFAULT_COST_PROFILE,
+  LAYER_APP,
+  LAYER_DRIVER_RX,
+  LAYER_IPV4,
+  LAYER_UDP,
+  VirtualClock,
+  WELL_KNOWN_LAYERS,
+  ZERO_COST_PROFILE,
+} from '../../src/index.js';
+
+describe('numeric cost layers', () => {
+  it('fixed ids for the layers of the default profile, priced from it', () => {
+    const cpu = new Cpu('c', new VirtualClock(), DEFAULT_COST_PROFILE);
+    expect(WELL_KNOWN_LAYERS[LAYER_IPV4]).toBe('ipv4');
+    expect(Object.keys(DEFAULT_COST_PROFILE.layer).sort()).toEqual([...WELL_KNOWN_LAYERS].sort());
+    const t0 = cpu.now();
+    cpu.chargeLayerId(LAYER_IPV4);
+    cpu.chargeLayerId(LAYER_UDP);
+    expect(cpu.now() - t0).toBe(DEFAULT_COST_PROFILE.layer.ipv4 + DEFAULT_COST_PROFILE.layer.udp);
+    expect(cpu.layerId('driverRx')).toBe(LAYER_DRIVER_RX);
+  });
+
+  it('resolves new layers once, prices unknown ones at layerDefault, and re-prices when the profile changes', () => {
+    const profile = { ...DEFAULT_COST_PROFILE, layer: { ...DEFAULT_COST_PROFILE.layer, esp: 1234 } };
+    const cpu = new Cpu('c', new VirtualClock(), profile);
+    const esp = cpu.layerId('esp');
+    const gre = cpu.layerId('gre');
+    expect(esp).toBeGreaterThan(LAYER_APP);
+    expect(cpu.layerId('esp')).toBe(esp);
+    expect(cpu.layers.name(gre)).toBe('gre');
+    let t = cpu.now();
+    cpu.chargeLayerId(esp);
+    cpu.chargeLayerId(gre);
+    expect(cpu.now() - t).toBe(1234 + profile.layerDefault);
+    // 'toString' is not a layer of the profile, whatever Object.prototype says.
+    t = cpu.now();
+    cpu.chargeLayer('toString');
+    expect(cpu.now() - t).toBe(profile.layerDefault);
+    cpu.costs = ZERO_COST_PROFILE;
+    t = cpu.now();
+    cpu.chargeLayerId(esp);
+    cpu.chargeLayerId(LAYER_IPV4);
+    cpu.chargeLayer('anything');
+    expect(cpu.now() - t).toBe(0);
+  });
+
+  it('chargeLayer by name charges the same as by id', () => {
+    const a = new Cpu('a', new VirtualClock(), DEFAULT_COST_PROFILE);
+    const b = new Cpu('b', new VirtualClock(), DEFAULT_COST_PROFILE);
+    for (const name of WELL_KNOWN_LAYERS) {
+      a.chargeLayer(name);
+      b.chargeLayerId(b.layerId(name));
+    }
+    a.chargeLayer('unpriced');
+    b.chargeLayerId(b.layerId('unpriced'));
+    expect(a.now()).toBe(b.now());
+  });
+});
