@@ -33,7 +33,6 @@ import {
   RCTL_SECRC,
   RCTL_UPE,
   RXD_ERR_RXE,
-  RXD_LENGTH,
   RXD_STAT_DD,
   RXD_STAT_EOP,
   mtaHash,

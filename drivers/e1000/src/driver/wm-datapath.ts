@@ -362,28 +362,13 @@ export abstract class WmDataPath implements PollOps {
     const n = this.txN;
     const ring = this.txRing;
     const cpu = this.host.cpu;
-    const pool = this.pool;
     const lastCmd = TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS | (this.txIde ? TXD_CMD_IDE : 0);
     let queued = 0;
     for (;;) {
       const m = ifp.sendQueue.dequeue(ifp);
       if (m === null) break;
       let segs = 0;
-      let foreign = false;
-      let onePool = true;
-      for (let s: Mbuf | null = m; s !== null; s = s.next) {
-        if (s.pool !== pool) foreign = true;
-        if (s.pool !== m.pool) onePool = false;
-        if (s.len > 0) segs++;
-      }
-      if (foreign) {
-        // Its bus addresses are in another host's DMA space: the device would read the wrong memory.
-        // A packet wholly from one foreign pool goes back to that pool; a mixed chain cannot be freed
-        // into any one pool, so it is only counted (and left to its owners).
-        if (onePool) ifp.dropOutput(m, WmDrop.TxForeign);
-        else ifp.countOutputDrop(WmDrop.TxForeign);
-        continue;
-      }
+      for (let s: Mbuf | null = m; s !== null; s = s.next) if (s.len > 0) segs++;
       if (segs === 0) {
         ifp.dropOutput(m, WmDrop.TxEmpty);
         continue;
@@ -404,7 +389,8 @@ export abstract class WmDataPath implements PollOps {
       const first = this.txTail;
       const map = this.txMaps[first];
       if (!map.loadMbuf(m)) {
-        // Not DMA-able from this host (its pool is not mapped into our DMA space): counted by the bus too.
+        // Not DMA-able from this host: an mbuf of a pool that is not mapped into our DMA space (core's
+        // if_transmit refuses foreign mbufs first; this catches any that reach the queue another way).
         ifp.dropOutput(m, WmDrop.TxForeign);
         continue;
       }

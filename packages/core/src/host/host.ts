@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { DmaSpace } from '../bus/dma.js';
 import type { DeviceModel } from '../bus/device.js';
+import { RegisterTrace, type RegisterTraceOptions, type RegisterTracer } from '../bus/register-trace.js';
 import { BusSpace } from '../bus/registers.js';
 import {
   CALLOUTS,
@@ -79,14 +80,23 @@ export class Host {
   readonly interfaces: Ifnet[] = [];
   readonly devices: DeviceSlot[] = [];
   readonly protocols: ProtocolModule[] = [];
-  /** The loopback interface, when created. */
-  readonly lo0: Ifnet | undefined;
+  /** The loopback interface, when created (undefined again once detached). */
+  lo0: Ifnet | undefined;
   private readonly tables = new Map<string, DispatchTable>();
   private readonly linkLayers = new Map<number, LinkLayer>();
   private readonly units = new Map<string, number>();
   private lastIndex = 0;
   private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
   private readonly watchdog: Callout<Host>;
+  /** Register traces attached with {@link traceRegisters}, and the one tracer that fans out to them. */
+  private readonly registerTraces: RegisterTrace[] = [];
+  private readonly traceFanout: RegisterTracer = {
+    access: (a) => {
+      for (const t of this.registerTraces) t.access(a);
+    },
+  };
+  /** The device slot whose driver is attaching right now (its interfaces get the slot's lines). */
+  private attaching: DeviceSlot | undefined;
 
   constructor(parent: DependencyContainer, options: HostOptions) {
     this.name = options.name;
@@ -184,21 +194,42 @@ export class Host {
     if (this.ifunit(ifname) !== undefined) throw new Error(`${this.name}: interface ${ifname} already exists`);
     this.units.set(options.name, Math.max(next, unit + 1));
     const ifp = new Ifnet(this, link, ++this.lastIndex, unit, options);
+    ifp.deviceLines = options.lines ?? this.attaching?.attachArgs.irqs ?? [];
     this.interfaces.push(ifp);
     link.attach?.(ifp);
     return ifp;
   }
 
   /**
-   * `if_detach`: brings the interface down (waiting for running polls), disables its contexts and removes
-   * it from the host. Its index is not reused.
+   * `if_detach`: brings the interface down (waiting for running polls; it can no longer come back up),
+   * tells every protocol module (`ProtocolModule.ifDetach`, reverse attach order, then the link layer's
+   * `detach`), drops every reference core holds (poll contexts, continuations, send queue, hooks,
+   * listeners, `lo0`) and removes it from the host. Its index is not reused. A protocol's exception does
+   * not stop the detach; the first one is rethrown at the end.
    */
   async ifDetach(ifp: Ifnet): Promise<void> {
     const i = this.interfaces.indexOf(ifp);
-    if (i < 0) throw new Error(`${this.name}: ${ifp.name} is not attached here`);
+    if (i < 0 || ifp.detaching) throw new Error(`${this.name}: ${ifp.name} is not attached here`);
+    ifp.detaching = true;
     await ifp.down();
+    let firstError: unknown;
+    for (let p = this.protocols.length - 1; p >= 0; p--) {
+      try {
+        this.protocols[p].ifDetach?.(this, ifp);
+      } catch (e) {
+        firstError ??= e;
+      }
+    }
+    try {
+      ifp.link.detach?.(ifp);
+    } catch (e) {
+      firstError ??= e;
+    }
+    ifp.teardown();
     this.interfaces.splice(this.interfaces.indexOf(ifp), 1);
+    if (this.lo0 === ifp) this.lo0 = undefined;
     this.ifStateChanged(ifp);
+    if (firstError !== undefined) throw firstError;
   }
 
   /** Finds an interface by name (`wm0`). */
@@ -255,12 +286,41 @@ export class Host {
       clock.advanceTo(cpu.now());
       cpu.charge(cpu.costs.registerAccess);
     };
-    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`, onAccess));
+    // Programmed I/O (string accesses to a data port) costs per byte on top of the access.
+    const onStream = (bytes: number) => cpu.charge(cpu.costs.pioPerByte * bytes);
+    const bars = model.bars.map((regs, i) => {
+      const bus = new BusSpace(regs, `${locator} BAR${i}`, onAccess, model.registerNames?.[i], onStream);
+      bus.now = () => cpu.now();
+      if (this.registerTraces.length > 0) bus.trace(this.traceFanout);
+      return bus;
+    });
     model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
     const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };
     const slot: DeviceSlot = { locator, model, attachArgs };
     this.devices.push(slot);
     return slot;
+  }
+
+  /**
+   * Traces register accesses of every device of this host (and of devices plugged in later) — QEMU's
+   * `-trace e1000*` for the model: `host.traceRegisters({ filter: 'IM*' })`, then `trace.names()` or
+   * `trace.lines()`; `print: console.log` prints as it goes. `trace.stop()` detaches it. Several traces
+   * may run at once.
+   */
+  traceRegisters(options: RegisterTraceOptions = {}): RegisterTrace {
+    const trace = new RegisterTrace(options);
+    this.registerTraces.push(trace);
+    this.setBusTracer(this.traceFanout);
+    trace.onStop = () => {
+      const i = this.registerTraces.indexOf(trace);
+      if (i >= 0) this.registerTraces.splice(i, 1);
+      if (this.registerTraces.length === 0) this.setBusTracer(null);
+    };
+    return trace;
+  }
+
+  private setBusTracer(t: RegisterTracer | null): void {
+    for (const slot of this.devices) for (const bus of slot.attachArgs.bars) bus.trace(t);
   }
 
   /**
@@ -286,7 +346,12 @@ export class Host {
       const drv = this.container.resolve(best.driver);
       slot.driverName = best.name;
       slot.driver = drv;
-      drv.attach(slot.attachArgs);
+      this.attaching = slot;
+      try {
+        drv.attach(slot.attachArgs);
+      } finally {
+        this.attaching = undefined;
+      }
       attached.push(slot);
     }
     return attached;

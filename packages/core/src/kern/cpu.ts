@@ -10,6 +10,12 @@ import type { Nanoseconds } from './time.js';
 export const MAX_SOFT_RESTART = 10;
 
 /**
+ * Softnet units a waiting softclock lets go first before it gets a turn, whatever the clock says (the
+ * count bound holds even with a zero-cost profile, where `softQuota` of virtual time never passes).
+ */
+export const MAX_SOFTCLOCK_DEFER = 10 * MAX_SOFT_RESTART;
+
+/**
  * Something that must know when the CPU is in interrupt context: the mbuf pools' allocation guard
  * (seed 000: no memory allocation in interrupt routines).
  */
@@ -26,6 +32,11 @@ export interface CpuStats {
   preemptionPoints: number;
   /** Process turns granted because process-level work waited a whole `softQuota` behind soft work. */
   processTurns: number;
+  /**
+   * Softclock turns: the callout continuation run ahead of queued softnet work because it had waited a
+   * whole `softQuota` (or {@link MAX_SOFTCLOCK_DEFER} softnet units) behind it.
+   */
+  softclockTurns: number;
   /** Nanoseconds charged, by context: interrupt handlers, continuations by soft level. */
   chargedInterrupt: number;
   chargedSoft: Float64Array;
@@ -58,6 +69,7 @@ export class Cpu {
     continuations: 0,
     preemptionPoints: 0,
     processTurns: 0,
+    softclockTurns: 0,
     chargedInterrupt: 0,
     chargedSoft: new Float64Array(3),
   };
@@ -73,6 +85,8 @@ export class Cpu {
   onWake: (() => void) | undefined;
   /** The unit currently running, for diagnostics. */
   current: string | undefined;
+  /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
+  lastUnit = '';
   /**
    * Fair share between soft interrupt work and process level (Linux's ksoftirqd, FreeBSD polling's
    * `user_frac`, Mogul and Ramakrishnan's cap on the CPU share of packet processing): once process-level
@@ -86,6 +100,9 @@ export class Cpu {
   private processWaitingSince = Number.NaN;
   /** End of the current process turn (NaN: none). */
   private processTurnUntil = Number.NaN;
+  /** When softclock started waiting behind softnet work (NaN: not waiting), and softnet units since. */
+  private softclockWaitingSince = Number.NaN;
+  private softclockPassed = 0;
 
   /** Layer names ↔ ids and their costs under {@link costs} ({@link chargeLayerId}). */
   readonly layers: CostLayers;
@@ -271,7 +288,7 @@ export class Cpu {
     if (this.sched.queued(IPL_NONE) === 0) {
       this.processWaitingSince = Number.NaN;
       this.processTurnUntil = Number.NaN;
-      return this.sched.dequeue(this.ipl);
+      return this.dequeueSoft();
     }
     const now = this.now();
     const inTurn = now < this.processTurnUntil;
@@ -282,12 +299,36 @@ export class Cpu {
         return this.sched.dequeueLevel(IPL_NONE);
       }
       if (Number.isNaN(this.processWaitingSince)) this.processWaitingSince = now;
-      if (now - this.processWaitingSince < this.softQuota) return this.sched.dequeue(this.ipl);
+      if (now - this.processWaitingSince < this.softQuota) return this.dequeueSoft();
       this.processTurnUntil = now + this.softQuota;
       this.processWaitingSince = Number.NaN;
       this.stats.processTurns++;
     }
     return this.sched.dequeueLevel(IPL_NONE);
+  }
+
+  /**
+   * The next soft continuation, highest level first — except that softclock (callouts: watchdogs, ARP and
+   * reassembly timers) does not wait behind softnet forever. The same fair share as process level: once
+   * it has waited a whole `softQuota` or {@link MAX_SOFTCLOCK_DEFER} softnet units, it runs next (Linux
+   * runs its timer softirq in every `__do_softirq` pass, and hands the rest to ksoftirqd).
+   */
+  private dequeueSoft(): Continuation<any> | null {
+    const s = this.sched;
+    if (this.ipl < IPL_SOFTCLOCK && s.queued(IPL_SOFTCLOCK) > 0 && s.queued(IPL_SOFTNET) > 0) {
+      const now = this.now();
+      if (Number.isNaN(this.softclockWaitingSince)) {
+        this.softclockWaitingSince = now;
+        this.softclockPassed = 0;
+      } else if (now - this.softclockWaitingSince >= this.softQuota || ++this.softclockPassed >= MAX_SOFTCLOCK_DEFER) {
+        this.softclockWaitingSince = Number.NaN;
+        this.stats.softclockTurns++;
+        return s.dequeueLevel(IPL_SOFTCLOCK);
+      }
+    } else {
+      this.softclockWaitingSince = Number.NaN;
+    }
+    return s.dequeue(this.ipl);
   }
 
   /** Runs one continuation at its level. */
@@ -297,6 +338,7 @@ export class Cpu {
     const prevUnit = this.current;
     this.ipl = kc.ipl;
     this.current = kc.name;
+    this.lastUnit = kc.name;
     kc.runs++;
     this.stats.continuations++;
     this.sched.stats.ran++;
@@ -316,6 +358,7 @@ export class Cpu {
     this.ipl = src.ipl as Ipl;
     this.interruptDepth++;
     this.current = src.handlerName;
+    this.lastUnit = src.handlerName;
     for (let i = 0; i < this.observers.length; i++) this.observers[i].enterInterrupt();
     this.stats.interrupts++;
     src.stats.taken++;

@@ -6,6 +6,7 @@
  */
 import { copyBytes } from './bytes.js';
 import { M_PKTHDR } from './flags.js';
+import { checkCount, checkLive } from './m-check.js';
 import type { Mbuf } from './mbuf.js';
 
 /**
@@ -16,11 +17,16 @@ import type { Mbuf } from './mbuf.js';
  * the gap is zero-filled (as BSD does). `pkthdr.len` is updated.
  *
  * Returns `false` when the pool cannot supply the mbufs needed; the chain is then **unchanged** (every
- * allocation happens before anything is written) and still owned by the caller. Negative offsets or a
- * source range outside `src` are caller bugs and throw RangeError.
+ * allocation happens before anything is written) and still owned by the caller. Offsets and lengths that
+ * are not non-negative integers, or a source range outside `src`, are caller bugs and throw RangeError; a
+ * freed `m` throws MbufError (`'use-after-free'`).
  */
 export function m_copyback(m: Mbuf, off: number, len: number, src: Uint8Array, srcOff: number): boolean {
-  if (off < 0 || len < 0 || srcOff < 0 || srcOff + len > src.length) {
+  checkCount('m_copyback', 'offset', off);
+  checkCount('m_copyback', 'length', len);
+  checkCount('m_copyback', 'source offset', srcOff);
+  checkLive('m_copyback', m);
+  if (srcOff + len > src.length) {
     throw new RangeError(`m_copyback: bad range off=${off} len=${len} from ${src.length} bytes at ${srcOff}`);
   }
   let total = 0;

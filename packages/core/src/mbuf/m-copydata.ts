@@ -5,6 +5,7 @@
  * @module
  */
 import { copyBytes } from './bytes.js';
+import { checkCount, checkLive } from './m-check.js';
 import { m_length } from './m-length.js';
 import type { Mbuf } from './mbuf.js';
 
@@ -12,11 +13,15 @@ import type { Mbuf } from './mbuf.js';
  * m_copydata: copies packet bytes `[off, off + len)` into `dst[dstOff ..]`. The chain is not changed.
  *
  * A range beyond the chain, or beyond `dst`, throws RangeError: it is a caller bug (check `pkthdr.len`
- * first), as BSD's KASSERT says. Copies of up to 16 bytes per mbuf allocate nothing; longer ones create
+ * first), as BSD's KASSERT says; so does an offset or length that is not a non-negative integer. Copies of up to 16 bytes per mbuf allocate nothing; longer ones create
  * one short-lived view per mbuf (unless `dst` is an mbuf's `buf` of the same pool, which is a memmove).
  */
 export function m_copydata(m: Mbuf, off: number, len: number, dst: Uint8Array, dstOff: number): void {
-  if (off < 0 || len < 0 || dstOff < 0 || dstOff + len > dst.length) {
+  checkCount('m_copydata', 'offset', off);
+  checkCount('m_copydata', 'length', len);
+  checkCount('m_copydata', 'destination offset', dstOff);
+  checkLive('m_copydata', m);
+  if (dstOff + len > dst.length) {
     throw new RangeError(`m_copydata: bad range off=${off} len=${len} into ${dst.length} bytes at ${dstOff}`);
   }
   let cur: Mbuf | null = m;

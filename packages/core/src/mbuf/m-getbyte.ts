@@ -3,11 +3,12 @@
  * `m_copydata` for one field). A header that straddles two mbufs is read byte by byte; a field inside one
  * mbuf is read through its pre-built `view`. Multi-byte reads are big-endian (network byte order).
  *
- * An offset beyond the chain is a caller bug (the caller has `pkthdr.len` to check against) and throws
- * RangeError.
+ * An offset beyond the chain, or one that is not a non-negative integer, is a caller bug (the caller has
+ * `pkthdr.len` to check against) and throws RangeError.
  *
  * @module
  */
+import { checkCount } from './m-check.js';
 import type { Mbuf } from './mbuf.js';
 
 function outOfRange(fn: string, off: number, width: number): never {
@@ -16,7 +17,7 @@ function outOfRange(fn: string, off: number, width: number): never {
 
 /** m_getByte (an `m_copydata` of one byte): the byte at packet offset `off`. */
 export function m_getByte(m: Mbuf, off: number): number {
-  if (off < 0) outOfRange('m_getByte', off, 1);
+  checkCount('m_getByte', 'offset', off);
   let cur: Mbuf | null = m;
   let o = off;
   while (cur !== null) {
@@ -29,7 +30,7 @@ export function m_getByte(m: Mbuf, off: number): number {
 
 /** The big-endian 16-bit value at packet offset `off` (a header field, say), across mbufs if needed. */
 export function m_getUint16(m: Mbuf, off: number): number {
-  if (off < 0) outOfRange('m_getUint16', off, 2);
+  checkCount('m_getUint16', 'offset', off);
   let cur: Mbuf | null = m;
   let o = off;
   while (cur !== null && o >= cur.len) {
@@ -43,7 +44,7 @@ export function m_getUint16(m: Mbuf, off: number): number {
 
 /** The big-endian unsigned 32-bit value at packet offset `off`, across mbufs if needed. */
 export function m_getUint32(m: Mbuf, off: number): number {
-  if (off < 0) outOfRange('m_getUint32', off, 4);
+  checkCount('m_getUint32', 'offset', off);
   let cur: Mbuf | null = m;
   let o = off;
   while (cur !== null && o >= cur.len) {

@@ -5,6 +5,7 @@
  * @module
  */
 import { M_COPYFLAGS, M_PKTHDR } from './flags.js';
+import { checkCount, checkLive } from './m-check.js';
 import { m_freem } from './m-free.js';
 import type { Mbuf } from './mbuf.js';
 
@@ -16,10 +17,12 @@ import type { Mbuf } from './mbuf.js';
  * the next header. **Always continue with the returned mbuf**, which may not be `m`.
  *
  * Ownership, as in BSD: **on failure (pool exhausted, or `len > mclbytes`) the chain has been freed** and
- * `null` is returned. `pkthdr.len` grows by `len`.
+ * `null` is returned. `pkthdr.len` grows by `len`. A `len` that is not a non-negative integer throws
+ * RangeError; a freed `m` throws MbufError (`'use-after-free'`).
  */
 export function m_prepend(m: Mbuf, len: number): Mbuf | null {
-  if (len < 0) throw new RangeError(`m_prepend: negative length ${len}`);
+  checkCount('m_prepend', 'length', len);
+  checkLive('m_prepend', m);
   const hdr = (m.flags & M_PKTHDR) !== 0;
   if (len <= m.off) {
     m.off -= len;

@@ -7,6 +7,7 @@
  * @module
  */
 import { copyMbufBytes } from './bytes.js';
+import { checkCount, checkLive } from './m-check.js';
 import { m_freem } from './m-free.js';
 import { m_length } from './m-length.js';
 import type { Mbuf } from './mbuf.js';
@@ -20,9 +21,12 @@ import type { Mbuf } from './mbuf.js';
  * it is `m` itself: the first mbuf is compacted, or given a cluster, in place).
  *
  * Bytes pulled into the first mbuf are removed from the following ones; emptied mbufs are freed.
- * `pkthdr.len` does not change.
+ * `pkthdr.len` does not change. A `len` that is not a non-negative integer throws RangeError; a freed `m`
+ * throws MbufError (`'use-after-free'`).
  */
 export function m_pullup(m: Mbuf, len: number): Mbuf | null {
+  checkCount('m_pullup', 'length', len);
+  checkLive('m_pullup', m);
   if (m.len >= len) return m;
   const pool = m.pool;
   if (len > pool.mclbytes || len > m_length(m)) {

@@ -5,6 +5,7 @@
  */
 import { copyMbufBytes } from './bytes.js';
 import { M_COPYFLAGS, M_PKTHDR } from './flags.js';
+import { checkCount, checkLive } from './m-check.js';
 import type { Mbuf } from './mbuf.js';
 
 /**
@@ -18,10 +19,12 @@ import type { Mbuf } from './mbuf.js';
  * - `len === m_length(m)`: the tail is a new empty packet (`pkthdr.len === 0`), as in BSD.
  *
  * Returns `null` and leaves `m` **unchanged** (still owned by the caller) when the pool is exhausted,
- * and, as BSD does, when `len` is beyond the end of the chain. A negative `len` throws RangeError.
+ * and, as BSD does, when `len` is beyond the end of the chain. A `len` that is not a non-negative integer
+ * throws RangeError; a freed `m` throws MbufError (`'use-after-free'`).
  */
 export function m_split(m: Mbuf, len: number): Mbuf | null {
-  if (len < 0) throw new RangeError(`m_split: negative length ${len}`);
+  checkCount('m_split', 'length', len);
+  checkLive('m_split', m);
   let cur: Mbuf | null = m;
   let rem = len;
   while (cur !== null && rem > cur.len) {

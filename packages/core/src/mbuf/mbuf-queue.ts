@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { checkLive } from './m-check.js';
 import { m_freem } from './m-free.js';
 import type { Mbuf } from './mbuf.js';
 
@@ -39,9 +40,10 @@ export class MbufQueue {
   /**
    * IF_ENQUEUE (guarded by IF_QFULL): appends packet `m`. Returns `false` when the queue is full: then the
    * packet was **not** queued, the caller still owns it, and the caller counts the drop ({@link drop},
-   * plus its interface counter) and frees it, or keeps it for later.
+   * plus its interface counter) and frees it, or keeps it for later. A freed `m` throws MbufError.
    */
   enqueue(m: Mbuf): boolean {
+    checkLive('IF_ENQUEUE', m);
     if (this.length >= this.maxlen) return false;
     m.nextpkt = null;
     if (this.tail === null) this.head = m;
@@ -67,6 +69,7 @@ export class MbufQueue {
    * transmit ring). Not bounded by `maxlen`, as in BSD: the packet was in the queue a moment ago.
    */
   prepend(m: Mbuf): void {
+    checkLive('IF_PREPEND', m);
     m.nextpkt = this.head;
     this.head = m;
     if (this.tail === null) this.tail = m;

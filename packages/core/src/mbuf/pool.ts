@@ -44,6 +44,7 @@ import type { AllocationGuard } from './allocation-guard.js';
 import { copyBytes } from './bytes.js';
 import { MbufError } from './errors.js';
 import { M_EXT, M_PKTHDR } from './flags.js';
+import { checkCount } from './m-check.js';
 import { Mbuf } from './mbuf.js';
 
 export interface MbufPoolOptions {
@@ -157,6 +158,8 @@ export class MbufPool {
   readonly arenaU8: Uint8Array;
   /** Bus address of arena byte 0 when mapped into a DMA space, else 0. */
   readonly busBase: number;
+  /** The DMA space the arena is mapped into (one host's memory), or null. See `assertOwnMbuf`. */
+  readonly dma: DmaSpace | null;
   readonly guard: AllocationGuard | null;
   /** Live counters; read them freely, never write. */
   readonly stats: MbufPoolStats;
@@ -194,6 +197,7 @@ export class MbufPool {
     const total = clusterBytes + mbufs * msize;
     this.arena = options.shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total);
     this.arenaU8 = new Uint8Array(this.arena);
+    this.dma = options.dma ?? null;
     this.busBase = options.dma ? options.dma.map(this.arena, `mbuf pool ${name}`) : 0;
 
     this.mstat = new KindCounters(mbufs);
@@ -291,16 +295,20 @@ export class MbufPool {
    * A pool created with no clusters at all builds big packets from small mbufs instead.
    *
    * On exhaustion everything taken is freed again and `null` returned (one failure counted). A source
-   * range outside `src` is a caller bug and throws RangeError.
+   * range outside `src`, or an offset, length or leading space that is not a non-negative integer, is a
+   * caller bug and throws RangeError.
    *
    * Copying the whole of `src` (`off === 0 && len === src.length`) into one mbuf allocates nothing.
    */
   devget(src: Uint8Array, off: number, len: number, rcvif: Ifnet | null, leading = 0): Mbuf | null {
-    if (off < 0 || len < 0 || off + len > src.length) {
+    checkCount('m_devget', 'offset', off);
+    checkCount('m_devget', 'length', len);
+    checkCount('m_devget', 'leading space', leading);
+    if (off + len > src.length) {
       throw new RangeError(`m_devget: range ${off}+${len} outside a source of ${src.length} bytes`);
     }
     const maxLead = this.cstat.size > 0 ? this.mclbytes : this.msize;
-    if (leading < 0 || leading >= maxLead) {
+    if (leading >= maxLead) {
       throw new RangeError(`m_devget: leading space ${leading} must be in [0, ${maxLead})`);
     }
     const g = this.guard;

@@ -1,6 +1,8 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
-import { M_BCAST, M_MCAST } from '../mbuf/flags.js';
+import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
+import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
+import type { InterruptSource } from '../kern/interrupt-controller.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
 import type { LinkLayer } from './link-layer.js';
@@ -77,6 +79,11 @@ export interface IfnetAttachOptions {
   baudrate?: number;
   /** Driver private data (`ifp->if_softc`). */
   softc?: unknown;
+  /**
+   * The device's interrupt lines (`aa.irqs`). Filled in automatically for interfaces created while
+   * `host.autoconf()` attaches a driver; a driver attached by hand passes them here.
+   */
+  lines?: readonly InterruptSource[];
 }
 
 /**
@@ -117,6 +124,11 @@ export class Ifnet {
   watchdogTimer = 0;
   /** Per-protocol attachment data (`if_afdata`): e.g. `afdata.inet` for IPv4 addresses. */
   readonly afdata: Record<string, unknown> = {};
+  /**
+   * Interrupt lines of the device this interface was attached for (set by `host.autoconf` / driver
+   * attach; empty for software interfaces). Used to find a poll context's line and to contain faults.
+   */
+  deviceLines: readonly InterruptSource[] = [];
   /** Listeners for link state changes (routing socket messages in BSD). */
   private readonly linkListeners: ((ifp: Ifnet, state: LinkState) => void)[] = [];
 
@@ -161,6 +173,19 @@ export class Ifnet {
   }
 
   /**
+   * Removes a poll context (Linux `netif_napi_del`): a multi-queue driver that changes its queue count
+   * at run time drops the contexts of the queues it no longer uses. The context must be disabled (the
+   * interface down, or {@link PollContext.disable} completed): removing one that may still run is a
+   * driver bug and throws.
+   */
+  removePollContext(ctx: PollContext): void {
+    const i = this.pollContexts.indexOf(ctx);
+    if (i < 0) throw new Error(`${this.name}: ${ctx.name} is not one of this interface's poll contexts`);
+    if (ctx.state !== 'disabled') throw new Error(`${this.name}: ${ctx.name} removed while ${ctx.state}`);
+    this.pollContexts.splice(i, 1);
+  }
+
+  /**
    * Seed 000's single-queue form: the driver supplies `if_poll(ifp)` returning true to be run again
    * immediately, false when done. It is the one-context case of the same mechanism: `true` counts as a
    * full budget (poll again), `false` as a completed round.
@@ -196,10 +221,20 @@ export class Ifnet {
    * hook, then the link layer decodes the header and dispatches by table lookup straight to the
    * protocol's input. Owns `m`. Ends with a preemption point, so a long poll loop can be interrupted
    * between packets.
+   *
+   * The chain is checked first, in one walk: an mbuf of another host's pool or a free one throws
+   * `MbufError` (a driver bug; the caller keeps `m`); lengths that do not fit their storage, or a
+   * `pkthdr.len` that disagrees with the chain (a driver that trusted a length the device wrote back), are
+   * a counted drop, `input.badlen`, so no protocol ever reads past a buffer.
    */
   input(m: Mbuf): void {
     const cpu = this.host.cpu;
     cpu.chargeLayerId(LAYER_IF_INPUT);
+    if (!this.inputSane(m)) {
+      this.dropInput(m, 'input.badlen');
+      cpu.preempt();
+      return;
+    }
     const c = this.counters;
     c.ipackets++;
     c.ibytes += m.pkthdr.len;
@@ -220,6 +255,21 @@ export class Ifnet {
     }
     this.link.input(this, m);
     cpu.preempt();
+  }
+
+  /** The cheap M_SANITY of `if_input`: ownership (throws), then lengths against storage (false). */
+  private inputSane(m: Mbuf): boolean {
+    const host = this.host;
+    let total = 0;
+    let bad = (m.flags & M_PKTHDR) === 0;
+    for (let x: Mbuf | null = m; x !== null; x = x.next) {
+      if (!ownsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
+      const len = x.len;
+      const off = x.off;
+      if (len >>> 0 !== len || off >>> 0 !== off || off + len > x.capacity) bad = true;
+      total += len;
+    }
+    return !bad && total === m.pkthdr.len;
   }
 
   /** Frees a received packet and counts the drop under `reason` (and `iqdrops`). */
@@ -264,8 +314,12 @@ export class Ifnet {
   /**
    * `if_output`: frame `m` (payload of protocol `proto`, an ethertype) for next hop `dst` through the
    * link layer. Owns `m`. Returns false if it was dropped (counted).
+   *
+   * An mbuf of another host's pool (or a free one) anywhere in the chain throws `MbufError`
+   * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -275,9 +329,11 @@ export class Ifnet {
 
   /**
    * `if_transmit`: queue a fully framed packet on the send queue and start the driver. Owns `m`. Returns
-   * false if the queue refused it (counted as `snd.full`).
+   * false if the queue refused it (counted as `snd.full`). A foreign or free mbuf throws
+   * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
@@ -290,8 +346,15 @@ export class Ifnet {
     return true;
   }
 
-  /** `if_up`: marks the interface up, initialises the hardware and enables every poll context. */
+  /** Set by `host.ifDetach` once detaching has begun: the interface can no longer come up. */
+  detaching = false;
+
+  /**
+   * `if_up`: marks the interface up, initialises the hardware and enables every poll context. Throws for
+   * an interface that is being (or has been) detached.
+   */
   upIf(): void {
+    if (this.detaching) throw new Error(`${this.name}: upIf() on an interface being detached`);
     if (this.up) return;
     this.flags |= IFF_UP;
     this.ops.init(this);
@@ -317,6 +380,26 @@ export class Ifnet {
     }
     this.host.ifStateChanged(this);
     return Promise.all(waits).then(() => undefined);
+  }
+
+  /**
+   * @internal The end of `if_detach`, once the interface is down and the protocols have forgotten it:
+   * drops every reference core holds for it (poll contexts and their continuations, send queue, input
+   * hook, link-state listeners, multicast memberships, watchdog, device interrupt lines).
+   */
+  teardown(): void {
+    const sched = this.host.cpu.sched;
+    for (const ctx of this.pollContexts) {
+      ctx.disable();
+      sched.cancel(ctx.kc);
+    }
+    this.pollContexts.length = 0;
+    this.sendQueue.purge();
+    this.inputHook = undefined;
+    this.linkListeners.length = 0;
+    this.multicast.clear();
+    this.watchdogTimer = 0;
+    this.deviceLines = [];
   }
 
   /** Sets or clears promiscuous mode (`IFF_PROMISC`) and tells the driver. */
@@ -406,4 +489,16 @@ function hex(a: Uint8Array): string {
 /** `aa:bb:cc:dd:ee:ff` */
 export function formatLinkAddress(a: Uint8Array): string {
   return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/**
+ * Parses `aa:bb:cc:dd:ee:ff` (or `-`-separated) into 6 bytes, the inverse of {@link formatLinkAddress}
+ * (device models take their "EEPROM" address this way). Throws RangeError on anything else.
+ */
+export function parseLinkAddress(s: string): Uint8Array {
+  const parts = s.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
+    throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+  }
+  return Uint8Array.from(parts, (p) => Number.parseInt(p, 16));
 }

@@ -22,6 +22,8 @@ export interface LinkLayer {
   readonly addrlen: number;
   /** Called once when an interface of this type is attached (`ether_ifattach`). */
   attach?(ifp: Ifnet): void;
+  /** Called once when an interface of this type is detached (`ether_ifdetach`), after the protocols. */
+  detach?(ifp: Ifnet): void;
   /**
    * Decodes the link header of a received packet and dispatches it by table lookup. Owns `m`: it hands it
    * to a protocol's input or frees it, counting the drop with a reason on `ifp`.

@@ -1,5 +1,6 @@
 import { Continuation } from '../kern/continuation.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
+import type { InterruptSource } from '../kern/interrupt-controller.js';
 import type { Ifnet } from './ifnet.js';
 import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
 
@@ -46,6 +47,11 @@ export interface PollContextOptions {
   capacity?: number;
   /** Mitigation policy for this context. Default: the host's configured policy. */
   policy?: MitigationPolicyFactory;
+  /**
+   * The interrupt line (MSI-X vector, INTx pin) that signals this queue. Default: the interface's device
+   * line with the context's index (the last one when there are fewer), or none for software interfaces.
+   */
+  line?: InterruptSource;
 }
 
 /** Poll context states (NAPI's `NAPI_STATE_*`, simplified to one field). */
@@ -113,6 +119,7 @@ export class PollContext {
   private fromTick = false;
   private disabling = false;
   private readonly disableWaiters: (() => void)[] = [];
+  private readonly line: InterruptSource | undefined;
   /** Driver-private per-queue state (the queue's softc), for the driver's convenience. */
   softc: unknown;
 
@@ -127,14 +134,37 @@ export class PollContext {
     this.maskOnDefer = options.maskOnDefer ?? true;
     this.capacity = options.capacity ?? Number.POSITIVE_INFINITY;
     this.ops = options.ops;
+    this.line = options.line;
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
   }
 
-  /** `napi_enable`: disabled → idle. Instances start disabled. */
+  /**
+   * The interrupt line of this queue (`napi->irq` in Linux), or null for a software interface: its
+   * `masked` / `asserted` state and `stats` (taken, spurious, asserts) let a test follow the mask and
+   * unmask sequence without patching the device.
+   */
+  get interruptLine(): InterruptSource | null {
+    if (this.line !== undefined) return this.line;
+    const lines = this.ifp.deviceLines;
+    if (lines.length === 0) return null;
+    return lines[Math.min(this.index, lines.length - 1)];
+  }
+
+  /**
+   * `napi_enable`: disabled → idle. Instances start disabled.
+   *
+   * Enabling while a disable is still pending (the interface went down and up again from inside the
+   * running poll, or from an interrupt taken at one of its preemption points) cancels that disable: the
+   * last request wins, so the context carries on when the poll returns instead of ending disabled under
+   * an interface that is up. Whoever waits for the superseded disable is still released when the poll
+   * returns (no poll is running any more then).
+   */
   enable(): void {
     if (this.state === 'disabled') {
       this.state = 'idle';
+      this.disabling = false;
+    } else if (this.disabling) {
       this.disabling = false;
     }
   }
@@ -217,6 +247,7 @@ export class PollContext {
       this.finishDisable();
       return;
     }
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
     const sched = this.ifp.host.cpu.sched;
     if (work >= this.weight) {
       this.stats.pollAgain++;
@@ -260,6 +291,10 @@ export class PollContext {
   private finishDisable(): void {
     this.state = 'disabled';
     this.disabling = false;
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
     const waiters = this.disableWaiters.splice(0);
     for (const w of waiters) w();
   }

@@ -4,7 +4,10 @@ import { VirtualClock } from '../kern/virtual-clock.js';
 import { Prng } from './prng.js';
 import type { Runner } from './runner.js';
 
-/** Thrown when a run hits its safety limit without reaching its goal. */
+/** Default {@link Simulation.stallLimit}: far more units than any real burst at one instant. */
+export const DEFAULT_STALL_LIMIT = 1_000_000;
+
+/** Thrown when a run hits its safety limit without reaching its goal (or virtual time stands still). */
 export class SimulationLimitError extends Error {
   constructor(message: string) {
     super(message);
@@ -33,10 +36,17 @@ export class Simulation implements Runner {
   readonly rng: Prng;
   /** Units of work run so far. */
   units = 0;
+  /** Units that may run in a row without any CPU's time advancing before the run is declared stuck. */
+  readonly stallLimit: number;
+  private stalledUnits = 0;
 
-  constructor(options: { seed?: number; start?: Nanoseconds } = {}) {
+  constructor(options: { seed?: number; start?: Nanoseconds; stallLimit?: number } = {}) {
     this.clock = new VirtualClock(options.start ?? 0);
     this.rng = new Prng(options.seed ?? 1);
+    this.stallLimit = options.stallLimit ?? DEFAULT_STALL_LIMIT;
+    if (!Number.isInteger(this.stallLimit) || this.stallLimit < 1) {
+      throw new RangeError(`Simulation: stallLimit must be an integer >= 1, got ${this.stallLimit}`);
+    }
   }
 
   addCpu(cpu: Cpu): void {
@@ -77,15 +87,33 @@ export class Simulation implements Runner {
     const cpu = this.pick();
     const nextTimer = this.clock.nextExpiry();
     if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= until) {
+      const before = cpu.now();
       cpu.runUnit();
       this.units++;
+      if (cpu.now() !== before) this.stalledUnits = 0;
+      else if (++this.stalledUnits >= this.stallLimit) this.stalled(cpu);
       return true;
     }
     if (nextTimer <= until) {
+      this.stalledUnits = 0;
       this.clock.advanceTo(nextTimer);
       return true;
     }
     return false;
+  }
+
+  /**
+   * Virtual time stands still: work keeps being found, and none of it costs anything (a zero-cost
+   * profile with a poll that always fills its budget), so `runUntil` would spin forever. Stop instead.
+   */
+  private stalled(cpu: Cpu): never {
+    const units = this.stalledUnits;
+    this.stalledUnits = 0;
+    throw new SimulationLimitError(
+      `virtual time stands still at t=${cpu.now()} ns: ${units} units of work ran on ${cpu.name} without ` +
+        `time advancing (last: ${cpu.lastUnit}). Work that never charges time (a zero-cost profile with a ` +
+        `poll that always fills its budget) cannot reach a later time: give it a cost profile.`,
+    );
   }
 
   /** Runs until the clock reaches `t` (CPUs may be left with work that starts later). */

@@ -44,6 +44,10 @@ export class ToyNicDevice implements DeviceModel, DeviceRegisters {
   readonly ident = { vendor: 0x1234, device: 0x0001, deviceClass: 'network' };
   readonly bars: DeviceRegisters[] = [this];
   readonly interruptVectors = 1;
+  /** Names for register traces (`host.traceRegisters`). */
+  readonly registerNames = [
+    { [ICR]: 'ICR', [IMS]: 'IMS', [IMC]: 'IMC', [RXQ]: 'RXQ', [RXPOP]: 'RXPOP', [MODE]: 'MODE', [MISSED]: 'MISSED' },
+  ];
   readonly size = 32;
   private readonly fifo: Uint32Array;
   private head = 0;
@@ -181,6 +185,7 @@ export class ToyNicDriver {
     this.ifp = host.ifAttach({
       name: 'toy',
       ifType: IFT_LOOP,
+      lines: slot.attachArgs.irqs, // attached by hand, not by autoconf: say which lines are ours
       ops: {
         init: () => regs.write32(IMS, CAUSE_RX),
         stop: () => regs.write32(IMC, 0xffffffff),

@@ -17,7 +17,14 @@ import { INPUT_PASS } from '@ifnet/core';
 export const INJECTED = 'testkit: exception injected';
 
 /** Properties of a device model the host's bus itself uses (at plug-in and autoconfiguration). */
-const BUS_PROPERTIES = new Set<PropertyKey>(['model', 'ident', 'bars', 'interruptVectors', 'connect']);
+const BUS_PROPERTIES = new Set<PropertyKey>([
+  'model',
+  'ident',
+  'bars',
+  'interruptVectors',
+  'connect',
+  'registerNames',
+]);
 
 export class Observer {
   intrRuns = 0;

@@ -1,0 +1,62 @@
+/**
+ * Whose mbuf is this? Every mbuf belongs to one pool ({@link Mbuf.pool}), and a pool's arena is mapped
+ * into one DMA space (one host's memory). An mbuf of another host's pool handed to this host's output
+ * path would make the device DMA from the wrong host's memory (its `busAddr` means nothing here), and the
+ * driver would free it into the wrong pool. So every API boundary where a caller hands a packet in
+ * (`if_output`, `if_transmit`, `if_input`) refuses a foreign chain with a clear error, before taking
+ * ownership: the caller still owns it, and a relay copies it into the right pool (`pool.devget`, or
+ * `copyToPool` in `@ifnet/ether`'s epair) instead.
+ *
+ * A pool belongs to a host when it *is* the host's pool or is mapped into the host's DMA space (a
+ * driver's own receive pool, say). Protocol packages call the same {@link assertOwnMbuf} wherever an
+ * application hands them a packet. The check is one or two comparisons per mbuf of the chain.
+ *
+ * @module
+ */
+import type { DmaSpace } from '../bus/dma.js';
+import { MbufError } from './errors.js';
+import type { Mbuf } from './mbuf.js';
+import { MbufPool } from './pool.js';
+
+/** What owns mbufs: a pool, or anything with a pool and a DMA space (a `Host`). */
+export interface MbufOwner {
+  readonly name: string;
+  readonly pool: MbufPool;
+  readonly dma: DmaSpace;
+}
+
+/** Whether the single mbuf `m` belongs to `owner` (its pool, or a pool mapped into its DMA space). */
+export function ownsMbuf(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
+  const p = m.pool;
+  if (owner instanceof MbufPool) return p === owner;
+  return p === owner.pool || (p.dma !== null && p.dma === owner.dma);
+}
+
+/**
+ * Throws {@link MbufError} (`'foreign'`) if any mbuf of chain `m` belongs to another host or pool, and
+ * (`'use-after-free'`) if one is free. `where` names the boundary for the message (`wm0: if_output`).
+ * Nothing is changed: on a throw the caller still owns `m`.
+ */
+export function assertOwnMbuf(owner: MbufOwner | MbufPool, m: Mbuf, where: string): void {
+  for (let x: Mbuf | null = m; x !== null; x = x.next) {
+    if (!ownsMbuf(owner, x)) foreign(owner, x, where);
+    if (x.isFree) throw new MbufError('use-after-free', `${where}: mbuf #${x.index} of pool '${x.pool.name}' is free`);
+  }
+}
+
+/**
+ * Whether every mbuf of chain `m` belongs to `owner` and none is free: the allocation-free test a hot
+ * path makes before calling {@link assertOwnMbuf} (whose `where` string would otherwise be built per packet).
+ */
+export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
+  for (let x: Mbuf | null = m; x !== null; x = x.next) if (!ownsMbuf(owner, x) || x.isFree) return false;
+  return true;
+}
+
+function foreign(owner: MbufOwner | MbufPool, x: Mbuf, where: string): never {
+  throw new MbufError(
+    'foreign',
+    `${where}: mbuf #${x.index} comes from pool '${x.pool.name}', not from ${owner instanceof MbufPool ? 'pool' : 'host'} ` +
+      `'${owner.name}' (copy it into this host's pool first)`,
+  );
+}
