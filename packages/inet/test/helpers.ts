@@ -4,15 +4,14 @@
  * and small checkers.
  */
 import {
+  ChannelEndpoint,
+  type ChannelPacket,
   type Host,
-  IFT_OTHER,
   type Ifnet,
-  type LinkLayer,
   type Mbuf,
   type MbufPool,
   Simulation,
   createPlatform,
-  m_copydata,
 } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import {
@@ -40,15 +39,12 @@ export function setup(
   return { sim, platform, hosts, host: hosts[0] };
 }
 
-export interface SentPacket {
-  bytes: Uint8Array;
-  proto: number;
-  dst: unknown;
-}
+export type SentPacket = ChannelPacket;
 
+/** A raw channel (core's {@link ChannelEndpoint}, no framing): injected bytes are IPv4 packets. */
 export interface Channel {
   ifp: Ifnet;
-  /** Packets the stack sent out of the channel, copied (the mbufs are freed). */
+  /** Packets the stack sent out of the channel, copied (the mbufs are freed), with protocol and next hop. */
   sent: SentPacket[];
   /**
    * Injects bytes as a received IPv4 packet (flags: mbuf flags such as M_BCAST). Returns false when the
@@ -59,50 +55,14 @@ export interface Channel {
   injectMbuf(m: Mbuf): void;
 }
 
-const channelLink: LinkLayer = {
-  ifType: IFT_OTHER,
-  name: 'channel',
-  hdrlen: 0,
-  addrlen: 0,
-  input(ifp, m) {
-    if (!ifp.host.ethertypes.dispatch(0x0800, m, 0, ifp)) ifp.noProto(m);
-  },
-  output(ifp, m, proto, dst) {
-    const bytes = new Uint8Array(m.pkthdr.len);
-    m_copydata(m, 0, bytes.length, bytes, 0);
-    (ifp.softc as SentPacket[]).push({ bytes, proto, dst });
-    ifp.counters.opackets++;
-    m.pool.freem(m);
-    return true;
-  },
-};
-
 /** A channel interface named `ch<unit>` on `host`. */
 export function createChannel(host: Host, mtu = 1500): Channel {
-  if (host.linkLayer(IFT_OTHER) === undefined) host.addLinkLayer(channelLink);
-  const sent: SentPacket[] = [];
-  const ifp = host.ifAttach({
-    name: 'ch',
-    ifType: IFT_OTHER,
-    mtu,
-    maxMtu: 65535,
-    softc: sent,
-    ops: { init() {}, stop() {}, start() {} },
-  });
-  ifp.upIf();
+  const ep = new ChannelEndpoint(host, { raw: { proto: 0x0800 }, mtu });
   return {
-    ifp,
-    sent,
-    inject(bytes, flags = 0) {
-      const m = host.pool.devget(bytes, 0, bytes.length, null);
-      if (m === null) return false;
-      m.flags |= flags;
-      ifp.input(m);
-      return true;
-    },
-    injectMbuf(m) {
-      ifp.input(m);
-    },
+    ifp: ep.ifp,
+    sent: ep.sent,
+    inject: (bytes, flags = 0) => ep.inject(bytes, { flags }),
+    injectMbuf: (m) => ep.injectMbuf(m),
   };
 }
 
