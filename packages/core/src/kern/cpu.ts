@@ -227,6 +227,8 @@ export class Cpu {
 
   /** Charges `ns` of CPU work: advances local time on the virtual clock. */
   charge(ns: Nanoseconds): void {
+    // NaN, a negative or an infinite charge would poison the CPU's clock for good: refuse it at the source.
+    if (!(ns >= 0 && ns < Number.POSITIVE_INFINITY)) throw new RangeError(`${this.name}: charge(${ns} ns)`);
     if (this.interruptDepth > 0) this.stats.chargedInterrupt += ns;
     else if (this.ipl < 3) this.stats.chargedSoft[this.ipl] += ns;
     if (this.virtual) this.localTime += ns;
