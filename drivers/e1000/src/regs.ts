@@ -46,6 +46,8 @@ export const E1000_RDT = 0x02818;
 export const E1000_RDTR = 0x02820;
 /** Receive interrupt absolute delay timer, 1.024 µs units. */
 export const E1000_RADV = 0x0282c;
+/** Receive checksum control: PCSS (b0-7), IPOFL (b8), TUOFL (b9). */
+export const E1000_RXCSUM = 0x05000;
 /** Multicast table array: 128 registers, 4096 hash bits. */
 export const E1000_MTA = 0x05200;
 export const E1000_MTA_COUNT = 128;
@@ -175,6 +177,14 @@ export function rctlBufferSize(rctl: number): number {
 const BSIZE = Int32Array.of(2048, 1024, 512, 256);
 const BSIZE_EXT = Int32Array.of(0, 16384, 8192, 4096);
 
+// ---- RXCSUM bits -----------------------------------------------------------------------------------
+/** Packet checksum start: the descriptor's checksum field sums the frame from this byte on. */
+export const RXCSUM_PCSS_MASK = 0xff;
+/** IPv4 header checksum offload: the device verifies it (status IPCS, error IPE). */
+export const RXCSUM_IPOFL = 1 << 8;
+/** TCP/UDP checksum offload: the device verifies it (status TCPCS, error TCPE). */
+export const RXCSUM_TUOFL = 1 << 9;
+
 // ---- TCTL bits -------------------------------------------------------------------------------------
 export const TCTL_EN = 1 << 1;
 /** Pad short packets to 64 bytes (60 without FCS). */
@@ -203,16 +213,26 @@ export const RXD_SPECIAL = 14;
 
 export const RXD_STAT_DD = 0x01;
 export const RXD_STAT_EOP = 0x02;
+/** Ignore the checksum indications (no offload was done for this packet). */
 export const RXD_STAT_IXSM = 0x04;
+/** The 802.1Q tag was stripped into the special field (VLAN mode only). */
 export const RXD_STAT_VP = 0x08;
+/** UDP checksum calculated (later parts of the family; this model sets it with TCPCS for UDP). */
+export const RXD_STAT_UDPCS = 0x10;
+/** TCP/UDP checksum calculated (the 8254x's TCPCS covers both). */
 export const RXD_STAT_TCPCS = 0x20;
+/** IPv4 header checksum calculated. */
 export const RXD_STAT_IPCS = 0x40;
+/** Passed in-exact filter. */
+export const RXD_STAT_PIF = 0x80;
 
 export const RXD_ERR_CE = 0x01;
 export const RXD_ERR_SE = 0x02;
 export const RXD_ERR_SEQ = 0x04;
 export const RXD_ERR_CXE = 0x10;
+/** TCP/UDP checksum error (valid with TCPCS). */
 export const RXD_ERR_TCPE = 0x20;
+/** IPv4 header checksum error (valid with IPCS). */
 export const RXD_ERR_IPE = 0x40;
 /** RX data error (used by this model for a receive buffer DMA fault). */
 export const RXD_ERR_RXE = 0x80;

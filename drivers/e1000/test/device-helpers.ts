@@ -15,10 +15,10 @@ import {
   createPlatform,
 } from '@ifnet/core';
 import { FrameSink } from '@ifnet/wire';
+import { E1000Device, type E1000DeviceOptions } from '../src/index.js';
 import {
   CTRL_SLU,
   DESC_SIZE,
-  E1000Device,
   E1000_CTRL,
   E1000_ICR,
   E1000_RCTL,
@@ -44,8 +44,7 @@ import {
   TXD_CMD,
   TXD_LENGTH,
   TXD_STATUS,
-  type E1000DeviceOptions,
-} from '../src/index.js';
+} from '../src/regs.js';
 
 export const MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x01);
 export const PEER = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x02);

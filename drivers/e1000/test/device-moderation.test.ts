@@ -12,7 +12,7 @@ import {
   TXD_CMD_EOP,
   TXD_CMD_IDE,
   TXD_CMD_RS,
-} from '../src/index.js';
+} from '../src/regs.js';
 import { DeviceRig, MAC, PEER, ethFrame } from './device-helpers.js';
 
 /** A receive rig with a 256-descriptor ring and RXT0 enabled. */

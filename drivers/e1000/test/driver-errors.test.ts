@@ -1,7 +1,7 @@
 import { Simulation } from '@ifnet/core';
 import { FrameSink } from '@ifnet/wire';
 import { describe, expect, it } from 'vitest';
-import { E1000_RDBAH, E1000_RDBAL, E1000_RDH, E1000_TCTL } from '../src/index.js';
+import { E1000_RDBAH, E1000_RDBAL, E1000_RDH, E1000_TCTL } from '../src/regs.js';
 import { ETHERTYPE_EXP, addNic, mac, makePlatform, packet, totalDrops } from './driver-helpers.js';
 
 const MAC = '02:00:00:00:00:01';

@@ -18,7 +18,7 @@ import {
   m_copydata,
 } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
-import { E1000Device, type E1000Driver, type E1000Options, registerE1000 } from '../src/index.js';
+import { E1000Device, type WmSoftc, type E1000Options, registerE1000 } from '../src/index.js';
 
 export const ETHERTYPE_EXP = 0x88b5;
 
@@ -96,7 +96,7 @@ export interface HostOptionsLite {
 export interface Nic {
   host: Host;
   dev: E1000Device;
-  sc: E1000Driver;
+  sc: WmSoftc;
   ifp: Ifnet;
 }
 
@@ -113,7 +113,7 @@ export function addNic(
   host.attachDevice(dev);
   const attached = host.autoconf();
   if (attached.length !== 1 || attached[0].driverName !== 'wm') throw new Error('wm did not attach');
-  const sc = attached[0].driver as E1000Driver;
+  const sc = attached[0].driver as WmSoftc;
   return { host, dev, sc, ifp: sc.ifp };
 }
 

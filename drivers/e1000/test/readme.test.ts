@@ -3,7 +3,7 @@ import { type Mbuf, Simulation, createPlatform } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import { VirtualCable } from '@ifnet/wire';
 import { expect, it } from 'vitest';
-import { E1000Device, type E1000Driver, registerE1000 } from '../src/index.js';
+import { E1000Device, type WmSoftc, registerE1000 } from '../src/index.js';
 
 it('README example: two hosts, an e1000 each, a cable, a frame on ethertype 0x88B5', () => {
   const sim = new Simulation({ seed: 1 });
@@ -26,7 +26,7 @@ it('README example: two hosts, an e1000 each, a cable, a frame on ethertype 0x88
     const dev = new E1000Device({ mac }); // the MAC is what the EEPROM holds
     host.attachDevice(dev); // plugged into the host's bus as 8086:100E
     const [slot] = host.autoconf(); // wm matches and attaches: wm0
-    return { host, dev, ifp: (slot.driver as E1000Driver).ifp };
+    return { host, dev, ifp: (slot.driver as WmSoftc).ifp };
   };
   const a = nic('a', '02:00:00:00:00:0a');
   const b = nic('b', '02:00:00:00:00:0b');

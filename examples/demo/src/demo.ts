@@ -20,7 +20,7 @@ import {
   msec,
   rateThreshold,
 } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { arpFor, formatMac, registerEther } from '@ifnet/ether';
 import { formatAddr, inetFor, parseAddr, ping, registerInet, udpEchoService, udpFor } from '@ifnet/inet';
 import { TrafficSource, VirtualCable } from '@ifnet/wire';
@@ -110,7 +110,7 @@ function nicHost(
   const dev = new E1000Device({ mac });
   host.attachDevice(dev);
   const [slot] = host.autoconf();
-  const ifp = (slot.driver as E1000Driver).ifp;
+  const ifp = (slot.driver as WmSoftc).ifp;
   ifp.upIf();
   return { host, dev, ifp };
 }

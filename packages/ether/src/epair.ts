@@ -1,6 +1,7 @@
 import {
   AlwaysUnmaskPolicy,
   type Host,
+  HostState,
   IFF_BROADCAST,
   IFF_MULTICAST,
   IFT_ETHER,
@@ -13,6 +14,7 @@ import {
   type PollContext,
   m_copyback,
 } from '@ifnet/core';
+import { EpairDrop } from './drop-reasons.js';
 import { ETHER_ADDR_LEN } from './ether-header.js';
 
 /**
@@ -108,12 +110,12 @@ export class EpairSoftc {
   }
 }
 
-const units = new WeakMap<Host, number>();
+/** epair units handed out on each host, in its DI container. */
+const EPAIR_UNITS = new HostState<{ next: number }>('@ifnet/ether:epair-units', 'no epair was created here');
 
 function nextUnit(host: Host): number {
-  const u = units.get(host) ?? 0;
-  units.set(host, u + 1);
-  return u;
+  const u = EPAIR_UNITS.find(host) ?? EPAIR_UNITS.register(host, { next: 0 });
+  return u.next++;
 }
 
 /** A 16-bit FNV-1a style hash of a host name, for default MAC addresses. */
@@ -161,14 +163,14 @@ function epairStart(ifp: Ifnet): void {
     const len = m.pkthdr.len;
     if (!pifp.running) {
       ifp.counters.oerrors++;
-      ifp.countDrop('epair.peer-down');
+      ifp.countDrop(EpairDrop.peerDown);
       m.pool.freem(m);
       continue;
     }
     ifp.counters.opackets++;
     ifp.counters.obytes += len;
     if (peer.rxq.full) {
-      pifp.countInputDrop('epair.rxq-full');
+      pifp.countInputDrop(EpairDrop.rxqFull);
       m.pool.freem(m);
       continue;
     }
@@ -182,7 +184,7 @@ function epairStart(ifp: Ifnet): void {
       n = copyToPool(m, peer.host.pool, pifp);
       m.pool.freem(m);
       if (n === null) {
-        pifp.countInputDrop('epair.nobufs');
+        pifp.countInputDrop(EpairDrop.noBufs);
         continue;
       }
       peer.stats.copied++;
@@ -199,7 +201,7 @@ function epairStop(ifp: Ifnet): void {
   const n = sc.rxq.purge();
   if (n > 0) {
     ifp.counters.iqdrops += n;
-    ifp.countDrop('epair.rxq-purged', n);
+    ifp.countDrop(EpairDrop.rxqPurged, n);
   }
 }
 

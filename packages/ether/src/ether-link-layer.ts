@@ -1,4 +1,5 @@
 import {
+  assertOwnMbuf,
   IFF_ALLMULTI,
   IFF_PROMISC,
   IFT_ETHER,
@@ -32,8 +33,8 @@ import {
   isGroup,
   macEqual,
 } from './ether-header.js';
-import { etherState } from './ether-state.js';
-import { etherStats } from './ether-stats.js';
+import { EtherDrop } from './drop-reasons.js';
+import { ETHER_IF, etherStats } from './ether-stats.js';
 
 /**
  * `ether_input`: validate, filter by destination, decode the ethertype and dispatch by table lookup to the
@@ -65,18 +66,18 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   const st = etherStats(ifp);
   const plen = m.pkthdr.len;
   if (plen < ETHER_HDR_LEN) {
-    ifp.dropInput(m, 'ether.runt');
+    ifp.dropInput(m, EtherDrop.runt);
     return;
   }
   const maxMtu = Math.max(ifp.maxMtu, ifp.mtu);
   if (plen > ETHER_HDR_LEN + ETHER_VLAN_ENCAP_LEN + maxMtu) {
-    ifp.dropInput(m, 'ether.giant');
+    ifp.dropInput(m, EtherDrop.giant);
     return;
   }
   if (m.len < ETHER_HDR_LEN) {
     const n = m_pullup(m, ETHER_HDR_LEN);
     if (n === null) {
-      ifp.countInputDrop('ether.pullup');
+      ifp.countInputDrop(EtherDrop.pullup);
       return;
     }
     m = n;
@@ -84,7 +85,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   let b = m.buf;
   let o = m.off;
   if (isGroup(b, o + ETHER_SRC)) {
-    ifp.dropInput(m, 'ether.bad-src');
+    ifp.dropInput(m, EtherDrop.badSrc);
     return;
   }
   const flagged = (m.flags & (M_BCAST | M_MCAST)) !== 0;
@@ -94,7 +95,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
       st.rxBroadcast++;
     } else {
       if ((ifp.flags & (IFF_ALLMULTI | IFF_PROMISC)) === 0 && !ifp.inMulticast(b, o + ETHER_DST)) {
-        ifp.dropInput(m, 'ether.mcast-filtered');
+        ifp.dropInput(m, EtherDrop.mcastFiltered);
         return;
       }
       m.flags |= M_MCAST;
@@ -105,7 +106,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   } else if (macEqual(b, o + ETHER_DST, ifp.lladdr, 0)) {
     st.rxUnicast++;
   } else {
-    ifp.dropInput(m, 'ether.not-ours');
+    ifp.dropInput(m, EtherDrop.notOurs);
     return;
   }
   st.rxAccepted++;
@@ -113,32 +114,32 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   if (type < ETHERTYPE_MIN) {
     if (type <= ETHER_MAX_8023_LENGTH) {
       st.rxLlc++;
-      ifp.noProto(m, 'ether.8023-llc');
-    } else ifp.dropInput(m, 'ether.bad-type');
+      ifp.noProto(m, EtherDrop.llc);
+    } else ifp.dropInput(m, EtherDrop.badType);
     return;
   }
   const table = ifp.host.ethertypes;
   if ((m.flags & M_VLANTAG) !== 0 && evlVlanOfTag(m.pkthdr.vlanTag) !== 0) {
     // The hardware stripped a tag for a VLAN we have no interface for.
     st.rxVlanTagged++;
-    ifp.noProto(m, 'ether.vlan-tagged');
+    ifp.noProto(m, EtherDrop.vlanTagged);
     return;
   }
   if (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) {
     st.rxVlanTagged++;
     if (table.lookup(type) === undefined) {
       if (type === ETHERTYPE_QINQ) {
-        ifp.noProto(m, 'ether.vlan-tagged');
+        ifp.noProto(m, EtherDrop.vlanTagged);
         return;
       }
       if (plen < ETHER_VLAN_HDR_LEN) {
-        ifp.dropInput(m, 'ether.vlan-runt');
+        ifp.dropInput(m, EtherDrop.vlanRunt);
         return;
       }
       if (m.len < ETHER_VLAN_HDR_LEN) {
         const n = m_pullup(m, ETHER_VLAN_HDR_LEN);
         if (n === null) {
-          ifp.countInputDrop('ether.pullup');
+          ifp.countInputDrop(EtherDrop.pullup);
           return;
         }
         m = n;
@@ -147,30 +148,31 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
       }
       const tci = (b[o + ETHER_VLAN_TCI] << 8) | b[o + ETHER_VLAN_TCI + 1];
       if (evlVlanOfTag(tci) !== 0) {
-        ifp.noProto(m, 'ether.vlan-tagged');
+        ifp.noProto(m, EtherDrop.vlanTagged);
         return;
       }
       // 802.1p priority tag: keep the priority in the packet header, deliver by the inner type.
       st.rxPriorityTagged++;
       type = (b[o + ETHER_VLAN_TYPE] << 8) | b[o + ETHER_VLAN_TYPE + 1];
       if (type < ETHERTYPE_MIN || type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) {
-        ifp.noProto(m, type < ETHERTYPE_MIN ? 'ether.8023-llc' : 'ether.vlan-tagged');
+        ifp.noProto(m, type < ETHERTYPE_MIN ? EtherDrop.llc : EtherDrop.vlanTagged);
         return;
       }
       m.pkthdr.vlanTag = tci;
       m.flags |= M_VLANTAG;
       m_adj(m, ETHER_VLAN_HDR_LEN);
-      if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, 'ether.noproto');
+      if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, EtherDrop.noProto);
       return;
     }
   }
   m_adj(m, ETHER_HDR_LEN);
-  if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, 'ether.noproto');
+  if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, EtherDrop.noProto);
 }
 
 /**
  * Prepends an Ethernet header (`dst`, our address, `proto`) and queues the frame on the interface
- * (`if_transmit`). **Owns `m`** (a packet of `proto` without a link header). Padding to the 60-byte minimum
+ * (`if_transmit`). **Owns `m`** — except an mbuf of another host's pool (or a free one), refused first
+ * with core's `assertOwnMbuf` (MbufError `foreign`; misuse, not traffic: the caller keeps it) (a packet of `proto` without a link header). Padding to the 60-byte minimum
  * is the hardware's job (e1000 `TCTL.PSP`), as on real parts; software links (epair) do not pad.
  *
  * Drops (counted on the interface, `oqdrops`): `ether.bad-type` for a `proto` outside 0x0600..0xffff,
@@ -180,18 +182,19 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
+  assertOwnMbuf(ifp.host, m, 'ether_output');
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
-    ifp.dropOutput(m, 'ether.bad-type');
+    ifp.dropOutput(m, EtherDrop.badType);
     return false;
   }
   const tagged = proto === ETHERTYPE_VLAN || proto === ETHERTYPE_QINQ;
   if (m.pkthdr.len > ifp.mtu + (tagged ? ETHER_VLAN_ENCAP_LEN : 0)) {
-    ifp.dropOutput(m, 'ether.mtu');
+    ifp.dropOutput(m, EtherDrop.mtu);
     return false;
   }
   const n = m_prepend(m, ETHER_HDR_LEN);
   if (n === null) {
-    ifp.countOutputDrop('ether.nobufs');
+    ifp.countOutputDrop(EtherDrop.noBufs);
     return false;
   }
   const b = n.buf;
@@ -229,14 +232,14 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
 export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): boolean {
   if (dst instanceof Uint8Array) {
     if (dst.length !== ETHER_ADDR_LEN) {
-      ifp.dropOutput(m, 'ether.bad-dst');
+      ifp.dropOutput(m, EtherDrop.badDst);
       return false;
     }
     return etherOutputFrame(ifp, m, proto, dst);
   }
-  const resolver = etherState(ifp.host).resolvers.get(proto);
+  const resolver = ETHER_IF.of(ifp).host.resolvers.get(proto);
   if (resolver === undefined) {
-    ifp.dropOutput(m, 'ether.no-resolver');
+    ifp.dropOutput(m, EtherDrop.noResolver);
     return false;
   }
   const mac = resolver(ifp, m, dst);

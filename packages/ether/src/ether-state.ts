@@ -1,4 +1,4 @@
-import type { Host, Ifnet, Mbuf } from '@ifnet/core';
+import { type Host, HostState, type Ifnet, type Mbuf } from '@ifnet/core';
 
 /**
  * Resolves a protocol next hop to a link address for output (ARP for IPv4, NDP for IPv6).
@@ -14,16 +14,18 @@ export class EtherHostState {
   readonly resolvers = new Map<number, NextHopResolver>();
 }
 
-const states = new WeakMap<Host, EtherHostState>();
+/** Each host's {@link EtherHostState}, in its DI container (created on first use). */
+export const ETHER_STATE: HostState<EtherHostState> = new HostState<EtherHostState>(
+  '@ifnet/ether:ether',
+  'Ethernet is not attached (registerEther(platform) before createHost)',
+);
 
-/** The Ethernet state of a host, created on first use. */
+/**
+ * The Ethernet state of a host, created on first use. The output path does not look it up per packet:
+ * each Ethernet interface's `afdata` slot keeps a reference (see `etherIfData`).
+ */
 export function etherState(host: Host): EtherHostState {
-  let s = states.get(host);
-  if (s === undefined) {
-    s = new EtherHostState();
-    states.set(host, s);
-  }
-  return s;
+  return ETHER_STATE.find(host) ?? ETHER_STATE.register(host, new EtherHostState());
 }
 
 /**

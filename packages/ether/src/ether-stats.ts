@@ -1,4 +1,5 @@
-import type { Ifnet } from '@ifnet/core';
+import { type Ifnet, IfnetState } from '@ifnet/core';
+import { type EtherHostState, etherState } from './ether-state.js';
 
 /**
  * Per-interface Ethernet statistics: what the link layer saw, by kind of frame. Drops are not here —
@@ -44,15 +45,19 @@ function newEtherStats(): EtherStats {
   };
 }
 
-/**
- * The Ethernet statistics of an interface, kept in `ifp.afdata.ether` (created when the link layer
- * attaches the interface, or on first use).
- */
+/** What the Ethernet layer keeps per interface: its statistics and its host's state (for output). */
+export interface EtherIfData {
+  readonly stats: EtherStats;
+  readonly host: EtherHostState;
+}
+
+/** The Ethernet layer's per-interface slot (`ifp.afdata.ether`), created when the link layer attaches it. */
+export const ETHER_IF: IfnetState<EtherIfData> = new IfnetState<EtherIfData>('ether', (ifp) => ({
+  stats: newEtherStats(),
+  host: etherState(ifp.host),
+}));
+
+/** The Ethernet statistics of an interface (created when the link layer attaches it, or on first use). */
 export function etherStats(ifp: Ifnet): EtherStats {
-  let s = ifp.afdata.ether as EtherStats | undefined;
-  if (s === undefined) {
-    s = newEtherStats();
-    ifp.afdata.ether = s;
-  }
-  return s;
+  return ETHER_IF.of(ifp).stats;
 }

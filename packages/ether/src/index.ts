@@ -1,4 +1,5 @@
 export * from './ether-header.js';
+export * from './drop-reasons.js';
 export * from './ether-state.js';
 export * from './ether-stats.js';
 export * from './ether-link-layer.js';
@@ -8,5 +9,5 @@ export * from './arp/arp-config.js';
 export * from './arp/arp-stats.js';
 export type { ArpEntryState } from './arp/arp-entry.js';
 export { Arp, type ArpEntryInfo, type ArpSnapshot, type ArpUnreachableHook } from './arp/arp.js';
-export { arpFor, arpModule, createArpModule, findArp } from './arp/arp-module.js';
+export { ARP_STATE, arpFor, arpModule, createArpModule, findArp } from './arp/arp-module.js';
 export * from './register.js';

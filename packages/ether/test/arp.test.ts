@@ -318,6 +318,9 @@ describe('ARP timers (hz 100: 10 ms ticks)', () => {
     expect(DEFAULT_ARP_CONFIG).toEqual({
       maxEntries: 512,
       holdQueueLength: 4,
+      holdQueueBytes: 16 * 1024,
+      maxHeldPackets: 256,
+      maxHeldBytes: 256 * 1024,
       entryLifetimeNs: 1200 * SEC,
       retransmitIntervalNs: SEC,
       maxTries: 5,
@@ -403,18 +406,46 @@ describe('ARP cache bound', () => {
     ).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.5']);
   });
 
-  it('counts incomplete entries against the bound and refuses a resolution when none can be evicted', () => {
+  it('counts incomplete entries against the bound and evicts the oldest incomplete one when no resolved one is left', () => {
     const p = pair({ maxEntries: 2 });
     sendIp(p.a, IP1, ip('10.0.0.8'), 1);
     sendIp(p.a, IP1, ip('10.0.0.9'), 2);
     expect(sendIp(p.a, IP1, ip('10.0.0.7'), 3)).toBe(true);
     expect(p.arp1.size).toBe(2);
     expect(p.arp1.incomplete).toBe(2);
-    expect(p.a.counters.drops).toEqual({ 'arp.cache-full': 1 });
-    expect(p.arp1.stats.txRequests).toBe(2);
+    expect(p.arp1.entries().map((e) => e.address)).toEqual(['10.0.0.9', '10.0.0.7']);
+    expect(p.a.counters.drops).toEqual({ 'arp.evicted': 1 });
+    expect(p.arp1.stats).toMatchObject({ evictedIncomplete: 1, txRequests: 3 });
     p.sim.runUntil(10 * SEC);
     expect(p.arp1.size).toBe(0);
-    expect(p.a.counters.drops).toEqual({ 'arp.cache-full': 1, 'arp.timeout': 2 });
+    expect(p.a.counters.drops).toEqual({ 'arp.evicted': 1, 'arp.timeout': 2 });
+    expectQuiescent(p.h1, p.h2);
+  });
+
+  it('refuses a resolution when only static entries fill the cache', () => {
+    const p = pair({ maxEntries: 2 });
+    p.arp1.addStatic(p.a, ip('10.0.0.8'), MAC_C);
+    p.arp1.addStatic(p.a, ip('10.0.0.9'), MAC_C);
+    expect(sendIp(p.a, IP1, ip('10.0.0.7'), 3)).toBe(true);
+    expect(p.a.counters.drops).toEqual({ 'arp.cache-full': 1 });
+    expectQuiescent(p.h1, p.h2);
+  });
+
+  it('bounds what all hold queues pin together, dropping the oldest held packet anywhere', () => {
+    const p = pair({ maxHeldPackets: 6, holdQueueLength: 4 });
+    // Three dead next hops, 3 packets each: 9 held without the global bound, 6 with it.
+    for (let i = 0; i < 9; i++) sendIp(p.a, IP1, ip(`10.0.0.${7 + (i % 3)}`), i);
+    expect(p.arp1.heldPackets).toBe(6);
+    expect(p.a.counters.drops).toEqual({ 'arp.hold-limit': 3 });
+    // The oldest entry (10.0.0.7) lost its packets first.
+    expect(p.arp1.entries().map((e) => e.held)).toEqual([0, 3, 3]);
+    // A byte bound: a hold queue holds at most holdQueueBytes of storage (m_truesize).
+    p.arp1.configure({ maxHeldBytes: 4 * p.h1.pool.msize });
+    expect(p.arp1.heldPackets).toBe(4);
+    expect(p.arp1.heldBytes).toBeLessThanOrEqual(4 * p.h1.pool.msize);
+    p.sim.runUntil(10 * SEC);
+    expect(p.arp1.heldPackets).toBe(0);
+    expect(p.arp1.heldBytes).toBe(0);
     expectQuiescent(p.h1, p.h2);
   });
 

@@ -32,6 +32,8 @@
  * - `checksum`: a checksum does not verify (representation parsing).
  * - `exists`: the route or address is already configured (`EEXIST`).
  * - `not-found`: no such route or address (`ESRCH` / `EADDRNOTAVAIL`).
+ * - `invalid`: an argument out of range — NaN, a fraction, a negative count, a TTL above 255, an option
+ *   of the wrong type (`EINVAL`).
  */
 export type InetErrorCode =
   | 'bad-address'
@@ -48,7 +50,8 @@ export type InetErrorCode =
   | 'malformed'
   | 'checksum'
   | 'exists'
-  | 'not-found';
+  | 'not-found'
+  | 'invalid';
 
 export class InetError extends Error {
   readonly code: InetErrorCode;

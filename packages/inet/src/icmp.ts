@@ -32,7 +32,9 @@
  */
 import {
   Callout,
+  DropCounter,
   type Host,
+  HostState,
   type Ifnet,
   LAYER_ICMP,
   M_BCAST,
@@ -76,7 +78,9 @@ import {
   IP_SRC,
   IP_TTL,
 } from './ip-header.js';
-import { IcmpStats, countReason } from './stats.js';
+import { IcmpDrop, type IcmpDropReason } from './drop-reasons.js';
+import { IcmpStats } from './stats.js';
+import { checkDuration, checkUint } from './validate.js';
 
 /** ICMP configuration. */
 export interface IcmpOptions {
@@ -164,6 +168,13 @@ function isInfoType(t: number): boolean {
   return t === 0 || t === 8 || t === 9 || t === 10 || (t >= 13 && t <= 18);
 }
 
+function checkRate(rate: number, burst: number): void {
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+    throw new InetError('invalid', `ICMP error rate must be a finite number >= 0, got ${String(rate)}`);
+  }
+  checkUint('ICMP error burst', burst, 0, 0x7fffffff);
+}
+
 /** Headroom left in front of locally built ICMP messages for the IP and link headers. */
 const HEADROOM = 64;
 
@@ -171,6 +182,8 @@ export class Icmp implements IcmpErrorSink {
   readonly host: Host;
   readonly inet: Inet;
   readonly stats = new IcmpStats();
+  /** Drop accounting: `stats.drops` and the interface, by {@link IcmpDrop} reason. */
+  readonly drop: DropCounter<IcmpDropReason> = new DropCounter<IcmpDropReason>(this.stats.drops);
   echoBroadcast: boolean;
   private readonly bucket: TokenBucket;
   private readonly pings = new Map<number, PendingPing>();
@@ -180,11 +193,18 @@ export class Icmp implements IcmpErrorSink {
     this.inet = inet;
     this.host = inet.host;
     this.echoBroadcast = options.echoBroadcast ?? false;
-    this.bucket = new TokenBucket(options.errorRate ?? 100, options.errorBurst ?? 20, this.host.now());
+    const rate = options.errorRate ?? 100;
+    const burst = options.errorBurst ?? 20;
+    checkRate(rate, burst);
+    this.bucket = new TokenBucket(rate, burst, this.host.now());
   }
 
-  /** Changes the error rate limit (per second, and burst). */
+  /**
+   * Changes the error rate limit: `rate` errors per second (a finite number >= 0; 0 sends none) and
+   * bursts of `burst` (an integer >= 0). Throws {@link InetError} `invalid` otherwise.
+   */
   setErrorRate(rate: number, burst: number): void {
+    checkRate(rate, burst);
     this.bucket.rate = rate;
     this.bucket.burst = burst;
   }
@@ -192,11 +212,6 @@ export class Icmp implements IcmpErrorSink {
   /** Pings waiting for a reply. */
   get pendingPings(): number {
     return this.pings.size;
-  }
-
-  private drop(m: Mbuf, ifp: Ifnet, reason: string): void {
-    countReason(this.stats.drops, reason);
-    ifp.dropInput(m, reason);
   }
 
   /**
@@ -209,20 +224,19 @@ export class Icmp implements IcmpErrorSink {
     this.stats.received++;
     const icmpLen = m.pkthdr.len - off;
     if (icmpLen < ICMP_MINLEN) {
-      this.drop(m, ifp, 'icmp.tooshort');
+      this.drop.dropInput(m, ifp, IcmpDrop.tooShort);
       return;
     }
     if (m.len < off + ICMP_MINLEN) {
       const n = m_pullup(m, off + ICMP_MINLEN);
       if (n === null) {
-        countReason(this.stats.drops, 'icmp.pullup');
-        ifp.countInputDrop('icmp.pullup');
+        this.drop.countInput(ifp, IcmpDrop.pullup);
         return;
       }
       m = n;
     }
     if (inCksum(m, off, icmpLen) !== 0) {
-      this.drop(m, ifp, 'icmp.badsum');
+      this.drop.dropInput(m, ifp, IcmpDrop.badSum);
       return;
     }
     const b = m.buf;
@@ -244,7 +258,7 @@ export class Icmp implements IcmpErrorSink {
         this.ctlInput(m, off, ifp, type, code);
         return;
       default:
-        this.drop(m, ifp, 'icmp.unhandled');
+        this.drop.dropInput(m, ifp, IcmpDrop.unhandled);
         return;
     }
   };
@@ -252,7 +266,7 @@ export class Icmp implements IcmpErrorSink {
   /** Echo request → echo reply, in the same mbuf. Owns `m`. */
   private reflect(m: Mbuf, off: number, ifp: Ifnet, code: number): void {
     if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && !this.echoBroadcast) {
-      this.drop(m, ifp, 'icmp.bmcastecho');
+      this.drop.dropInput(m, ifp, IcmpDrop.bmcastEcho);
       return;
     }
     const v = m.view;
@@ -260,7 +274,7 @@ export class Icmp implements IcmpErrorSink {
     const origSrc = v.getUint32(o + IP_SRC);
     const origDst = v.getUint32(o + IP_DST);
     if (origSrc === INADDR_ANY || this.inet.isBroadcast(origSrc)) {
-      this.drop(m, ifp, 'icmp.echo.badsrc');
+      this.drop.dropInput(m, ifp, IcmpDrop.echoBadSrc);
       return;
     }
     const src = this.inet.isLocal(origDst) ? origDst : this.inet.sourceOn(ifp, origSrc);
@@ -293,7 +307,7 @@ export class Icmp implements IcmpErrorSink {
     const p = this.pings.get(id * 65536 + seq);
     const from = m.view.getUint32(o + IP_SRC);
     if (p === undefined || (p.dst !== from && !isMulticast(p.dst) && !this.inet.isBroadcast(p.dst))) {
-      this.drop(m, ifp, 'icmp.echoreply.unmatched');
+      this.drop.dropInput(m, ifp, IcmpDrop.echoReplyUnmatched);
       return;
     }
     const now = this.host.now();
@@ -317,13 +331,13 @@ export class Icmp implements IcmpErrorSink {
     const q = off + ICMP_MINLEN; // quoted IP header
     const total = m.pkthdr.len;
     if (total < q + IP_HDR_LEN + 8) {
-      this.drop(m, ifp, 'icmp.badlen');
+      this.drop.dropInput(m, ifp, IcmpDrop.badLen);
       return;
     }
     const vhl = m_getByte(m, q);
     const qhlen = (vhl & 0x0f) << 2;
     if (vhl >>> 4 !== 4 || qhlen < IP_HDR_LEN || total < q + qhlen + 8) {
-      this.drop(m, ifp, 'icmp.badlen');
+      this.drop.dropInput(m, ifp, IcmpDrop.badLen);
       return;
     }
     const proto = m_getByte(m, q + IP_P);
@@ -396,7 +410,7 @@ export class Icmp implements IcmpErrorSink {
     const need = HEADROOM + ICMP_MINLEN + quote;
     const n = need <= pool.msize ? pool.gethdr() : pool.getcl();
     if (n === null) {
-      countReason(st.drops, 'icmp.output.nobufs');
+      this.drop.count(IcmpDrop.outputNoBufs);
       return;
     }
     n.off = HEADROOM;
@@ -423,6 +437,20 @@ export class Icmp implements IcmpErrorSink {
 
   /** @internal Sends an echo request; see {@link ping}. */
   sendEcho(dst: number, options: PingOptions, settle: (err: InetError | null, reply: PingReply | null) => void): void {
+    // Everything that can be wrong with the arguments is found before an mbuf or a timer exists.
+    let timeout: number;
+    let src = INADDR_ANY;
+    try {
+      timeout = checkDuration('ping timeout', options.timeout ?? sec(1));
+      if (options.ttl !== undefined) checkUint('ping ttl', options.ttl, 1, 255);
+      if (options.df !== undefined && typeof options.df !== 'boolean') {
+        throw new InetError('invalid', `ping df must be a boolean, got ${String(options.df)}`);
+      }
+      if (options.src !== undefined) src = toAddr(options.src);
+    } catch (e) {
+      settle(e as InetError, null);
+      return;
+    }
     const size = options.size ?? 56;
     if (!Number.isInteger(size) || size < 0 || size > IP_MAXPACKET - IP_HDR_LEN - ICMP_MINLEN) {
       settle(new InetError('msgsize', `ping size ${size} outside 0..${IP_MAXPACKET - IP_HDR_LEN - ICMP_MINLEN}`), null);
@@ -480,9 +508,8 @@ export class Icmp implements IcmpErrorSink {
       pending,
     );
     this.pings.set(key, pending);
-    host.callouts.reset(pending.timer, host.ticksFor(options.timeout ?? sec(1)));
+    host.callouts.reset(pending.timer, host.ticksFor(timeout));
     this.stats.outByType[ICMP_ECHO]++;
-    const src = options.src === undefined ? INADDR_ANY : toAddr(options.src);
     const status = this.inet.output(m, src, dst, IPPROTO_ICMP, { ttl: options.ttl, df: options.df });
     if (status === 'ok') return;
     const code = status === 'dropped' ? 'nobufs' : status;
@@ -490,17 +517,17 @@ export class Icmp implements IcmpErrorSink {
   }
 }
 
+/** Each host's {@link Icmp}, in its DI container. */
+export const ICMP_STATE: HostState<Icmp> = new HostState<Icmp>(
+  '@ifnet/inet:ICMP',
+  "@ifnet/inet's icmp module is not attached (call registerInet(platform) before createHost)",
+);
 /** Token under which each host's {@link Icmp} is registered in its DI container. */
-export const ICMP: symbol = Symbol.for('@ifnet/inet:ICMP');
+export const ICMP: symbol = ICMP_STATE.token;
 
 /** The ICMP instance of a host (throws, naming the fix, when the `icmp` module is not attached). */
 export function icmpFor(host: Host): Icmp {
-  if (!host.container.isRegistered(ICMP, true)) {
-    throw new Error(
-      `${host.name}: @ifnet/inet's icmp module is not attached (call registerInet(platform) before createHost)`,
-    );
-  }
-  return host.container.resolve<Icmp>(ICMP);
+  return ICMP_STATE.of(host);
 }
 
 /**

@@ -38,12 +38,16 @@
  * @module
  */
 import {
+  assertOwnMbuf,
+  DropCounter,
   type DispatchTable,
   type Host,
+  HostState,
   IFF_LOOPBACK,
   IFF_MULTICAST,
   IFT_ETHER,
   type Ifnet,
+  IfnetState,
   LAYER_IPV4,
   M_BCAST,
   M_CSUM_IPv4,
@@ -102,7 +106,9 @@ import {
 } from './ip-header.js';
 import { Reassembly, type ReassemblyLimits } from './reass.js';
 import { type RouteEntry, RouteTable } from './route.js';
-import { IpStats, countReason } from './stats.js';
+import { IpStats } from './stats.js';
+import { IpDrop, type IpDropReason } from './drop-reasons.js';
+import { checkUint } from './validate.js';
 
 /** Ethertype of IPv4. */
 export const ETHERTYPE_IP = 0x0800;
@@ -118,21 +124,22 @@ export interface IfAddr {
   readonly broadcast: number;
 }
 
-/** What IPv4 keeps per interface, in `ifp.afdata.inet`. */
+/** What IPv4 keeps per interface (`if_afdata[AF_INET]`), in the typed slot {@link INET_IF}. */
 export interface InetIfData {
   readonly addrs: IfAddr[];
   /** Multicast groups joined (host-order addresses). */
   readonly groups: Set<number>;
 }
 
+/** IPv4's per-interface slot (`ifp.afdata.inet`). */
+export const INET_IF: IfnetState<InetIfData> = new IfnetState<InetIfData>('inet', () => ({
+  addrs: [],
+  groups: new Set(),
+}));
+
 /** The per-interface IPv4 data of `ifp`, created on first use. */
 export function inetIfData(ifp: Ifnet): InetIfData {
-  let d = ifp.afdata.inet as InetIfData | undefined;
-  if (d === undefined) {
-    d = { addrs: [], groups: new Set() };
-    ifp.afdata.inet = d;
-  }
-  return d;
+  return INET_IF.of(ifp);
 }
 
 /** Options of {@link Inet.output}. Reuse one object on hot paths. */
@@ -194,6 +201,8 @@ const LINK_MCAST = 2;
 export class Inet {
   readonly host: Host;
   readonly stats = new IpStats();
+  /** Drop accounting: `stats.drops` and the interface, by {@link IpDrop} reason. */
+  readonly drop: DropCounter<IpDropReason> = new DropCounter<IpDropReason>(this.stats.drops);
   readonly routes: RouteTable;
   /** The host's `ip-protocol` dispatch table (256 entries): ICMP, UDP and others register here. */
   readonly protocols: DispatchTable;
@@ -206,6 +215,12 @@ export class Inet {
   readonly ctlInputs: (CtlInput | undefined)[] = new Array(256).fill(undefined);
   /** Our unicast addresses (any interface: the weak host model of BSD). */
   private readonly local = new Map<number, IfAddr>();
+  /**
+   * Our directed broadcast and network addresses (prefixes shorter than /31), with how many configured
+   * addresses give each: the source check of every received datagram is one lookup here.
+   */
+  private readonly bcasts = new Map<number, number>();
+  private readonly removedListeners: ((ia: IfAddr) => void)[] = [];
   private nextIdent = 1;
   /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
   private readonly hdrScratch = new Uint8Array(60);
@@ -220,7 +235,7 @@ export class Inet {
     this.defaultTtl = options.defaultTtl ?? IPDEFTTL;
     this.routes = new RouteTable((ifp, dst) => this.sourceOn(ifp, dst));
     this.protocols = host.dispatchTable('ip-protocol', 256);
-    this.reassembly = new Reassembly(host, this.stats, options.reassembly ?? {}, (first, ifp) =>
+    this.reassembly = new Reassembly(host, this.stats, this.drop, options.reassembly ?? {}, (first, ifp) =>
       this.icmp?.error(first, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, ifp),
     );
     if (options.loopbackAddress !== false && host.lo0 !== undefined) this.addAddress(host.lo0, '127.0.0.1/8');
@@ -269,6 +284,10 @@ export class Inet {
     const data = inetIfData(ifp);
     data.addrs.push(ia);
     this.local.set(a, ia);
+    if (ia.broadcast !== 0) {
+      this.bcasts.set(ia.broadcast, (this.bcasts.get(ia.broadcast) ?? 0) + 1);
+      this.bcasts.set(ia.network, (this.bcasts.get(ia.network) ?? 0) + 1);
+    }
     if (
       p.len < 32 &&
       !this.routes
@@ -297,6 +316,13 @@ export class Inet {
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
     this.local.delete(a);
+    if (ia.broadcast !== 0) {
+      for (const x of [ia.broadcast, ia.network]) {
+        const n = (this.bcasts.get(x) ?? 0) - 1;
+        if (n > 0) this.bcasts.set(x, n);
+        else this.bcasts.delete(x);
+      }
+    }
     this.routes.removeWhere((r) => r.kind === 'local' && r.dst === a && r.prefixLen === 32);
     if (!data.addrs.some((x) => x.network === ia.network && x.prefixLen === ia.prefixLen)) {
       this.routes.removeWhere(
@@ -311,7 +337,29 @@ export class Inet {
         !data.addrs.some((x) => (r.gateway & x.mask) >>> 0 === x.network),
     );
     linkAddressRemoved(ifp, a);
+    for (const l of this.removedListeners) l(ia);
     return ia;
+  }
+
+  /** Called with each address removed (by {@link removeAddress} or a detach), after the removal. */
+  onAddressRemoved(listener: (ia: IfAddr) => void): void {
+    this.removedListeners.push(listener);
+  }
+
+  /**
+   * `in_ifdetach`: `ifp` is leaving the host (the `inet` module's `ifDetach`). Removes its addresses
+   * (telling ARP and the address listeners: UDP reports it to sockets bound to them), its multicast
+   * groups, every route through it, and frees the fragments that arrived on it (`ip.frag.detached`).
+   */
+  ifDetach(ifp: Ifnet): void {
+    const data = INET_IF.find(ifp);
+    if (data !== undefined) {
+      for (const ia of [...data.addrs]) this.removeAddress(ifp, ia.addr);
+      for (const g of [...data.groups]) this.leaveGroup(ifp, g);
+    }
+    this.routes.removeWhere((r) => r.ifp === ifp);
+    this.reassembly.ifDetach(ifp);
+    INET_IF.clear(ifp);
   }
 
   /** Addresses of `ifp`, or of every interface. */
@@ -358,18 +406,6 @@ export class Inet {
   // ---------------------------------------------------------------------------------------------------
   // Input
 
-  /** Counts an input drop whose mbuf is already gone (freed by `m_pullup`). */
-  private countIn(ifp: Ifnet, reason: string): void {
-    countReason(this.stats.drops, reason);
-    ifp.countInputDrop(reason);
-  }
-
-  /** Drops a received datagram: counted under `reason` here and on the interface, freed. */
-  private dropIn(m: Mbuf, ifp: Ifnet, reason: string): void {
-    countReason(this.stats.drops, reason);
-    ifp.dropInput(m, reason);
-  }
-
   /**
    * `ip_input`: the `pr_input` of ethertype 0x0800. `off` is where the IP header starts (0 from link
    * layers, which trim their header). **Owns `m`**: it is delivered to an upper protocol (which then owns
@@ -382,13 +418,13 @@ export class Inet {
     if (off > 0) m_adj(m, off);
     const len = m.pkthdr.len;
     if (len < IP_HDR_LEN) {
-      this.dropIn(m, ifp, 'ip.tooshort');
+      this.drop.dropInput(m, ifp, IpDrop.tooShort);
       return;
     }
     if (m.len < IP_HDR_LEN) {
       const n = m_pullup(m, IP_HDR_LEN);
       if (n === null) {
-        this.countIn(ifp, 'ip.pullup');
+        this.drop.countInput(ifp, IpDrop.pullup);
         return;
       }
       m = n;
@@ -397,18 +433,18 @@ export class Inet {
     let o = m.off;
     const vhl = b[o + IP_VHL];
     if (vhl >>> 4 !== IPVERSION) {
-      this.dropIn(m, ifp, 'ip.badvers');
+      this.drop.dropInput(m, ifp, IpDrop.badVers);
       return;
     }
     const hlen = (vhl & 0x0f) << 2;
     if (hlen < IP_HDR_LEN || hlen > len) {
-      this.dropIn(m, ifp, 'ip.badhlen');
+      this.drop.dropInput(m, ifp, IpDrop.badHlen);
       return;
     }
     if (m.len < hlen) {
       const n = m_pullup(m, hlen);
       if (n === null) {
-        this.countIn(ifp, 'ip.pullup');
+        this.drop.countInput(ifp, IpDrop.pullup);
         return;
       }
       m = n;
@@ -418,20 +454,20 @@ export class Inet {
     const csum = m.pkthdr.csumFlags;
     if ((csum & M_CSUM_IPv4) !== 0) {
       if ((csum & M_CSUM_IPv4_BAD) !== 0) {
-        this.dropIn(m, ifp, 'ip.badsum');
+        this.drop.dropInput(m, ifp, IpDrop.badSum);
         return;
       }
     } else if (cksumBytes(b, o, hlen) !== 0xffff) {
-      this.dropIn(m, ifp, 'ip.badsum');
+      this.drop.dropInput(m, ifp, IpDrop.badSum);
       return;
     }
     const ipLen = (b[o + IP_LEN] << 8) | b[o + IP_LEN + 1];
     if (ipLen < hlen) {
-      this.dropIn(m, ifp, 'ip.badlen');
+      this.drop.dropInput(m, ifp, IpDrop.badLen);
       return;
     }
     if (ipLen > len) {
-      this.dropIn(m, ifp, 'ip.tooshort');
+      this.drop.dropInput(m, ifp, IpDrop.tooShort);
       return;
     }
     if (len > ipLen) {
@@ -442,27 +478,44 @@ export class Inet {
     const v = m.view;
     const src = v.getUint32(o + IP_SRC);
     const dst = v.getUint32(o + IP_DST);
-    // Multicast (224/4) and class E (240/4, the limited broadcast included) cannot be a source.
+    // RFC 1122 3.2.1.3: multicast (224/4) and class E (240/4, the limited broadcast included) cannot
+    // be a source, nor can a broadcast address of ours: answering one would go to a whole subnet.
     if (src >>> 24 >= 224) {
-      this.dropIn(m, ifp, 'ip.badsrc');
+      this.drop.dropInput(m, ifp, IpDrop.badSrc);
+      return;
+    }
+    if (this.bcasts.has(src)) {
+      this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
       return;
     }
     if ((ifp.flags & IFF_LOOPBACK) === 0 && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
-      this.dropIn(m, ifp, 'ip.martian');
+      this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    if (!this.local.has(dst)) {
+    const local = this.local.has(dst);
+    // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
+    if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
+      this.drop.dropInput(m, ifp, IpDrop.badSrcZero);
+      return;
+    }
+    if (local) {
+      // RFC 1122 3.3.6: a link-level broadcast must carry an IP broadcast or multicast destination.
+      if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && (ifp.flags & IFF_LOOPBACK) === 0) {
+        this.drop.dropInput(m, ifp, IpDrop.linkBcastUnicast);
+        return;
+      }
+    } else {
       if (isMulticast(dst)) {
-        const data = ifp.afdata.inet as InetIfData | undefined;
+        const data = INET_IF.find(ifp);
         if (data === undefined || !data.groups.has(dst)) {
-          this.dropIn(m, ifp, 'ip.mcast.notjoined');
+          this.drop.dropInput(m, ifp, IpDrop.mcastNotJoined);
           return;
         }
         m.flags |= M_MCAST;
       } else if (dst === INADDR_BROADCAST || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
         m.flags |= M_BCAST;
       } else {
-        this.dropIn(m, ifp, 'ip.notforus');
+        this.drop.dropInput(m, ifp, IpDrop.notForUs);
         return;
       }
     }
@@ -480,14 +533,13 @@ export class Inet {
     if (!this.protocols.dispatch(p, m, h, ifp)) {
       st.delivered--;
       this.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, ifp);
-      countReason(st.drops, 'ip.noproto');
-      ifp.noProto(m, 'ip.noproto');
+      this.drop.noProto(m, ifp, IpDrop.noProto);
     }
   };
 
   /** Whether `dst` is a directed broadcast (or the network address, BSD's old broadcast) of an address on `ifp`. */
   isBroadcastOn(ifp: Ifnet, dst: number): boolean {
-    const data = ifp.afdata.inet as InetIfData | undefined;
+    const data = INET_IF.find(ifp);
     if (data === undefined) return false;
     const addrs = data.addrs;
     for (let i = 0; i < addrs.length; i++) {
@@ -497,11 +549,9 @@ export class Inet {
     return false;
   }
 
-  /** Whether `addr` is a broadcast address of any interface, or the limited broadcast. */
+  /** Whether `addr` is a broadcast (or network) address of any of our interfaces, or the limited broadcast. */
   isBroadcast(addr: number): boolean {
-    if (addr === INADDR_BROADCAST) return true;
-    for (const ifp of this.host.interfaces) if (this.isBroadcastOn(ifp, addr)) return true;
-    return false;
+    return addr === INADDR_BROADCAST || this.bcasts.has(addr);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -561,15 +611,6 @@ export class Inet {
     return this.resolve(dst, INADDR_ANY, hint) ? this.rSrc : -1;
   }
 
-  /** Drops a datagram on the output path: counted under `reason`, freed. */
-  private dropOut(m: Mbuf, reason: string, ifp: Ifnet | null): void {
-    countReason(this.stats.drops, reason);
-    if (ifp !== null) {
-      ifp.countOutputDrop(reason);
-    }
-    m_freem(m);
-  }
-
   /**
    * `ip_output`: sends `m` — a transport payload (a UDP datagram, an ICMP message) with a packet header
    * and no IP header — from `src` (0: chosen from the route) to `dst` as protocol `proto`. Prepends the
@@ -577,24 +618,42 @@ export class Inet {
    * hands it to `ifp.output(m, 0x0800, nextHop)`.
    *
    * **Takes ownership of `m` in every case.** Returns what happened ({@link IpOutputStatus}); every
-   * status but `ok` is a counted drop (`ip.output.*`).
+   * status but `ok` is a counted drop (`ip.output.*`). Throws for misuse only: a foreign or free mbuf
+   * (core's `assertOwnMbuf`, MbufError, before anything is taken: the caller keeps `m`); an address,
+   * protocol, TTL or TOS out of range ({@link InetError} `invalid`, `m` freed).
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
     this.host.cpu.chargeLayerId(LAYER_IPV4);
+    assertOwnMbuf(this.host, m, 'ip_output');
+    const ttl = opts.ttl;
+    const tos = opts.tos;
+    if (
+      src >>> 0 !== src ||
+      dst >>> 0 !== dst ||
+      (proto & 0xff) !== proto ||
+      (ttl !== undefined && (ttl & 0xff) !== ttl) ||
+      (tos !== undefined && (tos & 0xff) !== tos)
+    ) {
+      m_freem(m);
+      checkUint('ip_output: src', src, 0, 0xffffffff);
+      checkUint('ip_output: dst', dst, 0, 0xffffffff);
+      checkUint('ip_output: protocol', proto, 0, 255);
+      if (ttl !== undefined) checkUint('ip_output: ttl', ttl, 0, 255);
+      checkUint('ip_output: tos', tos, 0, 255);
+    }
     if (!this.resolve(dst, src, opts.ifp)) {
-      this.dropOut(m, 'ip.output.noroute', null);
+      this.drop.dropOutput(m, null, IpDrop.outputNoRoute);
       return 'no-route';
     }
     const ifp = this.rIfp!;
     const total = m.pkthdr.len + IP_HDR_LEN;
     if (total > IP_MAXPACKET) {
-      this.dropOut(m, 'ip.output.toobig', ifp);
+      this.drop.dropOutput(m, ifp, IpDrop.outputTooBig);
       return 'msgsize';
     }
     const n = m_prepend(m, IP_HDR_LEN);
     if (n === null) {
-      countReason(this.stats.drops, 'ip.output.nobufs');
-      ifp.countOutputDrop('ip.output.nobufs');
+      this.drop.countOutput(ifp, IpDrop.outputNoBufs);
       return 'nobufs';
     }
     m = n;
@@ -629,7 +688,7 @@ export class Inet {
       return this.transmit(m, ifp, nextHop, link, dst);
     }
     if (df) {
-      this.dropOut(m, 'ip.output.cantfrag', ifp);
+      this.drop.dropOutput(m, ifp, IpDrop.outputCantFrag);
       return 'msgsize';
     }
     return this.fragment(m, IP_HDR_LEN, ifp, nextHop, link, dst);
@@ -651,7 +710,7 @@ export class Inet {
   private fragment(m: Mbuf, hlen: number, ifp: Ifnet, nextHop: number, link: number, dst: number): IpOutputStatus {
     const chunk = (ifp.mtu - hlen) & ~7;
     if (chunk < 8) {
-      this.dropOut(m, 'ip.output.cantfrag', ifp);
+      this.drop.dropOutput(m, ifp, IpDrop.outputCantFrag);
       return 'msgsize';
     }
     const hdr = this.hdrScratch;
@@ -717,8 +776,7 @@ export class Inet {
         m_freem(f);
         f = next;
       }
-      countReason(this.stats.drops, 'ip.output.fragnobufs');
-      ifp.countOutputDrop('ip.output.fragnobufs');
+      this.drop.countOutput(ifp, IpDrop.outputFragNoBufs);
       return 'nobufs';
     }
     this.stats.fragmented++;
@@ -743,16 +801,18 @@ function writeHeaderChecksum(b: Uint8Array, o: number, hlen: number): void {
   b[o + IP_SUM + 1] = s & 0xff;
 }
 
+/** Each host's {@link Inet}, in its DI container. */
+export const INET_STATE: HostState<Inet> = new HostState<Inet>(
+  '@ifnet/inet:INET',
+  '@ifnet/inet is not attached (call registerInet(platform) before createHost)',
+);
 /** Token under which each host's {@link Inet} is registered in its DI container. */
-export const INET: symbol = Symbol.for('@ifnet/inet:INET');
+export const INET: symbol = INET_STATE.token;
 
 /**
  * The IPv4 instance of a host. Throws an Error naming the fix when the `inet` module was not registered
  * on the platform the host was built from.
  */
 export function inetFor(host: Host): Inet {
-  if (!host.container.isRegistered(INET, true)) {
-    throw new Error(`${host.name}: @ifnet/inet is not attached (call registerInet(platform) before createHost)`);
-  }
-  return host.container.resolve<Inet>(INET);
+  return INET_STATE.of(host);
 }

@@ -8,6 +8,11 @@
  * - `icmp` (requires `inet`) creates {@link Icmp} and registers it for protocol 1;
  * - `udp` (requires `inet`) creates {@link Udp}, registers it for protocol 17 and its `ctlinput`.
  *
+ * Each host's instances live in its DI container under the {@link HostState} keys `INET_STATE`,
+ * `ICMP_STATE`, `UDP_STATE` (reach them with `inetFor`, `icmpFor`, `udpFor`). When an interface is
+ * detached, `inet`'s `ifDetach` removes its addresses, groups, routes and fragments; UDP hears of the
+ * removed addresses through {@link Inet.onAddressRemoved}.
+ *
  * ```ts
  * const platform = createPlatform();
  * registerEther(platform); // for Ethernet interfaces (and ARP)
@@ -17,11 +22,11 @@
  *
  * @module
  */
-import type { Host, Platform, ProtocolModule } from '@ifnet/core';
-import { ICMP, Icmp, type IcmpOptions } from './icmp.js';
-import { ETHERTYPE_IP, INET, Inet, type InetOptions, inetFor } from './inet.js';
+import type { Host, Ifnet, Platform, ProtocolModule } from '@ifnet/core';
+import { ICMP_STATE, Icmp, type IcmpOptions } from './icmp.js';
+import { ETHERTYPE_IP, INET_STATE, Inet, type InetOptions, inetFor } from './inet.js';
 import { IPPROTO_ICMP, IPPROTO_UDP } from './ip-header.js';
-import { UDP, Udp } from './udp.js';
+import { UDP_STATE, Udp } from './udp.js';
 
 /** Options of {@link registerInet} (applied to every host built from the platform). */
 export interface InetModuleOptions extends InetOptions {
@@ -33,9 +38,11 @@ export function createInetModule(options: InetOptions = {}): ProtocolModule {
   return {
     name: 'inet',
     attach(host: Host) {
-      const inet = new Inet(host, options);
-      host.container.register(INET, { useValue: inet });
+      const inet = INET_STATE.register(host, new Inet(host, options));
       host.ethertypes.register(ETHERTYPE_IP, 'ip', inet.input);
+    },
+    ifDetach(host: Host, ifp: Ifnet) {
+      inetFor(host).ifDetach(ifp);
     },
   };
 }
@@ -47,8 +54,7 @@ export function createIcmpModule(options: IcmpOptions = {}): ProtocolModule {
     requires: ['inet'],
     attach(host: Host) {
       const inet = inetFor(host);
-      const icmp = new Icmp(inet, options);
-      host.container.register(ICMP, { useValue: icmp });
+      const icmp = ICMP_STATE.register(host, new Icmp(inet, options));
       inet.icmp = icmp;
       inet.protocols.register(IPPROTO_ICMP, 'icmp', icmp.input);
     },
@@ -62,8 +68,7 @@ export function createUdpModule(): ProtocolModule {
     requires: ['inet'],
     attach(host: Host) {
       const inet = inetFor(host);
-      const udp = new Udp(inet);
-      host.container.register(UDP, { useValue: udp });
+      const udp = UDP_STATE.register(host, new Udp(inet));
       inet.protocols.register(IPPROTO_UDP, 'udp', udp.input);
       inet.setCtlInput(IPPROTO_UDP, udp.ctlInput);
     },

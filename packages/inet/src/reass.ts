@@ -42,10 +42,22 @@
  *
  * @module
  */
-import { Callout, type Host, type Ifnet, type Mbuf, type Nanoseconds, m_adj, m_cat, sec } from '@ifnet/core';
+import {
+  Callout,
+  type DropCounter,
+  type Host,
+  type Ifnet,
+  type Mbuf,
+  type Nanoseconds,
+  m_adj,
+  m_cat,
+  m_truesize,
+  sec,
+} from '@ifnet/core';
 import { cksumBytes } from './cksum.js';
 import { IP_DST, IP_ID, IP_LEN, IP_MAXPACKET, IP_MF, IP_OFF, IP_OFFMASK, IP_P, IP_SRC, IP_SUM } from './ip-header.js';
-import { type IpStats, countReason } from './stats.js';
+import { IpDrop, type IpDropReason } from './drop-reasons.js';
+import type { IpStats } from './stats.js';
 
 /** Limits of the reassembly queues. */
 export interface ReassemblyLimits {
@@ -101,13 +113,6 @@ interface Datagram {
   expires: Nanoseconds;
 }
 
-/** Storage an mbuf chain pins: the capacity of each buffer. */
-function truesize(m: Mbuf | null): number {
-  let n = 0;
-  for (; m !== null; m = m.next) n += m.capacity;
-  return n;
-}
-
 /** A snapshot of what the queues hold. */
 export interface ReassemblySnapshot {
   datagrams: number;
@@ -134,6 +139,7 @@ export class Reassembly {
   constructor(
     private readonly host: Host,
     private readonly stats: IpStats,
+    private readonly drop: DropCounter<IpDropReason>,
     limits: Partial<ReassemblyLimits>,
     private readonly onTimeout: (first: Mbuf, ifp: Ifnet) => void,
   ) {
@@ -167,51 +173,51 @@ export class Reassembly {
     const end = start + dataLen;
     const more = (ipOff & IP_MF) !== 0;
     const lim = this.limits;
-    if (dataLen === 0) return this.dropNew(m, ifp, 'ip.frag.empty');
-    if (more && (dataLen & 7) !== 0) return this.dropNew(m, ifp, 'ip.frag.badlen');
+    if (dataLen === 0) return this.dropNew(m, ifp, IpDrop.fragEmpty);
+    if (more && (dataLen & 7) !== 0) return this.dropNew(m, ifp, IpDrop.fragBadLen);
     const src = v.getUint32(o + IP_SRC);
     const dst = v.getUint32(o + IP_DST);
     const id = (b[o + IP_ID] << 8) | b[o + IP_ID + 1];
     const proto = b[o + IP_P];
     let d = this.find(src, dst, id, proto);
     if (hlen + end > lim.maxDatagramSize) {
-      if (d !== undefined) this.discard(d, 'ip.frag.toobig');
-      return this.dropNew(m, ifp, 'ip.frag.toobig');
+      if (d !== undefined) this.discard(d, IpDrop.fragTooBig);
+      return this.dropNew(m, ifp, IpDrop.fragTooBig);
     }
     if (d !== undefined) {
       // Duplicates and overlaps against what is held.
       for (let f = d.frags; f !== null; f = f.next) {
-        if (f.start === start && f.end === end) return this.dropNew(m, ifp, 'ip.frag.dup');
+        if (f.start === start && f.end === end) return this.dropNew(m, ifp, IpDrop.fragDup);
         if (start < f.end && f.start < end) {
-          this.discard(d, 'ip.frag.overlap');
-          return this.dropNew(m, ifp, 'ip.frag.overlap');
+          this.discard(d, IpDrop.fragOverlap);
+          return this.dropNew(m, ifp, IpDrop.fragOverlap);
         }
       }
       if (!more) {
         let beyond = d.total >= 0 && d.total !== end;
         for (let f = d.frags; f !== null && !beyond; f = f.next) if (f.end > end) beyond = true;
         if (beyond) {
-          this.discard(d, 'ip.frag.badlen');
-          return this.dropNew(m, ifp, 'ip.frag.badlen');
+          this.discard(d, IpDrop.fragBadLen);
+          return this.dropNew(m, ifp, IpDrop.fragBadLen);
         }
       } else if (d.total >= 0 && end > d.total) {
-        this.discard(d, 'ip.frag.badlen');
-        return this.dropNew(m, ifp, 'ip.frag.badlen');
+        this.discard(d, IpDrop.fragBadLen);
+        return this.dropNew(m, ifp, IpDrop.fragBadLen);
       }
       if (d.count >= lim.maxFragments) {
-        this.discard(d, 'ip.frag.toomany');
-        return this.dropNew(m, ifp, 'ip.frag.toomany');
+        this.discard(d, IpDrop.fragTooMany);
+        return this.dropNew(m, ifp, IpDrop.fragTooMany);
       }
     }
     // Memory: evict the oldest other datagrams until the fragment fits.
-    const size = truesize(m);
+    const size = m_truesize(m);
     while (this.heldBytes + size > lim.maxBytes || (d === undefined && this.queue.length >= lim.maxDatagrams)) {
       const victim = this.queue.find((x) => x !== d);
       if (victim === undefined) break;
-      this.discard(victim, 'ip.frag.evicted');
+      this.discard(victim, IpDrop.fragEvicted);
     }
     if (this.heldBytes + size > lim.maxBytes || (d === undefined && this.queue.length >= lim.maxDatagrams)) {
-      return this.dropNew(m, ifp, 'ip.frag.memory');
+      return this.dropNew(m, ifp, IpDrop.fragMemory);
     }
     if (d === undefined) {
       d = { src, dst, id, proto, frags: null, count: 0, received: 0, total: -1, truesize: 0, expires: 0 };
@@ -240,9 +246,23 @@ export class Reassembly {
     return this.assemble(d);
   }
 
+  /**
+   * Frees the datagrams any of whose fragments arrived on `ifp` (it is being detached: their `ifp`
+   * references would outlive it), counted `ip.frag.detached` per fragment.
+   */
+  ifDetach(ifp: Ifnet): void {
+    for (let i = 0; i < this.queue.length; ) {
+      const d = this.queue[i];
+      let hit = false;
+      for (let f = d.frags; f !== null && !hit; f = f.next) hit = f.ifp === ifp;
+      if (hit) this.discard(d, IpDrop.fragDetached);
+      else i++;
+    }
+  }
+
   /** Frees everything held (counted `ip.frag.flushed` per fragment). */
   flush(): void {
-    while (this.queue.length > 0) this.discard(this.queue[0], 'ip.frag.flushed');
+    while (this.queue.length > 0) this.discard(this.queue[0], IpDrop.fragFlushed);
   }
 
   private find(src: number, dst: number, id: number, proto: number): Datagram | undefined {
@@ -282,19 +302,15 @@ export class Reassembly {
   }
 
   /** Drops the fragment just received (not yet held). Returns null for the caller's convenience. */
-  private dropNew(m: Mbuf, ifp: Ifnet, reason: string): null {
-    countReason(this.stats.drops, reason);
-    ifp.dropInput(m, reason);
+  private dropNew(m: Mbuf, ifp: Ifnet, reason: IpDropReason): null {
+    this.drop.dropInput(m, ifp, reason);
     return null;
   }
 
   /** Discards a whole datagram: every fragment freed and counted under `reason`. */
-  private discard(d: Datagram, reason: string): void {
+  private discard(d: Datagram, reason: IpDropReason): void {
     this.remove(d);
-    for (let f = d.frags; f !== null; f = f.next) {
-      countReason(this.stats.drops, reason);
-      f.ifp.dropInput(f.m, reason);
-    }
+    for (let f = d.frags; f !== null; f = f.next) this.drop.dropInput(f.m, f.ifp, reason);
     d.frags = null;
   }
 
@@ -330,7 +346,7 @@ export class Reassembly {
       }
       const first = d.frags;
       if (this.limits.timeExceeded && first !== null && first.start === 0) this.onTimeout(first.m, first.ifp);
-      this.discard(d, 'ip.frag.timeout');
+      this.discard(d, IpDrop.fragTimeout);
     }
     this.arm();
   }

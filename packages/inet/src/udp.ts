@@ -14,8 +14,10 @@
  *
  * ## Sockets
  *
- * A socket queues received datagrams (headers included, so the addresses travel with them) on a bounded
- * {@link MbufQueue}; a full queue drops (`udp.fullsock`). The application side runs as a *continuation
+ * A socket queues received payloads on its receive buffer ({@link DatagramSockbuf}), with the addresses
+ * recorded as it queues them (the reader never parses a header again), bounded in datagrams and in bytes
+ * of storage (`SO_RCVBUF`, default 128 KiB): a full buffer drops (`udp.fullsock`), so one socket whose
+ * application does not read can never pin more than its buffer. The application side runs as a *continuation
  * at `IPL_NONE`* — process level, below the network — scheduled when a datagram is queued: it hands each
  * datagram to the receive callback (the payload mbuf, which the callback then owns), or copies it out to
  * a pending {@link UdpSocket.recv}. A slow application therefore shows up as queue overflow, counted,
@@ -30,8 +32,11 @@
  * @module
  */
 import {
+  assertOwnMbuf,
   Continuation,
+  DropCounter,
   type Host,
+  HostState,
   IPL_NONE,
   type Ifnet,
   LAYER_SOCKET,
@@ -42,7 +47,6 @@ import {
   M_MCAST,
   M_PKTHDR,
   type Mbuf,
-  MbufQueue,
   m_adj,
   m_copydata,
   m_freem,
@@ -58,7 +62,10 @@ import { InetError } from './errors.js';
 import { ICMP_UNREACH, ICMP_UNREACH_PORT } from './icmp-header.js';
 import type { Inet, IpOutputOptions } from './inet.js';
 import { IPPROTO_UDP, IP_DST, IP_HDR_LEN, IP_MAXPACKET, IP_SRC } from './ip-header.js';
-import { UdpStats, countReason } from './stats.js';
+import { UdpDrop, type UdpDropReason } from './drop-reasons.js';
+import { DatagramSockbuf, SOCKBUF_MAX, UDP_DEFAULT_RCVBUF } from './sockbuf.js';
+import { UdpStats } from './stats.js';
+import { checkUint } from './validate.js';
 import { UDP_DPORT, UDP_HDR_LEN, UDP_SPORT, UDP_SUM, UDP_ULEN } from './udp-header.js';
 
 /** First ephemeral port (IANA dynamic range, RFC 6335). */
@@ -69,6 +76,16 @@ export const IPPORT_EPHEMERALLAST = 65535;
 export const UDP_MAX_PAYLOAD = IP_MAXPACKET - IP_HDR_LEN - UDP_HDR_LEN;
 /** Default receive queue length, in datagrams. */
 export const UDP_DEFAULT_RECEIVE_QUEUE = 128;
+/** Largest receive queue length, in datagrams. */
+export const UDP_MAX_RECEIVE_QUEUE = 65536;
+/** Default SO_SNDBUF: the largest datagram `send` accepts (BSD: EMSGSIZE above it). */
+export const UDP_DEFAULT_SNDBUF = UDP_MAX_PAYLOAD;
+/**
+ * Source ports of the classic datagram reflectors (echo 7, daytime 13, qotd 17, chargen 19, time 37):
+ * {@link udpEchoService} never answers them, so two reflectors cannot bounce a datagram between each
+ * other forever (FreeBSD inetd's `check_loop`).
+ */
+export const UDP_REFLECTOR_PORTS: readonly number[] = Object.freeze([7, 13, 17, 19, 37]);
 /** Datagrams the application continuation handles per run before yielding. */
 const APP_BUDGET = 64;
 /** Headroom left in front of payloads copied in by `send`, for the UDP, IP and link headers. */
@@ -97,8 +114,12 @@ export type UdpReceiveCallback = (m: Mbuf, info: UdpRecvInfo) => void;
 
 /** Socket options. */
 export interface UdpSocketOptions {
-  /** Receive queue length in datagrams. Default 128. */
+  /** Receive queue length in datagrams, 1..65536. Default 128. */
   receiveQueue?: number;
+  /** SO_RCVBUF: receive buffer in bytes of storage, 1..{@link SOCKBUF_MAX}. Default {@link UDP_DEFAULT_RCVBUF}. */
+  receiveBuffer?: number;
+  /** SO_SNDBUF: the largest payload `send` accepts, 1..65507. Default 65507. */
+  sendBuffer?: number;
 }
 
 /** Per-send options. */
@@ -111,7 +132,7 @@ export interface UdpSendOptions {
 export interface UdpSocketStats {
   /** Datagrams queued. */
   received: number;
-  /** Datagrams dropped because the receive queue was full. */
+  /** Datagrams dropped because the receive buffer was full (datagram count or SO_RCVBUF bytes). */
   dropped: number;
   /** Datagrams handed to IP. */
   sent: number;
@@ -135,15 +156,14 @@ export class UdpSocket {
   /** Connected peer (0: not connected). */
   remoteAddress = INADDR_ANY;
   remotePort = 0;
-  /** TTL of datagrams sent (undefined: the host default). */
-  ttl: number | undefined;
-  /** Set DF on datagrams sent: too big for the MTU then throws `msgsize` instead of fragmenting. */
-  dontFragment = false;
+  private ttlValue: number | undefined;
+  private dfValue = false;
+  private sndbuf: number;
   readonly stats: UdpSocketStats = { received: 0, dropped: 0, sent: 0, errors: 0 };
   /** The last ICMP error reported for this (connected) socket, until a `recv` consumes it. */
   lastError: InetError | null = null;
   private closedFlag = false;
-  private readonly queue: MbufQueue;
+  private readonly sb: DatagramSockbuf;
   private callback: UdpReceiveCallback | undefined;
   private errorCallback: ((err: InetError) => void) | undefined;
   private readonly waiters: { resolve: (m: UdpMessage) => void; reject: (e: InetError) => void }[] = [];
@@ -153,8 +173,15 @@ export class UdpSocket {
 
   constructor(udp: Udp, options: UdpSocketOptions = {}) {
     this.udp = udp;
-    const q = options.receiveQueue ?? UDP_DEFAULT_RECEIVE_QUEUE;
-    this.queue = new MbufQueue(q);
+    const q = checkUint(
+      'UDP receiveQueue',
+      options.receiveQueue ?? UDP_DEFAULT_RECEIVE_QUEUE,
+      1,
+      UDP_MAX_RECEIVE_QUEUE,
+    );
+    const rcv = checkUint('UDP SO_RCVBUF', options.receiveBuffer ?? UDP_DEFAULT_RCVBUF, 1, SOCKBUF_MAX);
+    this.sndbuf = checkUint('UDP SO_SNDBUF', options.sendBuffer ?? UDP_DEFAULT_SNDBUF, 1, UDP_MAX_PAYLOAD);
+    this.sb = new DatagramSockbuf(q, rcv);
     this.kc = new Continuation<UdpSocket>(`${udp.host.name}.udp.app`, IPL_NONE, (s) => s.drain(), this as UdpSocket);
   }
 
@@ -164,7 +191,54 @@ export class UdpSocket {
 
   /** Datagrams waiting in the receive queue. */
   get queued(): number {
-    return this.queue.length;
+    return this.sb.length;
+  }
+
+  /** Bytes of storage (mbuf and cluster capacity) the queued datagrams pin (`sb_mbcnt`). */
+  get queuedBytes(): number {
+    return this.sb.held;
+  }
+
+  /** SO_RCVBUF: the receive buffer bound in bytes of storage (see {@link DatagramSockbuf}). */
+  get receiveBuffer(): number {
+    return this.sb.hiwat;
+  }
+
+  /**
+   * `setsockopt(SO_RCVBUF)`: an integer in 1..{@link SOCKBUF_MAX}, else {@link InetError} `invalid`. A
+   * smaller value does not drop what is queued; it refuses new datagrams until the queue drains below it.
+   */
+  set receiveBuffer(bytes: number) {
+    this.sb.hiwat = checkUint('UDP SO_RCVBUF', bytes, 1, SOCKBUF_MAX);
+  }
+
+  /** SO_SNDBUF: the largest payload a send accepts (larger ones throw `msgsize`, as BSD's EMSGSIZE). */
+  get sendBuffer(): number {
+    return this.sndbuf;
+  }
+
+  /** `setsockopt(SO_SNDBUF)`: an integer in 1..65507, else {@link InetError} `invalid`. */
+  set sendBuffer(bytes: number) {
+    this.sndbuf = checkUint('UDP SO_SNDBUF', bytes, 1, UDP_MAX_PAYLOAD);
+  }
+
+  /** TTL of datagrams sent (undefined: the host default). Set: 1..255 or undefined, else `invalid`. */
+  get ttl(): number | undefined {
+    return this.ttlValue;
+  }
+
+  set ttl(v: number | undefined) {
+    this.ttlValue = v === undefined ? undefined : checkUint('UDP ttl', v, 1, 255);
+  }
+
+  /** Set DF on datagrams sent: too big for the MTU then throws `msgsize` instead of fragmenting. */
+  get dontFragment(): boolean {
+    return this.dfValue;
+  }
+
+  set dontFragment(v: boolean) {
+    if (typeof v !== 'boolean') throw new InetError('invalid', `dontFragment must be a boolean, got ${String(v)}`);
+    this.dfValue = v;
   }
 
   /**
@@ -211,6 +285,7 @@ export class UdpSocket {
    */
   send(data: Uint8Array | Mbuf): boolean {
     if (this.remotePort === 0) {
+      if (!(data instanceof Uint8Array)) assertOwnMbuf(this.udp.host, data, 'UDP send');
       if (!(data instanceof Uint8Array)) m_freem(data);
       throw new InetError('not-connected', 'send on an unconnected socket');
     }
@@ -219,7 +294,9 @@ export class UdpSocket {
 
   /**
    * `sendto`: sends one datagram of `data` (bytes, copied; or a packet mbuf, whose ownership passes to the
-   * stack **in every case, error included**) to `addr`:`port`. Binds an ephemeral port if unbound.
+   * stack **in every case, error included** — except a foreign or free mbuf, which core's `assertOwnMbuf`
+   * refuses first with MbufError `foreign`/`use-after-free`, leaving it the caller's) to `addr`:`port`.
+   * Binds an ephemeral port if unbound.
    *
    * Returns true when the datagram was handed to the interface, false when it was dropped for lack of
    * resources (mbufs, a full interface queue: counted there). Throws {@link InetError} for what the
@@ -228,6 +305,9 @@ export class UdpSocket {
    */
   sendTo(data: Uint8Array | Mbuf, addr: InAddrLike, port: number, options?: UdpSendOptions): boolean {
     const owned = !(data instanceof Uint8Array);
+    if (owned) assertOwnMbuf(this.udp.host, data, 'UDP sendTo');
+    else if (!(data instanceof Uint8Array))
+      throw new InetError('invalid', 'sendTo: data must be a Uint8Array or an Mbuf');
     const fail = (e: InetError): never => {
       if (owned) m_freem(data as Mbuf);
       throw e;
@@ -245,7 +325,7 @@ export class UdpSocket {
     const len = owned ? (data as Mbuf).pkthdr.len : (data as Uint8Array).length;
     if (owned && ((data as Mbuf).flags & M_PKTHDR) === 0)
       fail(new InetError('bad-address', 'sendTo: mbuf is not a packet (no M_PKTHDR)'));
-    if (len > UDP_MAX_PAYLOAD) fail(new InetError('msgsize', `UDP payload ${len} > ${UDP_MAX_PAYLOAD}`));
+    if (len > this.sndbuf) fail(new InetError('msgsize', `UDP payload ${len} > SO_SNDBUF ${this.sndbuf}`));
     if (this.localPort === 0) {
       try {
         this.udp.attach(this, 0, INADDR_ANY);
@@ -256,6 +336,9 @@ export class UdpSocket {
     if (src === INADDR_ANY || isMulticast(src)) {
       src = this.udp.inet.selectSource(dst);
       if (src < 0) fail(new InetError('no-route', `no route to ${formatAddr(dst)}`));
+    } else if (!this.udp.inet.isLocal(src)) {
+      // Bound to an address that has since been removed (its interface detached, say): EADDRNOTAVAIL.
+      fail(new InetError('bad-address', `${formatAddr(src)} is no longer an address of ${this.udp.host.name}`));
     }
     let m: Mbuf;
     if (owned) m = data as Mbuf;
@@ -264,8 +347,8 @@ export class UdpSocket {
       if (n === null) throw new InetError('nobufs', 'mbuf pool exhausted');
       m = n;
     }
-    this.out.ttl = this.ttl;
-    this.out.df = this.dontFragment;
+    this.out.ttl = this.ttlValue;
+    this.out.df = this.dfValue;
     const status = this.udp.output(m, src, this.localPort, dst, port, this.out);
     if (status === 'ok') {
       this.stats.sent++;
@@ -282,7 +365,7 @@ export class UdpSocket {
    */
   onMessage(cb: UdpReceiveCallback | undefined): this {
     this.callback = cb;
-    if (cb !== undefined && this.queue.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
+    if (cb !== undefined && this.sb.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
     return this;
   }
 
@@ -307,7 +390,7 @@ export class UdpSocket {
       this.lastError = null;
       return Promise.reject(e);
     }
-    const m = this.queue.dequeue();
+    const m = this.sb.take();
     if (m !== null) return Promise.resolve(this.copyOut(m));
     return new Promise<UdpMessage>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -319,7 +402,7 @@ export class UdpSocket {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.udp.detach(this);
-    this.queue.purge();
+    this.sb.purge();
     this.udp.host.cpu.sched.cancel(this.kc);
     const err = new InetError('closed', 'socket closed');
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -331,17 +414,17 @@ export class UdpSocket {
   }
 
   /**
-   * @internal Queues a received datagram (IP + UDP headers in front, contiguous). **Takes ownership of
-   * `m`**: queued, or dropped and counted (`udp.fullsock`).
+   * @internal Queues a received datagram: `hlen` bytes of IP and UDP headers in front (contiguous), which
+   * are trimmed here, the addresses recorded beside the payload. **Takes ownership of `m`**: queued, or
+   * dropped and counted (`udp.fullsock`: datagram count or SO_RCVBUF bytes).
    */
-  deliver(m: Mbuf, ifp: Ifnet): void {
+  deliver(m: Mbuf, ifp: Ifnet, hlen: number, src: number, sport: number, dst: number, dport: number): void {
     const udp = this.udp;
     udp.host.cpu.chargeLayerId(LAYER_SOCKET);
-    if (!this.queue.enqueue(m)) {
-      this.queue.drop();
+    m_adj(m, hlen);
+    if (!this.sb.append(m, src, sport, dst, dport)) {
       this.stats.dropped++;
-      countReason(udp.stats.drops, 'udp.fullsock');
-      ifp.dropInput(m, 'udp.fullsock');
+      udp.drop.dropInput(m, ifp, UdpDrop.fullSock);
       return;
     }
     this.stats.received++;
@@ -358,28 +441,24 @@ export class UdpSocket {
     this.errorCallback?.(err);
   }
 
-  /** Fills {@link info} from the headers at the front of `m` and returns the header length to trim. */
-  private readHeaders(m: Mbuf): number {
-    const b = m.buf;
-    const o = m.off;
-    const hlen = (b[o] & 0x0f) << 2;
-    const v = m.view;
+  /** Fills {@link info} from what the buffer recorded for the datagram just taken (no header parsing). */
+  private fillInfo(m: Mbuf): UdpRecvInfo {
+    const sb = this.sb;
     const info = this.info;
-    info.srcAddr = v.getUint32(o + IP_SRC);
-    info.dstAddr = v.getUint32(o + IP_DST);
-    info.srcPort = (b[o + hlen + UDP_SPORT] << 8) | b[o + hlen + UDP_SPORT + 1];
-    info.dstPort = (b[o + hlen + UDP_DPORT] << 8) | b[o + hlen + UDP_DPORT + 1];
+    info.srcAddr = sb.srcAddr;
+    info.dstAddr = sb.dstAddr;
+    info.srcPort = sb.srcPort;
+    info.dstPort = sb.dstPort;
     info.ifp = m.pkthdr.rcvif;
-    return hlen + UDP_HDR_LEN;
+    return info;
   }
 
   private copyOut(m: Mbuf): UdpMessage {
-    const trim = this.readHeaders(m);
-    const len = m.pkthdr.len - trim;
+    const i = this.fillInfo(m);
+    const len = m.pkthdr.len;
     const data = new Uint8Array(len);
-    m_copydata(m, trim, len, data, 0);
+    m_copydata(m, 0, len, data, 0);
     m.pool.freem(m);
-    const i = this.info;
     return { data, srcAddr: i.srcAddr, srcPort: i.srcPort, dstAddr: i.dstAddr, dstPort: i.dstPort, ifp: i.ifp };
   }
 
@@ -389,18 +468,16 @@ export class UdpSocket {
     while (n < APP_BUDGET && !this.closedFlag) {
       const cb = this.callback;
       if (cb === undefined && this.waiters.length === 0) return;
-      const m = this.queue.dequeue();
+      const m = this.sb.take();
       if (m === null) return;
       n++;
       if (cb !== undefined) {
-        const trim = this.readHeaders(m);
-        m_adj(m, trim);
-        cb(m, this.info);
+        cb(m, this.fillInfo(m));
       } else {
         this.waiters.shift()!.resolve(this.copyOut(m));
       }
     }
-    if (!this.closedFlag && this.queue.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
+    if (!this.closedFlag && this.sb.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
   }
 }
 
@@ -409,6 +486,8 @@ export class Udp {
   readonly host: Host;
   readonly inet: Inet;
   readonly stats = new UdpStats();
+  /** Drop accounting: `stats.drops` and the interface, by {@link UdpDrop} reason. */
+  readonly drop: DropCounter<UdpDropReason> = new DropCounter<UdpDropReason>(this.stats.drops);
   /** Sockets by local port. */
   private readonly ports = new Map<number, UdpSocket[]>();
   private nextEphemeral = IPPORT_EPHEMERALFIRST;
@@ -416,6 +495,20 @@ export class Udp {
   constructor(inet: Inet) {
     this.inet = inet;
     this.host = inet.host;
+    inet.onAddressRemoved((ia) => this.addressRemoved(ia.addr));
+  }
+
+  /**
+   * An address of ours went away (removed, or its interface detached). Sockets bound to it stay bound, as
+   * in BSD, but are told (`bad-address` to their error callback, or to a pending `recv`); their sends
+   * then fail with `bad-address` (EADDRNOTAVAIL) until they are closed.
+   */
+  private addressRemoved(addr: number): void {
+    for (const list of this.ports.values()) {
+      for (const s of list) {
+        if (s.localAddress === addr) s.reportError(new InetError('bad-address', `${formatAddr(addr)} was removed`));
+      }
+    }
   }
 
   /** A new, unbound socket. */
@@ -494,11 +587,6 @@ export class Udp {
     return best;
   }
 
-  private drop(m: Mbuf, ifp: Ifnet, reason: string): void {
-    countReason(this.stats.drops, reason);
-    ifp.dropInput(m, reason);
-  }
-
   /**
    * `udp_input`: the `pr_input` of protocol 17; the IP header (`off` bytes) is in front, contiguous, and
    * the packet is trimmed to the IP total length. **Owns `m`**: queued on a socket or freed and counted.
@@ -510,14 +598,13 @@ export class Udp {
     st.received++;
     const ipPayload = m.pkthdr.len - off;
     if (ipPayload < UDP_HDR_LEN) {
-      this.drop(m, ifp, 'udp.tooshort');
+      this.drop.dropInput(m, ifp, UdpDrop.tooShort);
       return;
     }
     if (m.len < off + UDP_HDR_LEN) {
       const n = m_pullup(m, off + UDP_HDR_LEN);
       if (n === null) {
-        countReason(st.drops, 'udp.pullup');
-        ifp.countInputDrop('udp.pullup');
+        this.drop.countInput(ifp, UdpDrop.pullup);
         return;
       }
       m = n;
@@ -527,7 +614,7 @@ export class Udp {
     const u = o + off;
     const ulen = (b[u + UDP_ULEN] << 8) | b[u + UDP_ULEN + 1];
     if (ulen < UDP_HDR_LEN || ulen > ipPayload) {
-      this.drop(m, ifp, 'udp.badlen');
+      this.drop.dropInput(m, ifp, UdpDrop.badLen);
       return;
     }
     if (ulen < ipPayload) m_adj(m, ulen - ipPayload);
@@ -538,11 +625,11 @@ export class Udp {
       const csum = m.pkthdr.csumFlags;
       if ((csum & M_CSUM_UDPv4) !== 0) {
         if ((csum & M_CSUM_TCP_UDP_BAD) !== 0) {
-          this.drop(m, ifp, 'udp.badsum');
+          this.drop.dropInput(m, ifp, UdpDrop.badSum);
           return;
         }
       } else if (inCksum(m, off, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen)) !== 0) {
-        this.drop(m, ifp, 'udp.badsum');
+        this.drop.dropInput(m, ifp, UdpDrop.badSum);
         return;
       }
     } else {
@@ -553,14 +640,14 @@ export class Udp {
     const s = this.lookup(dst, dport, src, sport);
     if (s === undefined) {
       if ((m.flags & (M_BCAST | M_MCAST)) !== 0) {
-        this.drop(m, ifp, 'udp.noport.bcast');
+        this.drop.dropInput(m, ifp, UdpDrop.noPortBcast);
         return;
       }
       this.inet.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_PORT, ifp);
-      this.drop(m, ifp, 'udp.noport');
+      this.drop.dropInput(m, ifp, UdpDrop.noPort);
       return;
     }
-    s.deliver(m, ifp);
+    s.deliver(m, ifp, off + UDP_HDR_LEN, src, sport, dst, dport);
   };
 
   /**
@@ -606,9 +693,10 @@ export class Udp {
     opts: IpOutputOptions,
   ): ReturnType<Inet['output']> {
     this.host.cpu.chargeLayerId(LAYER_UDP);
+    assertOwnMbuf(this.host, m, 'udp_output');
     const n = m_prepend(m, UDP_HDR_LEN);
     if (n === null) {
-      countReason(this.stats.drops, 'udp.output.nobufs');
+      this.drop.count(UdpDrop.outputNoBufs);
       return 'nobufs';
     }
     const ulen = n.pkthdr.len;
@@ -631,23 +719,29 @@ export class Udp {
   }
 }
 
+/** Each host's {@link Udp}, in its DI container. */
+export const UDP_STATE: HostState<Udp> = new HostState<Udp>(
+  '@ifnet/inet:UDP',
+  "@ifnet/inet's udp module is not attached (call registerInet(platform) before createHost)",
+);
 /** Token under which each host's {@link Udp} is registered in its DI container. */
-export const UDP: symbol = Symbol.for('@ifnet/inet:UDP');
+export const UDP: symbol = UDP_STATE.token;
 
 /** The UDP instance of a host (throws, naming the fix, when the `udp` module is not attached). */
 export function udpFor(host: Host): Udp {
-  if (!host.container.isRegistered(UDP, true)) {
-    throw new Error(
-      `${host.name}: @ifnet/inet's udp module is not attached (call registerInet(platform) before createHost)`,
-    );
-  }
-  return host.container.resolve<Udp>(UDP);
+  return UDP_STATE.of(host);
 }
 
 /**
  * A UDP echo service (RFC 862) on `port`: every datagram goes back to its sender, from the address it was
  * sent to, reusing the received mbuf. Returns the socket (close it to stop the service). Send errors
  * (no route back, say) are counted in the socket's `stats.errors`.
+ *
+ * It cannot be made a loop or an amplifier: a datagram sent to a broadcast or multicast address (one
+ * request, many answers), from source port 0, or from one of the {@link UDP_REFLECTOR_PORTS} (another
+ * echo or chargen service: an endless ping-pong) is not answered, counted `udp.echo.refused`. Illegal
+ * sources (our broadcast addresses, multicast, 0.0.0.0, loopback from outside) never get this far: IPv4
+ * input drops them (RFC 1122 3.2.1.3).
  */
 export function udpEchoService(host: Host, port = 7, addr: InAddrLike = INADDR_ANY): UdpSocket {
   const udp = udpFor(host);
@@ -655,7 +749,15 @@ export function udpEchoService(host: Host, port = 7, addr: InAddrLike = INADDR_A
   s.bind(port, addr);
   const opts: UdpSendOptions = {};
   s.onMessage((m, from) => {
-    opts.src = udp.inet.isLocal(from.dstAddr) ? from.dstAddr : undefined;
+    if (!udp.inet.isLocal(from.dstAddr) || from.srcPort === 0 || UDP_REFLECTOR_PORTS.includes(from.srcPort)) {
+      if (from.ifp !== null) udp.drop.dropInput(m, from.ifp, UdpDrop.echoRefused);
+      else {
+        udp.drop.count(UdpDrop.echoRefused);
+        m_freem(m);
+      }
+      return;
+    }
+    opts.src = from.dstAddr;
     try {
       s.sendTo(m, from.srcAddr, from.srcPort, opts);
     } catch {

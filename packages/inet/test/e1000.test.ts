@@ -1,34 +1,7 @@
-import { Simulation, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
-import { arpFor, registerEther } from '@ifnet/ether';
-import { VirtualCable } from '@ifnet/wire';
+import { arpFor } from '@ifnet/ether';
 import { describe, expect, it } from 'vitest';
-import { icmpFor, inetFor, parseAddr, ping, registerInet, udpEchoService, udpFor } from '../src/index.js';
-
-/** Two hosts, each with an e1000 (wm0) found by autoconfiguration, on a 1 Gb/s cable. */
-function twoNics() {
-  const sim = new Simulation({ seed: 3 });
-  const platform = createPlatform();
-  registerEther(platform);
-  registerInet(platform);
-  registerE1000(platform);
-  const hosts = ['a', 'b'].map((name, i) => {
-    const host = platform.createHost({ name, runner: sim });
-    const dev = new E1000Device({ mac: `02:00:00:00:00:0${i + 1}` });
-    host.attachDevice(dev);
-    const [slot] = host.autoconf();
-    const ifp = (slot.driver as E1000Driver).ifp;
-    return { host, dev, ifp };
-  });
-  const [a, b] = hosts;
-  new VirtualCable(sim.clock, { bitRate: 1e9, delay: 500 }).connect(a.dev, b.dev);
-  a.ifp.upIf();
-  b.ifp.upIf();
-  inetFor(a.host).addAddress(a.ifp, '192.168.7.1/24');
-  inetFor(b.host).addAddress(b.ifp, '192.168.7.2/24');
-  sim.runUntilIdle();
-  return { sim, a, b };
-}
+import { icmpFor, inetFor, parseAddr, ping, udpEchoService, udpFor } from '../src/index.js';
+import { twoNics } from './e1000-helpers.js';
 
 describe('IPv4 over two e1000s on a virtual cable', () => {
   it('resolves with ARP, pings small and fragmented, echoes UDP, answers a closed port', async () => {

@@ -94,13 +94,14 @@ describe('IPv4 input: every reject is a counted drop with a reason', () => {
     // The quote: the offending header and the first 8 bytes of its payload (RFC 792).
     expect(ch.sent[0].bytes.subarray(28)).toEqual(pkt.subarray(0, 28));
     expect(ch.sent[0].dst).toBe(parseAddr(PEER));
-    // Not to a broadcast: counted, no error.
+    // Not to a broadcast: counted, no error. A link broadcast with a unicast IP destination is not even
+    // delivered (RFC 1122 3.3.6).
     ch.inject(ipPacket({ src: PEER, dst: '10.0.0.255', proto: 99 }, bytes(8)));
     ch.inject(ipPacket({ src: PEER, dst: US, proto: 99 }, bytes(8)), M_BCAST);
     sim.runUntilIdle();
     expect(ch.sent).toHaveLength(1);
-    expect(inet.stats.drops).toEqual({ 'ip.noproto': 3 });
-    expect(icmpFor(host).stats.errorsSuppressed).toBe(2);
+    expect(inet.stats.drops).toEqual({ 'ip.noproto': 2, 'ip.linkbcast.unicast': 1 });
+    expect(icmpFor(host).stats.errorsSuppressed).toBe(1);
     host.pool.assertQuiescent();
   });
 
@@ -114,7 +115,9 @@ describe('IPv4 input: every reject is a counted drop with a reason', () => {
     const icmp = parseIcmp(ch.sent[0].bytes, 20);
     expect([icmp.type, icmp.ident, icmp.seq, icmp.dataLength]).toEqual([0, 5, 6, 40]);
     expect(ch.sent[0].bytes.subarray(28)).toEqual(bytes(40).map((_, i) => i & 0xff));
-    expect(icmpFor(host).stats.drops).toEqual({ 'icmp.bmcastecho': 1, 'icmp.echo.badsrc': 1 });
+    // A broadcast source never reaches ICMP: IPv4 input drops it (RFC 1122 3.2.1.3).
+    expect(icmpFor(host).stats.drops).toEqual({ 'icmp.bmcastecho': 1 });
+    expect(inetFor(host).stats.drops).toEqual({ 'ip.badsrc.bcast': 1 });
     host.pool.assertQuiescent();
   });
 

@@ -312,8 +312,10 @@ export class Host {
       cpu.catchUpHardware();
       cpu.charge(cpu.costs.registerAccess);
     };
+    // Programmed I/O (string accesses to a data port) costs per byte on top of the access.
+    const onStream = (bytes: number) => cpu.charge(cpu.costs.pioPerByte * bytes);
     const bars = model.bars.map((regs, i) => {
-      const bus = new BusSpace(regs, `${locator} BAR${i}`, onAccess, model.registerNames?.[i]);
+      const bus = new BusSpace(regs, `${locator} BAR${i}`, onAccess, model.registerNames?.[i], onStream);
       bus.now = () => cpu.now();
       if (this.registerTraces.length > 0) bus.trace(this.traceFanout);
       return bus;

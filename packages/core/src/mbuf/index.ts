@@ -12,6 +12,7 @@ export * from './mbuf.js';
 export * from './pool.js';
 export * from './m-free.js';
 export * from './m-length.js';
+export * from './m-truesize.js';
 export * from './mtod.js';
 export * from './m-getbyte.js';
 export * from './m-pullup.js';

@@ -1,6 +1,6 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
-import { assertOwnMbuf, ownsMbuf } from '../mbuf/ownership.js';
+import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
 import type { Continuation } from '../kern/continuation.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
@@ -178,6 +178,19 @@ export class Ifnet {
   }
 
   /**
+   * Removes a poll context (Linux `netif_napi_del`): a multi-queue driver that changes its queue count
+   * at run time drops the contexts of the queues it no longer uses. The context must be disabled (the
+   * interface down, or {@link PollContext.disable} completed): removing one that may still run is a
+   * driver bug and throws.
+   */
+  removePollContext(ctx: PollContext): void {
+    const i = this.pollContexts.indexOf(ctx);
+    if (i < 0) throw new Error(`${this.name}: ${ctx.name} is not one of this interface's poll contexts`);
+    if (ctx.state !== 'disabled') throw new Error(`${this.name}: ${ctx.name} removed while ${ctx.state}`);
+    this.pollContexts.splice(i, 1);
+  }
+
+  /**
    * Seed 000's single-queue form: the driver supplies `if_poll(ifp)` returning true to be run again
    * immediately, false when done. It is the one-context case of the same mechanism: `true` counts as a
    * full budget (poll again), `false` as a completed round.
@@ -312,7 +325,7 @@ export class Ifnet {
    * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
-    assertOwnMbuf(this.host, m, `${this.name}: if_output`);
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -326,7 +339,7 @@ export class Ifnet {
    * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
-    assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
@@ -519,4 +532,16 @@ function hex(a: Uint8Array): string {
 /** `aa:bb:cc:dd:ee:ff` */
 export function formatLinkAddress(a: Uint8Array): string {
   return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/**
+ * Parses `aa:bb:cc:dd:ee:ff` (or `-`-separated) into 6 bytes, the inverse of {@link formatLinkAddress}
+ * (device models take their "EEPROM" address this way). Throws RangeError on anything else.
+ */
+export function parseLinkAddress(s: string): Uint8Array {
+  const parts = s.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
+    throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+  }
+  return Uint8Array.from(parts, (p) => Number.parseInt(p, 16));
 }

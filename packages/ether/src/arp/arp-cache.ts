@@ -6,13 +6,16 @@ import type { ArpEntry } from './arp-entry.js';
  * needs. Lookups are two Map gets; nothing here allocates on the lookup path.
  *
  * The bound counts every entry (incomplete ones too, so a flood of resolutions to dead addresses cannot
- * grow the cache). Only resolved entries are evictable, oldest confirmation first: an incomplete entry
- * has packets waiting and a timer running, and a static one was put there on purpose.
+ * grow the cache). Resolved entries are evicted first, oldest confirmation first; when none is left, the
+ * oldest incomplete entry goes (its held packets are dropped), so a flood of resolutions cannot lock
+ * the cache for the whole resolution timeout. Static entries were put there on purpose: never evicted.
  */
 export class ArpCache {
   private readonly byIf = new Map<Ifnet, Map<number, ArpEntry>>();
   /** Resolved entries in order of last confirmation (a Set iterates in insertion order). */
   private readonly resolvedOrder = new Set<ArpEntry>();
+  /** Incomplete entries in order of creation. */
+  private readonly incompleteOrder = new Set<ArpEntry>();
   /** Number of entries. */
   size = 0;
   /** Number of incomplete entries. */
@@ -31,8 +34,10 @@ export class ArpCache {
     }
     m.set(e.addr, e);
     this.size++;
-    if (e.state === 'incomplete') this.incomplete++;
-    else if (e.state === 'resolved') this.resolvedOrder.add(e);
+    if (e.state === 'incomplete') {
+      this.incomplete++;
+      this.incompleteOrder.add(e);
+    } else if (e.state === 'resolved') this.resolvedOrder.add(e);
   }
 
   /** Removes an entry (its callout and hold queue are the caller's business). */
@@ -43,6 +48,7 @@ export class ArpCache {
     this.size--;
     if (e.state === 'incomplete') this.incomplete--;
     this.resolvedOrder.delete(e);
+    this.incompleteOrder.delete(e);
   }
 
   /**
@@ -50,8 +56,14 @@ export class ArpCache {
    * makes it the youngest.
    */
   changed(e: ArpEntry, from: ArpEntry['state']): void {
-    if (from === 'incomplete' && e.state !== 'incomplete') this.incomplete--;
-    if (from !== 'incomplete' && e.state === 'incomplete') this.incomplete++;
+    if (from === 'incomplete' && e.state !== 'incomplete') {
+      this.incomplete--;
+      this.incompleteOrder.delete(e);
+    }
+    if (from !== 'incomplete' && e.state === 'incomplete') {
+      this.incomplete++;
+      this.incompleteOrder.add(e);
+    }
     this.resolvedOrder.delete(e);
     if (e.state === 'resolved') this.resolvedOrder.add(e);
   }
@@ -59,6 +71,18 @@ export class ArpCache {
   /** The resolved entry confirmed longest ago, or undefined. */
   oldestResolved(): ArpEntry | undefined {
     for (const e of this.resolvedOrder) return e;
+    return undefined;
+  }
+
+  /** The incomplete entry created longest ago, or undefined. */
+  oldestIncomplete(): ArpEntry | undefined {
+    for (const e of this.incompleteOrder) return e;
+    return undefined;
+  }
+
+  /** The oldest incomplete entry holding packets, or undefined. */
+  oldestHolding(): ArpEntry | undefined {
+    for (const e of this.incompleteOrder) if (e.hold.length > 0) return e;
     return undefined;
   }
 

@@ -24,8 +24,10 @@ export class ArpEntry {
   tries = 0;
   /** Our address used as sender in requests for this entry (0: none chosen). */
   sip = 0;
-  /** Packets waiting for resolution (`la_hold`), oldest first. */
+  /** Packets waiting for resolution (`la_hold`), oldest first. Change it only through `Arp`'s accounting. */
   readonly hold: MbufQueue;
+  /** Storage (`m_truesize`) of the held packets. */
+  holdBytes = 0;
   /** The entry's timer. */
   readonly callout: Callout<ArpEntry>;
   /** Host time (ns) the entry was created, and last confirmed by a received packet. */

@@ -1,4 +1,5 @@
 import { IFT_ETHER, type Ifnet, LAYER_ARP, type Mbuf, m_copydata } from '@ifnet/core';
+import { ArpDrop, type ArpDropReason } from '../drop-reasons.js';
 import { isGroup, macEqual } from '../ether-header.js';
 import type { Arp } from './arp.js';
 import {
@@ -15,13 +16,13 @@ import {
 import { isIpv4Unusable } from './ipv4-format.js';
 
 /** Drop reason for each validation error, so a rejection builds no string. */
-const REASON: Readonly<Record<ArpError, string>> = {
-  short: 'arp.short',
-  'bad-hrd': 'arp.bad-hrd',
-  'bad-pro': 'arp.bad-pro',
-  'bad-hln': 'arp.bad-hln',
-  'bad-pln': 'arp.bad-pln',
-  'bad-op': 'arp.bad-op',
+const REASON: Readonly<Record<ArpError, ArpDropReason>> = {
+  short: ArpDrop.short,
+  'bad-hrd': ArpDrop.badHrd,
+  'bad-pro': ArpDrop.badPro,
+  'bad-hln': ArpDrop.badHln,
+  'bad-pln': ArpDrop.badPln,
+  'bad-op': ArpDrop.badOp,
 };
 
 /**
@@ -34,7 +35,7 @@ export function arpInput(arp: Arp, m: Mbuf, off: number, ifp: Ifnet): void {
   arp.host.cpu.chargeLayerId(LAYER_ARP);
   arp.stats.received++;
   if (ifp.ifType !== IFT_ETHER || ifp.lladdr.length !== 6) {
-    arp.dropIn(ifp, m, 'arp.not-ether');
+    arp.dropIn(ifp, m, ArpDrop.notEther);
     return;
   }
   const len = m.pkthdr.len - off;
@@ -49,22 +50,22 @@ export function arpInput(arp: Arp, m: Mbuf, off: number, ifp: Ifnet): void {
   if (op === ARPOP_REQUEST) arp.stats.rxRequests++;
   else arp.stats.rxReplies++;
   if (isGroup(b, ARP_SHA)) {
-    arp.dropIn(ifp, m, 'arp.bad-sha');
+    arp.dropIn(ifp, m, ArpDrop.badSha);
     return;
   }
   if (macEqual(b, ARP_SHA, ifp.lladdr, 0)) {
-    arp.dropIn(ifp, m, 'arp.own-frame'); // our own packet, looped back
+    arp.dropIn(ifp, m, ArpDrop.ownFrame); // our own packet, looped back
     return;
   }
   const spa = readU32(b, ARP_SPA);
   const tpa = readU32(b, ARP_TPA);
   if (spa !== 0 && isIpv4Unusable(spa)) {
-    arp.dropIn(ifp, m, 'arp.bad-spa');
+    arp.dropIn(ifp, m, ArpDrop.badSpa);
     return;
   }
   if (spa !== 0 && arp.isLocal(ifp, spa)) {
     arp.stats.conflicts++;
-    arp.dropIn(ifp, m, 'arp.addr-conflict');
+    arp.dropIn(ifp, m, ArpDrop.addrConflict);
     return;
   }
   // RFC 826: update the sender's entry if we have one (spa 0 is an RFC 5227 probe: it teaches nothing).

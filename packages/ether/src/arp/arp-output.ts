@@ -2,6 +2,7 @@ import type { Ifnet, Mbuf } from '@ifnet/core';
 import type { ArpStats } from './arp-stats.js';
 import { ETHER_HDR_LEN, ETHERTYPE_ARP } from '../ether-header.js';
 import { ARP_LEN, writeArp } from './arp-header.js';
+import { ArpDrop } from '../drop-reasons.js';
 
 /** The all-zero hardware address: `ar_tha` of requests and announcements. */
 export const ZERO_MAC: Uint8Array = new Uint8Array(6);
@@ -38,8 +39,8 @@ export function sendArp(
   const m = allocArp(ifp);
   if (m === null) {
     ifp.counters.oerrors++;
-    ifp.countDrop('arp.nobufs');
-    stats.drops['arp.nobufs'] = (stats.drops['arp.nobufs'] ?? 0) + 1;
+    ifp.countDrop(ArpDrop.noBufs);
+    stats.drops[ArpDrop.noBufs] = (stats.drops[ArpDrop.noBufs] ?? 0) + 1;
     return false;
   }
   writeArp(m.buf, m.off, op, ifp.lladdr, spa, tha, tpa);

@@ -45,6 +45,8 @@ export interface ArpStats {
   expired: number;
   /** Resolved entries evicted to make room (the cache bound). */
   evicted: number;
+  /** Incomplete entries evicted to make room when no resolved one was left (their held packets dropped). */
+  evictedIncomplete: number;
   /** Packets from another station claiming one of our addresses. */
   conflicts: number;
   /** Calls of the `onUnreachable` hook that threw (the exception is swallowed: ARP never throws). */
@@ -73,6 +75,7 @@ export function newArpStats(): ArpStats {
     timeouts: 0,
     expired: 0,
     evicted: 0,
+    evictedIncomplete: 0,
     conflicts: 0,
     hookErrors: 0,
     drops: {},

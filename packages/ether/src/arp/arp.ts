@@ -1,4 +1,5 @@
-import { type Host, IFT_ETHER, type Ifnet, LAYER_ARP, M_BCAST, type Mbuf } from '@ifnet/core';
+import { DropCounter, type Host, IFT_ETHER, type Ifnet, LAYER_ARP, M_BCAST, type Mbuf, m_truesize } from '@ifnet/core';
+import { ArpDrop, type ArpDropReason } from '../drop-reasons.js';
 import { ETHER_BROADCAST, ETHERTYPE_IP, formatMac, macEqual } from '../ether-header.js';
 import { ArpCache } from './arp-cache.js';
 import { type ArpConfig, DEFAULT_ARP_CONFIG, mergeArpConfig } from './arp-config.js';
@@ -42,6 +43,9 @@ export interface ArpSnapshot {
   config: ArpConfig;
   size: number;
   incomplete: number;
+  /** Packets and storage held on all hold queues. */
+  heldPackets: number;
+  heldBytes: number;
   stats: ArpStats;
   addresses: Record<string, string[]>;
   entries: ArpEntryInfo[];
@@ -81,6 +85,12 @@ export interface ArpSnapshot {
  */
 export class Arp {
   readonly stats: ArpStats = newArpStats();
+  /** Drop accounting: `stats.drops` and the interface, by {@link ArpDrop} reason. */
+  readonly drop: DropCounter<ArpDropReason> = new DropCounter<ArpDropReason>(this.stats.drops);
+  /** Packets held by all entries. */
+  private heldCount = 0;
+  /** Storage (`m_truesize`) held by all entries. */
+  private heldSize = 0;
   /** See {@link ArpUnreachableHook}. */
   onUnreachable: ArpUnreachableHook | undefined;
   private cfg: ArpConfig;
@@ -113,12 +123,18 @@ export class Arp {
    */
   configure(partial: Partial<ArpConfig>): void {
     this.cfg = mergeArpConfig(this.cfg, partial);
-    while (this.cache.size > this.cfg.maxEntries) {
-      const victim = this.cache.oldestResolved();
-      if (victim === undefined) break;
-      this.stats.evicted++;
-      this.removeEntry(victim, 'arp.evicted');
-    }
+    while (this.cache.size > this.cfg.maxEntries && this.evictOne()) {}
+    this.enforceHoldLimits();
+  }
+
+  /** Packets held on all entries' hold queues now. */
+  get heldPackets(): number {
+    return this.heldCount;
+  }
+
+  /** Storage (`m_truesize`) held on all entries' hold queues now. */
+  get heldBytes(): number {
+    return this.heldSize;
   }
 
   /** Number of cache entries (incomplete ones included). */
@@ -152,7 +168,7 @@ export class Arp {
     list.push(addr);
     // What the cache knew about this address belonged to someone else.
     const stale = this.cache.get(ifp, addr);
-    if (stale !== undefined) this.removeEntry(stale, 'arp.deleted');
+    if (stale !== undefined) this.removeEntry(stale, ArpDrop.deleted);
     if (ifp.running) this.announce(ifp, addr);
     return true;
   }
@@ -205,7 +221,7 @@ export class Arp {
   resolve(ifp: Ifnet, m: Mbuf, dst: unknown): Uint8Array | null {
     this.host.cpu.chargeLayerId(LAYER_ARP);
     if (!isIpv4Number(dst)) {
-      this.dropOut(ifp, m, 'arp.bad-dst');
+      this.dropOut(ifp, m, ArpDrop.badDst);
       return null;
     }
     if (dst === 0xffffffff || (m.flags & M_BCAST) !== 0) return ETHER_BROADCAST;
@@ -217,7 +233,7 @@ export class Arp {
       return g;
     }
     if (isIpv4Unusable(dst)) {
-      this.dropOut(ifp, m, 'arp.bad-dst');
+      this.dropOut(ifp, m, ArpDrop.badDst);
       return null;
     }
     let e = this.cache.get(ifp, dst);
@@ -230,7 +246,7 @@ export class Arp {
       return null;
     }
     if (!this.makeRoom()) {
-      this.dropOut(ifp, m, 'arp.cache-full');
+      this.dropOut(ifp, m, ArpDrop.cacheFull);
       return null;
     }
     e = new ArpEntry(ifp, dst, this.cfg.holdQueueLength, this.host.now(), this.timerFn);
@@ -263,9 +279,8 @@ export class Arp {
   }
 
   /** @internal Input: a rejected packet; frees it and counts the reason here and on the interface. */
-  dropIn(ifp: Ifnet, m: Mbuf, reason: string): void {
-    this.stats.drops[reason] = (this.stats.drops[reason] ?? 0) + 1;
-    ifp.dropInput(m, reason);
+  dropIn(ifp: Ifnet, m: Mbuf, reason: ArpDropReason): void {
+    this.drop.dropInput(m, ifp, reason);
   }
 
   /**
@@ -347,15 +362,24 @@ export class Arp {
   delete(ifp: Ifnet, addr: number): boolean {
     const e = this.cache.get(ifp, addr);
     if (e === undefined) return false;
-    this.removeEntry(e, 'arp.deleted');
+    this.removeEntry(e, ArpDrop.deleted);
     return true;
   }
 
   /** Removes every entry (of `ifp`, or of all interfaces), static ones included. Returns how many. */
   flush(ifp?: Ifnet): number {
     const victims = Array.from(ifp === undefined ? this.cache.entries() : this.cache.entriesOf(ifp));
-    for (const e of victims) this.removeEntry(e, 'arp.deleted');
+    for (const e of victims) this.removeEntry(e, ArpDrop.deleted);
     return victims.length;
+  }
+
+  /**
+   * `arp_ifdetach`: `ifp` is leaving the host. Removes its entries — stopping their timers and dropping
+   * what they hold (`arp.detached`) — and forgets our addresses on it.
+   */
+  ifDetach(ifp: Ifnet): void {
+    for (const e of Array.from(this.cache.entriesOf(ifp))) this.removeEntry(e, ArpDrop.detached);
+    this.addrs.delete(ifp);
   }
 
   /** A plain, JSON-serialisable snapshot: settings, counters, addresses, entries. */
@@ -367,6 +391,8 @@ export class Arp {
       config: { ...this.cfg },
       size: this.cache.size,
       incomplete: this.cache.incomplete,
+      heldPackets: this.heldCount,
+      heldBytes: this.heldSize,
       stats: { ...this.stats, drops: { ...this.stats.drops } },
       addresses,
       entries: this.entries(),
@@ -384,40 +410,82 @@ export class Arp {
   }
 
   /** Frees an outgoing packet and counts the reason here and on the interface (`oqdrops`). */
-  private dropOut(ifp: Ifnet, m: Mbuf, reason: string): void {
-    this.stats.drops[reason] = (this.stats.drops[reason] ?? 0) + 1;
-    ifp.dropOutput(m, reason);
+  private dropOut(ifp: Ifnet, m: Mbuf, reason: ArpDropReason): void {
+    this.drop.dropOutput(m, ifp, reason);
   }
 
-  /** Puts `m` on the entry's hold queue, pushing the oldest out when it is full. */
+  /**
+   * Puts `m` on the entry's hold queue (`la_hold`). Past the entry's bounds (`holdQueueLength`,
+   * `holdQueueBytes`) its oldest packets are pushed out (`arp.hold-overflow`); past the global ones
+   * (`maxHeldPackets`, `maxHeldBytes`) the oldest packets held anywhere are (`arp.hold-limit`). Takes `m`.
+   */
   private hold(e: ArpEntry, m: Mbuf): void {
-    if (e.hold.full) {
-      const old = e.hold.dequeue();
-      if (old !== null) this.dropOut(e.ifp, old, 'arp.hold-overflow');
+    const size = m_truesize(m);
+    const cfg = this.cfg;
+    while (e.hold.length > 0 && (e.hold.full || e.holdBytes + size > cfg.holdQueueBytes)) {
+      this.dropOut(e.ifp, this.unhold(e)!, ArpDrop.holdOverflow);
     }
-    if (!e.hold.enqueue(m)) {
-      this.dropOut(e.ifp, m, 'arp.hold-overflow'); // cannot happen with a length >= 1; never leak
+    if (size > cfg.holdQueueBytes || !e.hold.enqueue(m)) {
+      this.dropOut(e.ifp, m, ArpDrop.holdOverflow); // larger than a whole hold queue: never held
       return;
     }
+    e.holdBytes += size;
+    this.heldCount++;
+    this.heldSize += size;
     this.stats.held++;
+    this.enforceHoldLimits();
   }
 
-  /** Evicts resolved entries until a new one fits. False when nothing evictable is left. */
-  private makeRoom(): boolean {
-    while (this.cache.size >= this.cfg.maxEntries) {
-      const victim = this.cache.oldestResolved();
-      if (victim === undefined) return false;
-      this.stats.evicted++;
-      this.removeEntry(victim, 'arp.evicted');
+  /** Takes the oldest packet off an entry's hold queue, keeping the accounting exact. */
+  private unhold(e: ArpEntry): Mbuf | null {
+    const m = e.hold.dequeue();
+    if (m === null) return null;
+    const size = m_truesize(m);
+    e.holdBytes -= size;
+    this.heldCount--;
+    this.heldSize -= size;
+    return m;
+  }
+
+  /** Drops the oldest held packets (oldest incomplete entry first) until the global bounds hold. */
+  private enforceHoldLimits(): void {
+    const cfg = this.cfg;
+    while (this.heldCount > cfg.maxHeldPackets || this.heldSize > cfg.maxHeldBytes) {
+      const e = this.cache.oldestHolding();
+      if (e === undefined) return;
+      this.dropOut(e.ifp, this.unhold(e)!, ArpDrop.holdLimit);
     }
+  }
+
+  /**
+   * Evicts one entry to make room: the resolved entry confirmed longest ago, else the oldest incomplete
+   * one (its held packets dropped, `arp.evicted`). False when only static entries are left.
+   */
+  private evictOne(): boolean {
+    const resolved = this.cache.oldestResolved();
+    if (resolved !== undefined) {
+      this.stats.evicted++;
+      this.removeEntry(resolved, ArpDrop.evicted);
+      return true;
+    }
+    const incomplete = this.cache.oldestIncomplete();
+    if (incomplete === undefined) return false;
+    this.stats.evictedIncomplete++;
+    this.removeEntry(incomplete, ArpDrop.evicted);
+    return true;
+  }
+
+  /** Evicts entries until a new one fits. False when nothing evictable is left (all static). */
+  private makeRoom(): boolean {
+    while (this.cache.size >= this.cfg.maxEntries) if (!this.evictOne()) return false;
     return true;
   }
 
   /** Takes an entry out of the cache, stops its timer and drops what it holds under `reason`. */
-  private removeEntry(e: ArpEntry, reason: string): void {
+  private removeEntry(e: ArpEntry, reason: ArpDropReason): void {
     this.host.callouts.stop(e.callout);
     this.cache.remove(e);
-    for (let m = e.hold.dequeue(); m !== null; m = e.hold.dequeue()) this.dropOut(e.ifp, m, reason);
+    for (let m = this.unhold(e); m !== null; m = this.unhold(e)) this.dropOut(e.ifp, m, reason);
   }
 
   /**
@@ -450,8 +518,8 @@ export class Arp {
     e.tries++;
     if (e.sip === 0) {
       e.ifp.counters.oerrors++;
-      e.ifp.countDrop('arp.no-source');
-      this.stats.drops['arp.no-source'] = (this.stats.drops['arp.no-source'] ?? 0) + 1;
+      e.ifp.countDrop(ArpDrop.noSource);
+      this.drop.count(ArpDrop.noSource);
     } else if (sendArp(this.stats, e.ifp, ARPOP_REQUEST, e.sip, ZERO_MAC, e.addr, ETHER_BROADCAST)) {
       this.stats.txRequests++;
     }
@@ -481,7 +549,7 @@ export class Arp {
 
   /** Sends the packets held on a now known entry, oldest first. */
   private sendHeld(e: ArpEntry): void {
-    for (let m = e.hold.dequeue(); m !== null; m = e.hold.dequeue()) {
+    for (let m = this.unhold(e); m !== null; m = this.unhold(e)) {
       this.stats.heldSent++;
       e.ifp.output(m, ETHERTYPE_IP, e.mac);
     }
@@ -498,7 +566,7 @@ export class Arp {
       this.stats.timeouts++;
       this.host.callouts.stop(e.callout);
       this.cache.remove(e);
-      for (let m = e.hold.dequeue(); m !== null; m = e.hold.dequeue()) {
+      for (let m = this.unhold(e); m !== null; m = this.unhold(e)) {
         const hook = this.onUnreachable;
         if (hook !== undefined) {
           try {
@@ -507,13 +575,13 @@ export class Arp {
             this.stats.hookErrors++;
           }
         }
-        this.dropOut(e.ifp, m, 'arp.timeout');
+        this.dropOut(e.ifp, m, ArpDrop.timeout);
       }
       return;
     }
     if (e.state === 'resolved') {
       this.stats.expired++;
-      this.removeEntry(e, 'arp.expired');
+      this.removeEntry(e, ArpDrop.expired);
     }
   }
 }

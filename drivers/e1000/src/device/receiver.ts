@@ -1,0 +1,302 @@
+/**
+ * The e1000 model's receive unit: size checks, the address filter, checksum offload, and the store of a
+ * frame into the receive ring by DMA.
+ *
+ * Register state arrives decoded when it is written (RCTL, RXCSUM, RDBAL/RDBAH, RDLEN, RDH/RDT), so a
+ * frame costs no register decoding: the buffer size is a shift, the ring size a field, the free count one
+ * comparison, and the ring's DMA map is loaded once per ring programming.
+ *
+ * The device owns descriptors RDH..RDT-1. When there are not enough of them (RDH == RDT: none), the frame
+ * is **missed**: dropped here, in the device, with RXO raised and MPC (and RNBC) counted. Frames longer
+ * than one buffer *span descriptors*: each gets a buffer's worth, EOP only on the last; a frame is written
+ * only when all the descriptors it needs are free (no partial frames).
+ *
+ * @module
+ */
+import type { DmaAccess, DmaMap } from '@ifnet/core';
+import {
+  DESC_SIZE,
+  E1000_MTA,
+  E1000_RA_COUNT,
+  E1000_RAH,
+  E1000_RAL,
+  ICR_RXDMT0,
+  ICR_RXO,
+  RAH_AV,
+  RCTL_BAM,
+  RCTL_EN,
+  RCTL_LPE,
+  RCTL_MO_SHIFT,
+  RCTL_MPE,
+  RCTL_RDMTS_SHIFT,
+  RCTL_SBP,
+  RCTL_SECRC,
+  RCTL_UPE,
+  RXD_ERR_RXE,
+  RXD_STAT_DD,
+  RXD_STAT_EOP,
+  mtaHash,
+  rctlBufferSize,
+} from '../regs.js';
+import { crc32 } from './crc32.js';
+import type { E1000Interrupts } from './interrupts.js';
+import { rxChecksumBits } from './rx-checksum.js';
+import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
+
+/** Largest receive frame with LPE (bytes, with FCS). */
+export const MAX_FRAME = 16384;
+/** Largest ring: RDLEN/TDLEN hold up to 0xFFF80 bytes. */
+export const MAX_RING_BYTES = 0x000f_ff80;
+/** Register index (offset / 4). */
+const R = (off: number) => off >>> 2;
+
+export class E1000Receiver {
+  /** Set while the bus is connected and the MAC link is up. */
+  linkUp = false;
+  dma: DmaAccess | null = null;
+  /** Receive ring: descriptors, head and tail. */
+  ringSize = 0;
+  rdh = 0;
+  rdt = 0;
+  private ringLo = 0;
+  private ringHi = 0;
+  private ringMap: DmaMap | null = null;
+  private bufMap: DmaMap | null = null;
+  /** The ring's map is loaded: its arena and the offset of descriptor 0 in it. */
+  private ringOk = false;
+  private ringArena: Uint8Array = new Uint8Array(0);
+  private ringOff = 0;
+
+  // Decoded RCTL.
+  private enabled = false;
+  private sbp = false;
+  private strip = false;
+  private lpe = false;
+  private rctl = 0;
+  private bufSize = 2048;
+  private bufShift = 11;
+  private rdmtsShift = 1;
+  private rxcsum = 0;
+  /** The buffer frames last arrived in, and a DataView of it for the checksum offload. */
+  private frameBuffer: ArrayBufferLike | null = null;
+  private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
+  private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
+
+  constructor(
+    private readonly stats: E1000DeviceStats,
+    private readonly regs: E1000StatRegs,
+    private readonly irq: E1000Interrupts,
+    /** The register file (RAL/RAH and MTA are read by the filter). */
+    private readonly r: Uint32Array,
+  ) {}
+
+  reset(rxcsum: number): void {
+    this.ringLo = this.ringHi = 0;
+    this.ringSize = 0;
+    this.ringOk = false;
+    this.rdh = this.rdt = 0;
+    this.setRctl(0);
+    this.rxcsum = rxcsum;
+  }
+
+  /** RCTL written. */
+  setRctl(v: number): void {
+    this.rctl = v;
+    this.enabled = (v & RCTL_EN) !== 0;
+    this.sbp = (v & RCTL_SBP) !== 0;
+    this.strip = (v & RCTL_SECRC) !== 0;
+    this.lpe = (v & RCTL_LPE) !== 0;
+    this.bufSize = rctlBufferSize(v);
+    this.bufShift = 31 - Math.clz32(this.bufSize);
+    this.rdmtsShift = ((v >>> RCTL_RDMTS_SHIFT) & 3) + 1;
+  }
+
+  setRxcsum(v: number): void {
+    this.rxcsum = v;
+  }
+
+  /** The bus: maps for the ring and for one buffer at a time (created once, as `bus_dmamap_create`). */
+  connect(dma: DmaAccess): void {
+    this.dma = dma;
+    this.ringMap = dma.createMap('e1000 rx ring', MAX_RING_BYTES);
+    this.bufMap = dma.createMap('e1000 rx buffer', MAX_FRAME + 4);
+    this.loadRing();
+  }
+
+  /** RDBAL/RDBAH written (the register file holds both halves). */
+  setBase(lo: number, hi: number): void {
+    this.ringLo = lo;
+    this.ringHi = hi;
+    this.loadRing();
+  }
+
+  /** RDLEN written: the ring's length in descriptors. */
+  setRingSize(n: number): void {
+    this.ringSize = n;
+    this.loadRing();
+  }
+
+  /** A frame arrives from the medium (no FCS). `frame[off, off+len)` is valid only during the call. */
+  receive(frame: Uint8Array, off: number, len: number): void {
+    const st = this.stats;
+    const regs = this.regs;
+    st.rxFrames++;
+    regs.tpr++;
+    if (this.dma === null || !this.linkUp) {
+      st.rxNoLink++;
+      return;
+    }
+    if (!this.enabled) {
+      st.rxDisabled++;
+      return;
+    }
+    // Sizes with FCS, as the MAC counts them.
+    const wireLen = len + 4;
+    if (len < 14 || (wireLen < 64 && !this.sbp)) {
+      st.rxUndersize++;
+      regs.ruc++;
+      return;
+    }
+    if (wireLen > (this.lpe ? MAX_FRAME : frame[off + 12] === 0x81 && frame[off + 13] === 0x00 ? 1522 : 1518)) {
+      st.rxOversize++;
+      regs.roc++;
+      return;
+    }
+    const group = (frame[off] & 1) !== 0;
+    const bcast =
+      group &&
+      (frame[off] & frame[off + 1] & frame[off + 2] & frame[off + 3] & frame[off + 4] & frame[off + 5]) === 0xff;
+    if (!this.accept(frame, off, group, bcast)) {
+      st.rxFiltered++;
+      return;
+    }
+
+    const n = this.ringSize;
+    const rdh = this.rdh;
+    const rdt = this.rdt;
+    const storeLen = this.strip ? len : wireLen;
+    const need = (storeLen + this.bufSize - 1) >>> this.bufShift;
+    const avail = !this.ringOk || rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
+    if (avail < need) {
+      st.rxMissed++;
+      regs.mpc++;
+      regs.rnbc++;
+      this.irq.setCause(ICR_RXO);
+      return;
+    }
+    if (frame.buffer !== this.frameBuffer) {
+      // A new source buffer (a different wire): one view for all its frames.
+      this.frameBuffer = frame.buffer;
+      this.frameView = new DataView(frame.buffer);
+    }
+    const csum = rxChecksumBits(frame, this.frameView, off, len, this.rxcsum);
+    if (csum >>> 8 !== 0) st.rxCsumErrors++;
+    const errors = this.storeFrame(frame, off, len, need, csum);
+    if (errors !== 0) st.rxDmaErrors += errors;
+
+    st.rxDelivered++;
+    regs.gprc++;
+    regs.gorc += wireLen;
+    regs.tor += wireLen;
+    if (bcast) regs.bprc++;
+    else if (group) regs.mprc++;
+    // RXDMT0 when the free descriptors fall to the threshold (1/2, 1/4, 1/8 of the ring).
+    const threshold = n >>> this.rdmtsShift;
+    if (avail > threshold && avail - need <= threshold) this.irq.setCause(ICR_RXDMT0);
+    this.irq.rxKick();
+  }
+
+  /**
+   * Stores one frame into the receive ring from RDH on — FCS appended unless RCTL.SECRC, a buffer's worth
+   * per descriptor, EOP (and the checksum indications `csum`) on the last — writes each descriptor back
+   * (length; then status, errors, special) and advances RDH. Returns the number of descriptors whose
+   * buffer could not be written (an address of 0 — an uninitialised descriptor — or one outside mapped
+   * memory, counted as a bus error by the DMA space): they get RXE and no data.
+   *
+   * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and each buffer
+   * through a map loaded from the descriptor's two address words (`bus_dmamap` resolves the bus address
+   * to its arena and offset once; the copy is one `copyWithin`/word copy): no double crosses a call.
+   */
+  private storeFrame(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
+    let src = frame;
+    let base = off;
+    let total = len;
+    if (!this.strip) {
+      // Keep the CRC: stage the frame and append its FCS, as the MAC received it.
+      const b = this.rxbuf;
+      for (let i = 0; i < len; i++) b[i] = frame[off + i];
+      const fcs = crc32(b, 0, len);
+      b[len] = fcs & 0xff;
+      b[len + 1] = (fcs >>> 8) & 0xff;
+      b[len + 2] = (fcs >>> 16) & 0xff;
+      b[len + 3] = fcs >>> 24;
+      src = b;
+      base = 0;
+      total = len + 4;
+    }
+    const a = this.ringArena;
+    const ringOff = this.ringOff;
+    const n = this.ringSize;
+    const bufSize = this.bufSize;
+    const map = this.bufMap!;
+    let errors = 0;
+    let h = this.rdh;
+    let pos = 0;
+    for (let k = 0; k < need; k++) {
+      const chunk = Math.min(total - pos, bufSize);
+      const o = ringOff + h * DESC_SIZE;
+      const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
+      const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
+      // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
+      const ok = (hi !== 0 || lo !== 0) && map.loadAddr(hi, lo, chunk) && map.copyIn(0, src, base + pos, chunk);
+      if (!ok) errors++;
+      // Bytes 8..15: length, checksum 0, status (DD, EOP and the checksum indications on the last),
+      // errors, special 0.
+      a[o + 8] = chunk & 0xff;
+      a[o + 9] = chunk >>> 8;
+      a[o + 10] = 0;
+      a[o + 11] = 0;
+      a[o + 12] = k === need - 1 ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD;
+      a[o + 13] = (k === need - 1 ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE);
+      a[o + 14] = 0;
+      a[o + 15] = 0;
+      pos += chunk;
+      h = h + 1 === n ? 0 : h + 1;
+    }
+    this.rdh = h;
+    return errors;
+  }
+
+  /** (Re)loads the ring's DMA map after RDBAL/RDBAH/RDLEN changed; an unmapped ring takes no frames. */
+  private loadRing(): void {
+    const map = this.ringMap;
+    this.ringOk = false;
+    if (map === null || this.ringSize === 0 || (this.ringHi === 0 && this.ringLo === 0)) return;
+    if (!map.loadAddr(this.ringHi, this.ringLo, this.ringSize * DESC_SIZE)) return;
+    this.ringArena = map.segArena[0];
+    this.ringOff = map.segOff[0];
+    this.ringOk = true;
+  }
+
+  /** The receive address filter. */
+  private accept(frame: Uint8Array, off: number, group: boolean, bcast: boolean): boolean {
+    const r = this.r;
+    const rctl = this.rctl;
+    if (group) {
+      if ((rctl & RCTL_MPE) !== 0) return true;
+      if (bcast) return (rctl & RCTL_BAM) !== 0;
+    } else if ((rctl & RCTL_UPE) !== 0) {
+      return true;
+    }
+    const lo = (frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24)) >>> 0;
+    const hi = frame[off + 4] | (frame[off + 5] << 8);
+    for (let i = 0; i < E1000_RA_COUNT; i++) {
+      const rah = r[R(E1000_RAH(i))];
+      if ((rah & RAH_AV) !== 0 && r[R(E1000_RAL(i))] === lo && (rah & 0xffff) === hi) return true;
+    }
+    if (!group) return false;
+    const hash = mtaHash(frame, off, (rctl >>> RCTL_MO_SHIFT) & 3);
+    return (r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
+  }
+}

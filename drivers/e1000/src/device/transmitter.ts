@@ -1,0 +1,239 @@
+/**
+ * The e1000 model's transmit unit. Writing TDT (with TCTL.EN) starts the engine on the clock: it fetches
+ * descriptors from TDH, gathers an EOP-terminated packet into its on-chip buffer, pads it to 60 bytes if
+ * TCTL.PSP, puts it on the wire, writes DD back into the descriptors that asked for it (RS), advances TDH
+ * and raises TXDW (delayed by TIDV/TADV for descriptors with IDE) and, when TDH reaches TDT, TXQE.
+ * Packets leave one after another at the link speed (preamble, FCS and inter-frame gap included).
+ *
+ * Register state arrives decoded when it is written (TCTL, TDBAL/TDBAH, TDLEN, TDH/TDT).
+ *
+ * @module
+ */
+import type { Clock, DmaAccess, DmaMap, HardwareTimer, Nanoseconds, Wire, WireEndpoint } from '@ifnet/core';
+import {
+  DESC_SIZE,
+  ICR_TXQE,
+  TCTL_EN,
+  TCTL_PSP,
+  TXD_CMD_DEXT,
+  TXD_CMD_EOP,
+  TXD_CMD_IDE,
+  TXD_CMD_RS,
+  TXD_STAT_DD,
+} from '../regs.js';
+import type { E1000Interrupts } from './interrupts.js';
+import { MAX_RING_BYTES } from './receiver.js';
+import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
+
+/** Maximum packet the transmit engine gathers (bytes). */
+const MAX_TX_FRAME = 16384;
+/** {@link E1000Transmitter.gather}: no EOP descriptor yet. */
+const TX_INCOMPLETE = -1;
+/** {@link E1000Transmitter.gather}: the packet cannot be sent. */
+const TX_BAD = -2;
+
+export class E1000Transmitter {
+  linkUp = false;
+  wire: Wire | null = null;
+  ringSize = 0;
+  tdh = 0;
+  tdt = 0;
+  private ringLo = 0;
+  private ringHi = 0;
+  private ringMap: DmaMap | null = null;
+  private bufMap: DmaMap | null = null;
+  private ringOk = false;
+  private ringArena: Uint8Array = new Uint8Array(0);
+  private ringOff = 0;
+  /** The last packet gathered is one buffer, still loaded in {@link bufMap}. */
+  private direct = false;
+
+  private enabled = false;
+  private pad = false;
+  private clock: Clock | null = null;
+  private timer: HardwareTimer | null = null;
+  /** When the transmitter has finished the previous packet (inter-frame gap included). */
+  private nextFree: Nanoseconds = 0;
+  /** On-chip transmit buffer (a gathered packet). */
+  private readonly buf = new Uint8Array(MAX_TX_FRAME);
+  /** The last packet gathered had a descriptor with RS / its RS descriptor had IDE. */
+  private rs = false;
+  private ide = false;
+
+  constructor(
+    private readonly endpoint: WireEndpoint,
+    private readonly stats: E1000DeviceStats,
+    private readonly regs: E1000StatRegs,
+    private readonly irq: E1000Interrupts,
+    /** Wire time of one byte in ns (8 at 1 Gb/s). */
+    private readonly nsPerByte: number,
+  ) {}
+
+  connect(clock: Clock, dma: DmaAccess): void {
+    this.clock = clock;
+    this.timer = clock.createTimer('e1000.tx', () => this.run());
+    this.ringMap = dma.createMap('e1000 tx ring', MAX_RING_BYTES);
+    this.bufMap = dma.createMap('e1000 tx buffer', MAX_TX_FRAME);
+    this.loadRing();
+  }
+
+  reset(): void {
+    this.timer?.cancel();
+    this.nextFree = 0;
+    this.ringLo = this.ringHi = 0;
+    this.ringSize = 0;
+    this.ringOk = false;
+    this.tdh = this.tdt = 0;
+    this.enabled = this.pad = false;
+  }
+
+  /** TCTL written. */
+  setTctl(v: number): void {
+    this.enabled = (v & TCTL_EN) !== 0;
+    this.pad = (v & TCTL_PSP) !== 0;
+    if (this.enabled) this.kick();
+  }
+
+  /** TDBAL/TDBAH written. */
+  setBase(lo: number, hi: number): void {
+    this.ringLo = lo;
+    this.ringHi = hi;
+    this.loadRing();
+  }
+
+  /** TDLEN written: the ring's length in descriptors. */
+  setRingSize(n: number): void {
+    this.ringSize = n;
+    this.loadRing();
+  }
+
+  /** TDT written (or TCTL.EN set): start the engine if it is idle. */
+  kick(): void {
+    const t = this.timer;
+    if (t === null || t.armed || !this.enabled) return;
+    const now = this.clock!.now();
+    t.arm(Math.max(now, this.nextFree));
+  }
+
+  /** Transmit engine: sends one packet, then schedules itself after the packet's time on the wire. */
+  private run(): void {
+    if (!this.enabled || !this.ringOk) return;
+    const n = this.ringSize;
+    const tdh = this.tdh;
+    const tdt = this.tdt;
+    if (n === 0 || tdh === tdt || tdh >= n || tdt >= n) return;
+    let total = this.gather(tdh, tdt, n);
+    if (total === TX_INCOMPLETE) return; // the rest of the packet is not there yet: wait for a TDT write
+    const now = this.clock!.now();
+    const st = this.stats;
+    if (total === TX_BAD) {
+      st.txBad++;
+    } else {
+      // A packet in one buffer of at least the minimum size leaves straight from host memory (the DMA
+      // map's arena); anything else from the on-chip buffer it was gathered into.
+      let frame: Uint8Array = this.buf;
+      let at = 0;
+      if (this.direct) {
+        if (total >= 60 || !this.pad) {
+          frame = this.bufMap!.segArena[0];
+          at = this.bufMap!.segOff[0];
+        } else {
+          this.bufMap!.copyOut(0, frame, 0, total);
+        }
+      }
+      if (total < 60 && this.pad) {
+        frame.fill(0, total, 60); // pad short packets (PSP)
+        total = 60;
+      }
+      const wire = this.wire;
+      if (this.linkUp && wire?.transmit(this.endpoint, frame, at, total)) {
+        st.txFrames++;
+        st.txBytes += total;
+        const regs = this.regs;
+        regs.gptc++;
+        regs.tpt++;
+        regs.gotc += total + 4;
+        regs.tot += total + 4;
+      } else {
+        st.txRefused++;
+      }
+      // The port is busy for preamble + frame + FCS + inter-frame gap (whole ns at integral byte times).
+      const busy = (Math.max(total, 60) + 24) * this.nsPerByte;
+      this.nextFree = now + (Number.isInteger(busy) ? busy : Math.ceil(busy));
+    }
+    if (this.rs) this.irq.txWrittenBack(this.ide);
+    if (this.tdh === tdt) this.irq.setCause(ICR_TXQE);
+    else this.timer!.arm(Math.max(now, this.nextFree));
+  }
+
+  /**
+   * Fetches the descriptors of one packet from TDH, gathers its bytes, writes DD back into the
+   * descriptors that asked for it (RS) and advances TDH past the packet. Returns the packet's length,
+   * {@link TX_BAD} for a packet that cannot be sent (a DEXT descriptor, a buffer outside mapped memory,
+   * longer than 16 KB, empty: its descriptors are completed anyway), or {@link TX_INCOMPLETE} when no EOP
+   * descriptor is there yet (nothing consumed). Sets `rs` / `ide`, and `direct` when the packet is one
+   * buffer left loaded in the buffer map (not copied).
+   *
+   * Descriptors are read from the ring's DMA map, buffers through a map loaded from each descriptor's two
+   * address words: no bus address crosses a call as a double.
+   */
+  private gather(tdh: number, tdt: number, n: number): number {
+    const a = this.ringArena;
+    const ringOff = this.ringOff;
+    const map = this.bufMap!;
+    const buf = this.buf;
+    let h = tdh;
+    let total = 0;
+    let ok = true;
+    let eop = false;
+    let rs = false;
+    let ide = false;
+    let direct = false;
+    while (h !== tdt) {
+      const o = ringOff + h * DESC_SIZE;
+      const len = a[o + 8] | (a[o + 9] << 8);
+      const cmd = a[o + 11];
+      h = h + 1 === n ? 0 : h + 1;
+      if ((cmd & TXD_CMD_RS) !== 0) {
+        rs = true;
+        ide = (cmd & TXD_CMD_IDE) !== 0;
+      }
+      const last = (cmd & TXD_CMD_EOP) !== 0;
+      if ((cmd & TXD_CMD_DEXT) !== 0 || total + len > MAX_TX_FRAME) ok = false;
+      else if (ok && len > 0) {
+        const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
+        const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
+        if (!map.loadAddr(hi, lo, len)) ok = false;
+        else if (last && total === 0)
+          direct = true; // the whole packet is this buffer
+        else ok = map.copyOut(0, buf, total, len);
+        if (ok) total += len;
+      }
+      if (last) {
+        eop = true;
+        break;
+      }
+    }
+    if (!eop) return TX_INCOMPLETE;
+    for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
+      const o = ringOff + k * DESC_SIZE;
+      if ((a[o + 11] & TXD_CMD_RS) !== 0) a[o + 12] |= TXD_STAT_DD;
+    }
+    this.tdh = h;
+    this.rs = rs;
+    this.ide = ide;
+    this.direct = direct && ok;
+    return ok && total > 0 ? total : TX_BAD;
+  }
+
+  /** (Re)loads the ring's DMA map after TDBAL/TDBAH/TDLEN changed; an unmapped ring sends nothing. */
+  private loadRing(): void {
+    const map = this.ringMap;
+    this.ringOk = false;
+    if (map === null || this.ringSize === 0 || (this.ringHi === 0 && this.ringLo === 0)) return;
+    if (!map.loadAddr(this.ringHi, this.ringLo, this.ringSize * DESC_SIZE)) return;
+    this.ringArena = map.segArena[0];
+    this.ringOff = map.segOff[0];
+    this.ringOk = true;
+  }
+}

@@ -1,0 +1,477 @@
+/**
+ * The `wm` data path: the interrupt routine, the poll (`wm_rxeof`, refill, `wm_txeof`) and `if_start`
+ * (`wm_start`). The softc's configuration half (attach, init/stop, filters) is {@link WmSoftc} in
+ * `wm.ts`, which extends this class: one object per device, as in BSD, split by concern.
+ *
+ * ## Ownership
+ *
+ * - A receive slot's mbuf is the driver's (`rxMbuf[i]`) from refill until it is reaped; the device only
+ *   writes into its cluster. `ifp.input(m)` hands the packet to the stack: the driver forgets it.
+ * - A packet taken from the send queue is the driver's until its last descriptor comes back with DD
+ *   (`txeof` frees it), or until `stop` flushes the ring.
+ *
+ * ## Trust
+ *
+ * The driver never trusts what the device writes back. A descriptor's length must fit the buffer the
+ * driver gave it, a frame must be at least an Ethernet header and at most the largest frame the driver
+ * enabled, the status must not claim modes the driver never enabled, and frame errors drop the packet.
+ * Each rejection is counted under a named reason ({@link WmDrop}) and the mbuf freed: nothing the device
+ * invents reaches `if_input`. Ring indices the device reports are checked by the statistics tick.
+ *
+ * @module
+ */
+import {
+  ALLOC_RESERVE,
+  BUS_DMASYNC_POSTREAD,
+  BUS_DMASYNC_POSTWRITE,
+  BUS_DMASYNC_PREREAD,
+  BUS_DMASYNC_PREWRITE,
+  type BusSpace,
+  type DmaMap,
+  type DmaRegion,
+  type Host,
+  IFF_OACTIVE,
+  type Ifnet,
+  LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX,
+  M_BCAST,
+  M_CSUM_IPv4,
+  M_CSUM_IPv4_BAD,
+  M_CSUM_TCP_UDP_BAD,
+  M_CSUM_TCPv4,
+  M_CSUM_UDPv4,
+  M_MCAST,
+  M_PKTHDR,
+  type Mbuf,
+  type MbufPool,
+  type PollContext,
+  type PollOps,
+} from '@ifnet/core';
+import {
+  DESC_SIZE,
+  E1000_ICR,
+  E1000_IMC,
+  E1000_IMS,
+  E1000_RDT,
+  E1000_TDT,
+  ICR_LSC,
+  ICR_RXDMT0,
+  ICR_RXO,
+  ICR_RXT0,
+  ICR_TXDW,
+  RXD_ERR_CE,
+  RXD_ERR_CXE,
+  RXD_ERR_IPE,
+  RXD_ERR_RXE,
+  RXD_ERR_SE,
+  RXD_ERR_SEQ,
+  RXD_ERR_TCPE,
+  RXD_ERRORS,
+  RXD_LENGTH,
+  RXD_STAT_DD,
+  RXD_STAT_EOP,
+  RXD_STAT_IPCS,
+  RXD_STAT_IXSM,
+  RXD_STAT_TCPCS,
+  RXD_STAT_VP,
+  RXD_STATUS,
+  TXD_CMD,
+  TXD_CMD_EOP,
+  TXD_CMD_IDE,
+  TXD_CMD_IFCS,
+  TXD_CMD_RS,
+  TXD_LENGTH,
+  TXD_STAT_DD,
+  TXD_STATUS,
+} from '../regs.js';
+import { WmDrop, type WmDropReason, type WmEvents, newWmEvents } from './wm-drops.js';
+
+/** Causes the driver enables: receive timer, overrun, descriptors low, link change, transmit written back. */
+export const WM_IMS = ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC | ICR_TXDW;
+/** Most DMA segments (mbufs) of one transmit packet (NetBSD `WM_NTXSEGS`). */
+export const WM_NTXSEGS = 32;
+/** The transmit engine gathers at most 16 KB per packet. */
+export const MAX_TX_FRAME = 16384;
+/** Shortest frame the driver accepts from the device (an Ethernet header). */
+const ETHER_HDR_LEN = 14;
+/** Frame errors: the packet is dropped (IPE/TCPE only mark the checksum bad). */
+const RXD_FRAME_ERRORS = RXD_ERR_CE | RXD_ERR_SE | RXD_ERR_SEQ | RXD_ERR_CXE | RXD_ERR_RXE;
+
+/**
+ * The data-path half of the `wm` softc. It implements the poll context's operations itself
+ * ({@link PollOps}); the interrupt routine is {@link WmDataPath.intr}.
+ */
+export abstract class WmDataPath implements PollOps {
+  /** The interface, once attached. */
+  ifp!: Ifnet;
+  /** The receive queue's poll context. */
+  ctx!: PollContext;
+  /** Conditions that drop nothing by themselves. */
+  readonly events: WmEvents = newWmEvents();
+  /** Spurious interrupts (ICR read 0). */
+  spurious = 0;
+
+  protected regs!: BusSpace;
+  protected pool!: MbufPool;
+  /** Between init and stop. */
+  protected running = false;
+  /** Causes read by the interrupt routine, handled by the next poll. */
+  protected icrPending = 0;
+  /** Set IDE on transmit descriptors (TIDV programmed). */
+  protected txIde = false;
+  protected watchdogSeconds = 5;
+
+  // Receive ring: slots [rxNext, rxNext + rxFilled) hold buffers (device-owned or done, not yet reaped);
+  // rxFill (== RDT) is the next slot to refill.
+  protected rxRing!: DmaRegion;
+  protected rxN = 0;
+  protected rxMbuf: (Mbuf | null)[] = [];
+  /** One DMA map per receive slot (`bus_dmamap_create` at attach), loaded with the slot's cluster. */
+  protected rxMaps: DmaMap[] = [];
+  protected rxNext = 0;
+  protected rxFill = 0;
+  protected rxFilled = 0;
+  /** Receive buffer size programmed into RCTL.BSIZE (bytes): no descriptor may report more. */
+  protected rxBufSize = 2048;
+  /** Largest frame the driver enabled (without FCS: the device strips it). */
+  protected rxMaxFrame = 1518;
+  /** A packet spanning descriptors, being assembled. */
+  private rxHead: Mbuf | null = null;
+  private rxTail: Mbuf | null = null;
+  /** Why the packet being assembled will be dropped ('' while it is good). */
+  private rxBad: WmDropReason | '' = '';
+
+  // Transmit ring: slots [txHead, txTail) are in flight (txUsed of them). A packet's mbuf chain sits at
+  // its last slot; txLast[first slot] names that slot.
+  protected txRing!: DmaRegion;
+  protected txN = 0;
+  protected txMbuf: (Mbuf | null)[] = [];
+  /** One DMA map per transmit slot, loaded with the packet whose first descriptor is that slot. */
+  protected txMaps: DmaMap[] = [];
+  protected txLast!: Int32Array;
+  protected txHead = 0;
+  protected txTail = 0;
+  protected txUsed = 0;
+
+  constructor(protected readonly host: Host) {}
+
+  /** Link state change (LSC): read STATUS and tell the interface. */
+  protected abstract linkChange(): void;
+  /** Reads the statistics registers into the interface counters (`wm_tick`'s harvest). */
+  protected abstract harvestStats(): void;
+
+  protected rd(off: number): number {
+    return this.regs.read32(off);
+  }
+
+  protected wr(off: number, v: number): void {
+    this.regs.write32(off, v);
+  }
+
+  /** Counts `reason` (and `ierrors`) for a received packet the driver rejects, and frees it. */
+  protected rxDiscard(m: Mbuf, reason: WmDropReason): void {
+    this.ifp.counters.ierrors++;
+    this.ifp.countDrop(reason);
+    this.pool.freem(m);
+  }
+
+  // =====================================================================================================
+  // Interrupt routine and poll operations
+
+  /**
+   * `wm_intr`: read ICR (which acknowledges the device and lowers the line); 0 means not ours (a spurious
+   * interrupt, counted); otherwise note the causes for the poll and defer. The framework masks the source
+   * (`intrDisable`) because a DMA device keeps filling descriptors on its own. Established with the softc
+   * as its argument.
+   */
+  static intr(sc: WmDataPath): boolean {
+    const icr = sc.regs.read32(E1000_ICR);
+    if (icr === 0) {
+      sc.spurious++;
+      return false;
+    }
+    sc.icrPending |= icr;
+    sc.ctx.defer();
+    return true;
+  }
+
+  /** `intrEnable`: unmask the causes at the device. */
+  intrEnable(): void {
+    this.wr(E1000_IMS, WM_IMS);
+  }
+
+  /** `intrDisable`: mask everything at the device. */
+  intrDisable(): void {
+    this.wr(E1000_IMC, 0xffff_ffff);
+  }
+
+  /** `workPending`: the next receive descriptor is done. */
+  workPending(): boolean {
+    return this.rxFilled > 0 && (this.rxRing.u8[this.rxNext * DESC_SIZE + RXD_STATUS] & RXD_STAT_DD) !== 0;
+  }
+
+  /**
+   * The poll (`if_poll`): causes, transmit reclaim, up to `budget` received packets up through
+   * `ifp.input`, refill. Returns the packets received.
+   */
+  poll(_ctx: PollContext, budget: number): number {
+    if (!this.running) return 0;
+    // Take every pending cause: those the interrupt routine saw and any raised since (reading ICR
+    // acknowledges them, so work done here does not interrupt again after the unmask).
+    const icr = this.icrPending | this.rd(E1000_ICR);
+    this.icrPending = 0;
+    if ((icr & ICR_LSC) !== 0) this.linkChange();
+    if ((icr & ICR_RXO) !== 0) this.harvestStats();
+    if (this.txUsed > 0) this.txeof(true);
+    const work = this.rxeof(budget);
+    if (this.running) this.refill();
+    return work;
+  }
+
+  /**
+   * `wm_rxeof`: reaps up to `budget` packets whose descriptors the device completed, validates what it
+   * wrote back, and hands each good packet (one mbuf, or a chain for a frame spanning descriptors) to
+   * `ifp.input`. Returns the packets reaped (good or dropped).
+   */
+  private rxeof(budget: number): number {
+    const ifp = this.ifp;
+    const cpu = this.host.cpu;
+    const ring = this.rxRing.u8;
+    const view = this.rxRing.view;
+    const n = this.rxN;
+    const bufSize = this.rxBufSize;
+    let work = 0;
+    while (work < budget && this.rxFilled > 0) {
+      const i = this.rxNext;
+      const d = i * DESC_SIZE;
+      const status = ring[d + RXD_STATUS];
+      if ((status & RXD_STAT_DD) === 0) break;
+      const m = this.rxMbuf[i]!;
+      this.rxMbuf[i] = null;
+      const map = this.rxMaps[i];
+      map.sync(BUS_DMASYNC_POSTREAD);
+      map.unload();
+      ring[d + RXD_STATUS] = 0;
+      this.rxNext = i + 1 === n ? 0 : i + 1;
+      this.rxFilled--;
+      cpu.chargeLayerId(LAYER_DRIVER_RX);
+      const len = view.getUint16(d + RXD_LENGTH, true);
+      const errors = ring[d + RXD_ERRORS];
+      const tail = this.rxTail;
+      // Never set m.len beyond what the device may have written into this buffer.
+      if (len > bufSize || len > m.buf.length - m.off || (len === 0 && tail === null)) {
+        if (this.rxBad === '') this.rxBad = WmDrop.RxBadLength;
+        m.len = 0;
+      } else {
+        m.len = len;
+      }
+      if (tail === null) {
+        m.pkthdr.len = m.len;
+        this.rxHead = this.rxTail = m;
+      } else {
+        m.flags &= ~M_PKTHDR;
+        tail.next = m;
+        this.rxTail = m;
+        this.rxHead!.pkthdr.len += m.len;
+      }
+      if (this.rxBad === '') {
+        if ((errors & RXD_FRAME_ERRORS) !== 0) this.rxBad = WmDrop.RxDescError;
+        else if ((status & RXD_STAT_VP) !== 0) this.rxBad = WmDrop.RxBadStatus;
+      }
+      if ((status & RXD_STAT_EOP) === 0) continue;
+      const pkt = this.rxHead!;
+      this.rxHead = this.rxTail = null;
+      work++;
+      const plen = pkt.pkthdr.len;
+      if (this.rxBad === '' && (plen < ETHER_HDR_LEN || plen > this.rxMaxFrame)) this.rxBad = WmDrop.RxBadLength;
+      if (this.rxBad !== '') {
+        const reason = this.rxBad;
+        this.rxBad = '';
+        this.rxDiscard(pkt, reason);
+        continue;
+      }
+      pkt.pkthdr.csumFlags = (status & RXD_STAT_IXSM) !== 0 ? 0 : rxCsumFlags(status, errors);
+      const b = pkt.buf;
+      const o = pkt.off;
+      if ((b[o] & 1) !== 0) {
+        pkt.flags |= (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff ? M_BCAST : M_MCAST;
+      }
+      ifp.input(pkt);
+      if (!this.running) break; // brought down from inside the stack
+    }
+    return work;
+  }
+
+  /**
+   * Gives the device fresh clusters for every empty slot (one RDT write). Each slot's DMA map is loaded
+   * with its cluster (`bus_dmamap_load_mbuf`, the whole receive buffer) and the descriptor's address words
+   * come from the map: no bus address arithmetic on doubles.
+   */
+  protected refill(): void {
+    const n = this.rxN;
+    const ring = this.rxRing;
+    const bufSize = this.rxBufSize;
+    let i = this.rxFill;
+    const start = i;
+    while (this.rxFilled < n - 1) {
+      // The ring may use the pool's reserve (ALLOC_RESERVE): buffers held elsewhere (socket queues,
+      // reassembly, ARP holds) cannot starve the receive ring.
+      const m = this.pool.getcl(ALLOC_RESERVE);
+      if (m === null) {
+        this.events['wm.rx.nobufs']++;
+        break;
+      }
+      const map = this.rxMaps[i];
+      m.len = bufSize;
+      if (!map.loadMbuf(m)) {
+        // Our own pool is not mapped for DMA: a configuration error, counted by the DMA space.
+        this.pool.freem(m);
+        this.events['wm.rx.nobufs']++;
+        break;
+      }
+      map.sync(BUS_DMASYNC_PREREAD);
+      this.rxMbuf[i] = m;
+      const d = i * DESC_SIZE;
+      ring.view.setUint32(d, map.segLo[0], true);
+      ring.view.setUint32(d + 4, map.segHi[0], true);
+      ring.u8[d + RXD_STATUS] = 0;
+      i = i + 1 === n ? 0 : i + 1;
+      this.rxFilled++;
+    }
+    this.rxFill = i;
+    if (i !== start) this.wr(E1000_RDT, i);
+  }
+
+  /** Frees the packet being assembled across descriptors, if any (stop, reset). */
+  protected rxAbandon(): void {
+    if (this.rxHead !== null) {
+      this.pool.freem(this.rxHead);
+      this.rxHead = this.rxTail = null;
+    }
+    this.rxBad = '';
+  }
+
+  // =====================================================================================================
+  // Transmit
+
+  /**
+   * `if_start` (`wm_start`): moves packets from the send queue onto the transmit ring — one descriptor
+   * per non-empty mbuf of the chain, EOP and RS on the last — and tells the device with one TDT write.
+   * Owns each packet it dequeues: on the ring, requeued (ring full) or dropped with a reason.
+   */
+  start(): void {
+    const ifp = this.ifp;
+    if (!this.running || (ifp.flags & IFF_OACTIVE) !== 0) return;
+    const n = this.txN;
+    const ring = this.txRing;
+    const cpu = this.host.cpu;
+    const lastCmd = TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS | (this.txIde ? TXD_CMD_IDE : 0);
+    let queued = 0;
+    for (;;) {
+      const m = ifp.sendQueue.dequeue(ifp);
+      if (m === null) break;
+      let segs = 0;
+      for (let s: Mbuf | null = m; s !== null; s = s.next) if (s.len > 0) segs++;
+      if (segs === 0) {
+        ifp.dropOutput(m, WmDrop.TxEmpty);
+        continue;
+      }
+      if (segs > n - 1 || segs > WM_NTXSEGS || m.pkthdr.len > MAX_TX_FRAME) {
+        ifp.dropOutput(m, WmDrop.TxTooBig);
+        continue;
+      }
+      if (segs > n - 1 - this.txUsed) {
+        this.txeof(false);
+        if (segs > n - 1 - this.txUsed) {
+          ifp.sendQueue.requeue(ifp, m);
+          ifp.flags |= IFF_OACTIVE;
+          this.events['wm.tx.ring-full']++;
+          break;
+        }
+      }
+      const first = this.txTail;
+      const map = this.txMaps[first];
+      if (!map.loadMbuf(m)) {
+        // Not DMA-able from this host: an mbuf of a pool that is not mapped into our DMA space (core's
+        // if_transmit refuses foreign mbufs first; this catches any that reach the queue another way).
+        ifp.dropOutput(m, WmDrop.TxForeign);
+        continue;
+      }
+      map.sync(BUS_DMASYNC_PREWRITE);
+      cpu.chargeLayerId(LAYER_DRIVER_TX);
+      const nsegs = map.nsegs;
+      let slot = first;
+      let last = first;
+      for (let k = 0; k < nsegs; k++) {
+        const d = slot * DESC_SIZE;
+        ring.view.setUint32(d, map.segLo[k], true);
+        ring.view.setUint32(d + 4, map.segHi[k], true);
+        ring.view.setUint16(d + TXD_LENGTH, map.segLen[k], true);
+        ring.u8[d + TXD_CMD] = k === nsegs - 1 ? lastCmd : TXD_CMD_IFCS;
+        ring.u8[d + TXD_STATUS] = 0;
+        last = slot;
+        slot = slot + 1 === n ? 0 : slot + 1;
+      }
+      this.txUsed += nsegs;
+      this.txLast[first] = last;
+      this.txMbuf[last] = m;
+      this.txTail = slot;
+      ifp.counters.opackets++;
+      ifp.counters.obytes += m.pkthdr.len;
+      queued++;
+    }
+    if (queued > 0) {
+      this.wr(E1000_TDT, this.txTail);
+      ifp.watchdogTimer = this.watchdogSeconds;
+      this.host.armWatchdog();
+    }
+  }
+
+  /**
+   * `wm_txeof`: frees packets whose last descriptor has DD; when `restart`, re-arms or clears the
+   * watchdog and restarts output if it was blocked (IFF_OACTIVE).
+   */
+  protected txeof(restart: boolean): void {
+    const n = this.txN;
+    const u8 = this.txRing.u8;
+    let freed = 0;
+    while (this.txUsed > 0) {
+      const first = this.txHead;
+      const last = this.txLast[first];
+      if ((u8[last * DESC_SIZE + TXD_STATUS] & TXD_STAT_DD) === 0) break;
+      const m = this.txMbuf[last]!;
+      this.txMbuf[last] = null;
+      const map = this.txMaps[first];
+      map.sync(BUS_DMASYNC_POSTWRITE);
+      map.unload();
+      this.pool.freem(m);
+      this.txUsed -= (last >= first ? last - first : last - first + n) + 1;
+      this.txHead = last + 1 === n ? 0 : last + 1;
+      freed++;
+    }
+    if (freed === 0 || !restart) return;
+    const ifp = this.ifp;
+    ifp.watchdogTimer = this.txUsed > 0 ? this.watchdogSeconds : 0;
+    if ((ifp.flags & IFF_OACTIVE) !== 0) {
+      ifp.flags &= ~IFF_OACTIVE;
+      this.start();
+    }
+  }
+}
+
+/**
+ * `csum_flags` from a receive descriptor (NetBSD `wm_rxdesc_ensure_checksum`): IPCS → the IPv4 header
+ * sum was verified (IPE: bad); TCPCS → the TCP or UDP sum was verified (TCPE: bad). The 8254x does not
+ * say which of the two it checked, so both flags are set, as NetBSD does; the protocol that takes the
+ * packet looks at its own.
+ */
+function rxCsumFlags(status: number, errors: number): number {
+  let f = 0;
+  if ((status & RXD_STAT_IPCS) !== 0) {
+    f = (errors & RXD_ERR_IPE) !== 0 ? M_CSUM_IPv4 | M_CSUM_IPv4_BAD : M_CSUM_IPv4;
+  }
+  if ((status & RXD_STAT_TCPCS) !== 0) {
+    f |= (errors & RXD_ERR_TCPE) !== 0 ? M_CSUM_TCPv4 | M_CSUM_UDPv4 | M_CSUM_TCP_UDP_BAD : M_CSUM_TCPv4 | M_CSUM_UDPv4;
+  }
+  return f;
+}

@@ -1,0 +1,12 @@
+import { describeDriverConformance } from '@ifnet/testkit';
+import { VnicDevice, registerVnic } from '../src/index.js';
+
+describeDriverConformance({
+  name: 'vnic',
+  setup: () => ({
+    register: registerVnic,
+    createDevice: (mac) => new VnicDevice({ mac }),
+    driverName: 'vnic',
+    deviceClass: 'dma',
+  }),
+});
