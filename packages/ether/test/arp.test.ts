@@ -449,6 +449,25 @@ describe('ARP cache bound', () => {
     expectQuiescent(p.h1, p.h2);
   });
 
+  it('forgets a detached interface: entries, timers, held packets (arp.detached), addresses', async () => {
+    const p = pair();
+    sendIp(p.a, IP1, IP2, 1);
+    p.sim.runFor(SEC / 100); // resolved
+    sendIp(p.a, IP1, ip('10.0.0.9'), 2); // incomplete, one packet held, a retransmission timer armed
+    expect(p.arp1.size).toBe(2);
+    const requests = p.arp1.stats.txRequests;
+    const done = p.h1.ifDetach(p.a);
+    p.sim.runFor(SEC / 100);
+    await done;
+    expect(p.arp1.size).toBe(0);
+    expect(p.arp1.heldPackets).toBe(0);
+    expect(p.arp1.addresses(p.a)).toEqual([]);
+    expect(p.arp1.stats.drops).toEqual({ 'arp.detached': 1 });
+    p.sim.runFor(10 * SEC); // no timer of the detached interface fires
+    expect(p.arp1.stats.txRequests).toBe(requests);
+    expectQuiescent(p.h1, p.h2);
+  });
+
   it('a smaller bound set at run time evicts down to it', () => {
     const p = many(8);
     for (const a of ['10.0.0.2', '10.0.0.3', '10.0.0.4']) {

@@ -207,8 +207,7 @@ export class Inet {
   /** The host's `ip-protocol` dispatch table (256 entries): ICMP, UDP and others register here. */
   readonly protocols: DispatchTable;
   readonly reassembly: Reassembly;
-  /** TTL of datagrams we originate. */
-  defaultTtl: number;
+  private ttlDefault: number;
   /** Installed by the ICMP module; without it no ICMP error is ever sent. */
   icmp: IcmpErrorSink | undefined;
   /** `pr_ctlinput` by protocol number (see {@link setCtlInput}). */
@@ -232,13 +231,22 @@ export class Inet {
 
   constructor(host: Host, options: InetOptions = {}) {
     this.host = host;
-    this.defaultTtl = options.defaultTtl ?? IPDEFTTL;
+    this.ttlDefault = checkUint('inet defaultTtl', options.defaultTtl ?? IPDEFTTL, 1, 255);
     this.routes = new RouteTable((ifp, dst) => this.sourceOn(ifp, dst));
     this.protocols = host.dispatchTable('ip-protocol', 256);
     this.reassembly = new Reassembly(host, this.stats, this.drop, options.reassembly ?? {}, (first, ifp) =>
       this.icmp?.error(first, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, ifp),
     );
     if (options.loopbackAddress !== false && host.lo0 !== undefined) this.addAddress(host.lo0, '127.0.0.1/8');
+  }
+
+  /** TTL of datagrams we originate (`net.inet.ip.ttl`): 1..255, else {@link InetError} `invalid`. */
+  get defaultTtl(): number {
+    return this.ttlDefault;
+  }
+
+  set defaultTtl(ttl: number) {
+    this.ttlDefault = checkUint('inet defaultTtl', ttl, 1, 255);
   }
 
   /** @internal ARP gave up on a next hop: ICMP host unreachable to the source of a held packet (borrowed). */
@@ -675,7 +683,7 @@ export class Inet {
     b[o + IP_ID + 1] = id & 0xff;
     b[o + IP_OFF] = df ? IP_DF >>> 8 : 0;
     b[o + IP_OFF + 1] = 0;
-    b[o + IP_TTL] = opts.ttl ?? this.defaultTtl;
+    b[o + IP_TTL] = opts.ttl ?? this.ttlDefault;
     b[o + IP_P] = proto;
     const v = m.view;
     v.setUint32(o + IP_SRC, this.rSrc);

@@ -218,6 +218,20 @@ describe('public functions validate their arguments', () => {
     expect(code(() => s.sendTo(new Uint8Array(1), '10.0.0.2', 0))).toBe('bad-address');
     expect(code(() => icmpFor(host).setErrorRate(Number.NaN, 1))).toBe('invalid');
     expect(code(() => icmpFor(host).setErrorRate(1, -1))).toBe('invalid');
+    const inet = inetFor(host);
+    expect(
+      code(() => {
+        inet.defaultTtl = 256;
+      }),
+    ).toBe('invalid');
+    expect(inet.defaultTtl).toBe(64);
+    expect(code(() => inet.addAddress(inet.host.lo0!, 42 as unknown as string))).toBe('bad-address');
+    expect(code(() => setup({ reassembly: { timeout: Number.NaN } }))).toBe('invalid');
+    expect(code(() => setup({ reassembly: { maxBytes: 0.5 } }))).toBe('invalid');
+    expect(code(() => setup({ defaultTtl: 0 }))).toBe('invalid');
+    const w = setup({}, ['x', 'y']);
+    expect(() => createEpair(w.hosts[0], w.hosts[1], { mtu: Number.NaN })).toThrow(RangeError);
+    expect(() => createEpair(w.hosts[0], w.hosts[1], { weight: 0 })).toThrow(RangeError);
   });
 
   it('refuses mbufs of another host at every output API before taking them (MbufError foreign)', () => {
