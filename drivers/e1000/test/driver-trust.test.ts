@@ -3,7 +3,7 @@
  * init brings the chip to a known state from any state, the device's error counters reach the interface
  * within a second, and foreign mbufs are refused at output.
  */
-import { type Mbuf, Simulation } from '@ifnet/core';
+import { type Mbuf, MbufError, Simulation } from '@ifnet/core';
 import { FrameSink, VirtualCable } from '@ifnet/wire';
 import { describe, expect, it } from 'vitest';
 import type { E1000Options } from '../src/index.js';
@@ -158,7 +158,7 @@ describe('wm: statistics tick (wm_tick)', () => {
 });
 
 describe('wm: foreign mbufs are refused at output', () => {
-  it("a packet from another host's pool is dropped as wm.tx.foreign and goes back to its own pool", async () => {
+  function twoHosts() {
     const sim = new Simulation({ seed: 5 });
     const setup = makePlatform();
     const a = addNic(sim, setup, 'a', '02:00:00:00:00:0a');
@@ -166,14 +166,30 @@ describe('wm: foreign mbufs are refused at output', () => {
     new VirtualCable(sim.clock, { bitRate: 1e9, delay: 500 }).connect(a.dev, b.dev);
     a.ifp.upIf();
     b.ifp.upIf();
+    return { sim, setup, a, b };
+  }
+
+  it("if_transmit refuses a packet from another host's pool with a clear error; the caller keeps it", async () => {
+    const { sim, a, b } = twoHosts();
     const foreign: Mbuf = packet(b.host, new Uint8Array(100));
-    // A relay handing b's mbuf to a's interface, already framed.
-    foreign.pkthdr.len = foreign.len = 100;
-    expect(() => a.ifp.transmit(foreign)).not.toThrow();
+    expect(() => a.ifp.transmit(foreign)).toThrow(MbufError);
+    b.host.pool.freem(foreign);
+    sim.runFor(1_000_000);
+    expect(a.ifp.counters.opackets).toBe(0);
+    await a.ifp.down();
+    await b.ifp.down();
+    a.host.pool.assertQuiescent();
+    b.host.pool.assertQuiescent();
+  });
+
+  it('one that reaches the send queue another way is dropped by the transmit DMA map as wm.tx.foreign', async () => {
+    const { sim, a, b } = twoHosts();
+    const foreign: Mbuf = packet(b.host, new Uint8Array(100));
+    a.ifp.sendQueue.enqueue(a.ifp, foreign);
+    a.sc.start();
     sim.runFor(1_000_000);
     expect(a.ifp.counters.drops).toEqual({ 'wm.tx.foreign': 1 });
     expect(a.ifp.counters.opackets).toBe(0);
-    expect(setup.proto.log(b.host).packets).toBe(0);
     await a.ifp.down();
     await b.ifp.down();
     a.host.pool.assertQuiescent();

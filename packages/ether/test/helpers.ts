@@ -3,16 +3,15 @@
  * channel endpoint: inject inbound frames, collect outbound ones), frame builders and byte checkers.
  */
 import {
+  ChannelEndpoint,
   type CostProfile,
   type Host,
-  IFF_BROADCAST,
-  IFF_MULTICAST,
-  IFT_ETHER,
   INPUT_PASS,
   type Ifnet,
   type Mbuf,
   type MbufPool,
   m_copydata,
+  packetFromBytes,
   Simulation,
   ZERO_COST_PROFILE,
   createPlatform,
@@ -106,7 +105,10 @@ export function bytesOf(m: Mbuf): Uint8Array {
   return b;
 }
 
-/** A channel interface: frames sent on it are collected (and freed); `inject` hands a frame to input. */
+/**
+ * A channel interface (core's {@link ChannelEndpoint}, the one channel endpoint of the workspace): frames
+ * sent on it are collected as bytes; `inject` hands a frame to input.
+ */
 export interface Channel {
   ifp: Ifnet;
   /** Frames transmitted, oldest first. */
@@ -117,63 +119,23 @@ export interface Channel {
 
 export function channel(host: Host, mac: Uint8Array = MAC_A, mtu = 1500): Channel {
   const sent: Uint8Array[] = [];
-  const ifp = host.ifAttach({
-    name: 'ch',
-    ifType: IFT_ETHER,
-    lladdr: mac,
-    mtu,
-    flags: IFF_BROADCAST | IFF_MULTICAST,
-    ops: {
-      init() {},
-      stop() {},
-      start(i) {
-        for (let m = i.sendQueue.dequeue(i); m !== null; m = i.sendQueue.dequeue(i)) {
-          i.counters.opackets++;
-          i.counters.obytes += m.pkthdr.len;
-          sent.push(bytesOf(m));
-          m.pool.freem(m);
-        }
-      },
-    },
+  const ep = new ChannelEndpoint(host, { lladdr: mac, mtu });
+  ep.addNotify(() => {
+    const p = ep.read();
+    if (p !== undefined) sent.push(p.bytes);
   });
-  ifp.setLinkState('up');
-  ifp.upIf();
   return {
-    ifp,
+    ifp: ep.ifp,
     sent,
     inject(frame, chunk) {
-      const m = packet(host.pool, frame, chunk);
-      if (m === null) throw new Error('pool exhausted in test');
-      m.pkthdr.rcvif = ifp;
-      ifp.input(m);
+      if (!ep.inject(frame, { chunk })) throw new Error('pool exhausted in test');
     },
   };
 }
 
 /** Builds a packet holding `bytes`, as one mbuf (or a chain of `chunk`-byte mbufs). */
 export function packet(pool: MbufPool, bytes: Uint8Array, chunk?: number): Mbuf | null {
-  if (chunk === undefined || bytes.length <= chunk) return pool.devget(bytes, 0, bytes.length, null);
-  const head = pool.gethdr();
-  if (head === null) return null;
-  let tail = head;
-  let pos = 0;
-  for (;;) {
-    const k = Math.min(chunk, bytes.length - pos);
-    tail.off = 0;
-    tail.len = k;
-    for (let i = 0; i < k; i++) tail.buf[i] = bytes[pos + i];
-    pos += k;
-    if (pos >= bytes.length) break;
-    const n = pool.get();
-    if (n === null) {
-      pool.freem(head);
-      return null;
-    }
-    tail.next = n;
-    tail = n;
-  }
-  head.pkthdr.len = bytes.length;
-  return head;
+  return packetFromBytes(pool, bytes, chunk);
 }
 
 /** An Ethernet frame. */

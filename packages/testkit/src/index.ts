@@ -20,3 +20,11 @@ export * as checker from './checker/index.js';
 export * from './packet/checksum.js';
 export * from './packet/builders.js';
 export * from './packet/fixtures.js';
+/** The one channel endpoint of the workspace lives in core (so core's, ether's and inet's own tests can use it). */
+export {
+  ChannelEndpoint,
+  type ChannelOptions,
+  type ChannelPacket,
+  createChannelEndpoint,
+  packetFromBytes,
+} from '@ifnet/core';

@@ -135,11 +135,12 @@ export class E1000Interrupts {
   }
 
   /** A transmitted packet's RS descriptor was written back: TXDW now, or after TIDV/TADV with IDE. */
-  txWrittenBack(ide: boolean, now: Nanoseconds): void {
+  txWrittenBack(ide: boolean): void {
     if (!ide || this.tidvNs === 0) {
       this.setCause(ICR_TXDW);
       return;
     }
+    const now = this.clock!.now();
     this.tidvTimer!.arm(now + this.tidvNs);
     if (this.tadvNs !== 0 && !this.tadvTimer!.armed) this.tadvTimer!.arm(now + this.tadvNs);
   }

@@ -161,7 +161,7 @@ export class E1000Transmitter {
       const busy = (Math.max(total, 60) + 24) * this.nsPerByte;
       this.nextFree = now + (Number.isInteger(busy) ? busy : Math.ceil(busy));
     }
-    if (this.rs) this.irq.txWrittenBack(this.ide, now);
+    if (this.rs) this.irq.txWrittenBack(this.ide);
     if (this.tdh === tdt) this.irq.setCause(ICR_TXQE);
     else this.timer!.arm(Math.max(now, this.nextFree));
   }

@@ -21,6 +21,7 @@
  * @module
  */
 import {
+  ALLOC_RESERVE,
   BUS_DMASYNC_POSTREAD,
   BUS_DMASYNC_POSTWRITE,
   BUS_DMASYNC_PREREAD,
@@ -313,7 +314,9 @@ export abstract class WmDataPath implements PollOps {
     let i = this.rxFill;
     const start = i;
     while (this.rxFilled < n - 1) {
-      const m = this.pool.getcl();
+      // The ring may use the pool's reserve (ALLOC_RESERVE): buffers held elsewhere (socket queues,
+      // reassembly, ARP holds) cannot starve the receive ring.
+      const m = this.pool.getcl(ALLOC_RESERVE);
       if (m === null) {
         this.events['wm.rx.nobufs']++;
         break;
@@ -362,28 +365,13 @@ export abstract class WmDataPath implements PollOps {
     const n = this.txN;
     const ring = this.txRing;
     const cpu = this.host.cpu;
-    const pool = this.pool;
     const lastCmd = TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS | (this.txIde ? TXD_CMD_IDE : 0);
     let queued = 0;
     for (;;) {
       const m = ifp.sendQueue.dequeue(ifp);
       if (m === null) break;
       let segs = 0;
-      let foreign = false;
-      let onePool = true;
-      for (let s: Mbuf | null = m; s !== null; s = s.next) {
-        if (s.pool !== pool) foreign = true;
-        if (s.pool !== m.pool) onePool = false;
-        if (s.len > 0) segs++;
-      }
-      if (foreign) {
-        // Its bus addresses are in another host's DMA space: the device would read the wrong memory.
-        // A packet wholly from one foreign pool goes back to that pool; a mixed chain cannot be freed
-        // into any one pool, so it is only counted (and left to its owners).
-        if (onePool) ifp.dropOutput(m, WmDrop.TxForeign);
-        else ifp.countOutputDrop(WmDrop.TxForeign);
-        continue;
-      }
+      for (let s: Mbuf | null = m; s !== null; s = s.next) if (s.len > 0) segs++;
       if (segs === 0) {
         ifp.dropOutput(m, WmDrop.TxEmpty);
         continue;
@@ -404,7 +392,8 @@ export abstract class WmDataPath implements PollOps {
       const first = this.txTail;
       const map = this.txMaps[first];
       if (!map.loadMbuf(m)) {
-        // Not DMA-able from this host (its pool is not mapped into our DMA space): counted by the bus too.
+        // Not DMA-able from this host: an mbuf of a pool that is not mapped into our DMA space (core's
+        // if_transmit refuses foreign mbufs first; this catches any that reach the queue another way).
         ifp.dropOutput(m, WmDrop.TxForeign);
         continue;
       }

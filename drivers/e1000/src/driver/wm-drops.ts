@@ -29,7 +29,7 @@ export const WmDrop = {
   TxEmpty: 'wm.tx.empty',
   /** More than the transmit engine gathers (16 KiB) or the ring holds. */
   TxTooBig: 'wm.tx.too-big',
-  /** An mbuf from another host's pool: its bus address is not in this host's DMA space. */
+  /** An mbuf whose pool is not mapped into this host's DMA space (the transmit map refused to load it). */
   TxForeign: 'wm.tx.foreign',
   /** In the transmit ring when the chip was stopped or reset. */
   TxFlushed: 'wm.tx.flushed',

@@ -27,9 +27,12 @@
  */
 import {
   type AttachArgs,
+  BUS_DMASYNC_POSTREAD,
+  BUS_DMASYNC_PREREAD,
   type BusSpace,
   type DeviceDriver,
   type DeviceIdent,
+  type DmaMap,
   type DmaRegion,
   type DriverDescriptor,
   HOST,
@@ -44,6 +47,8 @@ import {
   type Ifnet,
   type IfnetDriverOps,
   type InterruptSource,
+  LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX,
   M_BCAST,
   M_MCAST,
   type Mbuf,
@@ -115,8 +120,11 @@ export class VnicDriver implements DeviceDriver {
   protected isrPending = 0;
 
   // Receive ring: [rxNext, rxNext + rxFilled) hold clusters; rxFill (== RX_TAIL) is the next to refill.
+  // Each slot has a DMA map (bus_dmamap) created at attach: the cluster is loaded into it at refill and
+  // the descriptor gets the map's segment address.
   protected rxRing!: DmaRegion;
   protected readonly rxMbuf: (Mbuf | null)[] = new Array<Mbuf | null>(RING).fill(null);
+  protected readonly rxMap: DmaMap[] = [];
   protected rxNext = 0;
   protected rxFill = 0;
   protected rxFilled = 0;
@@ -155,6 +163,7 @@ export class VnicDriver implements DeviceDriver {
     this.rxRing = aa.dma.alloc(RING * DESC_SIZE, `vnic ${aa.locator} rx ring`);
     this.txRing = aa.dma.alloc(RING * DESC_SIZE, `vnic ${aa.locator} tx ring`);
     this.txBufs = aa.dma.alloc(RING * VNIC_BUFSIZE, `vnic ${aa.locator} tx buffers`);
+    for (let i = 0; i < RING; i++) this.rxMap.push(aa.dma.createMap(`vnic ${aa.locator} rx${i}`, VNIC_BUFSIZE));
 
     this.ifp = this.host.ifAttach({
       name: 'vnic',
@@ -232,6 +241,7 @@ export class VnicDriver implements DeviceDriver {
       if (m === null) continue;
       if ((ring.getUint16(i * DESC_SIZE + DESC_FLAGS, true) & DESC_DONE) !== 0) lost++; // received, never reaped
       this.rxMbuf[i] = null;
+      this.rxMap[i].unload();
       m.pool.freem(m);
     }
     if (lost > 0) this.ifp.countDrop('vnic.rx.flushed', lost);
@@ -310,9 +320,12 @@ export class VnicDriver implements DeviceDriver {
       if ((view.getUint16(d + DESC_FLAGS, true) & DESC_DONE) === 0) break;
       const m = this.rxMbuf[i]!;
       this.rxMbuf[i] = null;
+      this.rxMap[i].sync(BUS_DMASYNC_POSTREAD); // the device wrote the buffer: make it visible to the CPU
+      this.rxMap[i].unload();
       this.rxNext = (i + 1) & (RING - 1);
       this.rxFilled--;
       work++;
+      this.host.cpu.chargeLayerId(LAYER_DRIVER_RX);
       // Never trust what the device wrote back: a length outside the buffer is an error, not a crash.
       const len = view.getUint16(d + DESC_LEN, true);
       if (len < 14 || len > VNIC_BUFSIZE) {
@@ -344,13 +357,19 @@ export class VnicDriver implements DeviceDriver {
         this.events['vnic.rx.nobufs']++; // retried at the next poll; the device misses frames meanwhile
         break;
       }
+      m.len = m.capacity - m.off; // the space the device may fill
+      const map = this.rxMap[i];
+      if (!map.loadMbuf(m)) {
+        m.pool.freem(m); // not DMA-able (a pool outside this DMA space): counted by the map
+        this.events['vnic.rx.nobufs']++;
+        break;
+      }
+      map.sync(BUS_DMASYNC_PREREAD);
       this.rxMbuf[i] = m;
       const d = i * DESC_SIZE;
-      const addr = m.busAddr + m.off;
-      const hi = Math.floor(addr / SEG);
-      view.setUint32(d + DESC_ADDR, addr - hi * SEG, true);
-      view.setUint32(d + DESC_ADDR + 4, hi, true);
-      view.setUint16(d + DESC_LEN, m.capacity - m.off, true);
+      view.setUint32(d + DESC_ADDR, map.segLo[0], true);
+      view.setUint32(d + DESC_ADDR + 4, map.segHi[0], true);
+      view.setUint16(d + DESC_LEN, map.segLen[0], true);
       view.setUint16(d + DESC_FLAGS, 0, true);
       i = (i + 1) & (RING - 1);
       this.rxFilled++;
@@ -401,6 +420,7 @@ export class VnicDriver implements DeviceDriver {
         ifp.dropOutput(m, 'vnic.tx.too-big');
         continue;
       }
+      this.host.cpu.chargeLayerId(LAYER_DRIVER_TX);
       const slot = this.txTail;
       m_copydata(m, 0, len, this.txBufs.u8, slot * VNIC_BUFSIZE);
       const addr = this.txBufs.busAddr + slot * VNIC_BUFSIZE;

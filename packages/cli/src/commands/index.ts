@@ -4,8 +4,11 @@
  */
 import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerHost } from './host.js';
+import { registerPing } from './ping.js';
+import { registerNewDriver } from './new-driver.js';
 
 /** Adds one sub-command to the program. */
 export type CommandRegistrar = (program: Command) => void;
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerDemo];
+export const COMMANDS: readonly CommandRegistrar[] = [registerDemo, registerHost, registerPing, registerNewDriver];

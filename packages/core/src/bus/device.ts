@@ -1,6 +1,7 @@
 import type { Clock } from '../kern/clock.js';
 import type { DmaAccess } from './dma.js';
 import type { InterruptLine } from './interrupt-line.js';
+import type { RegisterNames } from './register-trace.js';
 import type { DeviceRegisters } from './registers.js';
 
 /** PCI-style identity that autoconfiguration matches drivers against. */
@@ -30,6 +31,11 @@ export interface DeviceModel {
   readonly ident: DeviceIdent;
   /** Register windows, indexed like PCI BARs. */
   readonly bars: readonly DeviceRegisters[];
+  /**
+   * Register names per BAR (same index as {@link bars}), for register-access traces
+   * (`host.traceRegisters`). Optional; without it traces show offsets.
+   */
+  readonly registerNames?: readonly (RegisterNames | undefined)[];
   /** How many interrupt vectors the device uses (1 for INTx; N for per-queue MSI-X). */
   readonly interruptVectors: number;
   /** Called once by the host's bus when the device is plugged in. */

@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { DmaSpace } from '../bus/dma.js';
 import type { DeviceModel } from '../bus/device.js';
+import { RegisterTrace, type RegisterTraceOptions, type RegisterTracer } from '../bus/register-trace.js';
 import { BusSpace } from '../bus/registers.js';
 import {
   CALLOUTS,
@@ -39,8 +40,11 @@ export interface HostOptions {
   hz?: number;
   /** CPU cost profile (virtual clock). Default {@link DEFAULT_COST_PROFILE}. */
   costs?: CostProfile;
-  /** Mbuf pool size. Default 4096 mbufs and 2048 clusters. */
-  mbufs?: { mbufs?: number; clusters?: number };
+  /**
+   * Mbuf pool size. Default 4096 mbufs and 2048 clusters, with a reserve for receive-ring refill
+   * (`ALLOC_RESERVE`) of 1/16 of the mbufs and 1/8 of the clusters.
+   */
+  mbufs?: { mbufs?: number; clusters?: number; reserve?: { mbufs?: number; clusters?: number } };
   /** What allocation in interrupt context does: throw (tests, default) or count. */
   allocationGuard?: AllocationGuardMode;
   /** Interrupt mitigation policy for poll contexts. Default: seed 000's rate threshold at 8000/s. */
@@ -87,6 +91,15 @@ export class Host {
   private lastIndex = 0;
   private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
   private readonly watchdog: Callout<Host>;
+  /** Interrupt-handler exceptions on lines no interface claims (the line stays masked). */
+  strayFaults = 0;
+  /** Register traces attached with {@link traceRegisters}, and the one tracer that fans out to them. */
+  private readonly registerTraces: RegisterTrace[] = [];
+  private readonly traceFanout: RegisterTracer = {
+    access: (a) => {
+      for (const t of this.registerTraces) t.access(a);
+    },
+  };
   /** The device slot whose driver is attaching right now (its interfaces get the slot's lines). */
   private attaching: DeviceSlot | undefined;
 
@@ -103,11 +116,26 @@ export class Host {
     this.hardclock = new Hardclock(this.hz, this.cpu, this.cpu.sched, this.callouts);
     this.guard = new AllocationGuard({ mode: options.allocationGuard ?? 'throw' });
     this.cpu.observeInterruptContext(this.guard);
+    this.cpu.onInterruptFault = (src, err) => {
+      let owned = false;
+      for (const ifp of this.interfaces) {
+        if (!ifp.deviceLines.includes(src)) continue;
+        owned = true;
+        ifp.interruptFault(`${ifp.name} interrupt (${src.name})`, err);
+      }
+      if (!owned) this.strayFaults++;
+    };
     this.dma = new DmaSpace();
+    const mbufs = options.mbufs?.mbufs ?? 4096;
+    const clusters = options.mbufs?.clusters ?? 2048;
     this.pool = new MbufPool({
       name: `${this.name}.mbuf`,
-      mbufs: options.mbufs?.mbufs ?? 4096,
-      clusters: options.mbufs?.clusters ?? 2048,
+      mbufs,
+      clusters,
+      reserve: {
+        mbufs: options.mbufs?.reserve?.mbufs ?? Math.floor(mbufs / 16),
+        clusters: options.mbufs?.reserve?.clusters ?? Math.floor(clusters / 8),
+      },
       guard: this.guard,
       dma: this.dma,
     });
@@ -272,18 +300,46 @@ export class Host {
     for (let v = 0; v < model.interruptVectors; v++)
       irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
     const cpu = this.cpu;
-    const clock = cpu.clock;
     // A register access happens at the CPU's time: the hardware catches up first, then the access costs.
     const onAccess = () => {
-      clock.advanceTo(cpu.now());
+      cpu.catchUpHardware();
       cpu.charge(cpu.costs.registerAccess);
     };
-    const bars = model.bars.map((regs, i) => new BusSpace(regs, `${locator} BAR${i}`, onAccess));
+    // Programmed I/O (string accesses to a data port) costs per byte on top of the access.
+    const onStream = (bytes: number) => cpu.charge(cpu.costs.pioPerByte * bytes);
+    const bars = model.bars.map((regs, i) => {
+      const bus = new BusSpace(regs, `${locator} BAR${i}`, onAccess, model.registerNames?.[i], onStream);
+      bus.now = () => cpu.now();
+      if (this.registerTraces.length > 0) bus.trace(this.traceFanout);
+      return bus;
+    });
     model.connect({ clock: this.cpu.clock, dma: this.dma, irqs });
     const attachArgs: AttachArgs = { host: this, ident: model.ident, bars, irqs, dma: this.dma, locator };
     const slot: DeviceSlot = { locator, model, attachArgs };
     this.devices.push(slot);
     return slot;
+  }
+
+  /**
+   * Traces register accesses of every device of this host (and of devices plugged in later) — QEMU's
+   * `-trace e1000*` for the model: `host.traceRegisters({ filter: 'IM*' })`, then `trace.names()` or
+   * `trace.lines()`; `print: console.log` prints as it goes. `trace.stop()` detaches it. Several traces
+   * may run at once.
+   */
+  traceRegisters(options: RegisterTraceOptions = {}): RegisterTrace {
+    const trace = new RegisterTrace(options);
+    this.registerTraces.push(trace);
+    this.setBusTracer(this.traceFanout);
+    trace.onStop = () => {
+      const i = this.registerTraces.indexOf(trace);
+      if (i >= 0) this.registerTraces.splice(i, 1);
+      if (this.registerTraces.length === 0) this.setBusTracer(null);
+    };
+    return trace;
+  }
+
+  private setBusTracer(t: RegisterTracer | null): void {
+    for (const slot of this.devices) for (const bus of slot.attachArgs.bars) bus.trace(t);
   }
 
   /**

@@ -44,6 +44,15 @@ export function assertOwnMbuf(owner: MbufOwner | MbufPool, m: Mbuf, where: strin
   }
 }
 
+/**
+ * Whether every mbuf of chain `m` belongs to `owner` and none is free: the allocation-free test a hot
+ * path makes before calling {@link assertOwnMbuf} (whose `where` string would otherwise be built per packet).
+ */
+export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
+  for (let x: Mbuf | null = m; x !== null; x = x.next) if (!ownsMbuf(owner, x) || x.isFree) return false;
+  return true;
+}
+
 function foreign(owner: MbufOwner | MbufPool, x: Mbuf, where: string): never {
   throw new MbufError(
     'foreign',

@@ -27,6 +27,17 @@ export const M_CSUM_IPv4 = 0x0040;
 /** M_CSUM_IPv4_BAD: hardware found the IPv4 header checksum bad. */
 export const M_CSUM_IPv4_BAD = 0x0080;
 
+/** `M_HASHTYPE_NONE`: no flow hash (FreeBSD's `M_HASHTYPE_*` values, `m_pkthdr.rsstype`). */
+export const M_HASHTYPE_NONE = 0;
+/** `M_HASHTYPE_RSS_IPV4`: Toeplitz hash over the IPv4 source and destination addresses. */
+export const M_HASHTYPE_RSS_IPV4 = 1;
+/** `M_HASHTYPE_RSS_TCP_IPV4`: Toeplitz hash over the IPv4 addresses and the TCP ports. */
+export const M_HASHTYPE_RSS_TCP_IPV4 = 2;
+/** `M_HASHTYPE_RSS_UDP_IPV4`: Toeplitz hash over the IPv4 addresses and the UDP ports. */
+export const M_HASHTYPE_RSS_UDP_IPV4 = 7;
+/** `M_HASHTYPE_OPAQUE`: a flow hash of unspecified kind (e.g. computed in software). */
+export const M_HASHTYPE_OPAQUE = 63;
+
 export class PacketHeader {
   /** `m_pkthdr.len`: total length of the packet, always equal to the sum of `len` along the chain. */
   len: number;
@@ -34,6 +45,13 @@ export class PacketHeader {
   rcvif: Ifnet | null;
   /** `m_pkthdr.flowid`: receive-side-scaling / flow hash (0 when not computed). */
   flowHash: number;
+  /** `m_pkthdr.rsstype` (M_HASHTYPE_GET): what {@link flowHash} was computed over, `M_HASHTYPE_*`. */
+  flowHashType: number;
+  /**
+   * Receive queue the packet came from on a multi-queue device (Linux `skb_record_rx_queue`); -1 when
+   * not recorded.
+   */
+  rxQueue: number;
   /** `m_pkthdr.csum_flags`: checksum offload state, `M_CSUM_*` bits. */
   csumFlags: number;
   /** `ether_vtag`: 802.1Q tag (valid when the mbuf has `M_VLANTAG`). */
@@ -45,6 +63,8 @@ export class PacketHeader {
     this.len = 0;
     this.rcvif = null;
     this.flowHash = 0;
+    this.flowHashType = M_HASHTYPE_NONE;
+    this.rxQueue = -1;
     this.csumFlags = 0;
     this.vlanTag = 0;
     this.timestamp = 0;
@@ -55,6 +75,8 @@ export class PacketHeader {
     this.len = 0;
     this.rcvif = null;
     this.flowHash = 0;
+    this.flowHashType = M_HASHTYPE_NONE;
+    this.rxQueue = -1;
     this.csumFlags = 0;
     this.vlanTag = 0;
     this.timestamp = 0;
@@ -65,6 +87,8 @@ export class PacketHeader {
     this.len = h.len;
     this.rcvif = h.rcvif;
     this.flowHash = h.flowHash;
+    this.flowHashType = h.flowHashType;
+    this.rxQueue = h.rxQueue;
     this.csumFlags = h.csumFlags;
     this.vlanTag = h.vlanTag;
     this.timestamp = h.timestamp;

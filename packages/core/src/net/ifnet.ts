@@ -1,8 +1,10 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
-import { assertOwnMbuf, ownsMbuf } from '../mbuf/ownership.js';
+import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
+import type { Continuation } from '../kern/continuation.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
+import { faultResetContinuation, recordFault } from './fault.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
 import type { LinkLayer } from './link-layer.js';
@@ -173,6 +175,19 @@ export class Ifnet {
   }
 
   /**
+   * Removes a poll context (Linux `netif_napi_del`): a multi-queue driver that changes its queue count
+   * at run time drops the contexts of the queues it no longer uses. The context must be disabled (the
+   * interface down, or {@link PollContext.disable} completed): removing one that may still run is a
+   * driver bug and throws.
+   */
+  removePollContext(ctx: PollContext): void {
+    const i = this.pollContexts.indexOf(ctx);
+    if (i < 0) throw new Error(`${this.name}: ${ctx.name} is not one of this interface's poll contexts`);
+    if (ctx.state !== 'disabled') throw new Error(`${this.name}: ${ctx.name} removed while ${ctx.state}`);
+    this.pollContexts.splice(i, 1);
+  }
+
+  /**
    * Seed 000's single-queue form: the driver supplies `if_poll(ifp)` returning true to be run again
    * immediately, false when done. It is the one-context case of the same mechanism: `true` counts as a
    * full budget (poll again), `false` as a completed round.
@@ -306,9 +321,7 @@ export class Ifnet {
    * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
-    // The message is built only on the failure path: a template string per packet costs heap.
-    for (let x: Mbuf | null = m; x !== null; x = x.next)
-      if (!ownsMbuf(this.host, x) || x.isFree) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -322,8 +335,7 @@ export class Ifnet {
    * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
-    for (let x: Mbuf | null = m; x !== null; x = x.next)
-      if (!ownsMbuf(this.host, x) || x.isFree) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
@@ -334,6 +346,23 @@ export class Ifnet {
     }
     if ((this.flags & IFF_OACTIVE) === 0) this.ops.start(this);
     return true;
+  }
+
+  /** Where and what the last contained driver fault was (see `net/fault.ts`), undefined if none. */
+  lastFault: string | undefined;
+  /** @internal Time of the last reset after a fault (for the hold-down). */
+  lastFaultReset = Number.NEGATIVE_INFINITY;
+  /** @internal The continuation that resets the interface after a fault taken in interrupt context. */
+  private faultKc: Continuation<Ifnet> | undefined;
+
+  /**
+   * @internal A driver's interrupt routine threw (the CPU caught it and masked the line): count it and
+   * schedule the reset at softnet (init may allocate; interrupt context may not).
+   */
+  interruptFault(where: string, err: unknown): void {
+    recordFault(this, where, err);
+    this.faultKc ??= faultResetContinuation(this);
+    this.host.cpu.sched.schedule(this.faultKc);
   }
 
   /** Set by `host.ifDetach` once detaching has begun: the interface can no longer come up. */
@@ -359,9 +388,28 @@ export class Ifnet {
    * when every context is disabled.
    */
   down(): Promise<void> {
+    return this.bringDown(false);
+  }
+
+  /**
+   * @internal Down after a failed fault reset: as {@link down}, but a throwing `stop` is ignored (the
+   * driver is already known to be broken).
+   */
+  forceDown(): Promise<void> {
+    return this.bringDown(true);
+  }
+
+  private bringDown(ignoreStopError: boolean): Promise<void> {
     if (!this.up) return Promise.resolve();
     this.flags &= ~(IFF_UP | IFF_RUNNING | IFF_OACTIVE);
-    this.ops.stop(this);
+    if (!ignoreStopError) this.ops.stop(this);
+    else {
+      try {
+        this.ops.stop(this);
+      } catch {
+        // Already counted as a fault; the interface is going down either way.
+      }
+    }
     this.sendQueue.purge();
     this.watchdogTimer = 0;
     const waits: Promise<void>[] = [];
@@ -390,6 +438,7 @@ export class Ifnet {
     this.multicast.clear();
     this.watchdogTimer = 0;
     this.deviceLines = [];
+    if (this.faultKc !== undefined) sched.cancel(this.faultKc);
   }
 
   /** Sets or clears promiscuous mode (`IFF_PROMISC`) and tells the driver. */
@@ -479,4 +528,16 @@ function hex(a: Uint8Array): string {
 /** `aa:bb:cc:dd:ee:ff` */
 export function formatLinkAddress(a: Uint8Array): string {
   return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/**
+ * Parses `aa:bb:cc:dd:ee:ff` (or `-`-separated) into 6 bytes, the inverse of {@link formatLinkAddress}
+ * (device models take their "EEPROM" address this way). Throws RangeError on anything else.
+ */
+export function parseLinkAddress(s: string): Uint8Array {
+  const parts = s.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
+    throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+  }
+  return Uint8Array.from(parts, (p) => Number.parseInt(p, 16));
 }

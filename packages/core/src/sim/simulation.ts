@@ -4,7 +4,10 @@ import { VirtualClock } from '../kern/virtual-clock.js';
 import { Prng } from './prng.js';
 import type { Runner } from './runner.js';
 
-/** Thrown when a run hits its safety limit without reaching its goal. */
+/** Default {@link Simulation.stallLimit}: far more units than any real burst at one instant. */
+export const DEFAULT_STALL_LIMIT = 1_000_000;
+
+/** Thrown when a run hits its safety limit without reaching its goal (or virtual time stands still). */
 export class SimulationLimitError extends Error {
   constructor(message: string) {
     super(message);
@@ -33,10 +36,17 @@ export class Simulation implements Runner {
   readonly rng: Prng;
   /** Units of work run so far. */
   units = 0;
+  /** Units that may run in a row without any CPU's time advancing before the run is declared stuck. */
+  readonly stallLimit: number;
+  private stalledUnits = 0;
 
-  constructor(options: { seed?: number; start?: Nanoseconds } = {}) {
+  constructor(options: { seed?: number; start?: Nanoseconds; stallLimit?: number } = {}) {
     this.clock = new VirtualClock(options.start ?? 0);
     this.rng = new Prng(options.seed ?? 1);
+    this.stallLimit = options.stallLimit ?? DEFAULT_STALL_LIMIT;
+    if (!Number.isInteger(this.stallLimit) || this.stallLimit < 1) {
+      throw new RangeError(`Simulation: stallLimit must be an integer >= 1, got ${this.stallLimit}`);
+    }
   }
 
   addCpu(cpu: Cpu): void {
@@ -57,12 +67,8 @@ export class Simulation implements Runner {
         cpu.idle = true;
         continue;
       }
-      if (cpu.idle) {
-        // An idle CPU starts when the hardware gave it work, not at the frontier other CPUs pushed.
-        cpu.catchUp(Number.isNaN(cpu.wakeAt) ? this.clock.now() : cpu.wakeAt);
-        cpu.wakeAt = Number.NaN;
-        cpu.idle = false;
-      }
+      // An idle CPU starts when the hardware gave it work, not at the frontier other CPUs pushed.
+      if (cpu.idle) cpu.resumeFromIdle();
       if (best === undefined || cpu.now() < best.now()) best = cpu;
     }
     return best;
@@ -74,45 +80,78 @@ export class Simulation implements Runner {
    * to do before `until`.
    */
   step(until: Nanoseconds = Number.POSITIVE_INFINITY): boolean {
+    this.limit = until;
+    return this.stepToLimit();
+  }
+
+  /**
+   * The bound of the current run. Loops pass it in this field rather than as an argument: times are
+   * doubles beyond 2^30 ns, and V8 allocates a heap number for a double passed to a call it did not inline
+   * (16 bytes per unit of work otherwise).
+   */
+  private limit = Number.POSITIVE_INFINITY;
+
+  /** {@link step} up to {@link limit}. */
+  private stepToLimit(): boolean {
     const cpu = this.pick();
-    const nextTimer = this.clock.nextExpiry();
-    if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= until) {
+    const clock = this.clock;
+    const nextTimer = clock.nextExpiry();
+    if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= this.limit) {
+      const before = cpu.now();
       cpu.runUnit();
       this.units++;
+      if (cpu.now() !== before) this.stalledUnits = 0;
+      else if (++this.stalledUnits >= this.stallLimit) this.stalled(cpu);
       return true;
     }
-    if (nextTimer <= until) {
-      this.clock.advanceTo(nextTimer);
+    if (nextTimer <= this.limit) {
+      this.stalledUnits = 0;
+      clock.advanceTo(nextTimer);
       return true;
     }
     return false;
   }
 
+  /**
+   * Virtual time stands still: work keeps being found, and none of it costs anything (a zero-cost
+   * profile with a poll that always fills its budget), so `runUntil` would spin forever. Stop instead.
+   */
+  private stalled(cpu: Cpu): never {
+    const units = this.stalledUnits;
+    this.stalledUnits = 0;
+    throw new SimulationLimitError(
+      `virtual time stands still at t=${cpu.now()} ns: ${units} units of work ran on ${cpu.name} without ` +
+        `time advancing (last: ${cpu.lastUnit}). Work that never charges time (a zero-cost profile with a ` +
+        `poll that always fills its budget) cannot reach a later time: give it a cost profile.`,
+    );
+  }
+
   /** Runs until the clock reaches `t` (CPUs may be left with work that starts later). */
   runUntil(t: Nanoseconds): void {
-    while (this.step(t)) {
+    this.limit = t;
+    this.runToLimit();
+  }
+
+  private runToLimit(): void {
+    while (this.stepToLimit()) {
       /* keep going */
     }
-    this.clock.advanceTo(t);
+    this.clock.advanceTo(this.limit);
     this.catchUpIdle();
   }
 
   /** Idle CPUs' local time follows the clock, so code run between steps (tests, apps) sees "now". */
   private catchUpIdle(): void {
-    const now = this.clock.now();
     for (let i = 0; i < this.cpus.length; i++) {
       const cpu = this.cpus[i];
-      if (!cpu.runnable) {
-        cpu.catchUp(now);
-        cpu.idle = true;
-        cpu.wakeAt = Number.NaN;
-      }
+      if (!cpu.runnable) cpu.idleAtFrontier();
     }
   }
 
   /** Runs for `ns` of simulated time from now. */
   runFor(ns: Nanoseconds): void {
-    this.runUntil(this.clock.now() + ns);
+    this.limit = this.clock.now() + ns;
+    this.runToLimit();
   }
 
   /**
@@ -120,8 +159,8 @@ export class Simulation implements Runner {
    * time (default 60 s). Returns true if it became idle, false if it hit the limit.
    */
   runUntilIdle(limit: Nanoseconds = 60 * NS_PER_SEC): boolean {
-    const end = this.clock.now() + limit;
-    while (this.step(end)) {
+    this.limit = this.clock.now() + limit;
+    while (this.stepToLimit()) {
       /* keep going */
     }
     this.catchUpIdle();
@@ -134,8 +173,9 @@ export class Simulation implements Runner {
    */
   runUntilTrue(done: () => boolean, limit: Nanoseconds = 60 * NS_PER_SEC, what = 'condition'): void {
     const end = this.clock.now() + limit;
+    this.limit = end;
     while (!done()) {
-      if (!this.step(end)) {
+      if (!this.stepToLimit()) {
         throw new SimulationLimitError(`${what} not reached by t=${end} ns (now ${this.clock.now()} ns)`);
       }
     }

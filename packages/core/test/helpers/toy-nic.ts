@@ -44,6 +44,10 @@ export class ToyNicDevice implements DeviceModel, DeviceRegisters {
   readonly ident = { vendor: 0x1234, device: 0x0001, deviceClass: 'network' };
   readonly bars: DeviceRegisters[] = [this];
   readonly interruptVectors = 1;
+  /** Names for register traces (`host.traceRegisters`). */
+  readonly registerNames = [
+    { [ICR]: 'ICR', [IMS]: 'IMS', [IMC]: 'IMC', [RXQ]: 'RXQ', [RXPOP]: 'RXPOP', [MODE]: 'MODE', [MISSED]: 'MISSED' },
+  ];
   readonly size = 32;
   private readonly fifo: Uint32Array;
   private head = 0;
@@ -57,6 +61,8 @@ export class ToyNicDevice implements DeviceModel, DeviceRegisters {
   private clock: DeviceBusContext['clock'] | undefined;
   /** Register-level trace of mask changes: `t=<ns> IMS` / `t=<ns> IMC`. */
   readonly trace: string[] = [];
+  /** Record {@link trace} (off for heap tests: a string per mask change is an allocation). */
+  traceMasks = true;
 
   constructor(readonly fifoSize = 256) {
     this.fifo = new Uint32Array(fifoSize);
@@ -133,12 +139,12 @@ export class ToyNicDevice implements DeviceModel, DeviceRegisters {
   write32(off: number, v: number): void {
     switch (off) {
       case IMS:
-        this.trace.push(`t=${this.clock?.now()} IMS`);
+        if (this.traceMasks) this.trace.push(`t=${this.clock?.now()} IMS`);
         this.ims |= v;
         this.update();
         break;
       case IMC:
-        this.trace.push(`t=${this.clock?.now()} IMC`);
+        if (this.traceMasks) this.trace.push(`t=${this.clock?.now()} IMC`);
         this.ims &= ~v;
         this.update();
         break;
@@ -181,6 +187,7 @@ export class ToyNicDriver {
     this.ifp = host.ifAttach({
       name: 'toy',
       ifType: IFT_LOOP,
+      lines: slot.attachArgs.irqs, // attached by hand, not by autoconf: say which lines are ours
       ops: {
         init: () => regs.write32(IMS, CAUSE_RX),
         stop: () => regs.write32(IMC, 0xffffffff),

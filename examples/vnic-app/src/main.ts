@@ -1,0 +1,3 @@
+import { runVnicApp } from './app.js';
+
+await runVnicApp();

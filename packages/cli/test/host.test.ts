@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PcapReader } from '@ifnet/pcap';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/index.js';
+import { formatSummary, summarize } from '../src/commands/ping.js';
+import { macFor, parseHostOptions } from '../src/host/options.js';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ifnet.mjs');
+
+/** Random loopback addresses (127.x.y.1 and .2), so parallel runs do not collide. */
+function loopbackPair(): [string, string] {
+  const r = () => 1 + Math.floor(Math.random() * 250);
+  const net = `127.${r()}.${r()}`;
+  return [`${net}.1`, `${net}.2`];
+}
+
+interface Exec {
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves when the command printed its ready line (on stderr). */
+  ready: Promise<void>;
+  done: Promise<{ code: number | null; stdout: Buffer; stderr: string }>;
+}
+
+function exec(args: string[]): Exec {
+  const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  let stderr = '';
+  let ready!: () => void;
+  const r: Exec = {
+    kill: (sig) => p.kill(sig),
+    ready: new Promise((resolve) => (ready = resolve)),
+    done: new Promise((resolve) => p.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }))),
+  };
+  p.stdout.on('data', (d: Buffer) => out.push(d));
+  p.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.includes(': ready')) ready();
+  });
+  return r;
+}
+
+describe('ifnet host / ifnet ping arguments', () => {
+  it('bad arguments are one line and exit status 2', async () => {
+    const vx = '--vxlan=127.0.0.1:4789,127.0.0.2:4789';
+    for (const args of [
+      ['host'],
+      ['host', '--ip', '192.0.2.2/24'],
+      ['host', '--ip', '192.0.2.2', vx],
+      ['host', '--ip', 'nonsense/24', vx],
+      ['host', '--ip', '192.0.2.2/24', '--vxlan', '127.0.0.1:4789'],
+      ['host', '--ip', '192.0.2.2/24', '--vxlan', '127.0.0.1:99999,127.0.0.2:4789'],
+      ['host', '--ip', '192.0.2.2/24', '--vxlan', '127.0.0.1:4789,127.0.0.2:4789,vni=16777216'],
+      ['host', '--ip', '192.0.2.2/24', '--vxlan', '127.0.0.1:4789,[::1]:4789'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--qemu', '127.0.0.1:1,127.0.0.1:2'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--nic', 'rtl8139'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--udp-echo', 'seven'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--duration', '-1'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--mac', '03:00:00:00:00:01'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--gw', '192.0.2'],
+      ['ping', '--ip', '192.0.2.2/24', vx, 'not-an-address'],
+      ['ping', '--ip', '192.0.2.2/24', vx, '-c', '0', '192.0.2.1'],
+      // A local address this machine does not have: nothing to bind.
+      ['host', '--ip', '192.0.2.2/24', '--vxlan', '192.0.2.77:4789,192.0.2.78:4789', '--duration', '0'],
+    ]) {
+      expect(await run(args), args.join(' ')).toBe(2);
+    }
+  });
+
+  it('parses the tunnel and derives the MAC from the address', () => {
+    const c = parseHostOptions({
+      nic: 'e1000',
+      ip: '192.0.2.2/24',
+      vxlan: '198.51.100.2:4789,198.51.100.1:4789,vni=7',
+    });
+    expect(c.encapsulation.description).toBe('vxlan vni 7');
+    expect(c.local).toMatchObject({ address: '198.51.100.2', port: 4789 });
+    expect(c.mac).toBe('02:00:c0:00:02:02');
+    expect(macFor(0x0a000001)).toBe('02:00:0a:00:00:01');
+    const q = parseHostOptions({ nic: 'e1000', ip: '192.0.2.2/24', qemu: '127.0.0.1:1234,127.0.0.1:1235' });
+    expect(q.encapsulation.kind).toBe('qemu');
+  });
+
+  it('summarises like iputils ping', () => {
+    const s = summarize('192.0.2.1', 4, [1, 2, 3], 0, 3003.4);
+    expect(formatSummary(s)).toBe(
+      '--- 192.0.2.1 ping statistics ---\n' +
+        '4 packets transmitted, 3 received, 25% packet loss, time 3003ms\n' +
+        'rtt min/avg/max/mdev = 1.000/2.000/3.000/0.816 ms',
+    );
+  });
+});
+
+describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopback)', () => {
+  it('host answers ping from the other; --json prints one object; --pcap - streams a capture on stdout', async () => {
+    const [a, b] = loopbackPair();
+    const json = exec(['host', '--ip', '192.0.2.2/24', '--vxlan', `${a}:4789,${b}:4789`, '--json']);
+    const [c, d] = loopbackPair();
+    const piped = exec(['host', '--ip', '192.0.2.2/24', '--vxlan', `${c}:4789,${d}:4789`, '--pcap', '-']);
+    await Promise.all([json.ready, piped.ready]);
+    const pingArgs = (l: string, r: string) => [
+      'ping',
+      '--ip',
+      '192.0.2.3/24',
+      '--vxlan',
+      `${l}:4789,${r}:4789`,
+      '-c',
+      '2',
+      '-i',
+      '0.2',
+      '-s',
+      '2000',
+      '-W',
+      '3',
+      '192.0.2.2',
+    ];
+    const [p1, p2] = await Promise.all([exec(pingArgs(b, a)).done, exec(pingArgs(d, c)).done]);
+    json.kill('SIGTERM');
+    piped.kill('SIGTERM');
+    expect(p1.code, p1.stderr + p1.stdout.toString()).toBe(0);
+    expect(p1.stdout.toString()).toMatch(/2 packets transmitted, 2 received, 0% packet loss/);
+    expect(p2.code, p2.stderr).toBe(0);
+
+    const h = await json.done;
+    expect(h.code, h.stderr).toBe(0);
+    expect(h.stderr).toMatch(
+      /^ifnet host: wm0 \(e1000\) 02:00:c0:00:02:02 inet 192\.0\.2\.2\/24 mtu 1450 on vxlan vni 42 .*: ready\n$/,
+    );
+    const report = JSON.parse(h.stdout.toString()); // exactly one JSON object
+    expect(report).toMatchObject({ stoppedBy: 'SIGTERM', interface: { name: 'wm0', mtu: 1450 } });
+    expect(report.icmp.echoRepliesOut).toBe(2);
+    expect(report.ip.reassembled).toBe(2);
+
+    const p = await piped.done;
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(/pcap to stdout: ready/);
+    expect(p.stderr).toMatch(/^wm0 +1450 +192\.0\.2\.0\/24/m); // the counters went to stderr
+    const records = [...new PcapReader(new Uint8Array(p.stdout))];
+    const ipv4 = records.filter((r) => r.data[12] === 0x08 && r.data[13] === 0x00);
+    expect(ipv4.length).toBe(2 * 2 * 2); // 2 pings of 2000 bytes: 2 fragments each way
+  }, 60_000);
+});

@@ -1,0 +1,168 @@
+/**
+ * The plumbing of the Linux-peer tests: what they need from Debian, and two network namespaces joined by a
+ * veth pair, with a Linux `vxlan` interface in one of them pointed at the other, where the ifnet host runs.
+ *
+ * ```text
+ *   netns <linux>                                   netns <ifnet>
+ *   vx0 192.0.2.1/24 (vxlan id 42, mtu 1450)         ifnet host: wm0 192.0.2.2/24 (mtu 1450)
+ *     |  VXLAN, UDP 4789 <-> 4789                      |  UDP tunnel socket bound to 198.51.100.2:4789
+ *   vl 198.51.100.1/24  ======== veth ========  vi 198.51.100.2/24
+ * ```
+ *
+ * Only the documentation ranges are used, inside namespaces of their own: nothing is reachable from the
+ * machine's real networks, and the ifnet process sees only 198.51.100.2 and its loopback.
+ *
+ * @module
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Debian packages and the command each provides. */
+const NEEDED: Record<string, string> = {
+  ip: 'iproute2',
+  ping: 'iputils-ping',
+  tshark: 'tshark',
+  nc: 'netcat-openbsd',
+  ethtool: 'ethtool',
+};
+
+/** Why the tests cannot run here at all (null: they can). Checked without installing anything. */
+export function cannotRun(): string | null {
+  if (process.platform !== 'linux') return `not Linux (${process.platform})`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root (network namespaces need it)';
+  if (!existsSync('/proc/self/ns/net')) return 'no network namespace support in this kernel';
+  const probe = spawnSync('unshare', ['--net', 'true'], { stdio: 'ignore' });
+  if (probe.error === undefined && probe.status !== 0)
+    return 'cannot create a network namespace (unshare --net failed)';
+  return null;
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Installs what is missing from Debian (apt-get update once, then install), non-interactively, with
+ * tshark's setuid question answered "no". Returns what was installed and how long it took.
+ */
+export function installDebianPackages(): { installed: string[]; seconds: number } {
+  const missing = Object.keys(NEEDED).filter((c) => !has(c));
+  const t0 = performance.now();
+  if (missing.length > 0) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const opts = { env, stdio: ['pipe', 'pipe', 'pipe'] as ('pipe' | 'ignore')[], timeout: 240_000 };
+    execFileSync('debconf-set-selections', [], {
+      ...opts,
+      input: 'wireshark-common wireshark-common/install-setuid boolean false\n',
+    });
+    const lock = ['-o', 'DPkg::Lock::Timeout=120'];
+    execFileSync('apt-get', [...lock, 'update', '-q'], opts);
+    execFileSync('apt-get', [...lock, 'install', '-y', '-q', ...Object.values(NEEDED)], opts);
+  }
+  return { installed: missing.map((c) => NEEDED[c]), seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Runs a command, throwing with its output when it fails. */
+export function sh(cmd: string, args: string[], options: { timeout?: number } = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: options.timeout ?? 30_000 });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+/** Runs `args` inside namespace `ns`. */
+export function inNs(ns: string, args: string[], options: { timeout?: number } = {}): string {
+  return sh('ip', ['netns', 'exec', ns, ...args], options);
+}
+
+export interface PeerNetwork {
+  /** Namespace of the Linux peer (vx0 192.0.2.1). */
+  linux: string;
+  /** Namespace the ifnet host runs in (198.51.100.2). */
+  ifnet: string;
+  /** Deletes both namespaces (and with them the veth pair and the vxlan interface). Idempotent. */
+  destroy(): void;
+}
+
+export const LINUX_UNDERLAY = '198.51.100.1';
+export const IFNET_UNDERLAY = '198.51.100.2';
+export const LINUX_ADDR = '192.0.2.1';
+export const IFNET_ADDR = '192.0.2.2';
+export const VNI = 42;
+export const VXLAN_PORT = 4789;
+
+/**
+ * Deletes namespaces left by an earlier run that was killed before its clean-up (names carry the pid of
+ * the run that made them; only those whose process is gone are touched).
+ */
+function removeStaleNamespaces(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const m of list.matchAll(/^(ifnet-peer-[li](\d+))\b/gm)) {
+    let alive = true;
+    try {
+      process.kill(Number(m[2]), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) spawnSync('ip', ['netns', 'del', m[1]], { stdio: 'ignore' });
+  }
+}
+
+/** Builds the two namespaces. Names carry the pid, so parallel runs do not collide. */
+export function buildPeerNetwork(): PeerNetwork {
+  removeStaleNamespaces();
+  const tag = `${process.pid}`;
+  const linux = `ifnet-peer-l${tag}`;
+  const ifnet = `ifnet-peer-i${tag}`;
+  const net: PeerNetwork = {
+    linux,
+    ifnet,
+    destroy() {
+      for (const ns of [linux, ifnet]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    },
+  };
+  try {
+    sh('ip', ['netns', 'add', linux]);
+    sh('ip', ['netns', 'add', ifnet]);
+    sh('ip', ['link', 'add', 'vl', 'netns', linux, 'type', 'veth', 'peer', 'name', 'vi', 'netns', ifnet]);
+    for (const [ns, dev, addr] of [
+      [linux, 'vl', LINUX_UNDERLAY],
+      [ifnet, 'vi', IFNET_UNDERLAY],
+    ]) {
+      inNs(ns, ['ip', 'link', 'set', 'lo', 'up']);
+      inNs(ns, ['ip', 'addr', 'add', `${addr}/24`, 'dev', dev]);
+      inNs(ns, ['ip', 'link', 'set', dev, 'up']);
+      // A veth leaves checksums to an offload that never happens: have the kernel compute them.
+      inNs(ns, ['ethtool', '-K', dev, 'tx', 'off']);
+    }
+    // The Linux end of the VXLAN segment: source port pinned to 4789 (the tunnel accepts one peer port).
+    inNs(linux, [
+      'ip',
+      'link',
+      'add',
+      'vx0',
+      'type',
+      'vxlan',
+      'id',
+      String(VNI),
+      'local',
+      LINUX_UNDERLAY,
+      'remote',
+      IFNET_UNDERLAY,
+      'dstport',
+      String(VXLAN_PORT),
+      'srcport',
+      String(VXLAN_PORT),
+      String(VXLAN_PORT + 1),
+      'dev',
+      'vl',
+    ]);
+    inNs(linux, ['ip', 'addr', 'add', `${LINUX_ADDR}/24`, 'dev', 'vx0']);
+    inNs(linux, ['ip', 'link', 'set', 'vx0', 'up']);
+    return net;
+  } catch (e) {
+    net.destroy();
+    throw e;
+  }
+}
