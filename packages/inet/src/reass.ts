@@ -222,6 +222,8 @@ export class Reassembly {
         return this.dropNew(m, ifp, IpDrop.fragTooMany);
       }
     }
+    // While only the pool's reserve (for receive rings) is left, nothing new is held.
+    if (m.pool.pressure) return this.dropNew(m, ifp, IpDrop.fragMemPressure);
     // Memory: evict the oldest other datagrams until the fragment fits.
     const size = m_truesize(m);
     while (this.heldBytes + size > lim.maxBytes || (d === undefined && this.queue.length >= lim.maxDatagrams)) {

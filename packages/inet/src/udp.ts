@@ -421,6 +421,12 @@ export class UdpSocket {
   deliver(m: Mbuf, ifp: Ifnet, hlen: number, src: number, sport: number, dst: number, dport: number): void {
     const udp = this.udp;
     udp.host.cpu.chargeLayerId(LAYER_SOCKET);
+    // Linux's pfmemalloc rule: while only the pool's reserve (for receive rings) is left, nothing queues.
+    if (m.pool.pressure) {
+      this.stats.dropped++;
+      udp.drop.dropInput(m, ifp, UdpDrop.memPressure);
+      return;
+    }
     m_adj(m, hlen);
     if (!this.sb.append(m, src, sport, dst, dport)) {
       this.stats.dropped++;
