@@ -115,7 +115,7 @@ export class Cpu {
    * host routes it to the interfaces of the device that owns the line (`net/fault.ts`). Without it the
    * source simply stays masked.
    */
-  onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined;
+  onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined = undefined;
   /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
   lastUnit = '';
   /**
