@@ -12,6 +12,7 @@ import {
   ZERO_COST_PROFILE,
   createPlatform,
 } from '@ifnet/core';
+import { ethernetFrame } from '@ifnet/testkit';
 import { FrameSink } from '@ifnet/wire';
 import {
   CR_PAGE1,
@@ -149,12 +150,7 @@ export class DeviceRig {
 
   /** A frame of `len` bytes to `dst` from PEER, payload bytes `seed + i`. */
   frame(dst: Uint8Array, len: number, seed = 0): Uint8Array {
-    const f = new Uint8Array(len);
-    f.set(dst, 0);
-    f.set(PEER, 6);
-    f[12] = 0x88;
-    f[13] = 0xb5;
-    for (let i = 14; i < len; i++) f[i] = (seed + i) & 0xff;
-    return f;
+    const payload = Uint8Array.from({ length: len - 14 }, (_, i) => (seed + 14 + i) & 0xff);
+    return ethernetFrame({ dst, src: PEER, type: 0x88b5 }, payload);
   }
 }

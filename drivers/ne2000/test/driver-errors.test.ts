@@ -66,6 +66,22 @@ describe('ne: every error has a name', () => {
     expect(nic.ifp.counters.ipackets).toBe(1);
   });
 
+  it('a CURR outside the ring is counted, never followed, and the card is reset', () => {
+    const { sim, nic, sink, frame } = rig();
+    const regs = nic.host.devices[0].attachArgs.bars[0];
+    regs.write8(DP_CR, CR_PAGE1 | CR_STA | CR_RD_ABORT);
+    regs.write8(DP_CURR, 0x20); // not a page of the ring
+    regs.write8(DP_CR, CR_STA | CR_RD_ABORT);
+    sink.send(frame(60)); // the card cannot store it: overflow, and the driver's recovery finds CURR bad
+    sim.runUntilIdle();
+    expect(nic.ifp.counters.drops['ne.rx.bad-header']).toBeGreaterThanOrEqual(1);
+    expect(nic.sc.events['ne.restart']).toBe(1);
+    sink.send(frame(60)); // works again
+    sim.runUntilIdle();
+    expect(nic.ifp.counters.ipackets).toBe(1);
+    expect(nic.host.pool.checkAccounting().ok).toBe(true);
+  });
+
   it('transmit errors: collisions counted, 16 collisions abort, no carrier, too big, empty', () => {
     const { sim, nic, sink } = rig();
     const ifp = nic.ifp;

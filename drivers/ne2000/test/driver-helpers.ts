@@ -133,9 +133,8 @@ export function packet(host: Host, payload: Uint8Array): Mbuf {
   return m;
 }
 
-export function mac(s: string): Uint8Array {
-  return Uint8Array.from(s.split(':'), (x) => Number.parseInt(x, 16));
-}
+/** `aa:bb:cc:dd:ee:ff` → 6 bytes (the conformance kit's parser). */
+export { macAddr as mac } from '@ifnet/testkit';
 
 /** Sum of the interface's named drops (all, or those whose name starts with `prefix`). */
 export function drops(ifp: Ifnet, prefix = ''): number {

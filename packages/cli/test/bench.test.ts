@@ -32,5 +32,6 @@ describe('ifnet bench', () => {
     expect(await run(['bench', '--quick', '--only', 'sink_1514'])).toBe(0);
     expect(out.join('\n')).toMatch(/path\s+driver\s+Mpps\s+ref Mpps\s+ratio/);
     expect(out.join('\n')).toMatch(/sink_1514\s+e1000/);
+    expect(out.join('\n')).toMatch(/sink_1514\s+ne2000/); // the PIO part next to the DMA one
   }, 120_000);
 });

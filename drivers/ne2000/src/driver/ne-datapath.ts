@@ -92,6 +92,8 @@ export interface NeEvents {
   'ne.tx.busy': number;
   /** The interrupt routine found the free queue empty and left the card to the poll (masked). */
   'ne.rx.starved': number;
+  /** Card resets because it reported a state the driver cannot follow (CURR outside the ring). */
+  'ne.restart': number;
 }
 
 /**
@@ -109,6 +111,7 @@ export abstract class NeDataPath implements PollOps {
     'ne.watchdog.reset': 0,
     'ne.tx.busy': 0,
     'ne.rx.starved': 0,
+    'ne.restart': 0,
   };
   /** Interrupts that found nothing enabled in ISR. */
   spurious = 0;
@@ -133,6 +136,8 @@ export abstract class NeDataPath implements PollOps {
    * rest in the card's ring and masks the per-packet causes until the poll has run.
    */
   protected starved = false;
+  /** The card must be reset and re-initialised (by the poll, at softnet). */
+  protected needRestart = false;
   /** The next ring page to read (BNRY + 1). */
   protected rxNext = 0;
   /** Receive header and transmit staging buffers (allocated once). */
@@ -148,6 +153,9 @@ export abstract class NeDataPath implements PollOps {
   protected lastShrinkTick = 0;
 
   constructor(protected readonly host: Host) {}
+
+  /** Resets the card and starts over (the softc's stop, reset, init, start). */
+  protected abstract restart(): void;
 
   /** A bounded busy wait (`DELAY`): charged to the CPU on the virtual clock, spun on the real one. */
   protected delay(ns: number): void {
@@ -273,6 +281,14 @@ export abstract class NeDataPath implements PollOps {
     // Frames per drain: `max`, or (0) a bound against a card that keeps moving CURR.
     let guard = max > 0 ? max : 2 * ringPages;
     while (this.rxNext !== curr && guard-- > 0) {
+      if (curr < start || curr >= stop) {
+        // CURR outside the ring: nothing in the ring can be trusted; leave it alone (counted) and have
+        // the poll reset the card.
+        ifp.counters.ierrors++;
+        ifp.countDrop(NeDrop.RxBadHeader);
+        this.needRestart = true;
+        break;
+      }
       const page = this.rxNext;
       dma.read(page * DP_PAGE_SIZE, hdr, 0, DP_RX_HDR_SIZE);
       const status = hdr[0];
@@ -477,10 +493,11 @@ export abstract class NeDataPath implements PollOps {
   workPending(): boolean {
     if (this.rx.completed.length > 0) return true;
     if (!this.running) return false;
+    if (this.needRestart) return true;
     const s = this.host.cpu.splnet();
-    const pending = this.rxNext !== this.readCurr();
+    const curr = this.readCurr();
     this.host.cpu.splx(s);
-    return pending;
+    return curr !== this.rxNext && curr >= this.rxStart && curr < this.rxStop;
   }
 
   // =====================================================================================================
@@ -492,6 +509,14 @@ export abstract class NeDataPath implements PollOps {
    */
   poll(_ctx: PollContext, budget: number): number {
     if (!this.running) return 0;
+    if (this.needRestart) {
+      // The card reported something the driver cannot follow (CURR outside the ring): start over, here
+      // at softnet where re-initialising (and pre-allocating) is allowed.
+      this.needRestart = false;
+      this.events['ne.restart']++;
+      this.restart();
+      return 0;
+    }
     const rx = this.rx;
     const ifp = this.ifp;
     const cpu = this.host.cpu;

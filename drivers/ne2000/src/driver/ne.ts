@@ -295,6 +295,7 @@ export class Ne2000Driver extends NeDataPath implements DeviceDriver, IfnetDrive
     this.imr = NE_IMR;
     this.masked = false;
     this.starved = false;
+    this.needRestart = false;
     this.imrNow = NE_IMR;
     r.write8(DP_IMR, NE_IMR); // 8. interrupt mask
     r.write8(DP_CR, CR_PAGE1 | CR_STP | CR_RD_ABORT); // 9. page 1: address, multicast filter, CURR
@@ -347,7 +348,11 @@ export class Ne2000Driver extends NeDataPath implements DeviceDriver, IfnetDrive
   /** `if_watchdog`: the transmitter is stuck — reset the card and start over. */
   watchdog(): void {
     this.events['ne.watchdog.reset']++;
-    if (!this.running) return;
+    if (this.running) this.restart();
+  }
+
+  /** Resets the card and starts over (stop accounts for what was on it; init pre-allocates again). */
+  protected restart(): void {
     this.stop();
     this.resetCard();
     this.init();

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { type Mbuf, type MbufPool, MbufQueue } from '@ifnet/core';
+import { ALLOC_RESERVE, type Mbuf, type MbufPool, MbufQueue } from '@ifnet/core';
 
 export interface RxPreallocOptions {
   /** Initial target. Default 16. */
@@ -126,7 +126,8 @@ export class RxPrealloc {
     const want = Math.min(this.target, this.max - this.completed.length);
     while (free.length > this.target) this.pool.freem(free.dequeue());
     while (free.length < want) {
-      const m = this.pool.getcl();
+      // Receive buffers may use the pool's reserve: what other layers hold cannot starve reception.
+      const m = this.pool.getcl(ALLOC_RESERVE);
       if (m === null) {
         this.stats.poolFailures++;
         return false;
