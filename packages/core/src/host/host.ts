@@ -40,8 +40,11 @@ export interface HostOptions {
   hz?: number;
   /** CPU cost profile (virtual clock). Default {@link DEFAULT_COST_PROFILE}. */
   costs?: CostProfile;
-  /** Mbuf pool size. Default 4096 mbufs and 2048 clusters. */
-  mbufs?: { mbufs?: number; clusters?: number };
+  /**
+   * Mbuf pool size. Default 4096 mbufs and 2048 clusters, with a reserve for receive-ring refill
+   * (`ALLOC_RESERVE`) of 1/16 of the mbufs and 1/8 of the clusters.
+   */
+  mbufs?: { mbufs?: number; clusters?: number; reserve?: { mbufs?: number; clusters?: number } };
   /** What allocation in interrupt context does: throw (tests, default) or count. */
   allocationGuard?: AllocationGuardMode;
   /** Interrupt mitigation policy for poll contexts. Default: seed 000's rate threshold at 8000/s. */
@@ -123,10 +126,16 @@ export class Host {
       if (!owned) this.strayFaults++;
     };
     this.dma = new DmaSpace();
+    const mbufs = options.mbufs?.mbufs ?? 4096;
+    const clusters = options.mbufs?.clusters ?? 2048;
     this.pool = new MbufPool({
       name: `${this.name}.mbuf`,
-      mbufs: options.mbufs?.mbufs ?? 4096,
-      clusters: options.mbufs?.clusters ?? 2048,
+      mbufs,
+      clusters,
+      reserve: {
+        mbufs: options.mbufs?.reserve?.mbufs ?? Math.floor(mbufs / 16),
+        clusters: options.mbufs?.reserve?.clusters ?? Math.floor(clusters / 8),
+      },
       guard: this.guard,
       dma: this.dma,
     });

@@ -58,9 +58,9 @@ export class ContinuationScheduler {
   private tickCount = 0;
   readonly stats: SchedulerStats = { scheduled: 0, coalesced: 0, ran: 0, tickDeferred: 0 };
   /** Called when work becomes runnable (wakes an idle real-time runner). */
-  onRunnable: (() => void) | undefined;
+  onRunnable: (() => void) | undefined = undefined;
   /** Called when the first continuation is put on the tick list (arms the hardclock). */
-  onTickWanted: (() => void) | undefined;
+  onTickWanted: (() => void) | undefined = undefined;
 
   /** `kcont_enqueue`: queues `kc` at the tail of its level. False (and nothing done) if already pending. */
   schedule(kc: Continuation<any>): boolean {

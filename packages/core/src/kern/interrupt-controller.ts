@@ -30,8 +30,8 @@ export class InterruptSource implements InterruptLine {
   asserted = false;
   /** Masked at the controller (`disable_irq`). Devices usually also have their own mask register. */
   masked = false;
-  handler: InterruptHandler<any> | undefined;
-  handlerArg: unknown;
+  handler: InterruptHandler<any> | undefined = undefined;
+  handlerArg: unknown = undefined;
   ipl: HardIpl | 0 = 0;
   handlerName = '';
   /** Internal to the controller: counted in its pending total. */
@@ -95,7 +95,7 @@ export class InterruptController {
   /** Interrupts asserted on a line that has no handler yet ("stray interrupts"). */
   stray = 0;
   /** Called when a source becomes pending, so a sleeping runner can wake its CPU. */
-  onPending: (() => void) | undefined;
+  onPending: (() => void) | undefined = undefined;
 
   /** Creates a new line (a device's INTx pin or one MSI-X vector). */
   createLine(name: string): InterruptSource {

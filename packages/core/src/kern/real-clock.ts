@@ -14,10 +14,10 @@ export class RealClock implements Clock {
   readonly kind = 'real' as const;
   private readonly origin = performance.now();
   private readonly heap: TimerHeap;
-  private wakeup: ReturnType<typeof setTimeout> | undefined;
+  private wakeup: ReturnType<typeof setTimeout> | undefined = undefined;
   private wakeupAt = Number.POSITIVE_INFINITY;
   /** Called after timers fired from the event loop, so the owner (the real-time runner) can run CPUs. */
-  onFired: (() => void) | undefined;
+  onFired: (() => void) | undefined = undefined;
 
   constructor() {
     this.heap = new TimerHeap(() => this.now());
@@ -27,8 +27,20 @@ export class RealClock implements Clock {
     };
   }
 
+  /** The value of the latest {@link now} (NaN before the first). */
+  lastReading = Number.NaN;
+  /** How many times the clock was read (lets a CPU tell whether {@link lastReading} is new to it). */
+  reads = 0;
+
+  /**
+   * Reads the wall clock. About 50–200 ns, and on Node 20 a new heap number (16 bytes) per call: hot
+   * paths read it through the CPU, which reuses one reading per unit of work.
+   */
   now(): Nanoseconds {
-    return (performance.now() - this.origin) * 1e6;
+    const t = (performance.now() - this.origin) * 1e6;
+    this.lastReading = t;
+    this.reads++;
+    return t;
   }
 
   createTimer(name: string, fn: () => void): HardwareTimer {
@@ -78,6 +90,8 @@ export class RealClock implements Clock {
     this.wakeup = undefined;
     this.wakeupAt = next;
     if (next === Number.POSITIVE_INFINITY) return;
+    // A fresh reading: the latest one may be arbitrarily old after an idle stretch. (Once per re-arm of
+    // the earliest timer, about once per tick: not a per-packet cost.)
     const delayMs = Math.max(0, (next - this.now()) / 1e6);
     this.wakeup = setTimeout(() => {
       this.wakeup = undefined;

@@ -26,7 +26,7 @@ export class HeapTimer implements HardwareTimer {
   arm(at: Nanoseconds): void {
     // The expiry is stored here, in a method small enough to be inlined into its caller, and the heap
     // reads it from the timer: a double passed into a call V8 does not inline costs a heap number.
-    if (at !== at) throw new RangeError(`timer ${this.name}: expiry is NaN`);
+    if (Number.isNaN(at)) throw new RangeError(`timer ${this.name}: expiry is NaN`);
     this.expiry = at;
     this.heap.insert(this);
   }
@@ -56,7 +56,7 @@ export class TimerHeap {
   }
 
   /** Called (with no argument) when an arming makes a timer the earliest one: the real clock re-arms its wakeup. */
-  onEarliest: (() => void) | undefined;
+  onEarliest: (() => void) | undefined = undefined;
 
   /** (Re-)inserts `t` at its {@link HeapTimer.expiry}, after any timers with the same expiry. */
   insert(t: HeapTimer): void {

@@ -101,6 +101,8 @@ export class PollContext {
   readonly capacity: number;
   readonly ops: PollOps;
   readonly policy: MitigationPolicy;
+  /** Whether {@link policy} looks at time (else it gets 0, and no clock is read for it). */
+  private readonly timed: boolean;
   readonly kc: Continuation<PollContext>;
   state: PollState = 'disabled';
   readonly stats: PollContextStats = {
@@ -137,6 +139,7 @@ export class PollContext {
     this.ops = options.ops;
     this.line = options.line;
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
+    this.timed = this.policy.usesTime !== false;
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
   }
 
@@ -196,7 +199,7 @@ export class PollContext {
   defer(): void {
     this.stats.interrupts++;
     this.ifp.counters.interrupts++;
-    this.policy.onInterrupt(this.ifp.host.cpu.now());
+    this.policy.onInterrupt(this.timed ? this.ifp.host.cpu.now() : 0);
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -263,7 +266,12 @@ export class PollContext {
       sched.schedule(this.kc);
       return;
     }
-    const decision = this.policy.decide(this.roundWork, this.fromTick, this.ifp.host.cpu.now(), this.capacity);
+    const decision = this.policy.decide(
+      this.roundWork,
+      this.fromTick,
+      this.timed ? this.ifp.host.cpu.now() : 0,
+      this.capacity,
+    );
     this.roundWork = 0;
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
