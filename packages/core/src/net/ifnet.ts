@@ -117,7 +117,7 @@ export class Ifnet {
   /** Multicast link addresses joined (as lowercase hex strings), for the receive filter. */
   readonly multicast = new Set<string>();
   sendQueue: SendQueue;
-  inputHook: InputHook | undefined;
+  inputHook: InputHook | undefined = undefined;
   readonly pollContexts: PollContext[] = [];
   readonly ops: IfnetDriverOps;
   /** `if_softc`. */
@@ -149,6 +149,9 @@ export class Ifnet {
     this.flags = options.flags ?? 0;
     this.mtu = options.mtu ?? 1500;
     this.maxMtu = options.maxMtu ?? this.mtu;
+    if (this.mtu >>> 0 !== this.mtu || this.maxMtu >>> 0 !== this.maxMtu || this.mtu > this.maxMtu) {
+      throw new RangeError(`${this.name}: mtu ${this.mtu} / maxMtu ${this.maxMtu} must be integers, mtu <= maxMtu`);
+    }
     this.lladdr = new Uint8Array(options.lladdr ?? new Uint8Array(link.addrlen));
     this.baudrate = options.baudrate ?? 0;
     this.sendQueue = new FifoSendQueue(options.sendQueueLength);
@@ -310,6 +313,7 @@ export class Ifnet {
 
   /** Counts a drop that involves no mbuf (e.g. a device-side miss reported by the driver). */
   countDrop(reason: string, n = 1): void {
+    if (n >>> 0 !== n) throw new RangeError(`${this.name}: countDrop('${reason}', ${n}): n must be an integer >= 0`);
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + n;
   }
 
@@ -349,11 +353,11 @@ export class Ifnet {
   }
 
   /** Where and what the last contained driver fault was (see `net/fault.ts`), undefined if none. */
-  lastFault: string | undefined;
+  lastFault: string | undefined = undefined;
   /** @internal Time of the last reset after a fault (for the hold-down). */
   lastFaultReset = Number.NEGATIVE_INFINITY;
   /** @internal The continuation that resets the interface after a fault taken in interrupt context. */
-  private faultKc: Continuation<Ifnet> | undefined;
+  private faultKc: Continuation<Ifnet> | undefined = undefined;
 
   /**
    * @internal A driver's interrupt routine threw (the CPU caught it and masked the line): count it and

@@ -70,7 +70,7 @@ function kernelRig(runner: Simulation | RealTimeRunner, policy: MitigationPolicy
 }
 
 describe('kernel heap cost per burst', () => {
-  it('virtual clock: interrupts, polls, preemption points, hardclock and callouts allocate nothing', async () => {
+  it('virtual clock: interrupts, polls, preemption points, hardclock and callouts stay under 2 bytes per packet', async () => {
     const sim = new Simulation();
     const r = kernelRig(sim, alwaysUnmask);
     // A burst every 200 µs of simulated time: a tick boundary every 5 bursts.
@@ -87,7 +87,9 @@ describe('kernel heap cost per burst', () => {
     console.log('virtual clock', cost, { perPacket }, r.delivered(), 'ticks', r.ticks());
     expect(r.ticks()).toBeGreaterThan(ITERATIONS / 5);
     expect(r.delivered()).toBeGreaterThan(ITERATIONS * BURST);
-    expect(perPacket, JSON.stringify(cost)).toBeLessThan(1);
+    // 0.3 B per packet before core-rel's fault containment and softclock share joined this path, 1.1 B
+    // since (the bigger functions inline less); under 2, so one object per packet (16 B) still fails.
+    expect(perPacket, JSON.stringify(cost)).toBeLessThan(2);
   });
 
   it('virtual clock, tick-driven polling (rate-threshold policy in tick mode) stays under 6 bytes per packet', async () => {
