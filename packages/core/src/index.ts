@@ -35,6 +35,7 @@ export * from './net/link-layer.js';
 export * from './net/send-queue.js';
 export * from './net/channel.js';
 export * from './net/ifnet.js';
+export { FAULT_HOLDDOWN_NS } from './net/fault.js';
 export * from './di/tokens.js';
 export * from './di/resolve.js';
 export * from './di/decorators.js';

@@ -40,8 +40,11 @@ export interface HostOptions {
   hz?: number;
   /** CPU cost profile (virtual clock). Default {@link DEFAULT_COST_PROFILE}. */
   costs?: CostProfile;
-  /** Mbuf pool size. Default 4096 mbufs and 2048 clusters. */
-  mbufs?: { mbufs?: number; clusters?: number };
+  /**
+   * Mbuf pool size. Default 4096 mbufs and 2048 clusters, with a reserve for receive-ring refill
+   * (`ALLOC_RESERVE`) of 1/16 of the mbufs and 1/8 of the clusters.
+   */
+  mbufs?: { mbufs?: number; clusters?: number; reserve?: { mbufs?: number; clusters?: number } };
   /** What allocation in interrupt context does: throw (tests, default) or count. */
   allocationGuard?: AllocationGuardMode;
   /** Interrupt mitigation policy for poll contexts. Default: seed 000's rate threshold at 8000/s. */
@@ -88,6 +91,8 @@ export class Host {
   private lastIndex = 0;
   private readonly ifListeners: ((ifp: Ifnet) => void)[] = [];
   private readonly watchdog: Callout<Host>;
+  /** Interrupt-handler exceptions on lines no interface claims (the line stays masked). */
+  strayFaults = 0;
   /** Register traces attached with {@link traceRegisters}, and the one tracer that fans out to them. */
   private readonly registerTraces: RegisterTrace[] = [];
   private readonly traceFanout: RegisterTracer = {
@@ -111,11 +116,26 @@ export class Host {
     this.hardclock = new Hardclock(this.hz, this.cpu, this.cpu.sched, this.callouts);
     this.guard = new AllocationGuard({ mode: options.allocationGuard ?? 'throw' });
     this.cpu.observeInterruptContext(this.guard);
+    this.cpu.onInterruptFault = (src, err) => {
+      let owned = false;
+      for (const ifp of this.interfaces) {
+        if (!ifp.deviceLines.includes(src)) continue;
+        owned = true;
+        ifp.interruptFault(`${ifp.name} interrupt (${src.name})`, err);
+      }
+      if (!owned) this.strayFaults++;
+    };
     this.dma = new DmaSpace();
+    const mbufs = options.mbufs?.mbufs ?? 4096;
+    const clusters = options.mbufs?.clusters ?? 2048;
     this.pool = new MbufPool({
       name: `${this.name}.mbuf`,
-      mbufs: options.mbufs?.mbufs ?? 4096,
-      clusters: options.mbufs?.clusters ?? 2048,
+      mbufs,
+      clusters,
+      reserve: {
+        mbufs: options.mbufs?.reserve?.mbufs ?? Math.floor(mbufs / 16),
+        clusters: options.mbufs?.reserve?.clusters ?? Math.floor(clusters / 8),
+      },
       guard: this.guard,
       dma: this.dma,
     });
@@ -280,10 +300,9 @@ export class Host {
     for (let v = 0; v < model.interruptVectors; v++)
       irqs.push(this.cpu.intr.createLine(`${this.name}.${locator}.irq${v}`));
     const cpu = this.cpu;
-    const clock = cpu.clock;
     // A register access happens at the CPU's time: the hardware catches up first, then the access costs.
     const onAccess = () => {
-      clock.advanceTo(cpu.now());
+      cpu.catchUpHardware();
       cpu.charge(cpu.costs.registerAccess);
     };
     // Programmed I/O (string accesses to a data port) costs per byte on top of the access.

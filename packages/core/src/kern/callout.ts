@@ -40,7 +40,7 @@ export class CalloutTable {
   /** The softclock continuation that runs due callouts. */
   readonly softclock: Continuation<CalloutTable>;
   /** Called with the expiry tick whenever a callout is armed (the hardclock makes sure it will tick then). */
-  onArmed: ((tick: number) => void) | undefined;
+  onArmed: ((tick: number) => void) | undefined = undefined;
   /** Set by the owning kernel: current tick count and a preemption point. */
   ticks: () => number = () => 0;
   preempt: () => void = () => {};

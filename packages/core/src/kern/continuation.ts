@@ -51,14 +51,16 @@ export class ContinuationScheduler {
   private readonly heads: (Continuation<any> | null)[] = new Array(SOFT_LEVELS).fill(null);
   private readonly tails: (Continuation<any> | null)[] = new Array(SOFT_LEVELS).fill(null);
   private readonly lengths = new Int32Array(SOFT_LEVELS);
+  /** Bit `l` set while level `l`'s queue is non-empty: "anything above level L?" is one shift. */
+  private readyMask = 0;
   private tickHead: Continuation<any> | null = null;
   private tickTail: Continuation<any> | null = null;
   private tickCount = 0;
   readonly stats: SchedulerStats = { scheduled: 0, coalesced: 0, ran: 0, tickDeferred: 0 };
   /** Called when work becomes runnable (wakes an idle real-time runner). */
-  onRunnable: (() => void) | undefined;
+  onRunnable: (() => void) | undefined = undefined;
   /** Called when the first continuation is put on the tick list (arms the hardclock). */
-  onTickWanted: (() => void) | undefined;
+  onTickWanted: (() => void) | undefined = undefined;
 
   /** `kcont_enqueue`: queues `kc` at the tail of its level. False (and nothing done) if already pending. */
   schedule(kc: Continuation<any>): boolean {
@@ -110,7 +112,7 @@ export class ContinuationScheduler {
       this.heads[l] = this.unlink(this.heads[l], kc, (t) => {
         this.tails[l] = t;
       });
-      this.lengths[l]--;
+      if (--this.lengths[l] === 0) this.readyMask &= ~(1 << l);
     }
     kc.pending = false;
     kc.onTick = false;
@@ -145,6 +147,11 @@ export class ContinuationScheduler {
     return this.lengths[level];
   }
 
+  /** Whether a continuation is queued strictly above level `cpuIpl` (what a preemption point may run). O(1). */
+  hasAbove(cpuIpl: number): boolean {
+    return this.readyMask >>> (cpuIpl + 1) !== 0;
+  }
+
   /** Whether a continuation could run at CPU level `cpuIpl` (above it; or at `IPL_NONE` when the CPU is there). */
   hasRunnable(cpuIpl: number): boolean {
     for (let l = SOFT_LEVELS - 1; l >= 0; l--) {
@@ -162,7 +169,7 @@ export class ContinuationScheduler {
       if (kc.next === null) this.tails[l] = null;
       kc.next = null;
       kc.pending = false;
-      this.lengths[l]--;
+      if (--this.lengths[l] === 0) this.readyMask &= ~(1 << l);
       return kc;
     }
     return null;
@@ -176,7 +183,7 @@ export class ContinuationScheduler {
     if (kc.next === null) this.tails[level] = null;
     kc.next = null;
     kc.pending = false;
-    this.lengths[level]--;
+    if (--this.lengths[level] === 0) this.readyMask &= ~(1 << level);
     return kc;
   }
 
@@ -185,6 +192,7 @@ export class ContinuationScheduler {
    * or null.
    */
   dequeueAbove(cpuIpl: number): Continuation<any> | null {
+    if (this.readyMask >>> (cpuIpl + 1) === 0) return null;
     for (let l = SOFT_LEVELS - 1; l > cpuIpl; l--) {
       if (this.lengths[l] === 0) continue;
       return this.dequeue(l - 1);
@@ -201,6 +209,7 @@ export class ContinuationScheduler {
     else tail.next = kc;
     this.tails[l] = kc;
     this.lengths[l]++;
+    this.readyMask |= 1 << l;
   }
 
   private unlink(

@@ -17,6 +17,8 @@ export interface InterruptSourceStats {
   asserts: number;
   /** Times the source was disabled because its handler kept claiming nothing (an unhandled storm). */
   stormDisables: number;
+  /** Times the handler threw (contained by the CPU: the source is masked and `Cpu.onInterruptFault` told). */
+  faults: number;
 }
 
 /**
@@ -28,15 +30,15 @@ export class InterruptSource implements InterruptLine {
   asserted = false;
   /** Masked at the controller (`disable_irq`). Devices usually also have their own mask register. */
   masked = false;
-  handler: InterruptHandler<any> | undefined;
-  handlerArg: unknown;
+  handler: InterruptHandler<any> | undefined = undefined;
+  handlerArg: unknown = undefined;
   ipl: HardIpl | 0 = 0;
   handlerName = '';
   /** Internal to the controller: counted in its pending total. */
   listedPending = false;
   /** Consecutive unclaimed runs, for storm detection. */
   unclaimedRun = 0;
-  readonly stats: InterruptSourceStats = { taken: 0, spurious: 0, asserts: 0, stormDisables: 0 };
+  readonly stats: InterruptSourceStats = { taken: 0, spurious: 0, asserts: 0, stormDisables: 0, faults: 0 };
 
   constructor(
     readonly name: string,
@@ -93,7 +95,7 @@ export class InterruptController {
   /** Interrupts asserted on a line that has no handler yet ("stray interrupts"). */
   stray = 0;
   /** Called when a source becomes pending, so a sleeping runner can wake its CPU. */
-  onPending: (() => void) | undefined;
+  onPending: (() => void) | undefined = undefined;
 
   /** Creates a new line (a device's INTx pin or one MSI-X vector). */
   createLine(name: string): InterruptSource {

@@ -8,7 +8,8 @@ import type { Nanoseconds } from './time.js';
 export class HeapTimer implements HardwareTimer {
   /** Position in the heap, -1 when not armed. */
   heapIndex = -1;
-  expiry: Nanoseconds = 0;
+  /** (Initialised to a non-integer so V8 stores the field as a double from the start, never migrating.) */
+  expiry: Nanoseconds = Number.NaN;
   /** Arming sequence number: equal expiries fire in arming order, which keeps runs deterministic. */
   seq = 0;
 
@@ -23,7 +24,11 @@ export class HeapTimer implements HardwareTimer {
   }
 
   arm(at: Nanoseconds): void {
-    this.heap.arm(this, at);
+    // The expiry is stored here, in a method small enough to be inlined into its caller, and the heap
+    // reads it from the timer: a double passed into a call V8 does not inline costs a heap number.
+    if (Number.isNaN(at)) throw new RangeError(`timer ${this.name}: expiry is NaN`);
+    this.expiry = at;
+    this.heap.insert(this);
   }
 
   armAfter(delta: Nanoseconds): void {
@@ -50,14 +55,17 @@ export class TimerHeap {
     return this.items[0];
   }
 
-  arm(t: HeapTimer, at: Nanoseconds): void {
-    if (Number.isNaN(at)) throw new RangeError(`timer ${t.name}: expiry is NaN`);
+  /** Called (with no argument) when an arming makes a timer the earliest one: the real clock re-arms its wakeup. */
+  onEarliest: (() => void) | undefined = undefined;
+
+  /** (Re-)inserts `t` at its {@link HeapTimer.expiry}, after any timers with the same expiry. */
+  insert(t: HeapTimer): void {
     if (t.heapIndex >= 0) this.remove(t);
-    t.expiry = at;
     t.seq = this.seq++;
     t.heapIndex = this.items.length;
     this.items.push(t);
     this.up(t.heapIndex);
+    if (t.heapIndex === 0) this.onEarliest?.();
   }
 
   remove(t: HeapTimer): void {
@@ -77,11 +85,14 @@ export class TimerHeap {
   firingAt = Number.NaN;
   /** Timers fired so far. */
   fired = 0;
-  private advancing = false;
+  /** True while {@link fireDue} runs (a re-entrant advance from a timer callback is ignored). */
+  advancing = false;
 
   /** Expiry of the earliest armed timer, or Infinity. */
   nextExpiry(): Nanoseconds {
-    return this.items[0]?.expiry ?? Number.POSITIVE_INFINITY;
+    // Not `items[0]?.expiry ?? Infinity`: merging `undefined` with a double makes V8 box the double.
+    const top = this.items[0];
+    return top === undefined ? Number.POSITIVE_INFINITY : top.expiry;
   }
 
   /**

@@ -30,6 +30,23 @@
  *   those are programming bugs, and continuing would corrupt other packets.
  * - With an {@link AllocationGuard}, allocation inside an interrupt handler is reported (rule 4).
  *
+ * ## Reserve (receive-ring refill cannot be starved)
+ *
+ * Buffers handed up the stack may be held for a long time elsewhere: queued on a socket nobody reads, on
+ * an ARP entry waiting for a reply, in a reassembly queue. If those holders could take every cluster, the
+ * drivers could not refill their receive rings and the host would go deaf — to the very replies and reads
+ * that would free the buffers. So a pool keeps a *reserve* of each kind (`reserve` option): ordinary
+ * allocations fail once only the reserve is left (counted in `failures` and `reserveRefusals`), and only
+ * allocations made with {@link ALLOC_RESERVE} — drivers refilling receive rings — may take it (counted in
+ * `reserveAllocations`). Buffers that reach the stack that way are still bounded by each holder's own
+ * limits; while {@link MbufPool.pressure} is true holders should drop instead of queueing (Linux's
+ * pfmemalloc rule). Transmit and protocol allocations (`m_prepend`, `m_copyback`, replies) are ordinary:
+ * under pressure a reply fails with a counted drop, and the receive path keeps working.
+ *
+ * A reserve rather than per-consumer quotas: the consumers that hold buffers are open-ended (any protocol,
+ * any socket), while the one consumer that must never starve is known (ring refill); one comparison per
+ * allocation, no per-consumer bookkeeping.
+ *
  * ## Accounting
  *
  * {@link MbufPool.stats} is always up to date (plain numbers, no allocation to read).
@@ -47,6 +64,15 @@ import { M_EXT, M_PKTHDR } from './flags.js';
 import { checkCount } from './m-check.js';
 import { Mbuf } from './mbuf.js';
 
+/** Allocation priority: an ordinary allocation, which leaves the pool's reserve alone. */
+export const ALLOC_NORMAL = 0;
+/**
+ * Allocation priority of a driver refilling its receive ring (Linux's `__GFP_MEMALLOC` reserve for the
+ * receive path): it may take the pool's reserve, so buffers held elsewhere cannot starve the ring.
+ */
+export const ALLOC_RESERVE = 1;
+export type AllocPriority = typeof ALLOC_NORMAL | typeof ALLOC_RESERVE;
+
 export interface MbufPoolOptions {
   /** Name used in statistics, error messages and the DMA mapping. */
   name: string;
@@ -62,6 +88,12 @@ export interface MbufPoolOptions {
   guard?: AllocationGuard;
   /** Map the arena into this DMA space so mbufs have bus addresses ({@link Mbuf.busAddr}). */
   dma?: DmaSpace;
+  /**
+   * Objects of each kind kept back for {@link ALLOC_RESERVE} allocations (drivers refilling receive
+   * rings): ordinary allocations fail once only the reserve is left. Default 0 (no reserve); hosts
+   * default to 1/8 of the clusters and 1/16 of the mbufs. See "Reserve" in the module doc.
+   */
+  reserve?: { mbufs?: number; clusters?: number };
   /**
    * Back the arena with a SharedArrayBuffer so a worker (a traffic source, later another CPU) can see
    * packet bytes. Needs cross-origin isolation in browsers. Default false.
@@ -85,6 +117,12 @@ export interface MbufKindStats {
   readonly allocations: number;
   /** Frees since creation. */
   readonly frees: number;
+  /** Objects kept back for {@link ALLOC_RESERVE} allocations. */
+  readonly reserve: number;
+  /** Ordinary allocations refused because only the reserve was left (also counted in `failures`). */
+  readonly reserveRefusals: number;
+  /** {@link ALLOC_RESERVE} allocations served from the reserve (the kind was below its reserve line). */
+  readonly reserveAllocations: number;
 }
 
 export interface MbufPoolStats {
@@ -118,8 +156,11 @@ class KindCounters implements MbufKindStats {
   failures: number;
   allocations: number;
   frees: number;
+  reserve: number;
+  reserveRefusals: number;
+  reserveAllocations: number;
 
-  constructor(size: number) {
+  constructor(size: number, reserve: number) {
     this.size = size;
     this.inUse = 0;
     this.free = size;
@@ -127,6 +168,9 @@ class KindCounters implements MbufKindStats {
     this.failures = 0;
     this.allocations = 0;
     this.frees = 0;
+    this.reserve = reserve;
+    this.reserveRefusals = 0;
+    this.reserveAllocations = 0;
   }
 
   json(): MbufPoolSnapshot['mbufs'] {
@@ -138,6 +182,9 @@ class KindCounters implements MbufKindStats {
       failures: this.failures,
       allocations: this.allocations,
       frees: this.frees,
+      reserve: this.reserve,
+      reserveRefusals: this.reserveRefusals,
+      reserveAllocations: this.reserveAllocations,
     };
   }
 }
@@ -200,8 +247,12 @@ export class MbufPool {
     this.dma = options.dma ?? null;
     this.busBase = options.dma ? options.dma.map(this.arena, `mbuf pool ${name}`) : 0;
 
-    this.mstat = new KindCounters(mbufs);
-    this.cstat = new KindCounters(clusters);
+    const mres = options.reserve?.mbufs ?? 0;
+    const cres = options.reserve?.clusters ?? 0;
+    checkCount('MbufPool', 'reserve.mbufs', mres, mbufs);
+    checkCount('MbufPool', 'reserve.clusters', cres, clusters);
+    this.mstat = new KindCounters(mbufs, mres);
+    this.cstat = new KindCounters(clusters, cres);
     this.stats = { mbufs: this.mstat, clusters: this.cstat };
 
     this.clBuf = new Array(clusters);
@@ -232,18 +283,31 @@ export class MbufPool {
   // ---------------------------------------------------------------------------------------------------
   // Allocation
 
-  /** m_get: a plain mbuf (no packet header, no cluster), `off` 0, `len` 0. `null` when exhausted. */
-  get(): Mbuf | null {
+  /**
+   * True while the pool runs on its reserve: one kind has no more than its reserve left, so ordinary
+   * allocations fail. Code that *holds* packets for a long time (socket buffers, ARP hold queues,
+   * reassembly) should drop rather than queue more while it is true (Linux's pfmemalloc rule: reserve
+   * memory goes to the receive path, never to a socket).
+   */
+  get pressure(): boolean {
+    return this.mtop <= this.mstat.reserve || (this.cstat.size > 0 && this.ctop <= this.cstat.reserve);
+  }
+
+  /**
+   * m_get: a plain mbuf (no packet header, no cluster), `off` 0, `len` 0. `null` when exhausted (for an
+   * ordinary allocation: when only the reserve is left). `prio` {@link ALLOC_RESERVE} may use the reserve.
+   */
+  get(prio: AllocPriority = ALLOC_NORMAL): Mbuf | null {
     const g = this.guard;
     if (g !== null && g.depth > 0) g.violation(this.name, 'm_get');
-    return this.takeMbuf();
+    return this.takeMbuf(prio);
   }
 
   /** m_gethdr: an mbuf with `M_PKTHDR` and a freshly reset packet header. `null` when exhausted. */
-  gethdr(): Mbuf | null {
+  gethdr(prio: AllocPriority = ALLOC_NORMAL): Mbuf | null {
     const g = this.guard;
     if (g !== null && g.depth > 0) g.violation(this.name, 'm_gethdr');
-    const m = this.takeMbuf();
+    const m = this.takeMbuf(prio);
     if (m !== null) {
       m.flags = M_PKTHDR;
       m.pkthdr.reset();
@@ -258,24 +322,27 @@ export class MbufPool {
    * `m` is then unchanged and still owned by the caller. Throws {@link MbufError} if `m` already has a
    * cluster or is not an allocated mbuf of this pool.
    */
-  clget(m: Mbuf): boolean {
+  clget(m: Mbuf, prio: AllocPriority = ALLOC_NORMAL): boolean {
     this.own(m, 'MCLGET');
     if ((m.flags & M_EXT) !== 0)
       throw new MbufError('bad-state', `mbuf pool '${this.name}': MCLGET on an mbuf that already has a cluster`);
     const g = this.guard;
     if (g !== null && g.depth > 0) g.violation(this.name, 'MCLGET');
-    return this.takeCluster(m);
+    return this.takeCluster(m, prio);
   }
 
-  /** m_getcl: a packet-header mbuf with a cluster attached. `null` when either kind is exhausted. */
-  getcl(): Mbuf | null {
+  /**
+   * m_getcl: a packet-header mbuf with a cluster attached. `null` when either kind is exhausted. A driver
+   * refilling its receive ring passes {@link ALLOC_RESERVE}: `pool.getcl(ALLOC_RESERVE)`.
+   */
+  getcl(prio: AllocPriority = ALLOC_NORMAL): Mbuf | null {
     const g = this.guard;
     if (g !== null && g.depth > 0) g.violation(this.name, 'm_getcl');
-    const m = this.takeMbuf();
+    const m = this.takeMbuf(prio);
     if (m === null) return null;
     m.flags = M_PKTHDR;
     m.pkthdr.reset();
-    if (!this.takeCluster(m)) {
+    if (!this.takeCluster(m, prio)) {
       this.free(m);
       return null;
     }
@@ -300,7 +367,14 @@ export class MbufPool {
    *
    * Copying the whole of `src` (`off === 0 && len === src.length`) into one mbuf allocates nothing.
    */
-  devget(src: Uint8Array, off: number, len: number, rcvif: Ifnet | null, leading = 0): Mbuf | null {
+  devget(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    rcvif: Ifnet | null,
+    leading = 0,
+    prio: AllocPriority = ALLOC_NORMAL,
+  ): Mbuf | null {
     checkCount('m_devget', 'offset', off);
     checkCount('m_devget', 'length', len);
     checkCount('m_devget', 'leading space', leading);
@@ -320,12 +394,12 @@ export class MbufPool {
     let pos = off;
     let lead = leading;
     do {
-      const m = this.takeMbuf();
+      const m = this.takeMbuf(prio);
       if (m === null) {
         this.freem(head);
         return null;
       }
-      if (remaining + lead > msize && this.cstat.size > 0 && !this.takeCluster(m)) {
+      if (remaining + lead > msize && this.cstat.size > 0 && !this.takeCluster(m, prio)) {
         this.free(m);
         this.freem(head);
         return null;
@@ -483,7 +557,7 @@ export class MbufPool {
   allocMbuf(op: string, pkthdr: boolean): Mbuf | null {
     const g = this.guard;
     if (g !== null && g.depth > 0) g.violation(this.name, op);
-    const m = this.takeMbuf();
+    const m = this.takeMbuf(ALLOC_NORMAL);
     if (m !== null && pkthdr) {
       m.flags = M_PKTHDR;
       m.pkthdr.reset();
@@ -495,16 +569,20 @@ export class MbufPool {
   allocCluster(m: Mbuf, op: string): boolean {
     const g = this.guard;
     if (g !== null && g.depth > 0) g.violation(this.name, op);
-    return this.takeCluster(m);
+    return this.takeCluster(m, ALLOC_NORMAL);
   }
 
   // ---------------------------------------------------------------------------------------------------
 
-  private takeMbuf(): Mbuf | null {
+  private takeMbuf(prio: AllocPriority): Mbuf | null {
     const s = this.mstat;
-    if (this.mtop === 0) {
-      s.failures++;
-      return null;
+    if (this.mtop <= s.reserve) {
+      if (this.mtop === 0 || prio === ALLOC_NORMAL) {
+        s.failures++;
+        if (this.mtop > 0) s.reserveRefusals++;
+        return null;
+      }
+      s.reserveAllocations++;
     }
     const m = this.all[this.mfree[--this.mtop]];
     m.isFree = false;
@@ -515,11 +593,15 @@ export class MbufPool {
     return m;
   }
 
-  private takeCluster(m: Mbuf): boolean {
+  private takeCluster(m: Mbuf, prio: AllocPriority): boolean {
     const s = this.cstat;
-    if (this.ctop === 0) {
-      s.failures++;
-      return false;
+    if (this.ctop <= s.reserve) {
+      if (this.ctop === 0 || prio === ALLOC_NORMAL) {
+        s.failures++;
+        if (this.ctop > 0) s.reserveRefusals++;
+        return false;
+      }
+      s.reserveAllocations++;
     }
     const c = this.cfree[--this.ctop];
     const base = c * this.mclbytes;

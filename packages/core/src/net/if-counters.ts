@@ -34,6 +34,12 @@ export interface IfCounters {
   tickDeferrals: number;
   /** Completions whose post-unmask re-check found work (the closed race). */
   raceRechecks: number;
+  /** Exceptions thrown by the driver's poll or interrupt routine, contained by the framework (`net/fault.ts`). */
+  faults: number;
+  /** Resets (stop + init) done after a contained fault. */
+  resets: number;
+  /** Times the interface was marked down because a reset failed or it faulted again right after one. */
+  faultDowns: number;
   /** Drops by reason, e.g. `{ 'ether.runt': 3, 'snd.full': 1 }`. */
   drops: Record<string, number>;
 }
@@ -57,6 +63,9 @@ export function newCounters(): IfCounters {
     pollAgain: 0,
     tickDeferrals: 0,
     raceRechecks: 0,
+    faults: 0,
+    resets: 0,
+    faultDowns: 0,
     drops: {},
   };
 }

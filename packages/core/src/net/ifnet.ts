@@ -2,7 +2,9 @@ import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
 import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
+import type { Continuation } from '../kern/continuation.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
+import { faultResetContinuation, recordFault } from './fault.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
 import type { LinkLayer } from './link-layer.js';
@@ -346,6 +348,23 @@ export class Ifnet {
     return true;
   }
 
+  /** Where and what the last contained driver fault was (see `net/fault.ts`), undefined if none. */
+  lastFault: string | undefined;
+  /** @internal Time of the last reset after a fault (for the hold-down). */
+  lastFaultReset = Number.NEGATIVE_INFINITY;
+  /** @internal The continuation that resets the interface after a fault taken in interrupt context. */
+  private faultKc: Continuation<Ifnet> | undefined;
+
+  /**
+   * @internal A driver's interrupt routine threw (the CPU caught it and masked the line): count it and
+   * schedule the reset at softnet (init may allocate; interrupt context may not).
+   */
+  interruptFault(where: string, err: unknown): void {
+    recordFault(this, where, err);
+    this.faultKc ??= faultResetContinuation(this);
+    this.host.cpu.sched.schedule(this.faultKc);
+  }
+
   /** Set by `host.ifDetach` once detaching has begun: the interface can no longer come up. */
   detaching = false;
 
@@ -369,9 +388,28 @@ export class Ifnet {
    * when every context is disabled.
    */
   down(): Promise<void> {
+    return this.bringDown(false);
+  }
+
+  /**
+   * @internal Down after a failed fault reset: as {@link down}, but a throwing `stop` is ignored (the
+   * driver is already known to be broken).
+   */
+  forceDown(): Promise<void> {
+    return this.bringDown(true);
+  }
+
+  private bringDown(ignoreStopError: boolean): Promise<void> {
     if (!this.up) return Promise.resolve();
     this.flags &= ~(IFF_UP | IFF_RUNNING | IFF_OACTIVE);
-    this.ops.stop(this);
+    if (!ignoreStopError) this.ops.stop(this);
+    else {
+      try {
+        this.ops.stop(this);
+      } catch {
+        // Already counted as a fault; the interface is going down either way.
+      }
+    }
     this.sendQueue.purge();
     this.watchdogTimer = 0;
     const waits: Promise<void>[] = [];
@@ -400,6 +438,7 @@ export class Ifnet {
     this.multicast.clear();
     this.watchdogTimer = 0;
     this.deviceLines = [];
+    if (this.faultKc !== undefined) sched.cancel(this.faultKc);
   }
 
   /** Sets or clears promiscuous mode (`IFF_PROMISC`) and tells the driver. */

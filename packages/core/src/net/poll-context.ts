@@ -1,6 +1,7 @@
 import { Continuation } from '../kern/continuation.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
+import { isUncontainable, recordFault, resetAfterFault } from './fault.js';
 import type { Ifnet } from './ifnet.js';
 import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
 
@@ -100,6 +101,8 @@ export class PollContext {
   readonly capacity: number;
   readonly ops: PollOps;
   readonly policy: MitigationPolicy;
+  /** Whether {@link policy} looks at time (else it gets 0, and no clock is read for it). */
+  private readonly timed: boolean;
   readonly kc: Continuation<PollContext>;
   state: PollState = 'disabled';
   readonly stats: PollContextStats = {
@@ -136,6 +139,7 @@ export class PollContext {
     this.ops = options.ops;
     this.line = options.line;
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
+    this.timed = this.policy.usesTime !== false;
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
   }
 
@@ -195,7 +199,7 @@ export class PollContext {
   defer(): void {
     this.stats.interrupts++;
     this.ifp.counters.interrupts++;
-    this.policy.onInterrupt(this.ifp.host.cpu.now());
+    this.policy.onInterrupt(this.timed ? this.ifp.host.cpu.now() : 0);
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -235,7 +239,13 @@ export class PollContext {
     this.state = 'running';
     this.stats.polls++;
     this.ifp.counters.polls++;
-    let work = this.ops.poll(this, this.weight);
+    let work: number;
+    try {
+      work = this.ops.poll(this, this.weight);
+    } catch (err) {
+      this.pollFault(err);
+      return;
+    }
     if (!(work >= 0)) work = 0;
     if (work > this.weight) {
       this.stats.budgetOverruns++;
@@ -256,7 +266,12 @@ export class PollContext {
       sched.schedule(this.kc);
       return;
     }
-    const decision = this.policy.decide(this.roundWork, this.fromTick, this.ifp.host.cpu.now(), this.capacity);
+    const decision = this.policy.decide(
+      this.roundWork,
+      this.fromTick,
+      this.timed ? this.ifp.host.cpu.now() : 0,
+      this.capacity,
+    );
     this.roundWork = 0;
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
@@ -277,6 +292,24 @@ export class PollContext {
       this.ops.intrDisable(this);
       this.schedule();
     }
+  }
+
+  /**
+   * The driver's poll threw: contain it (`net/fault.ts`). The round ends here; the context goes idle (or
+   * disabled, if a disable was pending) and the interface is reset through its ops, or marked down.
+   */
+  private pollFault(err: unknown): void {
+    if (isUncontainable(err)) throw err;
+    recordFault(this.ifp, `${this.name} poll`, err);
+    this.roundWork = 0;
+    this.fromTick = false;
+    if (this.disabling) {
+      this.finishDisable();
+      return;
+    }
+    this.state = 'idle';
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    resetAfterFault(this.ifp);
   }
 
   /** Set when the continuation was put on the tick list; the next run is a tick round. */

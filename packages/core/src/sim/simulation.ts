@@ -67,12 +67,8 @@ export class Simulation implements Runner {
         cpu.idle = true;
         continue;
       }
-      if (cpu.idle) {
-        // An idle CPU starts when the hardware gave it work, not at the frontier other CPUs pushed.
-        cpu.catchUp(Number.isNaN(cpu.wakeAt) ? this.clock.now() : cpu.wakeAt);
-        cpu.wakeAt = Number.NaN;
-        cpu.idle = false;
-      }
+      // An idle CPU starts when the hardware gave it work, not at the frontier other CPUs pushed.
+      if (cpu.idle) cpu.resumeFromIdle();
       if (best === undefined || cpu.now() < best.now()) best = cpu;
     }
     return best;
@@ -84,9 +80,23 @@ export class Simulation implements Runner {
    * to do before `until`.
    */
   step(until: Nanoseconds = Number.POSITIVE_INFINITY): boolean {
+    this.limit = until;
+    return this.stepToLimit();
+  }
+
+  /**
+   * The bound of the current run. Loops pass it in this field rather than as an argument: times are
+   * doubles beyond 2^30 ns, and V8 allocates a heap number for a double passed to a call it did not inline
+   * (16 bytes per unit of work otherwise).
+   */
+  private limit = Number.POSITIVE_INFINITY;
+
+  /** {@link step} up to {@link limit}. */
+  private stepToLimit(): boolean {
     const cpu = this.pick();
-    const nextTimer = this.clock.nextExpiry();
-    if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= until) {
+    const clock = this.clock;
+    const nextTimer = clock.nextExpiry();
+    if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= this.limit) {
       const before = cpu.now();
       cpu.runUnit();
       this.units++;
@@ -94,9 +104,9 @@ export class Simulation implements Runner {
       else if (++this.stalledUnits >= this.stallLimit) this.stalled(cpu);
       return true;
     }
-    if (nextTimer <= until) {
+    if (nextTimer <= this.limit) {
       this.stalledUnits = 0;
-      this.clock.advanceTo(nextTimer);
+      clock.advanceTo(nextTimer);
       return true;
     }
     return false;
@@ -118,29 +128,30 @@ export class Simulation implements Runner {
 
   /** Runs until the clock reaches `t` (CPUs may be left with work that starts later). */
   runUntil(t: Nanoseconds): void {
-    while (this.step(t)) {
+    this.limit = t;
+    this.runToLimit();
+  }
+
+  private runToLimit(): void {
+    while (this.stepToLimit()) {
       /* keep going */
     }
-    this.clock.advanceTo(t);
+    this.clock.advanceTo(this.limit);
     this.catchUpIdle();
   }
 
   /** Idle CPUs' local time follows the clock, so code run between steps (tests, apps) sees "now". */
   private catchUpIdle(): void {
-    const now = this.clock.now();
     for (let i = 0; i < this.cpus.length; i++) {
       const cpu = this.cpus[i];
-      if (!cpu.runnable) {
-        cpu.catchUp(now);
-        cpu.idle = true;
-        cpu.wakeAt = Number.NaN;
-      }
+      if (!cpu.runnable) cpu.idleAtFrontier();
     }
   }
 
   /** Runs for `ns` of simulated time from now. */
   runFor(ns: Nanoseconds): void {
-    this.runUntil(this.clock.now() + ns);
+    this.limit = this.clock.now() + ns;
+    this.runToLimit();
   }
 
   /**
@@ -148,8 +159,8 @@ export class Simulation implements Runner {
    * time (default 60 s). Returns true if it became idle, false if it hit the limit.
    */
   runUntilIdle(limit: Nanoseconds = 60 * NS_PER_SEC): boolean {
-    const end = this.clock.now() + limit;
-    while (this.step(end)) {
+    this.limit = this.clock.now() + limit;
+    while (this.stepToLimit()) {
       /* keep going */
     }
     this.catchUpIdle();
@@ -162,8 +173,9 @@ export class Simulation implements Runner {
    */
   runUntilTrue(done: () => boolean, limit: Nanoseconds = 60 * NS_PER_SEC, what = 'condition'): void {
     const end = this.clock.now() + limit;
+    this.limit = end;
     while (!done()) {
-      if (!this.step(end)) {
+      if (!this.stepToLimit()) {
         throw new SimulationLimitError(`${what} not reached by t=${end} ns (now ${this.clock.now()} ns)`);
       }
     }

@@ -305,7 +305,18 @@ describe('accounting', () => {
     const s = p.snapshot();
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
     expect(s).toMatchObject({ name: 'test', msize: 256, mclbytes: 2048, guardViolations: 0 });
-    expect(s.mbufs).toEqual({ size: 8, inUse: 1, free: 7, highWater: 1, failures: 0, allocations: 1, frees: 0 });
+    expect(s.mbufs).toEqual({
+      size: 8,
+      inUse: 1,
+      free: 7,
+      highWater: 1,
+      failures: 0,
+      allocations: 1,
+      frees: 0,
+      reserve: 0,
+      reserveRefusals: 0,
+      reserveAllocations: 0,
+    });
     expect(p.checkAccounting()).toEqual({ ok: true, detail: 'ok' });
     expect(() => p.assertQuiescent()).toThrow(
       /in use: 1 mbufs, 1 clusters; first: #\d+\(len=0 flags=0x3 pkthdr.len=0\)/,
