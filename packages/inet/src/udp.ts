@@ -46,7 +46,7 @@ import {
   M_CSUM_UDPv4,
   M_MCAST,
   M_PKTHDR,
-  type Mbuf,
+  Mbuf,
   m_adj,
   m_copydata,
   m_freem,
@@ -285,8 +285,10 @@ export class UdpSocket {
    */
   send(data: Uint8Array | Mbuf): boolean {
     if (this.remotePort === 0) {
-      if (!(data instanceof Uint8Array)) assertOwnMbuf(this.udp.host, data, 'UDP send');
-      if (!(data instanceof Uint8Array)) m_freem(data);
+      if (!(data instanceof Uint8Array)) {
+        assertOwnMbuf(this.udp.host, data, 'UDP send'); // a foreign mbuf stays the caller's
+        m_freem(data);
+      }
       throw new InetError('not-connected', 'send on an unconnected socket');
     }
     return this.sendTo(data, this.remoteAddress, this.remotePort);
@@ -305,9 +307,9 @@ export class UdpSocket {
    */
   sendTo(data: Uint8Array | Mbuf, addr: InAddrLike, port: number, options?: UdpSendOptions): boolean {
     const owned = !(data instanceof Uint8Array);
-    if (owned) assertOwnMbuf(this.udp.host, data, 'UDP sendTo');
-    else if (!(data instanceof Uint8Array))
+    if (owned && !(data instanceof Mbuf))
       throw new InetError('invalid', 'sendTo: data must be a Uint8Array or an Mbuf');
+    if (owned) assertOwnMbuf(this.udp.host, data, 'UDP sendTo');
     const fail = (e: InetError): never => {
       if (owned) m_freem(data as Mbuf);
       throw e;

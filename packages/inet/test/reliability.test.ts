@@ -245,6 +245,7 @@ describe('public functions validate their arguments', () => {
       }),
     ).toBe('invalid');
     expect(code(() => s.sendTo(new Uint8Array(1), '10.0.0.2', 0))).toBe('bad-address');
+    expect(code(() => s.sendTo('text' as unknown as Uint8Array, '10.0.0.2', 9))).toBe('invalid');
     expect(code(() => icmpFor(host).setErrorRate(Number.NaN, 1))).toBe('invalid');
     expect(code(() => icmpFor(host).setErrorRate(1, -1))).toBe('invalid');
     const inet = inetFor(host);
