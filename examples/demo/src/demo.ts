@@ -24,7 +24,7 @@ import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { arpFor, formatMac, registerEther } from '@ifnet/ether';
 import { formatAddr, inetFor, parseAddr, ping, registerInet, udpEchoService, udpFor } from '@ifnet/inet';
 import { TrafficSource, VirtualCable } from '@ifnet/wire';
-import { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
+import { UDP_FRAME_SEQ_OFFSET, udpFrame } from '@ifnet/lab';
 
 /**
  * - `rate-threshold`: seed 000's policy (masked + polled on the tick when interrupting too often), with the

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerHost } from './host.js';
+import { registerLab } from './lab.js';
 import { registerPing } from './ping.js';
 import { registerNewDriver } from './new-driver.js';
 
@@ -18,4 +19,5 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerPing,
   registerNewDriver,
   registerBench,
+  registerLab,
 ];

@@ -1,0 +1,66 @@
+/**
+ * `ifnet lab livelock [--clock virtual] [--models a,b,...] [--rates r1,r2,...] [--window MS] [--seed N] [--json]`:
+ * the receive-livelock experiment of `@ifnet/lab` — every interrupt-handling model over the same e1000 and
+ * UDP workload, swept across offered load. `--json` prints one object `{"clock", "models": {"<name>":
+ * [{"offered_pps", "delivered_pps", "interrupts_per_s", "latency_p50_us", "latency_p99_us", "drops", ...}]}}`.
+ *
+ * Only the virtual clock is implemented so far; `--clock real` is refused with a usage error.
+ */
+import { DEFAULT_RATES, MODEL_NAMES, formatLivelockTable, interruptModel, sweep } from '@ifnet/lab';
+import type { Command } from 'commander';
+import { UsageError } from '../usage-error.js';
+
+interface LivelockOptions {
+  clock: string;
+  models: string;
+  rates?: string;
+  window: string;
+  seed: string;
+  json?: boolean;
+}
+
+function positiveNumbers(what: string, s: string): number[] {
+  const out = s.split(',').map((x) => Number(x.trim()));
+  for (const n of out)
+    if (!(Number.isFinite(n) && n > 0)) throw new UsageError(`${what}: '${s}' is not a list of positive numbers`);
+  return out;
+}
+
+export function registerLab(program: Command): void {
+  const lab = program.command('lab').description('experiments: receive livelock and interrupt mitigation');
+  lab
+    .command('livelock')
+    .description('sweep offered load across interrupt-handling models; delivered, interrupts, latency, drops, CPU')
+    .option('--clock <clock>', 'virtual (deterministic, costs from the cost profile)', 'virtual')
+    .option('--models <names>', `comma-separated models (${MODEL_NAMES.join(', ')})`, MODEL_NAMES.join(','))
+    .option('--rates <pps>', `comma-separated offered rates, frames/s (default ${DEFAULT_RATES.join(',')})`)
+    .option('--window <ms>', 'measured window per point, ms of simulated time', '50')
+    .option('--seed <n>', 'simulation seed', '1')
+    .option('--json', 'print one JSON object instead of the table')
+    .action((opts: LivelockOptions) => {
+      if (opts.clock !== 'virtual') throw new UsageError(`--clock ${opts.clock}: only 'virtual' is implemented`);
+      const models = opts.models.split(',').map((m) => m.trim());
+      for (const m of models) {
+        try {
+          interruptModel(m);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+      }
+      const [windowMs] = positiveNumbers('--window', opts.window);
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
+      const rates = opts.rates === undefined ? undefined : positiveNumbers('--rates', opts.rates);
+      const report = sweep({
+        models,
+        rates,
+        windowMs,
+        seed,
+        onPoint: opts.json
+          ? undefined
+          : (model, p, done, total) =>
+              process.stderr.write(`[${done}/${total}] ${model} ${Math.round(p.offered_pps)}/s\n`),
+      });
+      console.log(opts.json ? JSON.stringify(report) : formatLivelockTable(report));
+    });
+}

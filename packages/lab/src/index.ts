@@ -1,0 +1,13 @@
+/**
+ * `@ifnet/lab`: the receive-livelock lab (issue 14). Platform-neutral: interrupt-handling models over the
+ * e1000, one workload, the offered-load sweep and its metrics. Node-only parts (the command, file output)
+ * live in `@ifnet/cli`.
+ *
+ * @module
+ */
+export { MODEL_NAMES, type InterruptModel, type ModelName, interruptModel } from './models.js';
+export { type LivelockPoint, type RunOptions, SINK_RECEIVE_QUEUE, runPoint } from './run-point.js';
+export { DEFAULT_RATES, type LivelockReport, type SweepOptions, sweep } from './sweep.js';
+export { percentile } from './percentile.js';
+export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
+export { formatLivelockTable } from './format.js';

@@ -1,0 +1,172 @@
+/**
+ * One point of the livelock experiment: one model, one offered rate, on the virtual clock.
+ *
+ * Workload (the same for every model): a {@link TrafficSource} blasts minimum-size (60-byte) UDP/IPv4
+ * frames at constant rate into an e1000 model; the `wm` driver, IPv4 and UDP deliver them to a socket
+ * bound to port 9 whose receive queue holds 128 datagrams; an application drains it at process level
+ * (`IPL_NONE`) and spends the cost profile's `app` layer on each datagram. Costs come from the cost
+ * profile, so a run is deterministic for a given seed.
+ *
+ * Latency is frame arrival on the wire → the application's callback; arrival times are exact (constant
+ * rate), looked up by the sequence number the source stamps into each datagram.
+ */
+import {
+  type CostProfile,
+  DEFAULT_COST_PROFILE,
+  IPL_NAMES,
+  Simulation,
+  createPlatform,
+  m_getUint32,
+  msec,
+} from '@ifnet/core';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
+import { registerEther } from '@ifnet/ether';
+import { inetFor, registerInet, udpFor } from '@ifnet/inet';
+import { TrafficSource } from '@ifnet/wire';
+import type { InterruptModel } from './models.js';
+import { percentile } from './percentile.js';
+import { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
+
+/** Socket receive queue of the sink (datagrams). */
+export const SINK_RECEIVE_QUEUE = 128;
+const MAC = '02:00:00:00:00:0b';
+/** Latency samples kept per run (a ring over the measured window's deliveries). */
+const LATENCY_SAMPLES = 1 << 18;
+
+export interface RunOptions {
+  seed?: number;
+  /** Measured window (ms of simulated time), after {@link warmupMs}. Default 50. */
+  windowMs?: number;
+  /** Warm-up before measuring (ms). Default 10. */
+  warmupMs?: number;
+  costs?: CostProfile;
+  /** Host clock rate (ticks per second). Default 1000. */
+  hz?: number;
+}
+
+/** One row of the sweep (snake_case: it is the JSON shape of `ifnet lab livelock --json`). */
+export interface LivelockPoint {
+  offered_pps: number;
+  /** Datagrams per second handed to the application. */
+  delivered_pps: number;
+  interrupts_per_s: number;
+  /** Frames taken per device interrupt (delivered + dropped in software, per interrupt); 0 without interrupts. */
+  packets_per_interrupt: number;
+  /** Rounds started by the clock tick instead of an interrupt, per second. */
+  tick_polls_per_s: number;
+  latency_p50_us: number;
+  latency_p99_us: number;
+  /** Drops per second by named reason; `nic.missed` is the NIC's own (no free receive descriptor). */
+  drops: Record<string, number>;
+  /** Share of the CPU (0..1) by context: `interrupt`, `softnet`, `softclock`, `process`, `idle`. */
+  cpu: Record<string, number>;
+  /** Every offered frame is accounted for: delivered, dropped with a reason, refused, or in flight. */
+  accounted: boolean;
+}
+
+/** Runs one model at one offered rate and measures it. */
+export function runPoint(model: InterruptModel, rate: number, options: RunOptions = {}): LivelockPoint {
+  const seed = options.seed ?? 1;
+  const windowMs = options.windowMs ?? 50;
+  const warmupMs = options.warmupMs ?? 10;
+  const sim = new Simulation({ seed });
+  const platform = createPlatform();
+  registerEther(platform);
+  registerInet(platform);
+  registerE1000(platform, model.e1000);
+  const host = platform.createHost({
+    name: 'dut',
+    runner: sim,
+    costs: options.costs ?? DEFAULT_COST_PROFILE,
+    hz: options.hz ?? 1000,
+    mitigationPolicy: model.policy,
+  });
+  const dev = new E1000Device({ mac: MAC });
+  host.attachDevice(dev);
+  const [slot] = host.autoconf();
+  const ifp = (slot.driver as WmSoftc).ifp;
+  ifp.upIf();
+  inetFor(host).addAddress(ifp, '10.0.0.2/24');
+
+  const t0 = msec(1);
+  const period = 1e9 / rate;
+  const latencies = new Float64Array(LATENCY_SAMPLES);
+  let nLat = 0;
+  let delivered = 0;
+  let measuring = false;
+  const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE }).bind(9);
+  sink.onMessage((m) => {
+    const seq = m_getUint32(m, 0);
+    m.pool.freem(m);
+    host.cpu.chargeLayer('app');
+    if (!measuring) return;
+    delivered++;
+    latencies[nLat++ & (LATENCY_SAMPLES - 1)] = host.now() - (t0 + Math.round(seq * period));
+  });
+  const template = udpFrame({
+    dstMac: MAC,
+    srcMac: '02:00:00:00:00:99',
+    src: '10.0.0.9',
+    dst: '10.0.0.2',
+    sport: 5000,
+    dport: 9,
+    size: 60,
+  });
+  const gen = new TrafficSource(sim.clock, { rate, template, seqOffset: UDP_FRAME_SEQ_OFFSET });
+  gen.attach(dev);
+  gen.start(t0);
+  sim.runUntil(msec(1 + warmupMs));
+  const snap = () => ({
+    missed: dev.stats.rxMissed,
+    drops: { ...ifp.counters.drops },
+    intr: ifp.counters.interrupts,
+    ticks: ifp.counters.tickDeferrals,
+    cpuI: host.cpu.stats.chargedInterrupt,
+    soft: Array.from(host.cpu.stats.chargedSoft),
+  });
+  const s0 = snap();
+  measuring = true;
+  sim.runUntil(msec(1 + warmupMs + windowMs));
+  measuring = false;
+  const s1 = snap();
+  gen.stop();
+  sim.runFor(msec(20));
+
+  const w = windowMs / 1000;
+  const drops: Record<string, number> = { 'nic.missed': (s1.missed - s0.missed) / w };
+  let softwareDropped = 0;
+  for (const [reason, n] of Object.entries(s1.drops)) {
+    if (reason === 'wm.rx.missed') continue; // the driver's copy of the NIC's counter: counted once above
+    const d = n - (s0.drops[reason] ?? 0);
+    if (d > 0) {
+      drops[reason] = d / w;
+      softwareDropped += d;
+    }
+  }
+  const interrupts = s1.intr - s0.intr;
+  const cpu: Record<string, number> = { interrupt: (s1.cpuI - s0.cpuI) / (w * 1e9) };
+  let busy = cpu.interrupt;
+  for (let l = s1.soft.length - 1; l >= 0; l--) {
+    const share = (s1.soft[l] - s0.soft[l]) / (w * 1e9);
+    cpu[l === 0 ? 'process' : IPL_NAMES[l]] = share;
+    busy += share;
+  }
+  cpu.idle = Math.max(0, 1 - busy);
+  const d = dev.stats;
+  let allSoftware = 0;
+  for (const [reason, n] of Object.entries(ifp.counters.drops)) if (reason !== 'wm.rx.missed') allSoftware += n;
+  const accounted = gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + allSoftware + sink.stats.received;
+  const kept = Math.min(nLat, LATENCY_SAMPLES);
+  return {
+    offered_pps: rate,
+    delivered_pps: delivered / w,
+    interrupts_per_s: interrupts / w,
+    packets_per_interrupt: interrupts > 0 ? (delivered + softwareDropped) / interrupts : 0,
+    tick_polls_per_s: (s1.ticks - s0.ticks) / w,
+    latency_p50_us: percentile(latencies, kept, 50) / 1000,
+    latency_p99_us: percentile(latencies, kept, 99) / 1000,
+    drops,
+    cpu,
+    accounted,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The offered-load sweep of `ifnet lab livelock`: every model at every rate, each point a fresh host (no
+ * state carried between points), on the virtual clock.
+ */
+import { type ModelName, interruptModel } from './models.js';
+import { type LivelockPoint, type RunOptions, runPoint } from './run-point.js';
+
+/**
+ * Default offered rates (frames/s): from well below the default cost profile's capacity (about 240,000
+ * datagrams/s reach the application) to 1 Gb/s line rate for 60-byte frames, 1,488,095/s — over 6x the
+ * capacity; 2,500,000/s (over 10x) is beyond what one 1 Gb/s port can carry but what the NIC model
+ * accepts from a source attached directly.
+ */
+export const DEFAULT_RATES: readonly number[] = [
+  10_000, 50_000, 100_000, 200_000, 350_000, 500_000, 800_000, 1_488_095, 2_500_000,
+];
+
+export interface SweepOptions extends RunOptions {
+  models: readonly string[];
+  rates?: readonly number[];
+  /** Called after each point (for a progress bar or plain progress lines). */
+  onPoint?: (model: ModelName, point: LivelockPoint, done: number, total: number) => void;
+}
+
+/** The JSON object `ifnet lab livelock --json` prints. */
+export interface LivelockReport {
+  clock: 'virtual';
+  seed: number;
+  window_ms: number;
+  models: Record<string, LivelockPoint[]>;
+}
+
+export function sweep(options: SweepOptions): LivelockReport {
+  const models = options.models.map(interruptModel); // validates every name before any work
+  const rates = options.rates ?? DEFAULT_RATES;
+  const total = models.length * rates.length;
+  const out: Record<string, LivelockPoint[]> = {};
+  let done = 0;
+  for (const model of models) {
+    const rows: LivelockPoint[] = [];
+    for (const rate of rates) {
+      const p = runPoint(model, rate, options);
+      rows.push(p);
+      options.onPoint?.(model.name, p, ++done, total);
+    }
+    out[model.name] = rows;
+  }
+  return { clock: 'virtual', seed: options.seed ?? 1, window_ms: options.windowMs ?? 50, models: out };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_NAMES, interruptModel, percentile, runPoint, sweep } from '../src/index.js';
+
+const LOW = 10_000;
+const OVER = 1_488_095; // 1 Gb/s line rate of 60-byte frames: about 6x the default profile's capacity
+
+describe('the livelock sweep (virtual clock, default cost profile)', () => {
+  const report = sweep({ models: [...MODEL_NAMES], rates: [LOW, 200_000, OVER], windowMs: 20 });
+  const at = (model: string, rate: number) => {
+    const p = report.models[model].find((r) => r.offered_pps === rate);
+    if (!p) throw new Error(`no point ${model}@${rate}`);
+    return p;
+  };
+
+  it('accounts for every offered frame in every run', () => {
+    for (const rows of Object.values(report.models)) for (const p of rows) expect(p.accounted).toBe(true);
+  });
+
+  it('delivers everything at low load, each model with its own interrupt behaviour', () => {
+    for (const m of MODEL_NAMES) expect(at(m, LOW).delivered_pps).toBe(LOW);
+    expect(at('napi', LOW).interrupts_per_s).toBe(LOW); // one interrupt per frame
+    expect(at('napi', LOW).latency_p50_us).toBeLessThan(20);
+    expect(at('timer', LOW).interrupts_per_s).toBeLessThanOrEqual(8000); // ITR spaces them
+    expect(at('continuation', LOW).interrupts_per_s).toBe(0); // seed 000's rate threshold: polled on the tick
+    expect(at('continuation', LOW).tick_polls_per_s).toBeGreaterThan(900);
+  });
+
+  it('without feedback from the socket, every model livelocks: the CPU works on datagrams that die at the full socket', () => {
+    for (const m of MODEL_NAMES) {
+      const peak = Math.max(...report.models[m].map((p) => p.delivered_pps));
+      const over = at(m, OVER);
+      expect(over.delivered_pps).toBeLessThan(0.15 * peak);
+      expect(over.drops['udp.fullsock']).toBeGreaterThan(100_000);
+      expect(over.cpu.softnet).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('is deterministic for a seed', () => {
+    expect(runPoint(interruptModel('napi'), 200_000, { windowMs: 20 })).toEqual(at('napi', 200_000));
+  });
+
+  it('rejects an unknown model by name', () => {
+    expect(() => sweep({ models: ['napi', 'nope'] })).toThrow(/unknown model 'nope'/);
+  });
+});
+
+describe('percentile', () => {
+  it('is the nearest rank', () => {
+    const s = Float64Array.from([5, 1, 4, 2, 3]);
+    expect(percentile(s, 5, 50)).toBe(3);
+    expect(percentile(s, 5, 99)).toBe(5);
+    expect(percentile(s, 0, 50)).toBe(0);
+  });
+});
