@@ -120,6 +120,15 @@ export interface UdpSocketOptions {
   receiveBuffer?: number;
   /** SO_SNDBUF: the largest payload `send` accepts, 1..65507. Default 65507. */
   sendBuffer?: number;
+  /**
+   * Input feedback (Mogul & Ramakrishnan's cure for receive livelock): when the receive queue fills, hold
+   * input processing of the interface the datagram came in on ({@link Ifnet.holdInput}) instead of
+   * letting the CPU process datagrams that would die here; release it when the application has drained
+   * the queue to half. The NIC drops the excess meanwhile (its own counter). Other traffic on that
+   * interface waits too, so enable it for a socket that dominates its interface. One interface is held at
+   * a time; datagrams from others arriving at a full queue are dropped (`udp.fullsock`). Default false.
+   */
+  inputFeedback?: boolean;
 }
 
 /** Per-send options. */
@@ -138,6 +147,8 @@ export interface UdpSocketStats {
   sent: number;
   /** ICMP errors reported for this socket. */
   errors: number;
+  /** Input holds taken by {@link UdpSocketOptions.inputFeedback}. */
+  inputHolds: number;
 }
 
 function checkPort(port: number, allowZero: boolean): void {
@@ -159,11 +170,14 @@ export class UdpSocket {
   private ttlValue: number | undefined;
   private dfValue = false;
   private sndbuf: number;
-  readonly stats: UdpSocketStats = { received: 0, dropped: 0, sent: 0, errors: 0 };
+  readonly stats: UdpSocketStats = { received: 0, dropped: 0, sent: 0, errors: 0, inputHolds: 0 };
   /** The last ICMP error reported for this (connected) socket, until a `recv` consumes it. */
   lastError: InetError | null = null;
   private closedFlag = false;
   private readonly sb: DatagramSockbuf;
+  private readonly feedback: boolean;
+  /** The interface whose input this socket holds (input feedback), or null. */
+  private heldIfp: Ifnet | null = null;
   private callback: UdpReceiveCallback | undefined;
   private errorCallback: ((err: InetError) => void) | undefined;
   private readonly waiters: { resolve: (m: UdpMessage) => void; reject: (e: InetError) => void }[] = [];
@@ -182,6 +196,7 @@ export class UdpSocket {
     const rcv = checkUint('UDP SO_RCVBUF', options.receiveBuffer ?? UDP_DEFAULT_RCVBUF, 1, SOCKBUF_MAX);
     this.sndbuf = checkUint('UDP SO_SNDBUF', options.sendBuffer ?? UDP_DEFAULT_SNDBUF, 1, UDP_MAX_PAYLOAD);
     this.sb = new DatagramSockbuf(q, rcv);
+    this.feedback = options.inputFeedback ?? false;
     this.kc = new Continuation<UdpSocket>(`${udp.host.name}.udp.app`, IPL_NONE, (s) => s.drain(), this as UdpSocket);
   }
 
@@ -393,7 +408,10 @@ export class UdpSocket {
       return Promise.reject(e);
     }
     const m = this.sb.take();
-    if (m !== null) return Promise.resolve(this.copyOut(m));
+    if (m !== null) {
+      if (this.heldIfp !== null) this.maybeRelease();
+      return Promise.resolve(this.copyOut(m));
+    }
     return new Promise<UdpMessage>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
     });
@@ -405,6 +423,7 @@ export class UdpSocket {
     this.closedFlag = true;
     this.udp.detach(this);
     this.sb.purge();
+    this.maybeRelease();
     this.udp.host.cpu.sched.cancel(this.kc);
     const err = new InetError('closed', 'socket closed');
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -432,12 +451,29 @@ export class UdpSocket {
     m_adj(m, hlen);
     if (!this.sb.append(m, src, sport, dst, dport)) {
       this.stats.dropped++;
+      if (this.feedback && this.heldIfp === null) this.holdInput(ifp);
       udp.drop.dropInput(m, ifp, UdpDrop.fullSock);
       return;
     }
+    if (this.feedback && this.heldIfp === null && this.sb.length >= this.sb.maxlen) this.holdInput(ifp);
     this.stats.received++;
     udp.stats.delivered++;
     if (this.callback !== undefined || this.waiters.length > 0) udp.host.cpu.sched.schedule(this.kc);
+  }
+
+  private holdInput(ifp: Ifnet): void {
+    this.heldIfp = ifp;
+    this.stats.inputHolds++;
+    ifp.holdInput();
+  }
+
+  /** Releases the input hold once the queue has drained to half (called after each take). */
+  private maybeRelease(): void {
+    const ifp = this.heldIfp;
+    if (ifp !== null && this.sb.length <= this.sb.maxlen >>> 1) {
+      this.heldIfp = null;
+      ifp.releaseInput();
+    }
   }
 
   /** @internal An ICMP error about a datagram this socket sent. */
@@ -478,6 +514,7 @@ export class UdpSocket {
       if (cb === undefined && this.waiters.length === 0) return;
       const m = this.sb.take();
       if (m === null) return;
+      if (this.heldIfp !== null) this.maybeRelease();
       n++;
       if (cb !== undefined) {
         cb(m, this.fillInfo(m));

@@ -89,7 +89,7 @@ describe('IPv4 on lo0', () => {
     expect(new TextDecoder().decode(msg.data)).toBe('hello');
     expect(msg.srcPort).toBe(7);
     expect(msg.dstPort).toBe(49152);
-    expect(echo.stats).toEqual({ received: 1, dropped: 0, sent: 1, errors: 0 });
+    expect(echo.stats).toEqual({ received: 1, dropped: 0, sent: 1, errors: 0, inputHolds: 0 });
     s.close();
     echo.close();
     host.pool.assertQuiescent();

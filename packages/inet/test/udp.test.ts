@@ -69,13 +69,42 @@ describe('UDP sockets', () => {
     host.pool.assertQuiescent();
   });
 
+  it('input feedback: a full queue holds the interface it came in on until the application drains it to half', async () => {
+    const { sim, host, ch, udp } = world();
+    const s = udp.socket({ receiveQueue: 4, inputFeedback: true }).bind(7000);
+    for (let i = 0; i < 3; i++) ch.inject(udpPacket(PEER, US, 1, 7000, bytes(10)));
+    sim.runUntilIdle();
+    expect(ch.ifp.inputHeld).toBe(false);
+    ch.inject(udpPacket(PEER, US, 1, 7000, bytes(10))); // the 4th fills the queue: hold
+    sim.runUntilIdle();
+    expect(ch.ifp.inputHeld).toBe(true);
+    expect(s.stats.inputHolds).toBe(1);
+    expect(ch.ifp.counters.inputHolds).toBe(1);
+    await s.recv(); // 3 left: above half
+    expect(ch.ifp.inputHeld).toBe(true);
+    await s.recv(); // 2 left: half, released
+    expect(ch.ifp.inputHeld).toBe(false);
+    s.close();
+    host.pool.assertQuiescent();
+  });
+
+  it('input feedback: closing a socket that holds its interface releases it', () => {
+    const { sim, ch, udp } = world();
+    const s = udp.socket({ receiveQueue: 1, inputFeedback: true }).bind(7000);
+    ch.inject(udpPacket(PEER, US, 1, 7000, bytes(10)));
+    sim.runUntilIdle();
+    expect(ch.ifp.inputHeld).toBe(true);
+    s.close();
+    expect(ch.ifp.inputHeld).toBe(false);
+  });
+
   it('bounds the receive queue and counts overflow drops', () => {
     const { sim, host, ch, udp } = world();
     const s = udp.socket({ receiveQueue: 4 }).bind(7000);
     for (let i = 0; i < 6; i++) ch.inject(udpPacket(PEER, US, 1, 7000, bytes(10)));
     sim.runUntilIdle();
     expect(s.queued).toBe(4);
-    expect(s.stats).toEqual({ received: 4, dropped: 2, sent: 0, errors: 0 });
+    expect(s.stats).toEqual({ received: 4, dropped: 2, sent: 0, errors: 0, inputHolds: 0 });
     expect(udp.stats.drops).toEqual({ 'udp.fullsock': 2 });
     expect(ch.ifp.counters.drops).toEqual({ 'udp.fullsock': 2 });
     s.close();

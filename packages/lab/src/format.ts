@@ -6,7 +6,7 @@ const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
 export function formatLivelockTable(report: LivelockReport): string {
   const lines = [
     `clock ${report.clock}, seed ${report.seed}, ${report.window_ms} ms measured per point`,
-    'model          offered/s   to app/s   intr/s  pkts/intr  tick polls/s  p50 µs  p99 µs  CPU intr/softnet/proc  drops/s by reason',
+    'model                      offered/s   to app/s   intr/s  pkts/intr  tick polls/s  p50 µs  p99 µs  CPU intr/softnet/proc  drops/s by reason',
   ];
   for (const [model, rows] of Object.entries(report.models)) {
     for (const p of rows) {
@@ -16,7 +16,7 @@ export function formatLivelockTable(report: LivelockReport): string {
         .join(', ');
       const pct = (k: string) => `${Math.round((p.cpu[k] ?? 0) * 100)}%`;
       lines.push(
-        `${model.padEnd(13)} ${n0(p.offered_pps).padStart(10)} ${n0(p.delivered_pps).padStart(10)} ` +
+        `${model.padEnd(24)} ${n0(p.offered_pps).padStart(10)} ${n0(p.delivered_pps).padStart(10)} ` +
           `${n0(p.interrupts_per_s).padStart(8)} ${p.packets_per_interrupt.toFixed(1).padStart(10)} ` +
           `${n0(p.tick_polls_per_s).padStart(13)} ${p.latency_p50_us.toFixed(0).padStart(7)} ` +
           `${p.latency_p99_us.toFixed(0).padStart(7)}  ${`${pct('interrupt')}/${pct('softnet')}/${pct('process')}`.padStart(21)}  ` +

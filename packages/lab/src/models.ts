@@ -4,7 +4,7 @@
  * policy (seed 000 rule 5) and the device's hardware moderation (ITR), both through public API — nothing
  * here reaches into the driver's data path.
  *
- * Implemented: `timer`, `continuation`, `napi`. Not yet implemented (named in issue 14): `legacy`,
+ * Implemented: `timer`, `continuation` (with socket feedback), `napi`, `continuation-no-feedback`. Not yet implemented (named in issue 14): `legacy`,
  * `batch`, `adaptive` — see the package README.
  */
 import { type MitigationPolicyFactory, alwaysUnmask, rateThreshold } from '@ifnet/core';
@@ -24,9 +24,11 @@ export interface InterruptModel {
   readonly policy: MitigationPolicyFactory;
   /** Driver tunables (hardware moderation). */
   readonly e1000: E1000Options;
+  /** Feedback from the socket's full receive queue to input processing (`inputFeedback`). */
+  readonly feedback: boolean;
 }
 
-export const MODEL_NAMES = ['timer', 'continuation', 'napi'] as const;
+export const MODEL_NAMES = ['timer', 'continuation', 'napi', 'continuation-no-feedback'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 const MODELS: Record<ModelName, InterruptModel> = {
@@ -35,20 +37,30 @@ const MODELS: Record<ModelName, InterruptModel> = {
     description:
       'device moderation only: the e1000 spaces its interrupts by ITR (8000/s), each poll always unmasks (e1000 InterruptThrottleRate=8000)',
     policy: alwaysUnmask,
+    feedback: false,
     e1000: { itr: Math.round(1e9 / TIMER_MODEL_MAX_INTERRUPTS / ITR_UNIT_NS) },
   },
   continuation: {
     name: 'continuation',
     description:
-      'seed 000: interrupt → mask → defer → budgeted poll → unmask, or stay masked and poll on the tick when interrupting too often',
+      'seed 000: interrupt → mask → defer → budgeted poll → unmask, or stay masked and poll on the tick when interrupting too often; a full socket holds input (Mogul feedback)',
     policy: rateThreshold(),
     e1000: {},
+    feedback: true,
+  },
+  'continuation-no-feedback': {
+    name: 'continuation-no-feedback',
+    description: 'continuation without the socket feedback: to measure what the feedback buys',
+    policy: rateThreshold(),
+    e1000: {},
+    feedback: false,
   },
   napi: {
     name: 'napi',
     description: 'budgeted polling that always re-enables the interrupt when a round completes (NAPI without deferral)',
     policy: alwaysUnmask,
     e1000: {},
+    feedback: false,
   },
 };
 

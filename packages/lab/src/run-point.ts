@@ -94,7 +94,7 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   let nLat = 0;
   let delivered = 0;
   let measuring = false;
-  const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE }).bind(9);
+  const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback: model.feedback }).bind(9);
   sink.onMessage((m) => {
     const seq = m_getUint32(m, 0);
     m.pool.freem(m);

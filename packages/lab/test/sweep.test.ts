@@ -5,7 +5,7 @@ const LOW = 10_000;
 const OVER = 1_488_095; // 1 Gb/s line rate of 60-byte frames: about 6x the default profile's capacity
 
 describe('the livelock sweep (virtual clock, default cost profile)', () => {
-  const report = sweep({ models: [...MODEL_NAMES], rates: [LOW, 200_000, OVER], windowMs: 20 });
+  const report = sweep({ models: [...MODEL_NAMES], rates: [LOW, 200_000, 350_000, OVER], windowMs: 20 });
   const at = (model: string, rate: number) => {
     const p = report.models[model].find((r) => r.offered_pps === rate);
     if (!p) throw new Error(`no point ${model}@${rate}`);
@@ -26,13 +26,22 @@ describe('the livelock sweep (virtual clock, default cost profile)', () => {
   });
 
   it('without feedback from the socket, every model livelocks: the CPU works on datagrams that die at the full socket', () => {
-    for (const m of MODEL_NAMES) {
+    for (const m of ['timer', 'napi', 'continuation-no-feedback']) {
       const peak = Math.max(...report.models[m].map((p) => p.delivered_pps));
       const over = at(m, OVER);
       expect(over.delivered_pps).toBeLessThan(0.15 * peak);
       expect(over.drops['udp.fullsock']).toBeGreaterThan(100_000);
       expect(over.cpu.softnet).toBeGreaterThan(0.9);
     }
+  });
+
+  it('with the feedback, continuation holds its peak under overload: the NIC drops the excess, not the socket', () => {
+    const rows = report.models.continuation;
+    const peak = Math.max(...rows.map((p) => p.delivered_pps));
+    const over = at('continuation', OVER);
+    expect(over.delivered_pps).toBeGreaterThanOrEqual(0.95 * peak);
+    expect(over.drops['nic.missed']).toBeGreaterThan(over.drops['udp.fullsock'] ?? 0);
+    expect(over.delivered_pps).toBeGreaterThan(5 * at('continuation-no-feedback', OVER).delivered_pps);
   });
 
   it('is deterministic for a seed', () => {

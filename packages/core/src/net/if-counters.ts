@@ -34,6 +34,8 @@ export interface IfCounters {
   tickDeferrals: number;
   /** Completions whose post-unmask re-check found work (the closed race). */
   raceRechecks: number;
+  /** Input holds taken ({@link Ifnet.holdInput}: a full socket stopped input processing). */
+  inputHolds: number;
   /** Exceptions thrown by the driver's poll or interrupt routine, contained by the framework (`net/fault.ts`). */
   faults: number;
   /** Resets (stop + init) done after a contained fault. */
@@ -63,6 +65,7 @@ export function newCounters(): IfCounters {
     pollAgain: 0,
     tickDeferrals: 0,
     raceRechecks: 0,
+    inputHolds: 0,
     faults: 0,
     resets: 0,
     faultDowns: 0,

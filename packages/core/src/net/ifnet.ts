@@ -173,8 +173,37 @@ export class Ifnet {
   addPollContext(options: PollContextOptions): PollContext {
     const ctx = new PollContext(this, this.pollContexts.length, options);
     this.pollContexts.push(ctx);
+    for (let i = 0; i < this.inputHolds; i++) ctx.hold();
     if (this.up) ctx.enable();
     return ctx;
+  }
+
+  /** Input holds in force on this interface ({@link holdInput}). */
+  private inputHolds = 0;
+
+  /**
+   * Mogul & Ramakrishnan's feedback from a full queue to input processing, per interface: a consumer
+   * (a socket whose receive queue filled with datagrams from this interface) stops the interface's poll
+   * contexts ({@link PollContext.hold}) so the CPU stops working on packets that would be dropped there;
+   * the NIC drops the excess instead, for free. Call {@link releaseInput} once per hold when the queue has
+   * drained. Holds nest (several sockets may hold one interface). Allocates nothing.
+   */
+  holdInput(): void {
+    this.inputHolds++;
+    this.counters.inputHolds++;
+    for (const ctx of this.pollContexts) ctx.hold();
+  }
+
+  /** Releases one {@link holdInput}; parked poll contexts resume when no hold is left. */
+  releaseInput(): void {
+    if (this.inputHolds === 0) return;
+    this.inputHolds--;
+    for (const ctx of this.pollContexts) ctx.release();
+  }
+
+  /** Whether a {@link holdInput} is in force. */
+  get inputHeld(): boolean {
+    return this.inputHolds > 0;
   }
 
   /**

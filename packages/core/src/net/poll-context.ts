@@ -76,6 +76,8 @@ export interface PollContextStats {
   work: number;
   /** Polls that reported more work than their budget (a driver bug; clamped). */
   budgetOverruns: number;
+  /** Rounds that found an input {@link PollContext.hold} in force and parked without polling. */
+  holdParks: number;
 }
 
 /**
@@ -115,7 +117,16 @@ export class PollContext {
     raceRechecks: 0,
     work: 0,
     budgetOverruns: 0,
+    holdParks: 0,
   };
+  /**
+   * Input holds in force ({@link hold}): while above 0, a scheduled round does not poll; the context parks
+   * with its interrupt masked and the device drops what it cannot hold (Mogul & Ramakrishnan's feedback
+   * from a full queue to input processing).
+   */
+  private holds = 0;
+  /** A round found a hold in force and parked: {@link release} resumes it. */
+  private parked = false;
   /** Work done in the current round (since the last schedule). */
   private roundWork = 0;
   /** The current round was started by the clock tick. */
@@ -231,13 +242,48 @@ export class PollContext {
     }
     this.ifp.host.cpu.sched.cancel(this.kc);
     this.state = 'disabled';
+    this.parked = false;
     onDone?.();
     return true;
+  }
+
+  /**
+   * Input feedback (Mogul & Ramakrishnan 1997, "feedback from full queues"): a consumer downstream (a
+   * socket whose receive queue is full) asks input processing to stop spending CPU on packets that would
+   * die there. Until every hold is {@link release}d, the next round parks instead of polling: the
+   * interrupt stays masked (masked here too for contexts that do not mask on defer), so the device keeps
+   * the packets in its ring and drops what overflows (counted by the device, at no CPU cost). Holds nest.
+   * The round already running when a hold is taken finishes normally. Allocates nothing.
+   */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** Releases one {@link hold}; when none is left, a parked round is polled now. */
+  release(): void {
+    if (this.holds === 0) return;
+    if (--this.holds > 0 || !this.parked) return;
+    this.parked = false;
+    if (this.state === 'scheduled') this.ifp.host.cpu.sched.schedule(this.kc);
+  }
+
+  /** Whether input is held ({@link hold}). */
+  get held(): boolean {
+    return this.holds > 0;
   }
 
   /** The continuation body. */
   run(): void {
     if (this.state !== 'scheduled') return; // disabled while queued: nothing to do
+    if (this.holds > 0) {
+      // Park: stay 'scheduled' (so defer() does not schedule again) with the interrupt masked.
+      if (!this.parked) {
+        this.parked = true;
+        this.stats.holdParks++;
+        if (!this.maskOnDefer) this.ops.intrDisable(this);
+      }
+      return;
+    }
     if (this.kcFromTick()) this.fromTick = true;
     this.state = 'running';
     this.stats.polls++;
