@@ -11,3 +11,4 @@ export { DEFAULT_RATES, type LivelockReport, type SweepOptions, sweep } from './
 export { percentile } from './percentile.js';
 export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';
+export { type DemoOptions, type DemoReport, NETSTAT_HEADER, type PingResult, netstatLine, runDemo } from './demo.js';
