@@ -1,61 +1,28 @@
 /**
- * Heap accounting for allocation tests, from V8's own statistics: young-generation collections
- * (scavenges, seen as PerformanceObserver 'gc' entries) and the growth of `new_space` over the measured
- * section, after a warm-up that lets every function reach optimised code and a full collection. Short-lived
- * garbage lands in the young generation, so with no scavenge in between its growth is what the section
- * allocated. Never timing.
+ * Heap bytes per packet of a workload, with benchkit's meter over V8's counters (`measureHeap` with
+ * `nodeHeapProbe`): the workload is run one 64-frame burst per iteration, so the meter's bytes per
+ * iteration divided by the burst is per packet.
  */
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { measureHeap } from '@ifnet/benchkit';
+import { nodeHeapProbe } from '@ifnet/benchkit/node';
+import { BURST } from './workloads.js';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-export interface HeapUse {
+export interface PacketHeapCost {
   packets: number;
-  /** Bytes the young generation grew by. */
-  young: number;
   bytesPerPacket: number;
-  scavenges: number;
-  majors: number;
+  gcEvents: number;
 }
 
-function newSpaceUsed(): number {
-  return v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')!.space_used_size;
+const probe = nodeHeapProbe();
+
+/** Measures `packets` packets of `run` (after a quarter as many as warm-up). */
+export async function heapPerPacket(run: (packets: number) => number, packets: number): Promise<PacketHeapCost> {
+  const bursts = Math.ceil(packets / BURST);
+  // A long warm-up: every function of the path optimised (and deoptimised once, where V8 does) first.
+  const c = await measureHeap(probe, () => run(BURST), bursts, { sampleEvery: 16, warmup: bursts });
+  return { packets: bursts * BURST, bytesPerPacket: c.bytesPerIteration / BURST, gcEvents: c.gcEvents };
 }
 
-/**
- * Runs `warm()` (warm-up), then measures `run()`, which returns the packets it moved. Both must be
- * synchronous.
- */
-export async function measureHeap(warm: () => unknown, run: () => number): Promise<HeapUse> {
-  warm();
-  let scavenges = 0;
-  let majors = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
-      else majors++;
-    }
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  gc();
-  await new Promise((r) => setImmediate(r));
-  scavenges = 0;
-  majors = 0;
-  const before = newSpaceUsed();
-  const packets = run();
-  const young = newSpaceUsed() - before;
-  await new Promise((r) => setImmediate(r));
-  obs.disconnect();
-  return { packets, young, bytesPerPacket: young / packets, scavenges, majors };
-}
-
-export function describeHeap(what: string, h: HeapUse): string {
-  return (
-    `${what}: ${h.packets} packets, young generation +${h.young} B (${h.bytesPerPacket.toFixed(3)} B/packet), ` +
-    `${h.scavenges} scavenges, ${h.majors} major GCs`
-  );
+export function describeHeap(what: string, h: PacketHeapCost): string {
+  return `${what}: ${h.packets} packets, ${h.bytesPerPacket.toFixed(3)} B/packet, ${h.gcEvents} GC events`;
 }

@@ -11,10 +11,11 @@ export const BURST = 64;
 /** Frames up to the Ethernet sink (0x88B5): device DMA → wm poll → if_input → ether → sink frees. */
 export function receiveToSink(r: Rig, f: Uint8Array): (packets: number) => number {
   const len = f.length;
+  let want = 0;
+  const done = () => r.sunk() === want;
   return (packets) => {
     const before = r.sunk();
-    let want = before;
-    const done = () => r.sunk() === want;
+    want = before;
     for (let i = 0; i < packets; i += BURST) {
       for (let j = 0; j < BURST; j++) r.port.wireReceive(f, 0, len);
       want += BURST;
@@ -27,10 +28,11 @@ export function receiveToSink(r: Rig, f: Uint8Array): (packets: number) => numbe
 /** UDP datagrams to a socket: device → wm → if_input → ether → IPv4 → UDP → socket → application frees. */
 export function receiveToSocket(r: Rig, f: Uint8Array): (packets: number) => number {
   const len = f.length;
+  let want = 0;
+  const done = () => r.datagrams() === want;
   return (packets) => {
     const before = r.datagrams();
-    let want = before;
-    const done = () => r.datagrams() === want;
+    want = before;
     for (let i = 0; i < packets; i += BURST) {
       for (let j = 0; j < BURST; j++) r.port.wireReceive(f, 0, len);
       want += BURST;
@@ -44,10 +46,11 @@ export function receiveToSocket(r: Rig, f: Uint8Array): (packets: number) => num
 export function transmit(r: Rig, len: number): (packets: number) => number {
   const pool = r.host.pool;
   const ifp = r.sc.ifp;
+  let want = 0;
+  const done = () => r.sink.received === want && r.sc.txInFlight === 0;
   return (packets) => {
     const before = r.sink.received;
-    let want = before;
-    const done = () => r.sink.received === want && r.sc.txInFlight === 0;
+    want = before;
     for (let i = 0; i < packets; i += BURST) {
       for (let j = 0; j < BURST; j++) {
         const m = pool.getcl()!;
@@ -75,11 +78,12 @@ export function transmit(r: Rig, len: number): (packets: number) => number {
  */
 export function echo(r: Rig, request: Uint8Array): (packets: number) => number {
   const len = request.length;
+  let want = 0;
+  // Every reply sent by IPv4 and reclaimed by txeof: the device has put it on the wire.
+  const done = () => r.ipSent() === want && r.sc.txInFlight === 0;
   return (packets) => {
     const before = r.ipSent();
-    let want = before;
-    // Every reply sent by IPv4 and reclaimed by txeof: the device has put it on the wire.
-    const done = () => r.ipSent() === want && r.sc.txInFlight === 0;
+    want = before;
     for (let i = 0; i < packets; i += BURST) {
       for (let j = 0; j < BURST; j++) r.port.wireReceive(request, 0, len);
       want += BURST;

@@ -45,6 +45,8 @@ export const ArpDrop = {
   holdOverflow: 'arp.hold-overflow',
   /** The global hold bound (`maxHeldPackets` / `maxHeldBytes`) pushed out the oldest held packet. */
   holdLimit: 'arp.hold-limit',
+  /** The pool is down to its reserve (`pool.pressure`): nothing new is held, the reserve is for rings. */
+  memPressure: 'arp.mempressure',
   timeout: 'arp.timeout',
   evicted: 'arp.evicted',
   expired: 'arp.expired',

@@ -15,7 +15,7 @@ import {
   m_copyback,
 } from '@ifnet/core';
 import { EpairDrop } from './drop-reasons.js';
-import { ETHER_ADDR_LEN } from './ether-header.js';
+import { ETHER_ADDR_LEN, ETHERMTU } from './ether-header.js';
 
 /**
  * epair(4): a pair of Ethernet interfaces connected back to back in software.
@@ -228,7 +228,7 @@ function attachEnd(
   sc: EpairSoftc,
 ): Ifnet {
   if (mac.length !== ETHER_ADDR_LEN) throw new RangeError(`${name}: MAC address must be 6 bytes`);
-  const mtu = options.mtu ?? 1500;
+  const mtu = options.mtu ?? ETHERMTU;
   const ifp = host.ifAttach({
     name: 'epair',
     ifname: name, // if_initname: epair<unit>a / epair<unit>b
@@ -270,6 +270,11 @@ function attachEnd(
 export function createEpair(hostA: Host, hostB: Host, options: EpairOptions = {}): Epair {
   const qlen = options.queueLength ?? EPAIR_QUEUE_LENGTH;
   if (!Number.isInteger(qlen) || qlen < 1) throw new RangeError(`epair: queue length ${qlen}`);
+  const mtu = options.mtu ?? ETHERMTU;
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new RangeError(`epair: MTU ${mtu} (68..65535)`);
+  const w = options.weight;
+  if (w !== undefined && (!Number.isInteger(w) || w < 1)) throw new RangeError(`epair: weight ${w}`);
+  if (options.up !== undefined && typeof options.up !== 'boolean') throw new RangeError('epair: up must be a boolean');
   const unitA = nextUnit(hostA);
   const unitB = hostB === hostA ? unitA : nextUnit(hostB);
   const sa = new EpairSoftc(hostA, qlen);

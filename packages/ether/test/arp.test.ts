@@ -1,4 +1,5 @@
 import {
+  ALLOC_RESERVE,
   DEFAULT_COST_PROFILE,
   type Host,
   type Ifnet,
@@ -446,6 +447,40 @@ describe('ARP cache bound', () => {
     p.sim.runUntil(10 * SEC);
     expect(p.arp1.heldPackets).toBe(0);
     expect(p.arp1.heldBytes).toBe(0);
+    expectQuiescent(p.h1, p.h2);
+  });
+
+  it('holds nothing while only the pool reserve is left (arp.mempressure)', () => {
+    const p = pair();
+    const taken = [];
+    for (let m = p.h1.pool.get(); m !== null; m = p.h1.pool.get()) taken.push(m);
+    expect(p.h1.pool.pressure).toBe(true);
+    const m = p.h1.pool.devget(ipv4Bytes(IP1, ip('10.0.0.9'), 1), 0, 28, null, 32, ALLOC_RESERVE)!;
+    p.a.output(m, 0x0800, ip('10.0.0.9'));
+    expect(p.arp1.heldPackets).toBe(0);
+    // (The request could not be built either: ordinary allocations stop at the reserve, `arp.nobufs`.)
+    expect(p.a.counters.drops).toEqual({ 'arp.mempressure': 1, 'arp.nobufs': 1 });
+    for (const x of taken) p.h1.pool.free(x);
+    p.sim.runUntil(10 * SEC);
+    expectQuiescent(p.h1, p.h2);
+  });
+
+  it('forgets a detached interface: entries, timers, held packets (arp.detached), addresses', async () => {
+    const p = pair();
+    sendIp(p.a, IP1, IP2, 1);
+    p.sim.runFor(SEC / 100); // resolved
+    sendIp(p.a, IP1, ip('10.0.0.9'), 2); // incomplete, one packet held, a retransmission timer armed
+    expect(p.arp1.size).toBe(2);
+    const requests = p.arp1.stats.txRequests;
+    const done = p.h1.ifDetach(p.a);
+    p.sim.runFor(SEC / 100);
+    await done;
+    expect(p.arp1.size).toBe(0);
+    expect(p.arp1.heldPackets).toBe(0);
+    expect(p.arp1.addresses(p.a)).toEqual([]);
+    expect(p.arp1.stats.drops).toEqual({ 'arp.detached': 1 });
+    p.sim.runFor(10 * SEC); // no timer of the detached interface fires
+    expect(p.arp1.stats.txRequests).toBe(requests);
     expectQuiescent(p.h1, p.h2);
   });
 

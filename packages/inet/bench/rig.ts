@@ -19,7 +19,7 @@ import {
   createPlatform,
 } from '@ifnet/core';
 import { arpFor, registerEther } from '@ifnet/ether';
-import { cksumBytes, inetFor, parseAddr, pseudoHeaderSum, registerInet, udpFor } from '../src/index.js';
+import { cksumBytes, formatAddr, inetFor, parseAddr, pseudoHeaderSum, registerInet, udpFor } from '../src/index.js';
 
 export const MAC = Uint8Array.from([0x02, 0, 0, 0, 0, 0x01]);
 export const PEER_MAC = Uint8Array.from([0x02, 0, 0, 0, 0, 0x02]);
@@ -29,8 +29,14 @@ export const PORT = 9000;
 /** Ethernet + IPv4 + UDP/ICMP header bytes in front of the payload. */
 export const HDRS = 42;
 
-/** Ethernet + IPv4 header of a frame from the peer to us, protocol `proto`, `ipPayload` bytes after it. */
-function ethIp(ipPayload: number, proto: number): Uint8Array {
+/**
+ * The same rig on 192.168.0.0/24: addresses above 2^31, which V8 holds as heap numbers unless the code
+ * keeps them as int32 (`| 0`) — the heap tests run both.
+ */
+export const HIGH = { us: parseAddr('192.168.0.1'), peer: parseAddr('192.168.0.2') };
+
+/** Ethernet + IPv4 header of a frame from `peer` to `us`, protocol `proto`, `ipPayload` bytes after it. */
+function ethIp(ipPayload: number, proto: number, us = US, peer = PEER): Uint8Array {
   const ipLen = 20 + ipPayload;
   const f = new Uint8Array(14 + ipLen);
   const v = new DataView(f.buffer);
@@ -42,22 +48,22 @@ function ethIp(ipPayload: number, proto: number): Uint8Array {
   v.setUint16(18, 1);
   f[22] = 64;
   f[23] = proto;
-  v.setUint32(26, PEER);
-  v.setUint32(30, US);
+  v.setUint32(26, peer);
+  v.setUint32(30, us);
   v.setUint16(24, ~cksumBytes(f, 14, 20) & 0xffff);
   return f;
 }
 
 /** An Ethernet + IPv4 + UDP frame with `payload` bytes to {@link PORT}, all checksums correct. */
-export function udpFrame(payload: number): Uint8Array {
+export function udpFrame(payload: number, us = US, peer = PEER): Uint8Array {
   const ulen = 8 + payload;
-  const f = ethIp(ulen, 17);
+  const f = ethIp(ulen, 17, us, peer);
   const v = new DataView(f.buffer);
   v.setUint16(34, 40000);
   v.setUint16(36, PORT);
   v.setUint16(38, ulen);
   for (let i = 0; i < payload; i++) f[42 + i] = (i * 13) & 0xff;
-  let s = ~cksumBytes(f, 34, ulen, pseudoHeaderSum(PEER, US, 17, ulen)) & 0xffff;
+  let s = ~cksumBytes(f, 34, ulen, pseudoHeaderSum(peer, us, 17, ulen)) & 0xffff;
   if (s === 0) s = 0xffff;
   v.setUint16(40, s);
   return f;
@@ -93,7 +99,7 @@ export interface Rig {
 }
 
 /** Builds the rig on the virtual clock (`'virtual'`) or the real one (`'real'`: call `runner.stop()` after). */
-export function rig(clock: 'virtual' | 'real' = 'virtual'): Rig {
+export function rig(clock: 'virtual' | 'real' = 'virtual', us = US, peer = PEER): Rig {
   const real = clock === 'real' ? new RealTimeRunner() : null;
   const runner: Runner = real ?? new Simulation({ seed: 1 });
   const platform = createPlatform();
@@ -118,8 +124,8 @@ export function rig(clock: 'virtual' | 'real' = 'virtual'): Rig {
     },
   });
   ifp.upIf();
-  inetFor(host).addAddress(ifp, '10.0.0.1/24');
-  arpFor(host).addStatic(ifp, PEER, PEER_MAC);
+  inetFor(host).addAddress(ifp, `${formatAddr(us)}/24`);
+  arpFor(host).addStatic(ifp, peer, PEER_MAC);
   let delivered = 0;
   udpFor(host)
     .socket({ receiveQueue: 256, receiveBuffer: 1024 * 1024 }) // a batch of 64 full-size datagrams fits

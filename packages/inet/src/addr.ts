@@ -77,6 +77,7 @@ function tryParse(s: string): number {
  * (four decimal parts 0..255, no leading zeros, nothing around them).
  */
 export function parseAddr(s: string): number {
+  if (typeof s !== 'string') throw new InetError('bad-address', `not an IPv4 address: ${String(s)}`);
   const a = tryParse(s);
   if (a < 0) throw new InetError('bad-address', `not an IPv4 address: ${JSON.stringify(s)}`);
   return a;
@@ -113,6 +114,7 @@ export interface Prefix {
  * {@link InetError} (`bad-address`) on anything else.
  */
 export function parsePrefix(s: string): Prefix {
+  if (typeof s !== 'string') throw new InetError('bad-address', `not a prefix: ${String(s)}`);
   if (s === 'default') return { addr: 0, len: 0, mask: 0, network: 0 };
   const slash = s.indexOf('/');
   const addr = parseAddr(slash < 0 ? s : s.slice(0, slash));

@@ -37,6 +37,8 @@ export const IpDrop = {
   fragMemory: 'ip.frag.memory',
   fragTimeout: 'ip.frag.timeout',
   fragFlushed: 'ip.frag.flushed',
+  /** The pool is down to its reserve (`pool.pressure`): fragments are not held, the reserve is for rings. */
+  fragMemPressure: 'ip.frag.mempressure',
   /** The interface the fragments arrived on was detached. */
   fragDetached: 'ip.frag.detached',
   outputNoRoute: 'ip.output.noroute',
@@ -71,6 +73,8 @@ export const UdpDrop = {
   noPortBcast: 'udp.noport.bcast',
   /** The socket's receive queue is full: datagram count or SO_RCVBUF bytes. */
   fullSock: 'udp.fullsock',
+  /** The pool is down to its reserve (`pool.pressure`): nothing is queued on sockets, the reserve is for rings. */
+  memPressure: 'udp.mempressure',
   /** The echo service refused to answer (broadcast/multicast, or a reflector port: loop protection). */
   echoRefused: 'udp.echo.refused',
   outputNoBufs: 'udp.output.nobufs',

@@ -207,19 +207,22 @@ export class Inet {
   /** The host's `ip-protocol` dispatch table (256 entries): ICMP, UDP and others register here. */
   readonly protocols: DispatchTable;
   readonly reassembly: Reassembly;
-  /** TTL of datagrams we originate. */
-  defaultTtl: number;
+  private ttlDefault: number;
   /** Installed by the ICMP module; without it no ICMP error is ever sent. */
   icmp: IcmpErrorSink | undefined;
   /** `pr_ctlinput` by protocol number (see {@link setCtlInput}). */
   readonly ctlInputs: (CtlInput | undefined)[] = new Array(256).fill(undefined);
-  /** Our unicast addresses (any interface: the weak host model of BSD). */
+  /**
+   * Our unicast addresses (any interface: the weak host model of BSD), keyed by `addr | 0`: an int32 is a
+   * small integer to V8, while a uint32 above 2^31 (192.168.x.x) is a heap number that every lookup on the
+   * data path would box.
+   */
   private readonly local = new Map<number, IfAddr>();
   /**
    * Our directed broadcast and network addresses (prefixes shorter than /31), with how many configured
    * addresses give each: the source check of every received datagram is one lookup here.
    */
-  private readonly bcasts = new Map<number, number>();
+  private readonly bcasts = new Map<number, number>(); // keyed by `addr | 0`, as `local`
   private readonly removedListeners: ((ia: IfAddr) => void)[] = [];
   private nextIdent = 1;
   /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
@@ -232,13 +235,22 @@ export class Inet {
 
   constructor(host: Host, options: InetOptions = {}) {
     this.host = host;
-    this.defaultTtl = options.defaultTtl ?? IPDEFTTL;
+    this.ttlDefault = checkUint('inet defaultTtl', options.defaultTtl ?? IPDEFTTL, 1, 255);
     this.routes = new RouteTable((ifp, dst) => this.sourceOn(ifp, dst));
     this.protocols = host.dispatchTable('ip-protocol', 256);
     this.reassembly = new Reassembly(host, this.stats, this.drop, options.reassembly ?? {}, (first, ifp) =>
       this.icmp?.error(first, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, ifp),
     );
     if (options.loopbackAddress !== false && host.lo0 !== undefined) this.addAddress(host.lo0, '127.0.0.1/8');
+  }
+
+  /** TTL of datagrams we originate (`net.inet.ip.ttl`): 1..255, else {@link InetError} `invalid`. */
+  get defaultTtl(): number {
+    return this.ttlDefault;
+  }
+
+  set defaultTtl(ttl: number) {
+    this.ttlDefault = checkUint('inet defaultTtl', ttl, 1, 255);
   }
 
   /** @internal ARP gave up on a next hop: ICMP host unreachable to the source of a held packet (borrowed). */
@@ -272,7 +284,7 @@ export class Inet {
     ) {
       throw new InetError('bad-address', `${spec} is not a usable unicast address`);
     }
-    if (this.local.has(a)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
+    if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -283,10 +295,10 @@ export class Inet {
     };
     const data = inetIfData(ifp);
     data.addrs.push(ia);
-    this.local.set(a, ia);
+    this.local.set(a | 0, ia);
     if (ia.broadcast !== 0) {
-      this.bcasts.set(ia.broadcast, (this.bcasts.get(ia.broadcast) ?? 0) + 1);
-      this.bcasts.set(ia.network, (this.bcasts.get(ia.network) ?? 0) + 1);
+      this.bcasts.set(ia.broadcast | 0, (this.bcasts.get(ia.broadcast | 0) ?? 0) + 1);
+      this.bcasts.set(ia.network | 0, (this.bcasts.get(ia.network | 0) ?? 0) + 1);
     }
     if (
       p.len < 32 &&
@@ -315,12 +327,12 @@ export class Inet {
     const i = data.addrs.findIndex((x) => x.addr === a);
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
-    this.local.delete(a);
+    this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
-        const n = (this.bcasts.get(x) ?? 0) - 1;
-        if (n > 0) this.bcasts.set(x, n);
-        else this.bcasts.delete(x);
+        const n = (this.bcasts.get(x | 0) ?? 0) - 1;
+        if (n > 0) this.bcasts.set(x | 0, n);
+        else this.bcasts.delete(x | 0);
       }
     }
     this.routes.removeWhere((r) => r.kind === 'local' && r.dst === a && r.prefixLen === 32);
@@ -370,12 +382,12 @@ export class Inet {
 
   /** Whether `addr` is one of our unicast addresses. */
   isLocal(addr: number): boolean {
-    return this.local.has(addr);
+    return this.local.has(addr | 0);
   }
 
   /** The address record of one of our addresses. */
   localAddress(addr: number): IfAddr | undefined {
-    return this.local.get(addr);
+    return this.local.get(addr | 0);
   }
 
   /** Joins a multicast group on `ifp` (on Ethernet, also its link-layer group address). */
@@ -484,7 +496,7 @@ export class Inet {
       this.drop.dropInput(m, ifp, IpDrop.badSrc);
       return;
     }
-    if (this.bcasts.has(src)) {
+    if (this.bcasts.has(src | 0)) {
       this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
       return;
     }
@@ -492,7 +504,7 @@ export class Inet {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    const local = this.local.has(dst);
+    const local = this.local.has(dst | 0);
     // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
     if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
       this.drop.dropInput(m, ifp, IpDrop.badSrcZero);
@@ -551,7 +563,7 @@ export class Inet {
 
   /** Whether `addr` is a broadcast (or network) address of any of our interfaces, or the limited broadcast. */
   isBroadcast(addr: number): boolean {
-    return addr === INADDR_BROADCAST || this.bcasts.has(addr);
+    return addr === INADDR_BROADCAST || this.bcasts.has(addr | 0);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -569,7 +581,7 @@ export class Inet {
     if (dst === INADDR_BROADCAST || isMulticast(dst)) {
       link = dst === INADDR_BROADCAST ? LINK_BCAST : LINK_MCAST;
       if (hint !== undefined) ifp = hint;
-      else if (src !== INADDR_ANY && this.local.has(src)) ifp = this.local.get(src)!.ifp;
+      else if (src !== INADDR_ANY && this.local.has(src | 0)) ifp = this.local.get(src | 0)!.ifp;
       else {
         if (link === LINK_MCAST) rt = this.routes.lookup(dst);
         ifp = rt !== undefined ? rt.ifp : this.defaultBroadcastInterface(link === LINK_MCAST);
@@ -675,7 +687,7 @@ export class Inet {
     b[o + IP_ID + 1] = id & 0xff;
     b[o + IP_OFF] = df ? IP_DF >>> 8 : 0;
     b[o + IP_OFF + 1] = 0;
-    b[o + IP_TTL] = opts.ttl ?? this.defaultTtl;
+    b[o + IP_TTL] = opts.ttl ?? this.ttlDefault;
     b[o + IP_P] = proto;
     const v = m.view;
     v.setUint32(o + IP_SRC, this.rSrc);

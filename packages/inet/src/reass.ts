@@ -58,6 +58,8 @@ import { cksumBytes } from './cksum.js';
 import { IP_DST, IP_ID, IP_LEN, IP_MAXPACKET, IP_MF, IP_OFF, IP_OFFMASK, IP_P, IP_SRC, IP_SUM } from './ip-header.js';
 import { IpDrop, type IpDropReason } from './drop-reasons.js';
 import type { IpStats } from './stats.js';
+import { InetError } from './errors.js';
+import { checkDuration, checkUint } from './validate.js';
 
 /** Limits of the reassembly queues. */
 export interface ReassemblyLimits {
@@ -83,6 +85,17 @@ export const DEFAULT_REASSEMBLY_LIMITS: Readonly<ReassemblyLimits> = Object.free
   timeout: sec(30),
   timeExceeded: true,
 });
+
+/** Checks every limit (integers >= 1, a finite timeout > 0); throws {@link InetError} `invalid`. */
+function checkLimits(l: ReassemblyLimits): ReassemblyLimits {
+  checkUint('reassembly maxDatagramSize', l.maxDatagramSize, 68, IP_MAXPACKET);
+  checkUint('reassembly maxBytes', l.maxBytes, 1, 0x7fffffff);
+  checkUint('reassembly maxDatagrams', l.maxDatagrams, 1, 0x7fffffff);
+  checkUint('reassembly maxFragments', l.maxFragments, 1, 8192);
+  checkDuration('reassembly timeout', l.timeout);
+  if (typeof l.timeExceeded !== 'boolean') throw new InetError('invalid', 'reassembly timeExceeded must be a boolean');
+  return l;
+}
 
 /** One held fragment: data bytes `[start, end)` of the datagram; `m` still has its IP header. */
 interface Fragment {
@@ -143,7 +156,7 @@ export class Reassembly {
     limits: Partial<ReassemblyLimits>,
     private readonly onTimeout: (first: Mbuf, ifp: Ifnet) => void,
   ) {
-    this.limits = { ...DEFAULT_REASSEMBLY_LIMITS, ...limits };
+    this.limits = checkLimits({ ...DEFAULT_REASSEMBLY_LIMITS, ...limits });
     this.timer = new Callout<Reassembly>(`${host.name}.ip_reass`, (r) => r.expire(), this as Reassembly);
   }
 
@@ -209,6 +222,8 @@ export class Reassembly {
         return this.dropNew(m, ifp, IpDrop.fragTooMany);
       }
     }
+    // While only the pool's reserve (for receive rings) is left, nothing new is held.
+    if (m.pool.pressure) return this.dropNew(m, ifp, IpDrop.fragMemPressure);
     // Memory: evict the oldest other datagrams until the fragment fits.
     const size = m_truesize(m);
     while (this.heldBytes + size > lim.maxBytes || (d === undefined && this.queue.length >= lim.maxDatagrams)) {

@@ -66,8 +66,8 @@ export class DatagramSockbuf {
     let i = this.head + q.length - 1;
     if (i >= q.maxlen) i -= q.maxlen;
     const meta = this.meta;
-    meta[4 * i] = src;
-    meta[4 * i + 1] = dst;
+    meta[4 * i] = src >>> 0; // callers may pass int32 addresses: stored unsigned
+    meta[4 * i + 1] = dst >>> 0;
     meta[4 * i + 2] = ((sport << 16) | dport) >>> 0;
     meta[4 * i + 3] = size;
     this.held += size;

@@ -3,16 +3,11 @@
  * named reason. Every packet a protocol refuses is counted under exactly one reason here, and also on the
  * interface it arrived on (`ifp.counters.drops`), so "where did my packet go" has one answer.
  *
- * Reasons are `<protocol>.<why>`: `ip.badsum`, `ip.frag.overlap`, `icmp.tooshort`, `udp.noport`, ...
- * The full list is in the package README.
+ * Reasons are `<protocol>.<why>`, named constants in `drop-reasons.ts` (`IpDrop.badSum` is `ip.badsum`),
+ * counted through core's `DropCounter` (each protocol's `drop` field). The full list is in the README.
  *
  * @module
  */
-
-/** Counts one drop under `reason` in a drop table. */
-export function countReason(drops: Record<string, number>, reason: string, n = 1): void {
-  drops[reason] = (drops[reason] ?? 0) + n;
-}
 
 /** Sum of a drop table. */
 export function totalDrops(drops: Record<string, number>): number {

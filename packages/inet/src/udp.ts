@@ -46,7 +46,7 @@ import {
   M_CSUM_UDPv4,
   M_MCAST,
   M_PKTHDR,
-  type Mbuf,
+  Mbuf,
   m_adj,
   m_copydata,
   m_freem,
@@ -285,8 +285,10 @@ export class UdpSocket {
    */
   send(data: Uint8Array | Mbuf): boolean {
     if (this.remotePort === 0) {
-      if (!(data instanceof Uint8Array)) assertOwnMbuf(this.udp.host, data, 'UDP send');
-      if (!(data instanceof Uint8Array)) m_freem(data);
+      if (!(data instanceof Uint8Array)) {
+        assertOwnMbuf(this.udp.host, data, 'UDP send'); // a foreign mbuf stays the caller's
+        m_freem(data);
+      }
       throw new InetError('not-connected', 'send on an unconnected socket');
     }
     return this.sendTo(data, this.remoteAddress, this.remotePort);
@@ -305,9 +307,9 @@ export class UdpSocket {
    */
   sendTo(data: Uint8Array | Mbuf, addr: InAddrLike, port: number, options?: UdpSendOptions): boolean {
     const owned = !(data instanceof Uint8Array);
-    if (owned) assertOwnMbuf(this.udp.host, data, 'UDP sendTo');
-    else if (!(data instanceof Uint8Array))
+    if (owned && !(data instanceof Mbuf))
       throw new InetError('invalid', 'sendTo: data must be a Uint8Array or an Mbuf');
+    if (owned) assertOwnMbuf(this.udp.host, data, 'UDP sendTo');
     const fail = (e: InetError): never => {
       if (owned) m_freem(data as Mbuf);
       throw e;
@@ -421,6 +423,12 @@ export class UdpSocket {
   deliver(m: Mbuf, ifp: Ifnet, hlen: number, src: number, sport: number, dst: number, dport: number): void {
     const udp = this.udp;
     udp.host.cpu.chargeLayerId(LAYER_SOCKET);
+    // Linux's pfmemalloc rule: while only the pool's reserve (for receive rings) is left, nothing queues.
+    if (m.pool.pressure) {
+      this.stats.dropped++;
+      udp.drop.dropInput(m, ifp, UdpDrop.memPressure);
+      return;
+    }
     m_adj(m, hlen);
     if (!this.sb.append(m, src, sport, dst, dport)) {
       this.stats.dropped++;
@@ -576,8 +584,9 @@ export class Udp {
     let bestScore = -1;
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
-      if (s.localAddress !== INADDR_ANY && s.localAddress !== dst) continue;
-      if (s.remotePort !== 0 && (s.remoteAddress !== src || s.remotePort !== sport)) continue;
+      // Compared as int32 (`| 0`), so either representation of an address matches.
+      if (s.localAddress !== INADDR_ANY && (s.localAddress | 0) !== (dst | 0)) continue;
+      if (s.remotePort !== 0 && ((s.remoteAddress | 0) !== (src | 0) || s.remotePort !== sport)) continue;
       const score = (s.localAddress !== INADDR_ANY ? 1 : 0) + (s.remotePort !== 0 ? 2 : 0);
       if (score > bestScore) {
         best = s;
@@ -619,8 +628,9 @@ export class Udp {
     }
     if (ulen < ipPayload) m_adj(m, ulen - ipPayload);
     const v = m.view;
-    const src = v.getUint32(o + IP_SRC);
-    const dst = v.getUint32(o + IP_DST);
+    // Addresses as int32 on the data path: a small integer to V8 (a uint32 above 2^31 is a heap number).
+    const src = v.getInt32(o + IP_SRC);
+    const dst = v.getInt32(o + IP_DST);
     if (((b[u + UDP_SUM] << 8) | b[u + UDP_SUM + 1]) !== 0) {
       const csum = m.pkthdr.csumFlags;
       if ((csum & M_CSUM_UDPv4) !== 0) {

@@ -8,7 +8,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { HDRS, type Rig, echoFrame, rig, udpFrame } from '../bench/rig.js';
+import { HDRS, HIGH, type Rig, echoFrame, rig, udpFrame } from '../bench/rig.js';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
@@ -74,13 +74,16 @@ describe('heap: the protocol data path allocates nothing', () => {
   // The difference is what IPv4, ICMP, UDP and the socket add, and it must be nothing: the smallest heap
   // object is 12 bytes, so a per-packet allocation would show as 12 or more; the slack absorbs the
   // sampling noise of `new_space`.
+  // The last case uses addresses above 2^31 (192.168/16), heap numbers to V8 unless kept as int32.
+  // ICMP echo with such addresses still allocates (see the README): it is not claimed here.
   it.each([
-    ['virtual', 'UDP to a socket', udpFrame(18)],
-    ['virtual', 'ICMP echo through the stack', echoFrame(56)],
-    ['real', 'UDP to a socket', udpFrame(18)],
-    ['real', 'ICMP echo through the stack', echoFrame(56)],
-  ] as const)("%s clock, %s: 0 heap bytes per packet beyond if_input's own", async (clock, _name, frame) => {
-    const r = rig(clock);
+    ['virtual', 'UDP to a socket', udpFrame(18), false],
+    ['virtual', 'ICMP echo through the stack', echoFrame(56), false],
+    ['real', 'UDP to a socket', udpFrame(18), false],
+    ['real', 'ICMP echo through the stack', echoFrame(56), false],
+    ['virtual', 'UDP to a socket at 192.168.0.1', udpFrame(18, HIGH.us, HIGH.peer), true],
+  ] as const)("%s clock, %s: 0 heap bytes per packet beyond if_input's own", async (clock, _name, frame, high) => {
+    const r = high ? rig(clock, HIGH.us, HIGH.peer) : rig(clock);
     try {
       const base = await measure(r, noprotoFrame(), PACKETS, true);
       const d0 = r.delivered() + r.sent();

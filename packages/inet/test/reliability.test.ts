@@ -2,7 +2,15 @@
  * Issue 8 regressions in IPv4/ICMP/UDP: byte-bounded socket buffers, RFC 1122 source checks, an echo
  * service that cannot be a loop or an amplifier, argument validation, foreign mbufs, interface detach.
  */
-import { M_BCAST, M_CSUM_IPv4, M_CSUM_IPv4_BAD, M_CSUM_TCP_UDP_BAD, M_CSUM_UDPv4, sec } from '@ifnet/core';
+import {
+  ALLOC_RESERVE,
+  M_BCAST,
+  M_CSUM_IPv4,
+  M_CSUM_IPv4_BAD,
+  M_CSUM_TCP_UDP_BAD,
+  M_CSUM_UDPv4,
+  sec,
+} from '@ifnet/core';
 import { arpFor, createEpair, etherOutputFrame } from '@ifnet/ether';
 import { describe, expect, it } from 'vitest';
 import {
@@ -80,6 +88,27 @@ describe('UDP socket buffers are bounded in bytes (SO_RCVBUF)', () => {
     }
     expect(code(() => udp.socket({ receiveQueue: 0 }))).toBe('invalid');
     expect(code(() => udp.socket({ sendBuffer: 70000 }))).toBe('invalid');
+    s.close();
+    host.pool.assertQuiescent();
+  });
+
+  it('while only the pool reserve is left (pool.pressure), sockets and reassembly hold nothing more', () => {
+    const { sim, host, ch, inet, udp } = world({ mbufs: 256, clusters: 32 });
+    const s = udp.socket().bind(9);
+    // An application sits on ordinary buffers until only the reserve (1/8 of the clusters) is left.
+    const taken = [];
+    for (let m = host.pool.getcl(); m !== null; m = host.pool.getcl()) taken.push(m);
+    expect(host.pool.pressure).toBe(true);
+    // A driver refills its ring from the reserve; what it receives must not be held by a protocol.
+    const rx = (pkt: Uint8Array) => ch.injectMbuf(host.pool.devget(pkt, 0, pkt.length, ch.ifp, 0, ALLOC_RESERVE)!);
+    rx(udpPacket(PEER, US, 1000, 9, bytes(1400)));
+    rx(udpPacket(PEER, US, 1000, 9, bytes(1400), { mf: true, id: 5 }));
+    sim.runUntilIdle();
+    expect(s.queued).toBe(0);
+    expect(inet.reassembly.datagrams).toBe(0);
+    expect(udp.stats.drops).toEqual({ 'udp.mempressure': 1 });
+    expect(inet.stats.drops).toEqual({ 'ip.frag.mempressure': 1 });
+    for (const m of taken) host.pool.freem(m);
     s.close();
     host.pool.assertQuiescent();
   });
@@ -216,8 +245,23 @@ describe('public functions validate their arguments', () => {
       }),
     ).toBe('invalid');
     expect(code(() => s.sendTo(new Uint8Array(1), '10.0.0.2', 0))).toBe('bad-address');
+    expect(code(() => s.sendTo('text' as unknown as Uint8Array, '10.0.0.2', 9))).toBe('invalid');
     expect(code(() => icmpFor(host).setErrorRate(Number.NaN, 1))).toBe('invalid');
     expect(code(() => icmpFor(host).setErrorRate(1, -1))).toBe('invalid');
+    const inet = inetFor(host);
+    expect(
+      code(() => {
+        inet.defaultTtl = 256;
+      }),
+    ).toBe('invalid');
+    expect(inet.defaultTtl).toBe(64);
+    expect(code(() => inet.addAddress(inet.host.lo0!, 42 as unknown as string))).toBe('bad-address');
+    expect(code(() => setup({ reassembly: { timeout: Number.NaN } }))).toBe('invalid');
+    expect(code(() => setup({ reassembly: { maxBytes: 0.5 } }))).toBe('invalid');
+    expect(code(() => setup({ defaultTtl: 0 }))).toBe('invalid');
+    const w = setup({}, ['x', 'y']);
+    expect(() => createEpair(w.hosts[0], w.hosts[1], { mtu: Number.NaN })).toThrow(RangeError);
+    expect(() => createEpair(w.hosts[0], w.hosts[1], { weight: 0 })).toThrow(RangeError);
   });
 
   it('refuses mbufs of another host at every output API before taking them (MbufError foreign)', () => {

@@ -107,7 +107,10 @@ export class E1000Transmitter {
     this.loadRing();
   }
 
-  /** TDT written (or TCTL.EN set): start the engine if it is idle. */
+  /**
+   * TDT written (or TCTL.EN set): start the engine if it is idle — on the clock, never inside the
+   * register write (as on hardware, the write only tells the DMA engine there is work).
+   */
   kick(): void {
     const t = this.timer;
     if (t === null || t.armed || !this.enabled) return;
@@ -115,15 +118,36 @@ export class E1000Transmitter {
     t.arm(Math.max(now, this.nextFree));
   }
 
-  /** Transmit engine: sends one packet, then schedules itself after the packet's time on the wire. */
+  /**
+   * Transmit engine: sends the packet at TDH, then the next ones while the port is already free again
+   * (on the real clock, time passes while a packet is handled), and otherwise schedules itself for when
+   * the port is free: packets leave one after another at the link speed, and a burst costs one timer
+   * arm where the clock allows it.
+   */
   private run(): void {
-    if (!this.enabled || !this.ringOk) return;
-    const n = this.ringSize;
-    const tdh = this.tdh;
-    const tdt = this.tdt;
-    if (n === 0 || tdh === tdt || tdh >= n || tdt >= n) return;
-    let total = this.gather(tdh, tdt, n);
-    if (total === TX_INCOMPLETE) return; // the rest of the packet is not there yet: wait for a TDT write
+    const clock = this.clock!;
+    for (;;) {
+      if (!this.enabled || !this.ringOk) return;
+      const n = this.ringSize;
+      const tdt = this.tdt;
+      if (n === 0 || this.tdh === tdt || this.tdh >= n || tdt >= n) return;
+      if (!this.sendOne(n, tdt)) return; // the rest of the packet is not there yet: wait for a TDT write
+      if (this.tdh === tdt) {
+        this.irq.setCause(ICR_TXQE);
+        return;
+      }
+      const now = clock.now();
+      if (this.nextFree > now) {
+        this.timer!.arm(this.nextFree);
+        return;
+      }
+    }
+  }
+
+  /** Gathers and sends the packet at TDH. False when its EOP descriptor is not there yet. */
+  private sendOne(n: number, tdt: number): boolean {
+    let total = this.gather(this.tdh, tdt, n);
+    if (total === TX_INCOMPLETE) return false;
     const now = this.clock!.now();
     const st = this.stats;
     if (total === TX_BAD) {
@@ -162,8 +186,7 @@ export class E1000Transmitter {
       this.nextFree = now + (Number.isInteger(busy) ? busy : Math.ceil(busy));
     }
     if (this.rs) this.irq.txWrittenBack(this.ide);
-    if (this.tdh === tdt) this.irq.setCause(ICR_TXQE);
-    else this.timer!.arm(Math.max(now, this.nextFree));
+    return true;
   }
 
   /**

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Clock, DmaAccess, DmaMap, HardwareTimer, Nanoseconds } from '@ifnet/core';
+import type { Clock, DmaAccess, DmaMap, HardwareTimer } from '@ifnet/core';
 import {
   CQE_ERR_DMA,
   CQE_F_TX,
@@ -49,8 +49,6 @@ export class EheaTransmitter {
   private readonly timer: HardwareTimer;
   private readonly map: DmaMap;
   private readonly buf = new Uint8Array(EHEA_MAX_FRAME);
-  /** When the port has finished the previous packet (inter-frame gap included). */
-  private nextFree: Nanoseconds = 0;
   /** Next resource to look at (round-robin). */
   private rr = 0;
   /** Set by {@link gather}: the packet's last WQE and whether it asked for a completion. */
@@ -59,7 +57,7 @@ export class EheaTransmitter {
 
   constructor(
     name: string,
-    private readonly clock: Clock,
+    clock: Clock,
     dma: DmaAccess,
     private readonly queues: readonly PortResource[],
     private readonly port: TransmitPort,
@@ -73,15 +71,18 @@ export class EheaTransmitter {
   /** Device reset: idle, port free. */
   reset(): void {
     this.timer.cancel();
-    this.nextFree = 0;
     this.rr = 0;
   }
 
-  /** A send doorbell (or CQ credits, or TXEN): start sending unless already busy. */
+  /**
+   * A send doorbell (or CQ credits, or TXEN): start sending unless already busy. The timer stays armed
+   * while a packet occupies the port (see {@link run}), so an idle timer means the port is free now.
+   * Only durations go to the timer: an absolute time above 2^30 ns passed to a call is a boxed double.
+   */
   kick(): void {
     const t = this.timer;
     if (t.armed || !this.port.txEnabled) return;
-    t.arm(Math.max(this.clock.now(), this.nextFree));
+    t.armAfter(0);
   }
 
   private ready(pr: PortResource): boolean {
@@ -107,10 +108,12 @@ export class EheaTransmitter {
     return null;
   }
 
-  /** One packet from the next send queue, then again after its time on the wire. */
+  /**
+   * One packet from the next send queue; the timer is then armed for the packet's time on the wire
+   * (whether or not another packet waits: while it is armed the port is busy), and fires again then.
+   */
   private run(): void {
     if (!this.port.txEnabled) return;
-    const now = this.clock.now();
     const st = this.stats;
     for (;;) {
       const pr = this.nextSender();
@@ -124,6 +127,7 @@ export class EheaTransmitter {
         pr.sqStalled = true;
         continue;
       }
+      let busy = 0;
       if (total === TX_BAD) st.txBad++;
       else {
         let len = total;
@@ -139,12 +143,12 @@ export class EheaTransmitter {
           st.txRefused++;
         }
         // Preamble + frame + FCS + inter-frame gap.
-        this.nextFree = Math.ceil(now + (len + 24) * this.nsPerByte);
+        busy = Math.ceil((len + 24) * this.nsPerByte);
       }
       if (this.signal) {
         pr.complete(Math.max(total, 0), this.lastWqe, HASH_NONE, total === TX_BAD ? CQE_ERR_DMA : 0, CQE_F_TX, 0, 0);
       }
-      if (this.anyReady()) this.timer.arm(Math.max(now, this.nextFree));
+      if (busy > 0 || this.anyReady()) this.timer.armAfter(busy);
       return;
     }
   }

@@ -8,10 +8,11 @@
  * from Debian when they are missing. Where it cannot run at all it skips with one line saying why.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PcapReader } from '@ifnet/pcap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IFNET_ADDR,
@@ -76,14 +77,16 @@ function pingStats(out: string) {
   return { transmitted: +m[1], received: +m[2], errors: +(m[3] ?? 0), loss: +m[4] };
 }
 
-/** Records tshark flags with the checksum checks on (empty when the capture is clean), and the record count. */
+/**
+ * What tshark flags in a capture with the IP and UDP checksum checks on (empty when it is clean), and the
+ * number of records (read with our own reader: tshark exits non-zero on a file it cannot read to the end,
+ * so one tshark pass is enough).
+ */
 function tsharkCheck(file: string): { flagged: string; packets: number } {
-  const args = ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
-  const flagged = sh('tshark', [...args, '-Y', FLAGGED], { timeout: 60_000 });
-  const packets = sh('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { timeout: 60_000 })
-    .trim()
-    .split('\n')
-    .filter(Boolean).length;
+  const args = ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', FLAGGED];
+  const flagged = sh('tshark', args, { timeout: 60_000 });
+  let packets = 0;
+  for (const _ of new PcapReader(readFileSync(file))) packets++;
   return { flagged: flagged.trim(), packets };
 }
 
@@ -184,7 +187,7 @@ describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VX
     expect(packets).toBe(report!.pcap.packets);
   }, 120_000);
 
-  it('ifnet pings Linux (ifnet ping), small and fragmented, and its capture is clean too', () => {
+  it('ifnet pings Linux (ifnet ping, 5000 bytes: fragmented both ways), and its capture is clean too', () => {
     const pcap = join(dir, 'ping.pcap');
     const run = (size: number) =>
       inNs(
@@ -209,11 +212,9 @@ describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VX
         ],
         { timeout: 60_000 },
       );
-    const small = run(56);
-    expect(small).toMatch(new RegExp(`64 bytes from ${LINUX_ADDR.replace(/\./g, '\\.')}: icmp_seq=1 ttl=64`));
-    expect(pingStats(small)).toMatchObject({ transmitted: 3, received: 3, loss: 0 });
-    const big = run(5000);
-    expect(pingStats(big)).toMatchObject({ transmitted: 3, received: 3, loss: 0 });
+    const out = run(5000);
+    expect(out).toMatch(new RegExp(`5008 bytes from ${LINUX_ADDR.replace(/\./g, '\\.')}: icmp_seq=1 ttl=64`));
+    expect(pingStats(out)).toMatchObject({ transmitted: 3, received: 3, loss: 0 });
     const { flagged, packets } = tsharkCheck(pcap);
     expect(flagged).toBe('');
     expect(packets).toBeGreaterThanOrEqual(3 * 8); // 4 fragments each way per ping
@@ -221,7 +222,7 @@ describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VX
 
   // The other NICs of `--nic`, through the same tunnel: a shorter round of the same checks each.
   describe.each(['ne2000', 'ehea'])('the same host with --nic %s', (nic) => {
-    it('answers ping (plain, fragmented, a flood), echoes UDP of 1 to 3000 bytes, stops cleanly, clean capture', async () => {
+    it('answers ping (plain, fragmented, a flood), echoes UDP of 1 to 2000 bytes, stops cleanly, clean capture', async () => {
       const pcap = join(dir, `${nic}.pcap`);
       const h = await startHost(net!.ifnet, [
         '--nic',
@@ -241,13 +242,13 @@ describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VX
         expect(plain).toMatchObject({ received: 3, loss: 0 });
         const big = pingStats(linux(['ping', '-c', '2', '-i', '0.2', '-W', '2', '-s', '4000', IFNET_ADDR]));
         expect(big).toMatchObject({ received: 2, loss: 0 });
-        const flood = pingStats(linux(['ping', '-f', '-c', '500', '-W', '2', IFNET_ADDR], 60_000));
-        expect(flood).toMatchObject({ transmitted: 500, received: 500, loss: 0 });
+        const flood = pingStats(linux(['ping', '-f', '-c', '300', '-W', '2', IFNET_ADDR], 60_000));
+        expect(flood).toMatchObject({ transmitted: 300, received: 300, loss: 0 });
         const out = linux(
-          [process.execPath, join(here, 'udp-echo-client.mjs'), IFNET_ADDR, '7', '1', '3000', '8'],
+          [process.execPath, join(here, 'udp-echo-client.mjs'), IFNET_ADDR, '7', '1', '2000', '8'],
           60_000,
         );
-        expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ echoed: 3000, corrupt: 0, lost: [] });
+        expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ echoed: 2000, corrupt: 0, lost: [] });
       } finally {
         h.proc.kill('SIGTERM');
       }

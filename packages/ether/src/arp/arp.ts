@@ -420,6 +420,11 @@ export class Arp {
    * (`maxHeldPackets`, `maxHeldBytes`) the oldest packets held anywhere are (`arp.hold-limit`). Takes `m`.
    */
   private hold(e: ArpEntry, m: Mbuf): void {
+    if (m.pool.pressure) {
+      // Only the pool's reserve (for receive rings) is left: hold nothing more.
+      this.dropOut(e.ifp, m, ArpDrop.memPressure);
+      return;
+    }
     const size = m_truesize(m);
     const cfg = this.cfg;
     while (e.hold.length > 0 && (e.hold.full || e.holdBytes + size > cfg.holdQueueBytes)) {

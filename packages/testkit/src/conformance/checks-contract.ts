@@ -249,6 +249,28 @@ export const CONTRACT_CHECKS: readonly ConformanceCheck[] = [
           () => `${ctx} was deferred by several interrupt lines (${[...ls].join(', ')})`,
         );
       }
+      // What each context declares as its line (PollContext.interruptLine, Linux's napi->irq) must be the
+      // line whose interrupts defer it, and on a device with a vector per queue no two contexts share one.
+      const declared = new Map<string, string>();
+      for (const ctx of ifp.pollContexts) {
+        const line = ctx.interruptLine;
+        if (line === null) continue;
+        const seen = rig.obs.contextLines.get(ctx.name);
+        expectRule(
+          seen === undefined || (seen.size === 1 && seen.has(line.name)),
+          'per-queue',
+          () =>
+            `${ctx.name} names ${line.name} as its interrupt line but was deferred by interrupts on ${[...(seen ?? [])].join(', ')}: pass each queue's line to addPollContext ({ line })`,
+        );
+        const other = declared.get(line.name);
+        expectRule(
+          other === undefined || nic.slot.attachArgs.irqs.length < ifp.pollContexts.length,
+          'per-queue',
+          () =>
+            `${other} and ${ctx.name} both name ${line.name} as their interrupt line, though the device has a vector per queue`,
+        );
+        declared.set(line.name, ctx.name);
+      }
       rig.peerSend(nic, 60, nic.mac, KIND_DOWN);
       rig.run(5 * MS);
       const done = rig.probe.downDone;
