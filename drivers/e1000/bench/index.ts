@@ -41,7 +41,7 @@ bench.run();
 
 const s = word.sc.ctx.stats;
 console.log(
-  `wm0 (word DMA) over the whole run: ${word.sc.ifp.counters.ipackets.toLocaleString('en-US')} packets, ` +
+  `wm0 over the whole run: ${word.sc.ifp.counters.ipackets.toLocaleString('en-US')} packets, ` +
     `${s.interrupts.toLocaleString('en-US')} interrupts, ${s.polls.toLocaleString('en-US')} polls, ` +
     `drops ${JSON.stringify(word.sc.ifp.counters.drops)}`,
 );

@@ -1,11 +1,16 @@
 /**
  * `@ifnet/e1000/trace`: register names for tracing register accesses to an e1000, the way QEMU's
- * `-trace e1000*` events print `e1000_core_write CTRL 0x...`.
+ * `-trace e1000*` events name them.
  *
  * {@link e1000RegisterName} names any offset of the BAR (arrays as `MTA[12]`, `RAL[0]`; statistics by
- * their datasheet mnemonics; anything else as its hex offset), and {@link formatE1000Access} prints one
- * access as a trace line. Both are plain functions of numbers: a bus-space tracer (core's hook on
- * `BusSpace`), a test or `ifnet host` can use them without reaching into the model.
+ * their datasheet mnemonics). The model hands it to core as its `registerNames`, so core's bus-space
+ * trace shows names:
+ *
+ * ```ts
+ * const trace = host.traceRegisters({ filter: /^(ICR|IMS|IMC)$/ });
+ * // ... run ...
+ * trace.names(); // ['read ICR', 'write IMC', 'read ICR', 'write IMS', ...]
+ * ```
  *
  * @module
  */
@@ -114,8 +119,12 @@ export const E1000_REGISTER_NAMES: ReadonlyMap<number, string> = new Map([
   [E1000_TPT, 'TPT'],
 ]);
 
-/** The name of the register at byte `offset` of BAR0: `ICR`, `MTA[5]`, `RAH[0]`, or `0x1234` when unnamed. */
-export function e1000RegisterName(offset: number): string {
+/**
+ * The name of the register at byte `offset` of BAR0 — `ICR`, `MTA[5]`, `RAH[0]` — or undefined for an
+ * offset the model does not name (a trace then shows the offset). This is the model's
+ * `DeviceModel.registerNames` entry for BAR0, so `host.traceRegisters()` prints these names.
+ */
+export function e1000RegisterName(offset: number): string | undefined {
   const name = E1000_REGISTER_NAMES.get(offset);
   if (name !== undefined) return name;
   if (offset >= E1000_MTA && offset < E1000_MTA + 4 * E1000_MTA_COUNT && (offset & 3) === 0) {
@@ -125,17 +134,5 @@ export function e1000RegisterName(offset: number): string {
     const n = (offset - E1000_RAL0) >>> 3;
     return (offset & 4) === 0 ? `RAL[${n}]` : `RAH[${n}]`;
   }
-  return `0x${offset.toString(16).padStart(5, '0')}`;
-}
-
-/**
- * One register access as a trace line, QEMU style: `e1000 read ICR -> 0x00000080`,
- * `e1000 write IMS <- 0x000000d5` (`width` in bits when not 32).
- */
-export function formatE1000Access(write: boolean, offset: number, value: number, width = 32): string {
-  const v = `0x${(value >>> 0).toString(16).padStart(width >>> 2, '0')}`;
-  const w = width === 32 ? '' : `/${width}`;
-  return write
-    ? `e1000 write${w} ${e1000RegisterName(offset)} <- ${v}`
-    : `e1000 read${w} ${e1000RegisterName(offset)} -> ${v}`;
+  return undefined;
 }

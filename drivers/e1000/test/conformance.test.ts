@@ -12,6 +12,4 @@ describeDriverConformance({
     driverName: 'wm',
     deviceClass: 'dma',
   }),
-  // Core does not contain exceptions in polls yet (branch core-rel adds it): the check fails until then.
-  skip: ['poll-exception'],
 });

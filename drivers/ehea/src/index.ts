@@ -15,4 +15,5 @@ export * from './rss/classify.js';
 export * from './device/port-resource.js';
 export * from './device/ehea-device.js';
 export * from './driver/queue.js';
+export * from './driver/options.js';
 export * from './driver/ehea.js';

@@ -27,6 +27,8 @@ export const EHEA_ID_VALUE = 0x0eea_0001;
 
 /** Size of the register window (BAR0). */
 export const EHEA_BAR0_SIZE = 0x2000;
+/** Largest frame without FCS: 1514 bytes, 1518 with an 802.1Q tag (no jumbo frames). */
+export const EHEA_MAX_FRAME = 1518;
 /** Port resources a device can have at most. */
 export const EHEA_MAX_QUEUES = 16;
 

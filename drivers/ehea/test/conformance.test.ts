@@ -14,7 +14,4 @@ describeDriverConformance({
     driverName: 'ehea',
     deviceClass: 'dma',
   }),
-  // Core does not contain exceptions in polls yet (branch core-rel adds it): the check fails until then,
-  // for every driver (e1000 skips it too).
-  skip: ['poll-exception'],
 });

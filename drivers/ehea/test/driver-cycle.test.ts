@@ -51,6 +51,7 @@ describe('ehea: per-queue poll contexts', () => {
     expect(ctxs.map((c) => c.stats.work)).toEqual([0, 5, 0, 2]);
     expect(nic.sc.queues.map((q) => q.stats.interrupts)).toEqual([0, 5, 0, 2]);
     expect([0, 1, 2, 3].map((q) => lineStats(nic, q).taken)).toEqual([0, 5, 0, 2]);
+    expect(ctxs.map((c) => c.interruptLine?.stats.taken)).toEqual([0, 5, 0, 2]); // each context's own line
     expect(nic.ifp.counters.interrupts).toBe(7);
     expect(nic.obs.perQueue.slice(0, 4)).toEqual([0, 5, 0, 2]);
   });

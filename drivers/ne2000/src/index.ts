@@ -11,6 +11,9 @@
  */
 export * from './regs.js';
 export * from './mar-hash.js';
+export * from './device/ne2000-stats.js';
 export * from './device/ne2000-device.js';
 export * from './driver/rx-prealloc.js';
+export * from './driver/ne-drops.js';
+export * from './driver/ne-datapath.js';
 export * from './driver/ne.js';

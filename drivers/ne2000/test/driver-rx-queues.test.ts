@@ -78,23 +78,28 @@ describe('ne: the free queue → completed queue → if_input cycle (seed 000, P
 });
 
 describe('ne: the pre-allocation target', () => {
-  it('drop-and-grow: an empty free queue drops the frame (counted) and doubles the target', () => {
+  it('drop-and-grow: an empty free queue drops the frame (counted), grows the target and leaves the rest to the poll', () => {
     const { sim, nic, burst } = rig({ rxBuffers: 4, rxBuffersMin: 4, rxBuffersMax: 128 });
     const rx = nic.sc.rx;
     burst(30);
     sim.runUntilIdle();
-    expect(nic.ifp.counters.ipackets).toBe(4);
-    expect(nic.ifp.counters.drops['ne.rx.nobufs']).toBe(26);
+    // The interrupt routine filled the 4 pre-allocated mbufs, dropped the 5th frame (seed 000) and, with
+    // nothing left to fill, stopped and masked PRX: the other 25 waited in the card's ring until the poll
+    // had run, which drained them itself at softnet, where it may allocate.
+    expect(nic.ifp.counters.drops['ne.rx.nobufs']).toBe(1);
+    expect(nic.sc.events['ne.rx.starved']).toBe(1);
+    expect(nic.ifp.counters.ipackets).toBe(29);
     expect(nic.ifp.counters.ipackets + drops(nic.ifp)).toBe(30); // every frame accounted for
-    expect(rx.stats.empty).toBe(26);
-    // Doubled once per empty take, up to the bound: 4 → 8 → ... → 128.
-    expect(rx.target).toBe(128);
-    expect(rx.free.length).toBe(128); // the poll pre-allocated the new target
-    // The same burst again: nothing is dropped now.
-    burst(30);
+    expect(rx.stats.empty).toBeGreaterThanOrEqual(1);
+    expect(rx.target).toBeGreaterThan(8); // doubled on the empty take, grown again while the poll drained
+    expect(rx.free.length).toBe(rx.target);
+    expect(nic.sc.tickDriven).toBe(false); // unmasked again when the poll round completed
+    // A burst within the grown target: nothing is dropped now.
+    const n = rx.target - 1;
+    burst(n);
     sim.runUntilIdle();
-    expect(nic.ifp.counters.ipackets).toBe(34);
-    expect(nic.ifp.counters.drops['ne.rx.nobufs']).toBe(26);
+    expect(nic.ifp.counters.drops['ne.rx.nobufs']).toBe(1);
+    expect(nic.ifp.counters.ipackets).toBe(29 + n);
   });
 
   it('grows by a quarter when a burst takes the free queue below its low-water mark (no drop)', () => {
@@ -149,8 +154,9 @@ describe('ne: no allocation in interrupt context', () => {
       burst(40);
       sim.runUntilIdle();
     }
-    expect(inIntr.length).toBeGreaterThan(100);
-    expect(inIntr.every((x) => x)).toBe(true);
+    // Frames were copied in by the interrupt routine (and, once it was starved, by the poll at softnet)…
+    expect(inIntr.filter((x) => x).length).toBeGreaterThan(20);
+    expect(inIntr.length + (nic.ifp.counters.drops['ne.rx.nobufs'] ?? 0)).toBe(200);
     expect(allocs).toBeGreaterThan(100);
     expect(allocInIntr).toBe(0);
     // The host's guard is armed (mode 'throw'): a violation would have thrown out of the simulation.

@@ -9,6 +9,4 @@ describeDriverConformance({
     driverName: 'vnic',
     deviceClass: 'dma',
   }),
-  // Core does not contain exceptions in polls yet (branch core-rel adds it): the check fails until then.
-  skip: ['poll-exception'],
 });

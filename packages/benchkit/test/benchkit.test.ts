@@ -70,3 +70,22 @@ describe('benchkit', () => {
     expect(res[0].results).toHaveLength(2);
   });
 });
+
+describe('a caller-supplied clock', () => {
+  it('times rounds with it and names it in the caption', () => {
+    let t = 0;
+    const clock = () => {
+      t += 2; // every reading 2 ms later: each round lasts 2 ms
+      return t;
+    };
+    const g = measureGroup('clocked', { name: 'ref', fn: (n) => n }, [{ name: 'case', fn: (n) => n }], {
+      ops: 1000,
+      rounds: 3,
+      clock,
+      clockName: 'test clock',
+    });
+    expect(g.results.map((r) => r.opsPerSec)).toEqual([500_000, 500_000]);
+    expect(g.clockName).toBe('test clock');
+    expect(formatTable('t', [g])).toContain('; test clock)');
+  });
+});

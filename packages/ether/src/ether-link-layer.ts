@@ -182,7 +182,7 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
-  assertOwnMbuf(ifp.host, m, `${ifp.name}: ether_output`);
+  assertOwnMbuf(ifp.host, m, 'ether_output');
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
     ifp.dropOutput(m, EtherDrop.badType);
     return false;

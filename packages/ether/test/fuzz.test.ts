@@ -5,7 +5,7 @@
  * (a protocol got it, ARP accepted or ignored it, or one counter of drops moved, with a reason), and the
  * pool balanced with nothing in use.
  */
-import type { Host, Ifnet } from '@ifnet/core';
+import { type Host, type Ifnet, fuzzParameters } from '@ifnet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Arp, ARPOP_REPLY, ARPOP_REQUEST, arpFor, ETHERTYPE_ARP, ETHERTYPE_IP } from '../src/index.js';
@@ -158,7 +158,7 @@ describe('fuzz: etherInput', () => {
     const r = rig();
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 1600 }), chunkArb, (bytes, chunk) => offer(r, bytes, chunk, 'ether')),
-      { seed: 0x1f2e3d, numRuns: 1500 },
+      fuzzParameters({ seed: 0x1f2e3d, numRuns: 1500 }),
     );
   });
 
@@ -171,7 +171,7 @@ describe('fuzz: etherInput', () => {
         f.set(body, 6);
         offer(r, f, chunk, 'ether');
       }),
-      { seed: 0x2b2b, numRuns: 1500 },
+      fuzzParameters({ seed: 0x2b2b, numRuns: 1500 }),
     );
   });
 
@@ -181,7 +181,7 @@ describe('fuzz: etherInput', () => {
       fc.property(validFrameArb, mutationArb, chunkArb, (frame, mu, chunk) =>
         offer(r, mutate(frame, mu), chunk, 'ether'),
       ),
-      { seed: 0x5eed, numRuns: 3000 },
+      fuzzParameters({ seed: 0x5eed, numRuns: 3000 }),
     );
     // The corpus reached ARP well beyond its first check.
     const s = r.arp.stats;
@@ -197,7 +197,7 @@ describe('fuzz: ARP input', () => {
     const r = rig();
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), chunkArb, (bytes, chunk) => offer(r, bytes, chunk, 'arp')),
-      { seed: 0xa4b, numRuns: 1500 },
+      fuzzParameters({ seed: 0xa4b, numRuns: 1500 }),
     );
   });
 
@@ -218,7 +218,7 @@ describe('fuzz: ARP input', () => {
         offer(r, mutate(bytes, { ...mu, writes: mu.writes.map((w) => ({ ...w, pos: w.pos % 28 })) }), chunk, 'arp');
         expect(r.arp.size).toBeLessThanOrEqual(16);
       }),
-      { seed: 0xa4c, numRuns: 3000 },
+      fuzzParameters({ seed: 0xa4c, numRuns: 3000 }),
     );
     expect(r.arp.stats.created).toBeGreaterThan(16);
     expect(r.arp.stats.evicted).toBeGreaterThan(0);

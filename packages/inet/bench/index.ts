@@ -1,62 +1,23 @@
 /**
- * `pnpm bench` in @ifnet/inet: UDP datagrams per second delivered to a socket through the whole receive
- * path — `if_input` → Ethernet → IPv4 → UDP → socket queue → application continuation → receive callback,
- * which frees each packet — with frames injected straight into `ifp.input` of a dummy Ethernet interface
- * (no driver, no wire: the protocol path alone). Each frame is first copied into an mbuf with `m_devget`,
- * as a PIO driver would.
+ * `pnpm bench` in @ifnet/inet: the protocol path alone (no driver, no wire), frames injected straight into
+ * `ifp.input` of a dummy Ethernet interface after a copy in with `m_devget`, as a PIO driver would (the
+ * rig is `bench/rig.ts`, shared with the heap tests):
  *
- * Reference, measured in the same run on the same frames: one hand-written function that does the checks
- * the stack does for such a frame — Ethernet destination and type; IPv4 version, header length, total
- * length, header checksum, destination; UDP length, checksum with the pseudo-header, port — on a flat
- * byte array, as fast as plain JavaScript allows.
+ * 1. UDP datagrams delivered per second through `if_input` → Ethernet → IPv4 → UDP → socket buffer →
+ *    application continuation → receive callback, which frees each packet; reference: one hand-written
+ *    function doing the same checks (Ethernet destination and type; IPv4 version, lengths, header checksum,
+ *    destination; UDP length, checksum with the pseudo-header, port) on a flat byte array.
+ * 2. ICMP echo through the stack: request in, reply out through IPv4 output, ARP (a static entry) and
+ *    Ethernet framing to the interface's send queue, where the sink NIC frees it; reference: one
+ *    hand-written responder that validates the request the same way and writes the reply frame (MACs and
+ *    addresses swapped, type 0, checksum updated incrementally) into an output buffer.
  */
 import { Bench, sink } from '@ifnet/benchkit';
-import {
-  type Host,
-  IFF_BROADCAST,
-  IFF_MULTICAST,
-  IFT_ETHER,
-  type Ifnet,
-  Simulation,
-  createPlatform,
-} from '@ifnet/core';
-import { registerEther } from '@ifnet/ether';
-import { cksumBytes, inetFor, parseAddr, pseudoHeaderSum, registerInet, udpFor } from '../src/index.js';
+import { inetFor, udpFor } from '../src/index.js';
+import { HDRS, MAC, PORT, US, echoFrame, rig, udpFrame } from './rig.js';
 
-const MAC = Uint8Array.from([0x02, 0, 0, 0, 0, 0x01]);
-const PEER_MAC = Uint8Array.from([0x02, 0, 0, 0, 0, 0x02]);
-const US = parseAddr('10.0.0.1');
-const PEER = parseAddr('10.0.0.2');
-const PORT = 9000;
-/** Frames injected before the application continuation runs (the socket queue holds them meanwhile). */
+/** Frames injected before the application continuation runs (the socket buffer holds them meanwhile). */
 const BATCH = 64;
-
-/** An Ethernet + IPv4 + UDP frame with `payload` bytes, all checksums correct. */
-function frame(payload: number): Uint8Array {
-  const ulen = 8 + payload;
-  const ipLen = 20 + ulen;
-  const f = new Uint8Array(14 + ipLen);
-  const v = new DataView(f.buffer);
-  f.set(MAC, 0);
-  f.set(PEER_MAC, 6);
-  v.setUint16(12, 0x0800);
-  f[14] = 0x45;
-  v.setUint16(16, ipLen);
-  v.setUint16(18, 1);
-  f[22] = 64;
-  f[23] = 17;
-  v.setUint32(26, PEER);
-  v.setUint32(30, US);
-  v.setUint16(24, ~cksumBytes(f, 14, 20) & 0xffff);
-  v.setUint16(34, 40000);
-  v.setUint16(36, PORT);
-  v.setUint16(38, ulen);
-  for (let i = 0; i < payload; i++) f[42 + i] = (i * 13) & 0xff;
-  let s = ~cksumBytes(f, 34, ulen, pseudoHeaderSum(PEER, US, 17, ulen)) & 0xffff;
-  if (s === 0) s = 0xffff;
-  v.setUint16(40, s);
-  return f;
-}
 
 /**
  * The reference: validates one frame and returns the UDP payload length, or -1. One function, flat bytes,
@@ -109,71 +70,88 @@ function parseFrame(f: Uint8Array, v: DataView, len: number): number {
   return ulen - 8;
 }
 
-interface Rig {
-  host: Host;
-  ifp: Ifnet;
-  delivered: () => number;
+/**
+ * The echo reference: validates an Ethernet + IPv4 + ICMP echo request on flat bytes and writes the echo
+ * reply frame into `out`. Returns the reply length, or -1.
+ */
+function echoRespond(f: Uint8Array, v: DataView, len: number, out: Uint8Array, ov: DataView): number {
+  if (len < 42) return -1;
+  if (f[0] !== MAC[0] || f[1] !== MAC[1] || f[2] !== MAC[2] || f[3] !== MAC[3] || f[4] !== MAC[4] || f[5] !== MAC[5])
+    return -1;
+  if (f[12] !== 0x08 || f[13] !== 0x00 || f[14] !== 0x45) return -1;
+  const ipLen = (f[16] << 8) | f[17];
+  if (ipLen < 28 || 14 + ipLen > len) return -1;
+  let s = 0;
+  for (let i = 14; i < 34; i += 2) s += (f[i] << 8) | f[i + 1];
+  s = (s & 0xffff) + (s >>> 16);
+  if ((s & 0xffff) + (s >>> 16) !== 0xffff) return -1;
+  if (v.getUint32(30) !== US || f[23] !== 1 || (v.getUint16(20) & 0x3fff) !== 0) return -1;
+  const end = 14 + ipLen;
+  let c = 0;
+  for (let i = 34; i + 1 < end; i += 2) c += (f[i] << 8) | f[i + 1];
+  if ((ipLen & 1) !== 0) c += f[end - 1] << 8;
+  c = (c & 0xffff) + (c >>> 16);
+  if ((c & 0xffff) + (c >>> 16) !== 0xffff || f[34] !== 8) return -1;
+  out.set(f); // the frame is exactly the datagram (no link padding), so no subarray view is needed
+  for (let i = 0; i < 6; i++) {
+    out[i] = f[6 + i];
+    out[6 + i] = f[i];
+  }
+  ov.setUint32(26, v.getUint32(30));
+  ov.setUint32(30, v.getUint32(26));
+  out[34] = 0;
+  // RFC 1624: type 8 → 0 raises the complemented sum by 0x0800.
+  let sum = ((f[36] << 8) | f[37]) + 0x0800;
+  sum = (sum & 0xffff) + (sum >>> 16);
+  out[36] = sum >>> 8;
+  out[37] = sum & 0xff;
+  return end;
 }
 
-function rig(): Rig {
-  const sim = new Simulation({ seed: 1 });
-  const platform = createPlatform();
-  registerEther(platform);
-  registerInet(platform);
-  const host = platform.createHost({ name: 'bench', runner: sim });
-  const ifp = host.ifAttach({
-    name: 'dummy',
-    ifType: IFT_ETHER,
-    lladdr: MAC,
-    flags: IFF_BROADCAST | IFF_MULTICAST,
-    ops: { init() {}, stop() {}, start() {} },
-  });
-  ifp.upIf();
-  inetFor(host).addAddress(ifp, '10.0.0.1/24');
-  let n = 0;
-  const s = udpFor(host)
-    .socket({ receiveQueue: 4 * BATCH })
-    .bind(PORT);
-  s.onMessage((m) => {
-    n += m.pkthdr.len;
-    m.pool.freem(m);
-  });
-  return { host, ifp, delivered: () => n };
-}
-
-function stackCase(r: Rig, f: Uint8Array) {
-  const { host, ifp } = r;
-  const pool = host.pool;
-  const cpu = host.cpu;
-  const len = f.length;
+function udpCase(r: ReturnType<typeof rig>, f: Uint8Array) {
   return (ops: number) => {
     const before = r.delivered();
-    for (let i = 0; i < ops; ) {
-      const end = Math.min(ops, i + BATCH);
-      for (; i < end; i++) ifp.input(pool.devget(f, 0, len, null)!);
-      // The application continuation (IPL_NONE) runs the receive callbacks.
-      while (cpu.runUnit()) {
-        /* drain */
-      }
-    }
+    for (let i = 0; i < ops; i += BATCH) r.inject(f, Math.min(BATCH, ops - i));
     const got = r.delivered() - before;
-    if (got !== ops * (len - 42)) throw new Error(`delivered ${got} bytes, expected ${ops * (len - 42)}`);
+    if (got !== ops * (f.length - HDRS)) throw new Error(`delivered ${got} bytes, expected ${ops * (f.length - HDRS)}`);
     return got;
   };
 }
 
-function referenceCase(f: Uint8Array) {
+function echoCase(r: ReturnType<typeof rig>, f: Uint8Array) {
+  return (ops: number) => {
+    const before = r.sent();
+    for (let i = 0; i < ops; i += BATCH) r.inject(f, Math.min(BATCH, ops - i));
+    const got = r.sent() - before;
+    if (got !== ops) throw new Error(`sent ${got} replies, expected ${ops}`);
+    return got;
+  };
+}
+
+function parseReference(f: Uint8Array) {
   const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
   const len = f.length;
   return (ops: number) => {
     let n = 0;
     for (let i = 0; i < ops; i++) n += parseFrame(f, v, len);
-    if (n !== ops * (len - 42)) throw new Error('reference parser refused a valid frame');
+    if (n !== ops * (len - HDRS)) throw new Error('reference parser refused a valid frame');
     return n;
   };
 }
 
-function copyOnlyCase(r: Rig, f: Uint8Array) {
+function echoReference(f: Uint8Array) {
+  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  const out = new Uint8Array(f.length);
+  const ov = new DataView(out.buffer);
+  return (ops: number) => {
+    let n = 0;
+    for (let i = 0; i < ops; i++) n += echoRespond(f, v, f.length, out, ov);
+    if (n !== ops * f.length) throw new Error('reference responder refused a valid request');
+    return n;
+  };
+}
+
+function copyOnlyCase(r: ReturnType<typeof rig>, f: Uint8Array) {
   const pool = r.host.pool;
   const len = f.length;
   return (ops: number) => {
@@ -187,24 +165,36 @@ function copyOnlyCase(r: Rig, f: Uint8Array) {
   };
 }
 
-const r = rig();
-const bench = new Bench('@ifnet/inet receive path: UDP datagrams delivered per second', { ops: 200_000, rounds: 7 });
-for (const payload of process.env.P ? [Number(process.env.P)] : [18, 512, 1472]) {
-  const f = frame(payload);
-  if (parseFrame(f, new DataView(f.buffer), f.length) !== payload) throw new Error('bad frame');
-  bench.group(
-    `${f.length}-byte frames (UDP payload ${payload})`,
-    { name: 'hand-written parser, flat bytes', fn: referenceCase(f) },
-    [
-      { name: 'ifnet: devget + ether → ip → udp → socket → callback', fn: stackCase(r, f) },
-      { name: 'devget + freem alone (the copy in)', fn: copyOnlyCase(r, f) },
-    ],
-  );
+const r = rig('virtual');
+const only = process.env.CASE; // 'udp' | 'echo' to run one kind
+const bench = new Bench('@ifnet/inet protocol path: packets per second (virtual clock)', { ops: 200_000, rounds: 7 });
+if (only === undefined || only === 'udp') {
+  for (const payload of process.env.P ? [Number(process.env.P)] : [18, 512, 1472]) {
+    const f = udpFrame(payload);
+    bench.group(
+      `UDP to a socket, ${f.length}-byte frames (payload ${payload})`,
+      { name: 'hand-written parser, flat bytes', fn: parseReference(f) },
+      [
+        { name: 'ifnet: devget + ether → ip → udp → socket → callback', fn: udpCase(r, f) },
+        { name: 'devget + freem alone (the copy in)', fn: copyOnlyCase(r, f) },
+      ],
+    );
+  }
+}
+if (only === undefined || only === 'echo') {
+  for (const size of [56, 1472]) {
+    const f = echoFrame(size);
+    bench.group(
+      `ICMP echo through the stack, ${f.length}-byte frames (${size} data bytes)`,
+      { name: 'hand-written single-function responder', fn: echoReference(f) },
+      [{ name: 'ifnet: devget + ether → ip → icmp → ip output → arp → ether → sendq', fn: echoCase(r, f) }],
+    );
+  }
 }
 bench.run();
 const inet = inetFor(r.host);
 sink(inet.stats.received);
 console.log(
   `ip: received ${inet.stats.received}, delivered ${inet.stats.delivered}, drops ${JSON.stringify(inet.stats.drops)}; ` +
-    `udp drops ${JSON.stringify(udpFor(r.host).stats.drops)}; pool in use ${r.host.pool.stats.mbufs.inUse}`,
+    `udp drops ${JSON.stringify(udpFor(r.host).stats.drops)}; pool in use ${r.host.pool.stats.mbufs.inUse}; port ${PORT}`,
 );

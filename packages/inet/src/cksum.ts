@@ -71,25 +71,38 @@ export function cksumBytes(buf: Uint8Array, off: number, len: number, initial = 
 }
 
 /**
- * The same sum as {@link cksumBytes} over `view`'s bytes `[off, off + len)`, with 32-bit loads: the one's
- * complement sum of 32-bit words folded to 16 bits equals the sum of their 16-bit halves (RFC 1071
- * section 2(C)), and a double holds the running sum exactly (below 2^53 for any IPv4 length), so there is
- * no carry to handle inside the loop. This is the path of {@link cksumMbuf}.
+ * The same sum as {@link cksumBytes} over `view`'s bytes `[off, off + len)`, with 16-bit loads. Every
+ * intermediate value stays a small integer (V8's Smi, below 2^30): the loop adds 16-bit words, and the
+ * running sum is folded every 16 KiB (8192 words of at most 0xffff add up to less than 2^29), so nothing
+ * is ever a heap number. This is the path of {@link cksumMbuf}.
  */
 export function cksumView(view: DataView, off: number, len: number, initial = 0): number {
-  let s = initial;
-  let i = off;
-  const end16 = off + (len & ~15);
-  const end4 = off + (len & ~3);
-  for (; i < end16; i += 16)
-    s += view.getUint32(i) + view.getUint32(i + 4) + view.getUint32(i + 8) + view.getUint32(i + 12);
-  for (; i < end4; i += 4) s += view.getUint32(i);
-  if ((len & 2) !== 0) {
-    s += view.getUint16(i);
-    i += 2;
+  let total = cksumFold(initial);
+  while (len > 0) {
+    const n = Math.min(len, 16384);
+    let s = 0;
+    let i = off;
+    const end16 = off + (n & ~15);
+    const end2 = off + (n & ~1);
+    for (; i < end16; i += 16) {
+      s +=
+        view.getUint16(i) +
+        view.getUint16(i + 2) +
+        view.getUint16(i + 4) +
+        view.getUint16(i + 6) +
+        view.getUint16(i + 8) +
+        view.getUint16(i + 10) +
+        view.getUint16(i + 12) +
+        view.getUint16(i + 14);
+    }
+    for (; i < end2; i += 2) s += view.getUint16(i);
+    if ((n & 1) !== 0) s += view.getUint8(i) << 8;
+    // Chunks are even-sized except possibly the last, so no realignment is needed between chunks.
+    total = cksumFold(total + s);
+    off += n;
+    len -= n;
   }
-  if ((len & 1) !== 0) s += view.getUint8(i) << 8;
-  return cksumFold(s);
+  return total;
 }
 
 /**

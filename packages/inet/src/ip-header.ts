@@ -20,10 +20,14 @@
  * |                    Options (IHL > 5)                          |
  * ```
  *
- * The view never copies and never allocates once built; the input path keeps one per host and points it
- * at each packet ({@link Ipv4Header.at}). It does not check bounds: the caller has made sure the header
- * bytes are there (`m_pullup`). The representation's {@link parseIpv4} checks everything and throws
- * {@link InetError}; it is not used on the fast path.
+ * The view never copies and never allocates once built; re-point one at each packet with
+ * {@link Ipv4Header.at}. It does not check bounds: the caller has made sure the header bytes are there
+ * (`m_pullup`). The representation's {@link parseIpv4} checks everything and throws {@link InetError}.
+ *
+ * Who uses what: tools, tests and slow paths use the view and the representation. The input and output
+ * hot paths (`Inet.input`, `Udp.input`, `Icmp.input`, `Inet.output`) do not: they index `m.buf` with the
+ * same named offsets (`b[o + IP_TTL]`), which V8 compiles to plain loads with no object in between — the
+ * measured cheapest form. Both read the same constants, so they cannot disagree on the layout.
  *
  * @module
  */

@@ -1,4 +1,4 @@
-import { MbufPool } from '@ifnet/core';
+import { MbufPool, fuzzParameters } from '@ifnet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cksumBytes, cksumFold, cksumMbuf, inCksum, pseudoHeaderSum } from '../src/index.js';
@@ -76,7 +76,7 @@ describe('Internet checksum', () => {
           expect(complemented).toBe(~got & 0xffff);
         },
       ),
-      { seed: 0x1071, numRuns: 300 },
+      fuzzParameters({ seed: 0x1071, numRuns: 300 }),
     );
     pool.assertQuiescent();
   });

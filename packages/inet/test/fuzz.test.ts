@@ -14,7 +14,7 @@
  *   udp.received  = udp drops + udp delivered
  *   interface drops = ip input drops + icmp drops + udp drops (same reasons, counted twice)
  */
-import { type Host, IFT_OTHER, type Ifnet, type Mbuf, sec } from '@ifnet/core';
+import { type Host, IFT_OTHER, type Ifnet, type Mbuf, fuzzParameters, sec } from '@ifnet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Inet, cksumBytes, icmpFor, inetFor, parseAddr, pseudoHeaderSum, udpFor } from '../src/index.js';
@@ -191,7 +191,8 @@ function injectChain(w: World, p: Uint8Array, cuts: number[], flags = 0): void {
   w.ch.injectMbuf(m);
 }
 
-const RUNS = Number(process.env.INET_FUZZ_RUNS ?? 2000);
+/** Runs per property in CI; `pnpm fuzz` (IFNET_FUZZ_RUNS / IFNET_FUZZ_SECONDS) overrides it. */
+const RUNS = 2000;
 
 describe('fuzz: bad input never throws, never leaks, is always accounted for', () => {
   it('IPv4 input: random bytes in random chains', () => {
@@ -217,7 +218,7 @@ describe('fuzz: bad input never throws, never leaks, is always accounted for', (
           settle(w);
         },
       ),
-      { seed: 791, numRuns: RUNS },
+      fuzzParameters({ seed: 791, numRuns: RUNS }),
     );
   });
 
@@ -236,7 +237,7 @@ describe('fuzz: bad input never throws, never leaks, is always accounted for', (
           settle(w);
         },
       ),
-      { seed: 792, numRuns: RUNS },
+      fuzzParameters({ seed: 792, numRuns: RUNS }),
     );
     // The fuzz reached the deep paths, not only the header checks.
     const icmp = icmpFor(w.host).stats;
@@ -277,7 +278,7 @@ describe('fuzz: bad input never throws, never leaks, is always accounted for', (
         }
         settle(w);
       }),
-      { seed: 815, numRuns: Math.ceil(RUNS / 2) },
+      fuzzParameters({ seed: 815, numRuns: Math.ceil(RUNS / 2) }),
     );
   });
 
@@ -323,7 +324,7 @@ describe('fuzz: bad input never throws, never leaks, is always accounted for', (
           settle(w);
         },
       ),
-      { seed: 5722, numRuns: Math.ceil(RUNS / 2) },
+      fuzzParameters({ seed: 5722, numRuns: Math.ceil(RUNS / 2) }),
     );
   });
 
@@ -356,7 +357,7 @@ describe('fuzz: bad input never throws, never leaks, is always accounted for', (
           settle(w);
         },
       ),
-      { seed: 768, numRuns: RUNS },
+      fuzzParameters({ seed: 768, numRuns: RUNS }),
     );
   });
 
@@ -381,7 +382,7 @@ describe('fuzz: bad input never throws, never leaks, is always accounted for', (
           settle(w);
         },
       ),
-      { seed: 96, numRuns: Math.ceil(RUNS / 4) },
+      fuzzParameters({ seed: 96, numRuns: Math.ceil(RUNS / 4) }),
     );
     expect(w.host.pool.stats.mbufs.failures + w.host.pool.stats.clusters.failures).toBeGreaterThan(0);
   });

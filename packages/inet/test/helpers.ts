@@ -14,17 +14,8 @@ import {
   createPlatform,
 } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
-import {
-  IPPROTO_ICMP,
-  IPPROTO_UDP,
-  IP_DF,
-  IP_MF,
-  type InetModuleOptions,
-  cksumBytes,
-  parseAddr,
-  pseudoHeaderSum,
-  registerInet,
-} from '../src/index.js';
+import { icmpMessage as kitIcmpMessage, udpDatagram as kitUdpDatagram, ipv4Packet } from '@ifnet/testkit';
+import { IPPROTO_ICMP, IPPROTO_UDP, type InetModuleOptions, registerInet } from '../src/index.js';
 
 export function setup(
   options: InetModuleOptions = {},
@@ -85,31 +76,31 @@ export interface IpFields {
   badChecksum?: boolean;
 }
 
-const addr = (a: string | number) => (typeof a === 'number' ? a : parseAddr(a));
-
-/** An IPv4 packet with `payload`. */
+/**
+ * An IPv4 packet with `payload`, built by the test kit (its own RFC 1071 checksum, not inet's: the
+ * expectations of these tests never come from the code under test).
+ */
 export function ipPacket(f: IpFields, payload: Uint8Array): Uint8Array {
-  const opts = f.options ?? [];
-  const hlen = 20 + ((opts.length + 3) & ~3);
-  const out = new Uint8Array(hlen + payload.length);
-  const v = new DataView(out.buffer);
-  out[0] = 0x40 | (hlen >> 2);
-  out[1] = f.tos ?? 0;
-  v.setUint16(2, f.totalLength ?? out.length);
-  v.setUint16(4, f.id ?? 1);
-  v.setUint16(6, (f.df ? IP_DF : 0) | (f.mf ? IP_MF : 0) | ((f.fragOffset ?? 0) >> 3));
-  out[8] = f.ttl ?? 64;
-  out[9] = f.proto;
-  v.setUint32(12, addr(f.src));
-  v.setUint32(16, addr(f.dst));
-  out.set(opts, 20);
-  v.setUint16(10, ~cksumBytes(out, 0, hlen) & 0xffff);
-  if (f.badChecksum) out[10] ^= 0x5a;
-  out.set(payload, hlen);
-  return out;
+  return ipv4Packet(
+    {
+      src: f.src,
+      dst: f.dst,
+      protocol: f.proto,
+      id: f.id ?? 1,
+      ttl: f.ttl,
+      tos: f.tos,
+      dontFragment: f.df,
+      moreFragments: f.mf,
+      fragmentOffset: f.fragOffset,
+      options: f.options,
+      totalLength: f.totalLength,
+      badChecksum: f.badChecksum,
+    },
+    payload,
+  );
 }
 
-/** A UDP datagram (header + data) with a correct checksum for `src` → `dst` (or none / a bad one). */
+/** A UDP datagram (header + data) with a correct checksum for `src` → `dst` (or none / a bad one), by the test kit. */
 export function udpDatagram(
   src: string | number,
   dst: string | number,
@@ -118,19 +109,7 @@ export function udpDatagram(
   data: Uint8Array,
   checksum: 'ok' | 'none' | 'bad' = 'ok',
 ): Uint8Array {
-  const out = new Uint8Array(8 + data.length);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, sport);
-  v.setUint16(2, dport);
-  v.setUint16(4, out.length);
-  out.set(data, 8);
-  if (checksum !== 'none') {
-    let s = ~cksumBytes(out, 0, out.length, pseudoHeaderSum(addr(src), addr(dst), IPPROTO_UDP, out.length)) & 0xffff;
-    if (s === 0) s = 0xffff;
-    if (checksum === 'bad') s ^= 0x1234;
-    v.setUint16(6, s);
-  }
-  return out;
+  return kitUdpDatagram({ src, dst, srcPort: sport, dstPort: dport, checksum }, data);
 }
 
 /** A whole IPv4+UDP packet. */
@@ -146,17 +125,8 @@ export function udpPacket(
   return ipPacket({ src, dst, proto: IPPROTO_UDP, ...ip }, udpDatagram(src, dst, sport, dport, data, checksum));
 }
 
-/** An ICMP message (header + data) with a correct checksum. */
-export function icmpMessage(type: number, code: number, rest: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + data.length);
-  const v = new DataView(out.buffer);
-  out[0] = type;
-  out[1] = code;
-  v.setUint32(4, rest >>> 0);
-  out.set(data, 8);
-  v.setUint16(2, ~cksumBytes(out, 0, out.length) & 0xffff);
-  return out;
-}
+/** An ICMP message (header + data) with a correct checksum (the test kit's). */
+export const icmpMessage = kitIcmpMessage;
 
 /** An ICMP echo request packet. */
 export function echoRequest(

@@ -2,7 +2,7 @@
  * Issue 8 regressions in IPv4/ICMP/UDP: byte-bounded socket buffers, RFC 1122 source checks, an echo
  * service that cannot be a loop or an amplifier, argument validation, foreign mbufs, interface detach.
  */
-import { M_BCAST, sec } from '@ifnet/core';
+import { M_BCAST, M_CSUM_IPv4, M_CSUM_IPv4_BAD, M_CSUM_TCP_UDP_BAD, M_CSUM_UDPv4, sec } from '@ifnet/core';
 import { arpFor, createEpair, etherOutputFrame } from '@ifnet/ether';
 import { describe, expect, it } from 'vitest';
 import {
@@ -287,5 +287,32 @@ describe('interface detach (ProtocolModule.ifDetach)', () => {
     s.close();
     w.sim.runFor(sec(20)); // no timer of the detached interface fires
     a.pool.assertQuiescent();
+  });
+});
+
+describe('receive checksum offload (csum_flags)', () => {
+  it('skips the software sums the hardware verified and drops what it found bad, counted', () => {
+    const { sim, host, ch, inet, udp } = world();
+    const s = udp.socket().bind(9);
+    const send = (pkt: Uint8Array, flags: number) => {
+      const m = host.pool.devget(pkt, 0, pkt.length, ch.ifp)!;
+      m.pkthdr.csumFlags = flags;
+      ch.injectMbuf(m);
+    };
+    // Both checksums wrong in the bytes, but verified by the hardware: delivered (no software sum).
+    const wrong = udpPacket(PEER, US, 1000, 9, bytes(8), { badChecksum: true }, 'bad');
+    send(wrong, M_CSUM_IPv4 | M_CSUM_UDPv4);
+    // Correct bytes, but the hardware says bad: dropped under the protocol's own reason.
+    const good = udpPacket(PEER, US, 1000, 9, bytes(8));
+    send(good, M_CSUM_IPv4 | M_CSUM_IPv4_BAD);
+    send(good, M_CSUM_IPv4 | M_CSUM_UDPv4 | M_CSUM_TCP_UDP_BAD);
+    // No verdict: software sums, which catch the bad bytes.
+    send(wrong, 0);
+    sim.runUntilIdle();
+    expect(s.queued).toBe(1);
+    expect(inet.stats.drops).toEqual({ 'ip.badsum': 2 });
+    expect(udp.stats.drops).toEqual({ 'udp.badsum': 1 });
+    s.close();
+    host.pool.assertQuiescent();
   });
 });

@@ -87,7 +87,7 @@ describe('taps', () => {
       const fromA: number[] = [];
       new VirtualCable(second.sim.clock, { bitRate: Number.POSITIVE_INFINITY, delay: 0 }).connect(replay, got);
       replay.start(1000);
-      second.sim.runUntilIdle();
+      second.sim.runUntilIdle(1000e9); // the capture spans minutes of simulated time
       for (const f of got.frames) if (f.bytes[6] === 0x02 && f.bytes[11] === 0x01) fromA.push(f.at);
       expect(replay.offered).toBe(readPcap(bytes).records.length);
       expect(replay.active).toBe(false);

@@ -6,6 +6,7 @@ import {
   IgnoresBudget,
   LeaksMbufs,
   NeverUnmasks,
+  ThrowsInInterrupt,
   ThrowsInPoll,
   TouchesModel,
   subjectFor,
@@ -47,6 +48,13 @@ describe('the conformance kit against deliberately broken drivers', () => {
       'frames',
       'no-exception',
       /poll threw 1 time\(s\) \(TypeError: Cannot read properties of null/,
+    ],
+    [
+      'throws in its interrupt routine',
+      ThrowsInInterrupt,
+      'frames',
+      'no-exception',
+      /interrupt routine threw 1 time\(s\) \(RangeError: ring index 256/,
     ],
     ['touches its device model', TouchesModel, 'frames', 'bus-only', /device model was used outside the bus \(stats\)/],
   ];

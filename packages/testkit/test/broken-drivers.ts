@@ -65,6 +65,19 @@ export class ThrowsInPoll extends VnicDriver {
   }
 }
 
+/** Throws from its interrupt routine on the fifth interrupt. */
+@injectable()
+export class ThrowsInInterrupt extends VnicDriver {
+  private interrupts = 0;
+  constructor(@inject(HOST) host: Host) {
+    super(host);
+  }
+  override intr(): boolean {
+    if (++this.interrupts === 5) throw new RangeError('ring index 256 out of range');
+    return super.intr();
+  }
+}
+
 /** Peeks at the device model's counters instead of reading its registers. */
 @injectable()
 export class TouchesModel extends VnicDriver {

@@ -27,6 +27,7 @@ import type {
   DeviceIdent,
   DeviceModel,
   DeviceRegisters,
+  RegisterNames,
   Wire,
   WireEndpoint,
   WiredDevice,
@@ -80,6 +81,7 @@ import {
   STATUS_LU,
   STATUS_SPEED_1000,
 } from '../regs.js';
+import { e1000RegisterName } from '../trace.js';
 import { E1000Interrupts } from './interrupts.js';
 import { E1000Receiver } from './receiver.js';
 import { type E1000DeviceStats, E1000StatRegs, newStats } from './statistics.js';
@@ -133,6 +135,8 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
   readonly model: string;
   readonly ident: DeviceIdent;
   readonly bars: readonly DeviceRegisters[];
+  /** BAR0's register names, for core's register-access traces (`host.traceRegisters`). */
+  readonly registerNames: readonly RegisterNames[] = [e1000RegisterName];
   readonly interruptVectors = 1;
   readonly size = E1000_BAR0_SIZE;
   readonly stats: E1000DeviceStats = newStats();

@@ -77,6 +77,9 @@ export class E1000Receiver {
   private bufShift = 11;
   private rdmtsShift = 1;
   private rxcsum = 0;
+  /** The buffer frames last arrived in, and a DataView of it for the checksum offload. */
+  private frameBuffer: ArrayBufferLike | null = null;
+  private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
 
@@ -182,7 +185,12 @@ export class E1000Receiver {
       this.irq.setCause(ICR_RXO);
       return;
     }
-    const csum = rxChecksumBits(frame, off, len, this.rxcsum);
+    if (frame.buffer !== this.frameBuffer) {
+      // A new source buffer (a different wire): one view for all its frames.
+      this.frameBuffer = frame.buffer;
+      this.frameView = new DataView(frame.buffer);
+    }
+    const csum = rxChecksumBits(frame, this.frameView, off, len, this.rxcsum);
     if (csum >>> 8 !== 0) st.rxCsumErrors++;
     const errors = this.storeFrame(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;

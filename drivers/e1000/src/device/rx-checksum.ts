@@ -27,12 +27,25 @@ const ETHERTYPE_IPV4 = 0x0800;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 
-/** Ones'-complement sum of `len` bytes of `b` from `off` (big-endian words; an odd last byte padded). */
-function sum16(b: Uint8Array, off: number, len: number, acc: number): number {
+/**
+ * Ones'-complement sum of `len` bytes of `b` from `off` (big-endian words; an odd last byte padded), 4
+ * bytes at a time through `v`, a DataView of `b`'s whole buffer. Each 32-bit word adds its two halves, so
+ * the sum stays a small integer (below 2^30 for 16 KiB).
+ */
+function sum16(b: Uint8Array, v: DataView, off: number, len: number, acc: number): number {
   let s = acc;
-  const end = off + (len & ~1);
-  for (let i = off; i < end; i += 2) s += (b[i] << 8) | b[i + 1];
-  if ((len & 1) !== 0) s += b[end] << 8;
+  let i = b.byteOffset + off;
+  const end4 = i + (len & ~3);
+  for (; i < end4; i += 4) {
+    const w = v.getUint32(i);
+    s += (w >>> 16) + (w & 0xffff);
+  }
+  let o = off + (len & ~3);
+  if ((len & 2) !== 0) {
+    s += (b[o] << 8) | b[o + 1];
+    o += 2;
+  }
+  if ((len & 1) !== 0) s += b[o] << 8;
   return s;
 }
 
@@ -44,9 +57,10 @@ function fold(s: number): number {
 
 /**
  * The receive descriptor's checksum indications for the frame `f[off, off+len)` (without FCS) under
- * RXCSUM `rxcsum`: status bits in bits 0..7, error bits in bits 8..15.
+ * RXCSUM `rxcsum`: status bits in bits 0..7, error bits in bits 8..15. `v` is a DataView of `f.buffer`
+ * from byte 0 (kept by the caller across frames, so none is created per frame).
  */
-export function rxChecksumBits(f: Uint8Array, off: number, len: number, rxcsum: number): number {
+export function rxChecksumBits(f: Uint8Array, v: DataView, off: number, len: number, rxcsum: number): number {
   const ipofl = (rxcsum & RXCSUM_IPOFL) !== 0;
   const tuofl = (rxcsum & RXCSUM_TUOFL) !== 0;
   if (!ipofl && !tuofl) return RXD_STAT_IXSM;
@@ -59,7 +73,7 @@ export function rxChecksumBits(f: Uint8Array, off: number, len: number, rxcsum: 
   let bits = 0;
   if (ipofl) {
     bits = RXD_STAT_IPCS;
-    if (fold(sum16(f, ip, hlen, 0)) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
+    if (fold(sum16(f, v, ip, hlen, 0)) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
   }
   if (!tuofl) return bits;
   const proto = f[ip + 9];
@@ -77,7 +91,7 @@ export function rxChecksumBits(f: Uint8Array, off: number, len: number, rxcsum: 
     bits |= RXD_STAT_TCPCS;
   }
   // Pseudo-header: source, destination, protocol, length.
-  let s = sum16(f, ip + 12, 8, proto + l4len);
-  s = sum16(f, l4, l4len, s);
+  let s = sum16(f, v, ip + 12, 8, proto + l4len);
+  s = sum16(f, v, l4, l4len, s);
   return fold(s) === 0xffff ? bits : bits | (RXD_ERR_TCPE << 8);
 }

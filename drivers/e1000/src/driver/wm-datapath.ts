@@ -314,7 +314,9 @@ export abstract class WmDataPath implements PollOps {
     let i = this.rxFill;
     const start = i;
     while (this.rxFilled < n - 1) {
-      const m = this.pool.getcl(ALLOC_RESERVE); // ring refill may use the pool's reserve
+      // The ring may use the pool's reserve (ALLOC_RESERVE): buffers held elsewhere (socket queues,
+      // reassembly, ARP holds) cannot starve the receive ring.
+      const m = this.pool.getcl(ALLOC_RESERVE);
       if (m === null) {
         this.events['wm.rx.nobufs']++;
         break;

@@ -47,8 +47,6 @@ import type {
   DeviceRegisters,
   DmaAccess,
   DmaMap,
-  HardwareTimer,
-  Nanoseconds,
   Wire,
   WireEndpoint,
   WiredDevice,
@@ -59,7 +57,6 @@ import {
   CQE_ERR_LENGTH,
   CQE_F_BCAST,
   CQE_F_MCAST,
-  CQE_F_TX,
   CQE_SIZE,
   CTRL_BAM,
   CTRL_LINK,
@@ -77,6 +74,7 @@ import {
   EHEA_ID_VALUE,
   EHEA_MAC_HI,
   EHEA_MAC_LO,
+  EHEA_MAX_FRAME,
   EHEA_MAXQ,
   EHEA_MAX_QUEUES,
   EHEA_NQUEUES,
@@ -90,45 +88,23 @@ import {
   EHEA_STATUS,
   EHEA_VENDOR_IBM,
   EQE_SIZE,
-  EQE_T_COMPLETION,
   EQE_T_ERRORS,
   EQE_T_LINK,
   HASH_NONE,
-  QCTRL_EN,
-  Q_CQ_ARM,
-  Q_CQ_BASE_HI,
-  Q_CQ_BASE_LO,
-  Q_CQ_DOORBELL,
-  Q_CQ_SIZE,
-  Q_CTRL,
-  Q_EQ_BASE_HI,
-  Q_EQ_BASE_LO,
-  Q_EQ_DOORBELL,
-  Q_EQ_SIZE,
   Q_MISSED,
-  Q_RQ_BASE_HI,
-  Q_RQ_BASE_LO,
-  Q_RQ_DOORBELL,
-  Q_RQ_SIZE,
-  Q_SQ_BASE_HI,
-  Q_SQ_BASE_LO,
-  Q_SQ_DOORBELL,
-  Q_SQ_SIZE,
   RING_MAX,
-  RING_MIN,
   RSS_ENABLE,
   STATUS_LU,
   WQE_ADDR,
-  WQE_EOP,
-  WQE_FLAGS,
   WQE_LENGTH,
-  WQE_SIGNAL,
   WQE_SIZE,
 } from '../regs.js';
 import { RssClassifier } from '../rss/classify.js';
 import { RSS_DEFAULT_KEY, ToeplitzHasher } from '../rss/toeplitz.js';
-import { getU16, getU32, putU16, putU32 } from './le.js';
+import { getU16, getU32 } from './le.js';
+import { readPortRegister, type RegisterErrorCounts, writePortRegister } from './port-registers.js';
 import { PortResource } from './port-resource.js';
+import { EheaTransmitter, type TransmitStats } from './transmitter.js';
 
 export interface EheaDeviceOptions {
   /** The station address, as the "EEPROM" holds it (`02:00:00:00:00:01` or 6 bytes). */
@@ -146,7 +122,7 @@ export interface EheaDeviceOptions {
  * `rxFrames = rxDelivered + rxMissed + rxFiltered + rxUndersize + rxOversize + rxDisabled + rxNoLink`;
  * per resource, `rxSteered = rxDelivered + rxMissed` (see {@link EheaDevice.queues}).
  */
-export interface EheaDeviceStats {
+export interface EheaDeviceStats extends TransmitStats, RegisterErrorCounts {
   rxFrames: number;
   /** Written into a receive buffer (with a completion entry; `rxDmaErrors` and `rxTooLong` among them). */
   rxDelivered: number;
@@ -165,18 +141,7 @@ export interface EheaDeviceStats {
   rxHashed: number;
   /** Indirection-table entries naming a resource at or above NQUEUES (steered to 0 instead). */
   rssBadEntry: number;
-  txFrames: number;
-  txBytes: number;
-  txRefused: number;
-  /** Packets completed without being sent: implausible buffer, empty, or longer than 1518 bytes. */
-  txBad: number;
-  /** Events lost because an event queue was full or missing. */
-  eqOverflow: number;
-  regUnknownReads: number;
-  regUnknownWrites: number;
   regBadWidth: number;
-  /** Writes of values the register does not accept (ignored). */
-  regBadWrites: number;
   resets: number;
 }
 
@@ -198,7 +163,6 @@ function newStats(): EheaDeviceStats {
     txBytes: 0,
     txRefused: 0,
     txBad: 0,
-    eqOverflow: 0,
     regUnknownReads: 0,
     regUnknownWrites: 0,
     regBadWidth: 0,
@@ -206,12 +170,6 @@ function newStats(): EheaDeviceStats {
     resets: 0,
   };
 }
-
-/** Largest frame (no FCS) with an 802.1Q tag; 1514 without. */
-const MAX_FRAME = 1518;
-const TX_INCOMPLETE = -1;
-const TX_BAD = -2;
-const TX_STALL = -3;
 
 /**
  * An EHEA-like port. Plug it into a host (`host.attachDevice(dev)`) and a medium (`cable.connect(dev,
@@ -240,25 +198,17 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
   private keyDirty = true;
   private readonly reta = new Uint8Array(EHEA_RETA_ENTRIES);
   private readonly classifier = new RssClassifier(new ToeplitzHasher(RSS_DEFAULT_KEY));
-  /** Hash of the frame being stored (a field: a uint32 passed as an argument would be boxed). */
-  private cqeHash = 0;
   private clock: Clock | null = null;
   private dma: DmaAccess | null = null;
-  /** Receive buffer / transmit buffer being moved: loaded from a WQE's address halves, per frame. */
+  /** The receive buffer being written: loaded from a WQE's address halves, per frame. */
   private rxMap: DmaMap | null = null;
-  private txMap: DmaMap | null = null;
+  private tx: EheaTransmitter | null = null;
+  /** Starts the transmitter (a send doorbell, completion credits). */
+  private readonly kickTx = (): void => this.tx?.kick();
   private wire: Wire | null = null;
   private carrierUp = false;
   private linkUp = false;
-  private txTimer: HardwareTimer | null = null;
-  private txNextFree: Nanoseconds = 0;
-  /** Next resource the transmitter looks at (round-robin). */
-  private txRr = 0;
   private readonly nsPerByte: number;
-  private readonly txbuf = new Uint8Array(MAX_FRAME);
-  /** Set by {@link txGather}: the packet's last WQE index and whether it asked for a completion. */
-  private txLastWqe = 0;
-  private txSignal = false;
 
   constructor(options: EheaDeviceOptions) {
     this.mac = typeof options.mac === 'string' ? parseLinkAddress(options.mac) : new Uint8Array(options.mac);
@@ -297,8 +247,21 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
       pr.eqMap = dma.createMap(`${this.model}.q${pr.index}.eq`, RING_MAX * EQE_SIZE);
     }
     this.rxMap = dma.createMap(`${this.model}.rx`, 0xffff);
-    this.txMap = dma.createMap(`${this.model}.tx`, 0xffff);
-    this.txTimer = ctx.clock.createTimer(`${this.model}.tx`, () => this.txRun());
+    const device = this;
+    this.tx = new EheaTransmitter(
+      this.model,
+      ctx.clock,
+      dma,
+      this.queues,
+      {
+        get txEnabled() {
+          return (device.ctrl & CTRL_TXEN) !== 0;
+        },
+        send: (buf, len) => this.linkUp && this.wire?.transmit(this, buf, 0, len) === true,
+      },
+      this.stats,
+      this.nsPerByte,
+    );
     this.reset();
   }
 
@@ -332,13 +295,13 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     }
     if (len < 60) {
       st.rxUndersize++;
-      if (this.errRunt++ === 0) this.notify(this.queues[0], EQE_T_ERRORS);
+      if (this.errRunt++ === 0) this.queues[0].notify(EQE_T_ERRORS);
       return;
     }
     const tagged = frame[off + 12] === 0x81 && frame[off + 13] === 0x00;
-    if (len > (tagged ? MAX_FRAME : MAX_FRAME - 4)) {
+    if (len > (tagged ? EHEA_MAX_FRAME : EHEA_MAX_FRAME - 4)) {
       st.rxOversize++;
-      if (this.errOversize++ === 0) this.notify(this.queues[0], EQE_T_ERRORS);
+      if (this.errOversize++ === 0) this.queues[0].notify(EQE_T_ERRORS);
       return;
     }
     const group = (frame[off] & 1) !== 0;
@@ -353,7 +316,6 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     // Steering: broadcasts and unhashed frames to resource 0, the rest through the indirection table.
     let q = 0;
     let type = HASH_NONE;
-    this.cqeHash = 0;
     const rss = this.rssCtrl;
     if (!bcast && (rss & RSS_ENABLE) !== 0) {
       if (this.keyDirty) {
@@ -363,9 +325,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
       type = this.classifier.classify(frame, off, len, rss);
       if (type !== HASH_NONE) {
         st.rxHashed++;
-        const h = this.classifier.hash;
-        this.cqeHash = h;
-        q = this.reta[h & (EHEA_RETA_ENTRIES - 1)];
+        q = this.reta[this.classifier.hash & (EHEA_RETA_ENTRIES - 1)];
         if (q >= this.nqueues) {
           st.rssBadEntry++;
           q = 0;
@@ -377,7 +337,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     if (!pr.enabled || pr.rqCredits === 0 || pr.cqFree === 0) {
       st.rxMissed++;
       pr.stats.rxMissed++;
-      if (pr.missed !== 0xffff_ffff && pr.missed++ === 0) this.notify(pr, EQE_T_ERRORS);
+      if (pr.missed !== 0xffff_ffff && pr.missed++ === 0) pr.notify(EQE_T_ERRORS);
       return;
     }
     const flags = bcast ? CQE_F_BCAST : group ? CQE_F_MCAST : 0;
@@ -386,7 +346,18 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     else if (err === CQE_ERR_LENGTH) st.rxTooLong++;
     st.rxDelivered++;
     pr.stats.rxDelivered++;
-    this.writeCqe(pr, err === 0 ? len : 0, (pr.rqHead - 1) & (pr.rqSize - 1), type, err, flags);
+    // The hash goes on as two 16-bit halves, read from the classifier's field: a uint32 held in a local
+    // or passed whole to a call would be boxed into a heap number whenever it exceeds 2^30.
+    const c = this.classifier;
+    pr.complete(
+      err === 0 ? len : 0,
+      (pr.rqHead - 1) & (pr.rqSize - 1),
+      type,
+      err,
+      flags,
+      c.hash & 0xffff,
+      c.hash >>> 16,
+    );
   }
 
   /** The receive address filter. */
@@ -421,78 +392,12 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     return 0;
   }
 
-  /**
-   * Writes a completion entry into `pr`'s CQ — the status word with the valid/toggle bit last — and
-   * fires the CQ's notification if it was armed. The hash comes from {@link cqeHash}.
-   */
-  private writeCqe(pr: PortResource, len: number, wqe: number, type: number, err: number, flags: number): void {
-    const ring = pr.cqMap!;
-    const a = ring.segArena[0];
-    const c = ring.segOff[0] + pr.cqTail * CQE_SIZE;
-    const h = this.cqeHash;
-    putU16(a, c, len);
-    putU16(a, c + 2, wqe);
-    putU16(a, c + 4, h & 0xffff);
-    putU16(a, c + 6, (h >>> 16) & 0xffff);
-    a[c + 8] = type;
-    a[c + 9] = pr.index;
-    a[c + 10] = err;
-    a[c + 11] = flags;
-    putU32(a, c + 12, pr.cqPhase);
-    pr.stats.completions++;
-    pr.cqFree--;
-    if (++pr.cqTail === pr.cqSize) {
-      pr.cqTail = 0;
-      pr.cqPhase ^= 1;
-    }
-    if (pr.armed) {
-      pr.armed = false;
-      this.postEvent(pr, EQE_T_COMPLETION);
-    }
-  }
-
-  /**
-   * A port event (link change, an error counter leaving 0) for `pr`: posted now if the resource is armed
-   * (the arm is its interrupt enable), else latched and posted when it is next armed — so a resource
-   * whose poll is running (disarmed) is not interrupted, and the event is not lost.
-   */
-  private notify(pr: PortResource, type: number): void {
-    if (!pr.enabled) return;
-    if (pr.armed) {
-      pr.armed = false;
-      this.postEvent(pr, type);
-    } else {
-      pr.latched |= 1 << type;
-    }
-  }
-
-  /** Writes an event entry into `pr`'s EQ (lost and counted if it is full) and raises its line. */
-  private postEvent(pr: PortResource, type: number): void {
-    if (!pr.enabled) return;
-    if (pr.eqUnacked >= pr.eqSize) {
-      this.stats.eqOverflow++;
-      return;
-    }
-    const ring = pr.eqMap!;
-    const a = ring.segArena[0];
-    const e = ring.segOff[0] + pr.eqTail * EQE_SIZE;
-    putU32(a, e, type | (pr.index << 8));
-    putU32(a, e + 4, pr.eqPhase << 24);
-    pr.stats.events++;
-    if (++pr.eqTail === pr.eqSize) {
-      pr.eqTail = 0;
-      pr.eqPhase ^= 1;
-    }
-    pr.eqUnacked++;
-    pr.updateLine();
-  }
-
   // =====================================================================================================
   // Registers (DeviceRegisters)
 
   read32(offset: number): number {
     if (offset >= EHEA_Q_BASE && offset < EHEA_Q_BASE + this.queues.length * EHEA_Q_STRIDE && (offset & 3) === 0) {
-      return this.readQueue(this.queues[(offset - EHEA_Q_BASE) >>> 7], offset & (EHEA_Q_STRIDE - 1));
+      return readPortRegister(this.queues[(offset - EHEA_Q_BASE) >>> 7], offset & (EHEA_Q_STRIDE - 1), this.stats);
     }
     switch (offset) {
       case EHEA_ID:
@@ -535,7 +440,13 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
   write32(offset: number, value: number): void {
     const v = value >>> 0;
     if (offset >= EHEA_Q_BASE && offset < EHEA_Q_BASE + this.queues.length * EHEA_Q_STRIDE && (offset & 3) === 0) {
-      this.writeQueue(this.queues[(offset - EHEA_Q_BASE) >>> 7], offset & (EHEA_Q_STRIDE - 1), v);
+      writePortRegister(
+        this.queues[(offset - EHEA_Q_BASE) >>> 7],
+        offset & (EHEA_Q_STRIDE - 1),
+        v,
+        this.stats,
+        this.kickTx,
+      );
       return;
     }
     switch (offset) {
@@ -546,7 +457,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
         }
         this.ctrl = v;
         this.updateLink();
-        if ((v & CTRL_TXEN) !== 0) this.kickTx();
+        if ((v & CTRL_TXEN) !== 0) this.tx?.kick();
         return;
       case EHEA_NQUEUES:
         if (v < 1 || v > this.queues.length) this.stats.regBadWrites++;
@@ -579,170 +490,6 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
       return;
     }
     this.stats.regUnknownWrites++;
-  }
-
-  /**
-   * Resolves the four rings of `pr` through its DMA maps (sizes set, bases in mapped memory). False when
-   * one is not: the resource is not enabled (the bus error is counted by the DMA space).
-   */
-  private loadRings(pr: PortResource): boolean {
-    if (pr.rqSize === 0 || pr.sqSize === 0 || pr.cqSize === 0 || pr.eqSize === 0) return false;
-    return (
-      pr.rqMap!.loadAddr(pr.rqBaseHi, pr.rqBaseLo, pr.rqSize * WQE_SIZE) &&
-      pr.sqMap!.loadAddr(pr.sqBaseHi, pr.sqBaseLo, pr.sqSize * WQE_SIZE) &&
-      pr.cqMap!.loadAddr(pr.cqBaseHi, pr.cqBaseLo, pr.cqSize * CQE_SIZE) &&
-      pr.eqMap!.loadAddr(pr.eqBaseHi, pr.eqBaseLo, pr.eqSize * EQE_SIZE)
-    );
-  }
-
-  private readQueue(pr: PortResource, reg: number): number {
-    switch (reg) {
-      case Q_CTRL:
-        return pr.enabled ? QCTRL_EN : 0;
-      case Q_RQ_BASE_LO:
-        return pr.rqBaseLo;
-      case Q_RQ_BASE_HI:
-        return pr.rqBaseHi;
-      case Q_RQ_SIZE:
-        return pr.rqSize;
-      case Q_RQ_DOORBELL:
-        return pr.rqCredits;
-      case Q_SQ_BASE_LO:
-        return pr.sqBaseLo;
-      case Q_SQ_BASE_HI:
-        return pr.sqBaseHi;
-      case Q_SQ_SIZE:
-        return pr.sqSize;
-      case Q_SQ_DOORBELL:
-        return pr.sqPending;
-      case Q_CQ_BASE_LO:
-        return pr.cqBaseLo;
-      case Q_CQ_BASE_HI:
-        return pr.cqBaseHi;
-      case Q_CQ_SIZE:
-        return pr.cqSize;
-      case Q_CQ_DOORBELL:
-        return pr.cqFree;
-      case Q_CQ_ARM:
-        return pr.armed ? 1 : 0;
-      case Q_EQ_BASE_LO:
-        return pr.eqBaseLo;
-      case Q_EQ_BASE_HI:
-        return pr.eqBaseHi;
-      case Q_EQ_SIZE:
-        return pr.eqSize;
-      case Q_EQ_DOORBELL:
-        return pr.eqUnacked;
-      case Q_MISSED: {
-        const v = pr.missed;
-        pr.missed = 0;
-        return v;
-      }
-    }
-    this.stats.regUnknownReads++;
-    return 0;
-  }
-
-  private writeQueue(pr: PortResource, reg: number, v: number): void {
-    const st = this.stats;
-    switch (reg) {
-      case Q_CTRL:
-        if ((v & QCTRL_EN) === 0) pr.stop();
-        else if (!pr.enabled) {
-          if (!this.loadRings(pr)) st.regBadWrites++;
-          else pr.start();
-        }
-        return;
-      case Q_RQ_DOORBELL:
-        if (!pr.enabled || v > pr.rqSize - pr.rqCredits) st.regBadWrites++;
-        else pr.rqCredits += v;
-        return;
-      case Q_SQ_DOORBELL:
-        if (!pr.enabled || v > pr.sqSize - pr.sqPending) st.regBadWrites++;
-        else {
-          pr.sqPending += v;
-          pr.sqWaiting = false;
-          this.kickTx();
-        }
-        return;
-      case Q_CQ_DOORBELL:
-        if (!pr.enabled || v > pr.cqSize - pr.cqFree) st.regBadWrites++;
-        else {
-          pr.cqFree += v;
-          if (pr.sqStalled && v > 0) {
-            pr.sqStalled = false;
-            this.kickTx();
-          }
-        }
-        return;
-      case Q_CQ_ARM:
-        pr.armed = pr.enabled && (v & 1) !== 0;
-        if (pr.armed && pr.latched !== 0) {
-          // Latched port events fire the arm at once.
-          pr.armed = false;
-          const latched = pr.latched;
-          pr.latched = 0;
-          if ((latched & (1 << EQE_T_LINK)) !== 0) this.postEvent(pr, EQE_T_LINK);
-          if ((latched & (1 << EQE_T_ERRORS)) !== 0) this.postEvent(pr, EQE_T_ERRORS);
-        }
-        return;
-      case Q_EQ_DOORBELL:
-        if (v > pr.eqUnacked) st.regBadWrites++;
-        else {
-          pr.eqUnacked -= v;
-          pr.updateLine();
-        }
-        return;
-      case Q_MISSED:
-        st.regBadWrites++;
-        return;
-    }
-    // Ring bases and sizes: only while the resource is stopped.
-    if (pr.enabled) {
-      st.regBadWrites++;
-      return;
-    }
-    switch (reg) {
-      case Q_RQ_BASE_LO:
-        pr.rqBaseLo = v;
-        return;
-      case Q_RQ_BASE_HI:
-        pr.rqBaseHi = v;
-        return;
-      case Q_SQ_BASE_LO:
-        pr.sqBaseLo = v;
-        return;
-      case Q_SQ_BASE_HI:
-        pr.sqBaseHi = v;
-        return;
-      case Q_CQ_BASE_LO:
-        pr.cqBaseLo = v;
-        return;
-      case Q_CQ_BASE_HI:
-        pr.cqBaseHi = v;
-        return;
-      case Q_EQ_BASE_LO:
-        pr.eqBaseLo = v;
-        return;
-      case Q_EQ_BASE_HI:
-        pr.eqBaseHi = v;
-        return;
-      case Q_RQ_SIZE:
-      case Q_SQ_SIZE:
-      case Q_CQ_SIZE:
-      case Q_EQ_SIZE: {
-        if (v < RING_MIN || v > RING_MAX || (v & (v - 1)) !== 0) {
-          st.regBadWrites++;
-          return;
-        }
-        if (reg === Q_RQ_SIZE) pr.rqSize = v;
-        else if (reg === Q_SQ_SIZE) pr.sqSize = v;
-        else if (reg === Q_CQ_SIZE) pr.cqSize = v;
-        else pr.eqSize = v;
-        return;
-      }
-    }
-    st.regUnknownWrites++;
   }
 
   read8(offset: number): number {
@@ -810,9 +557,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
   private reset(): void {
     this.stats.resets++;
     this.resetRegisters();
-    this.txTimer?.cancel();
-    this.txNextFree = 0;
-    this.txRr = 0;
+    this.tx?.reset();
     this.linkUp = false;
   }
 
@@ -820,132 +565,7 @@ export class EheaDevice implements DeviceModel, DeviceRegisters, WiredDevice, Wi
     const up = this.carrierUp && (this.ctrl & CTRL_LINK) !== 0;
     if (up === this.linkUp) return;
     this.linkUp = up;
-    if (this.clock !== null) this.notify(this.queues[0], EQE_T_LINK);
-  }
-
-  // =====================================================================================================
-  // Transmit
-
-  private kickTx(): void {
-    const t = this.txTimer;
-    if (t === null || t.armed || (this.ctrl & CTRL_TXEN) === 0) return;
-    t.arm(Math.max(this.clock!.now(), this.txNextFree));
-  }
-
-  /** The next resource with a packet to send, round-robin, or null. */
-  private nextSender(): PortResource | null {
-    const qs = this.queues;
-    const n = qs.length;
-    for (let k = 0; k < n; k++) {
-      const i = this.txRr + k < n ? this.txRr + k : this.txRr + k - n;
-      const pr = qs[i];
-      if (pr.enabled && pr.sqPending > 0 && !pr.sqWaiting && !pr.sqStalled) {
-        this.txRr = i + 1 === n ? 0 : i + 1;
-        return pr;
-      }
-    }
-    return null;
-  }
-
-  /** Transmit engine: one packet from the next send queue, then again after its time on the wire. */
-  private txRun(): void {
-    if ((this.ctrl & CTRL_TXEN) === 0) return;
-    const now = this.clock!.now();
-    const st = this.stats;
-    for (;;) {
-      const pr = this.nextSender();
-      if (pr === null) return;
-      const total = this.txGather(pr);
-      if (total === TX_INCOMPLETE) {
-        pr.sqWaiting = true;
-        continue;
-      }
-      if (total === TX_STALL) {
-        pr.sqStalled = true;
-        continue;
-      }
-      if (total === TX_BAD) st.txBad++;
-      else {
-        let len = total;
-        if (len < 60) {
-          this.txbuf.fill(0, len, 60);
-          len = 60;
-        }
-        if (this.linkUp && this.wire?.transmit(this, this.txbuf, 0, len)) {
-          st.txFrames++;
-          st.txBytes += len;
-          pr.stats.txFrames++;
-        } else {
-          st.txRefused++;
-        }
-        // Preamble + frame + FCS + inter-frame gap.
-        this.txNextFree = Math.ceil(now + (len + 24) * this.nsPerByte);
-      }
-      if (this.txSignal) {
-        this.cqeHash = 0;
-        this.writeCqe(pr, Math.max(total, 0), this.txLastWqe, HASH_NONE, total === TX_BAD ? CQE_ERR_DMA : 0, CQE_F_TX);
-      }
-      if (this.nextSenderExists()) this.txTimer!.arm(Math.max(now, this.txNextFree));
-      return;
-    }
-  }
-
-  private nextSenderExists(): boolean {
-    for (const pr of this.queues) if (pr.enabled && pr.sqPending > 0 && !pr.sqWaiting && !pr.sqStalled) return true;
-    return false;
-  }
-
-  /**
-   * Gathers the packet at `pr`'s SQ head into the on-chip buffer and consumes its WQEs. Returns its
-   * length, {@link TX_BAD} (consumed, not sent), {@link TX_INCOMPLETE} (no EOP among the posted WQEs:
-   * nothing consumed) or {@link TX_STALL} (it wants a completion and the CQ is full: nothing consumed).
-   * Self-contained for the same reason as {@link rxStore}.
-   */
-  private txGather(pr: PortResource): number {
-    const ring = pr.sqMap!;
-    const a = ring.segArena[0];
-    const base = ring.segOff[0];
-    const mask = pr.sqSize - 1;
-    // Find the packet's end first: nothing is consumed unless the whole packet is there.
-    let count = 0;
-    let signal = false;
-    let eop = false;
-    while (count < pr.sqPending) {
-      const flags = a[base + ((pr.sqHead + count) & mask) * WQE_SIZE + WQE_FLAGS];
-      count++;
-      if ((flags & WQE_EOP) !== 0) {
-        eop = true;
-        signal = (flags & WQE_SIGNAL) !== 0;
-        break;
-      }
-    }
-    if (!eop) return TX_INCOMPLETE;
-    if (signal && pr.cqFree === 0) return TX_STALL;
-    const buf = this.txbuf;
-    const map = this.txMap!;
-    let total = 0;
-    let ok = true;
-    for (let k = 0; k < count; k++) {
-      const w = base + ((pr.sqHead + k) & mask) * WQE_SIZE;
-      const len = getU16(a, w + WQE_LENGTH);
-      if (!ok || len === 0) continue;
-      if (total + len > MAX_FRAME) {
-        ok = false;
-        continue;
-      }
-      const lo = getU32(a, w + WQE_ADDR);
-      const hi = getU32(a, w + WQE_ADDR + 4);
-      if (!map.loadAddr(hi, lo, len) || !map.copyOut(0, buf, total, len)) {
-        ok = false;
-        continue;
-      }
-      total += len;
-    }
-    this.txLastWqe = (pr.sqHead + count - 1) & mask;
-    this.txSignal = signal;
-    pr.sqHead = (pr.sqHead + count) & mask;
-    pr.sqPending -= count;
-    return ok && total > 0 ? total : TX_BAD;
+    if (this.clock !== null) this.queues[0].notify(EQE_T_LINK);
   }
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 import type { DmaMap, InterruptLine } from '@ifnet/core';
+import { CQE_SIZE, EQE_SIZE, EQE_T_COMPLETION, EQE_T_ERRORS, EQE_T_LINK } from '../regs.js';
+import { putU16, putU32 } from './le.js';
 
 /** What the device saw and did on one port resource (the model's view, for tests and experiments). */
 export interface PortResourceStats {
@@ -26,10 +28,21 @@ export interface PortResourceStats {
   events: number;
   /** Times its interrupt line was raised. */
   irqAsserts: number;
+  /** Events lost because the event queue was full. */
+  eqOverflow: number;
 }
 
 export function newPortResourceStats(): PortResourceStats {
-  return { rxSteered: 0, rxDelivered: 0, rxMissed: 0, txFrames: 0, completions: 0, events: 0, irqAsserts: 0 };
+  return {
+    rxSteered: 0,
+    rxDelivered: 0,
+    rxMissed: 0,
+    txFrames: 0,
+    completions: 0,
+    events: 0,
+    irqAsserts: 0,
+    eqOverflow: 0,
+  };
 }
 
 export class PortResource {
@@ -127,6 +140,83 @@ export class PortResource {
     this.cqBaseLo = this.cqBaseHi = this.cqSize = 0;
     this.eqBaseLo = this.eqBaseHi = this.eqSize = 0;
     this.missed = 0;
+  }
+
+  /**
+   * Writes a completion entry at {@link cqTail} — the status word with the valid/toggle bit last — and
+   * fires the arm if it is set. The hash comes as two 16-bit halves (small integers: a uint32 passed to a
+   * function V8 did not inline would be boxed).
+   */
+  complete(len: number, wqe: number, type: number, err: number, flags: number, hashLo: number, hashHi: number): void {
+    const ring = this.cqMap!;
+    const a = ring.segArena[0];
+    const c = ring.segOff[0] + this.cqTail * CQE_SIZE;
+    putU16(a, c, len);
+    putU16(a, c + 2, wqe);
+    putU16(a, c + 4, hashLo);
+    putU16(a, c + 6, hashHi);
+    a[c + 8] = type;
+    a[c + 9] = this.index;
+    a[c + 10] = err;
+    a[c + 11] = flags;
+    putU32(a, c + 12, this.cqPhase);
+    this.stats.completions++;
+    this.cqFree--;
+    if (++this.cqTail === this.cqSize) {
+      this.cqTail = 0;
+      this.cqPhase ^= 1;
+    }
+    if (this.armed) {
+      this.armed = false;
+      this.postEvent(EQE_T_COMPLETION);
+    }
+  }
+
+  /**
+   * A port event (link change, an error counter leaving 0): posted now if armed (the arm is the
+   * resource's interrupt enable), else latched and posted at the next arm — so a resource whose poll is
+   * running (disarmed) is not interrupted, and the event is not lost.
+   */
+  notify(type: number): void {
+    if (!this.enabled) return;
+    if (this.armed) {
+      this.armed = false;
+      this.postEvent(type);
+    } else {
+      this.latched |= 1 << type;
+    }
+  }
+
+  /** Q_CQ_ARM written: arm (or cancel); latched port events fire a new arm at once. */
+  arm(on: boolean): void {
+    this.armed = this.enabled && on;
+    if (!this.armed || this.latched === 0) return;
+    this.armed = false;
+    const latched = this.latched;
+    this.latched = 0;
+    if ((latched & (1 << EQE_T_LINK)) !== 0) this.postEvent(EQE_T_LINK);
+    if ((latched & (1 << EQE_T_ERRORS)) !== 0) this.postEvent(EQE_T_ERRORS);
+  }
+
+  /** Writes an event entry at {@link eqTail} (lost and counted when the EQ is full) and raises the line. */
+  postEvent(type: number): void {
+    if (!this.enabled) return;
+    if (this.eqUnacked >= this.eqSize) {
+      this.stats.eqOverflow++;
+      return;
+    }
+    const ring = this.eqMap!;
+    const a = ring.segArena[0];
+    const e = ring.segOff[0] + this.eqTail * EQE_SIZE;
+    putU32(a, e, type | (this.index << 8));
+    putU32(a, e + 4, this.eqPhase << 24);
+    this.stats.events++;
+    if (++this.eqTail === this.eqSize) {
+      this.eqTail = 0;
+      this.eqPhase ^= 1;
+    }
+    this.eqUnacked++;
+    this.updateLine();
   }
 
   /** The line is asserted while an event is unacknowledged. */

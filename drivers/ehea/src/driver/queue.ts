@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { DmaRegion, Mbuf, PollContext } from '@ifnet/core';
+import type { DmaMap, DmaRegion, Mbuf, PollContext } from '@ifnet/core';
 
 /** Counters of one queue, as the driver sees them. */
 export interface EheaQueueStats {
@@ -89,6 +89,13 @@ export class EheaQueue {
     readonly cqN: number,
     readonly eq: DmaRegion,
     readonly eqN: number,
+    /**
+     * Translates an mbuf into the bus address halves a WQE holds (`bus_dmamap_load_mbuf`), with no
+     * arithmetic on doubles. Memory is coherent and nothing is bounced in this model, so the map is used
+     * only to fill the WQE and is not held while the device owns the buffer (a driver for a non-coherent
+     * platform would keep one map per slot, as `wm` does).
+     */
+    readonly map: DmaMap,
   ) {
     this.rqMbuf = new Array<Mbuf | null>(rqN).fill(null);
     this.sqMbuf = new Array<Mbuf | null>(sqN).fill(null);

@@ -46,16 +46,25 @@ export class RssClassifier {
     const fragment = ((frame[ip + 6] & 0x3f) | frame[ip + 7]) !== 0; // MF or a fragment offset
     const proto = frame[ip + 9];
     if (!fragment && 14 + hlen + 4 <= len) {
-      if (proto === IPPROTO_TCP && (types & RSS_TCP_IPV4) !== 0) {
-        this.hash = this.hasher.hashIpv4Ports(frame, addr, ip + hlen);
-        return HASH_TCP_IPV4;
-      }
-      if (proto === IPPROTO_UDP && (types & RSS_UDP_IPV4) !== 0) {
-        this.hash = this.hasher.hashIpv4Ports(frame, addr, ip + hlen);
-        return HASH_UDP_IPV4;
+      const tcp = proto === IPPROTO_TCP && (types & RSS_TCP_IPV4) !== 0;
+      if (tcp || (proto === IPPROTO_UDP && (types & RSS_UDP_IPV4) !== 0)) {
+        this.fold(frame, addr, ip + hlen, 4);
+        return tcp ? HASH_TCP_IPV4 : HASH_UDP_IPV4;
       }
     }
-    this.hash = this.hasher.hashIpv4(frame, addr);
+    this.fold(frame, addr, 0, 0);
     return HASH_IPV4;
+  }
+
+  /**
+   * The table lookups of {@link ToeplitzHasher.hashIpv4Ports} (or of the addresses only, `portLen` 0),
+   * with the result left in {@link hash}: stored in a field, a uint32 above 2^30 is not boxed.
+   */
+  private fold(frame: Uint8Array, addrOff: number, portOff: number, portLen: number): void {
+    const t = this.hasher.table;
+    let h = 0;
+    for (let i = 0; i < 8; i++) h ^= t[(i << 8) | frame[addrOff + i]];
+    for (let i = 0; i < portLen; i++) h ^= t[((8 + i) << 8) | frame[portOff + i]];
+    this.hash = h >>> 0;
   }
 }

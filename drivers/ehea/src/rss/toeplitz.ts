@@ -96,7 +96,12 @@ export const TOEPLITZ_MAX_INPUT = 12;
  * configuration time, not per packet. Hashing allocates nothing.
  */
 export class ToeplitzHasher {
-  private readonly table = new Int32Array(TOEPLITZ_MAX_INPUT * 256);
+  /**
+   * `table[(i << 8) | v]`: the contribution of byte value `v` at input position `i`. Read-only for
+   * callers that fold the lookups into their own loop (a hash returned from a call that is not inlined
+   * is boxed when it exceeds 2^30; the classifier keeps it in a field instead).
+   */
+  readonly table = new Int32Array(TOEPLITZ_MAX_INPUT * 256);
   private readonly keyBytes = new Uint8Array(40);
   private readonly windows = new Int32Array(8);
 

@@ -69,6 +69,8 @@ import type {
 } from '@ifnet/core';
 import { copyBytes, parseLinkAddress } from '@ifnet/core';
 import { marIndex } from '../mar-hash.js';
+import { CardMemory } from './card-memory.js';
+import { type Ne2000DeviceStats, newStats } from './ne2000-stats.js';
 import {
   CR_PS_SHIFT,
   CR_RD2,
@@ -125,8 +127,6 @@ import {
   ISR_TXE,
   NE_DATA,
   NE_IO_SIZE,
-  NE_PROM_SIGNATURE,
-  NE_PROM_SIZE,
   NE_RAM_START_PAGE,
   NE_RESET,
   RCR_AB,
@@ -161,90 +161,8 @@ export interface Ne2000DeviceOptions {
   name?: string;
 }
 
-/**
- * What the hardware saw and did (a driver sees only the registers). Every frame that reached the port is
- * in exactly one outcome: `rxFrames = rxDelivered + rxMissed + rxFiltered + rxRunt + rxOversize +
- * rxStopped + rxLoopback + rxNoLink + rxMonitor`.
- */
-export interface Ne2000DeviceStats {
-  rxFrames: number;
-  /** Written into the receive ring. */
-  rxDelivered: number;
-  /** Lost for lack of ring space or while wedged after an overflow (CNTR2). */
-  rxMissed: number;
-  /** Rejected by the address filter. */
-  rxFiltered: number;
-  /** Shorter than 60 bytes without RCR.AR. */
-  rxRunt: number;
-  /** Longer than 1518 bytes. */
-  rxOversize: number;
-  /** Arrived while the card was stopped or in reset (receiver off: no counter sees them). */
-  rxStopped: number;
-  /** Arrived while the card was in loopback (TCR.LB or DCR.LS = 0): not received from the wire. */
-  rxLoopback: number;
-  /** Arrived with no bus connection or no carrier. */
-  rxNoLink: number;
-  /** Checked and counted (CNTR2) but not stored: monitor mode. */
-  rxMonitor: number;
-  /** Ring overflows (OVW raised). */
-  overflows: number;
-  /** Frames put on the wire. */
-  txFrames: number;
-  txBytes: number;
-  /** Transmissions aborted after 16 collisions. */
-  txAborted: number;
-  /** Transmissions cut short by a STOP command. */
-  txStoppedMidway: number;
-  /** Transmissions with no carrier (TSR.CRS): the frame went nowhere. */
-  txNoCarrier: number;
-  /** Register accesses the model does not implement (page 3, writes to page 2, 32-bit accesses). */
-  regUnknown: number;
-  /** Data-port accesses whose width did not match DCR.WTS. */
-  dataWidthMismatch: number;
-  /** Data-port accesses with no remote DMA under way (reads return all ones). */
-  dataIdle: number;
-  /** Send-packet remote commands (not modelled: treated as abort). */
-  sendPacketCommands: number;
-  /** Resets through the reset port. */
-  resets: number;
-  irqAsserts: number;
-}
-
-function newStats(): Ne2000DeviceStats {
-  return {
-    rxFrames: 0,
-    rxDelivered: 0,
-    rxMissed: 0,
-    rxFiltered: 0,
-    rxRunt: 0,
-    rxOversize: 0,
-    rxStopped: 0,
-    rxLoopback: 0,
-    rxNoLink: 0,
-    rxMonitor: 0,
-    overflows: 0,
-    txFrames: 0,
-    txBytes: 0,
-    txAborted: 0,
-    txStoppedMidway: 0,
-    txNoCarrier: 0,
-    regUnknown: 0,
-    dataWidthMismatch: 0,
-    dataIdle: 0,
-    sendPacketCommands: 0,
-    resets: 0,
-    irqAsserts: 0,
-  };
-}
-
-/** Card address space: 16-bit addresses. */
-const CARD_SPACE = 0x10000;
 const MAX_FRAME = 1518;
 const MIN_FRAME = 60;
-/** Remote DMA state. */
-const RDMA_IDLE = 0;
-const RDMA_READ = 1;
-const RDMA_WRITE = 2;
 
 /**
  * An NE2000-compatible card (RTL8029). Plug it into a host (`host.attachDevice(dev)`) and a medium
@@ -262,13 +180,11 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
   /** First page after the packet RAM. */
   readonly ramEndPage: number;
 
-  /** Card memory, indexed by card address: PROM at 0..31, RAM from 0x4000. */
-  private readonly mem = new Uint8Array(CARD_SPACE);
+  /** Card memory and the remote DMA channel. */
+  private readonly card: CardMemory;
   private cr = 0;
   private isr = 0;
   private imr = 0;
-  private pstart = 0;
-  private pstop = 0;
   private bnry = 0;
   private curr = 0;
   private tpsr = 0;
@@ -284,10 +200,6 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
   private readonly par = new Uint8Array(6);
   private readonly mar = new Uint8Array(8);
   private readonly cntr = new Uint8Array(3);
-  /** Remote DMA: state, current address, bytes left. */
-  private rdma = RDMA_IDLE;
-  private crda = 0;
-  private remaining = 0;
   /** Set by an overflow; cleared only by the STOP command. */
   private wedged = false;
   /** A STOP is waiting for RBCR to reach zero before it sets ISR.RST. */
@@ -315,12 +227,10 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     this.linkSpeed = options.linkSpeed ?? 10e6;
     if (!(this.linkSpeed > 0)) throw new RangeError(`ne2000: link speed ${this.linkSpeed}`);
     this.nsPerByte = 8e9 / this.linkSpeed;
-    // The station address PROM: 16 bytes, each presented at two consecutive card addresses.
-    const prom = new Uint8Array(16);
-    prom.set(this.mac, 0);
-    prom[14] = NE_PROM_SIGNATURE;
-    prom[15] = NE_PROM_SIGNATURE;
-    for (let i = 0; i < NE_PROM_SIZE; i++) this.mem[i] = prom[i >> 1];
+    this.card = new CardMemory(this.mac, this.ramEndPage, this.stats, () => {
+      this.isr |= ISR_RDC;
+      this.updateIrq();
+    });
     this.resetChip();
   }
 
@@ -394,8 +304,8 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
       this.updateIrq();
       return;
     }
-    const start = this.pstart;
-    const stop = this.pstop;
+    const start = this.card.pstart;
+    const stop = this.card.pstop;
     const ringPages = stop - start;
     const curr = this.curr;
     const total = len + DP_RX_HDR_SIZE;
@@ -415,7 +325,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     let next = curr + need;
     if (next >= stop) next -= ringPages;
     const status = RSR_PRX | (group ? RSR_PHY : 0);
-    const mem = this.mem;
+    const mem = this.card.mem;
     const h = curr * DP_PAGE_SIZE;
     mem[h] = status;
     mem[h + 1] = next;
@@ -465,7 +375,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
   // Registers
 
   read8(offset: number): number {
-    if (offset === NE_DATA) return this.dataRead(1);
+    if (offset === NE_DATA) return this.card.dataRead(1, (this.dcr & DCR_WTS) !== 0);
     if (offset === NE_RESET) {
       this.stats.resets++;
       this.resetChip();
@@ -493,9 +403,9 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
         case DP_ISR:
           return this.isr;
         case DP_CRDA0:
-          return this.crda & 0xff;
+          return this.card.crda & 0xff;
         case DP_CRDA1:
-          return this.crda >>> 8;
+          return this.card.crda >>> 8;
         case RTL_8029ID0:
           return 0x50;
         case RTL_8029ID1:
@@ -522,9 +432,9 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     if (page === 2) {
       switch (offset) {
         case DP_PSTART:
-          return this.pstart;
+          return this.card.pstart;
         case DP_PSTOP:
-          return this.pstop;
+          return this.card.pstop;
         case DP_TPSR:
           return this.tpsr;
         case DP_RCR:
@@ -546,7 +456,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
   write8(offset: number, value: number): void {
     const v = value & 0xff;
     if (offset === NE_DATA) {
-      this.dataWrite(v, 1);
+      this.card.dataWrite(v, 1, (this.dcr & DCR_WTS) !== 0);
       return;
     }
     if (offset === NE_RESET) return; // ends the reset pulse: nothing to do
@@ -562,10 +472,10 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     if (page === 0) {
       switch (offset) {
         case DP_PSTART:
-          this.pstart = v;
+          this.card.pstart = v;
           return;
         case DP_PSTOP:
-          this.pstop = v;
+          this.card.pstop = v;
           return;
         case DP_BNRY:
           this.bnry = v;
@@ -625,14 +535,14 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
   }
 
   read16(offset: number): number {
-    if (offset === NE_DATA) return this.dataRead(2);
+    if (offset === NE_DATA) return this.card.dataRead(2, (this.dcr & DCR_WTS) !== 0);
     const lo = this.read8(offset);
     return lo | (this.read8(offset + 1) << 8);
   }
 
   write16(offset: number, value: number): void {
     if (offset === NE_DATA) {
-      this.dataWrite(value & 0xffff, 2);
+      this.card.dataWrite(value & 0xffff, 2, (this.dcr & DCR_WTS) !== 0);
       return;
     }
     this.write8(offset, value & 0xff);
@@ -659,7 +569,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
       return;
     }
     if ((this.dcr & DCR_WTS) === 0) this.stats.dataWidthMismatch += count;
-    this.rdmaCopyOut(dst, dstOff, 2 * count);
+    this.card.copyOut(dst, dstOff, 2 * count);
   }
 
   /** `insb` on the data port. */
@@ -669,7 +579,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
       return;
     }
     if ((this.dcr & DCR_WTS) !== 0) this.stats.dataWidthMismatch += count;
-    this.rdmaCopyOut(dst, dstOff, count);
+    this.card.copyOut(dst, dstOff, count);
   }
 
   /** `outsw` on the data port. */
@@ -679,7 +589,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
       return;
     }
     if ((this.dcr & DCR_WTS) === 0) this.stats.dataWidthMismatch += count;
-    this.rdmaCopyIn(src, srcOff, 2 * count);
+    this.card.copyIn(src, srcOff, 2 * count);
   }
 
   /** `outsb` on the data port. */
@@ -689,7 +599,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
       return;
     }
     if ((this.dcr & DCR_WTS) !== 0) this.stats.dataWidthMismatch += count;
-    this.rdmaCopyIn(src, srcOff, count);
+    this.card.copyIn(src, srcOff, count);
   }
 
   // =====================================================================================================
@@ -711,15 +621,12 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     }
     const rd = v & CR_RD_MASK;
     if (rd === CR_RD_READ || rd === CR_RD_WRITE) {
-      this.rdma = rd === CR_RD_READ ? RDMA_READ : RDMA_WRITE;
-      this.crda = this.rsar;
-      this.remaining = this.rbcr;
-      if (this.remaining === 0) this.rdmaComplete();
+      this.card.start(rd === CR_RD_WRITE, this.rsar, this.rbcr);
     } else if (rd === CR_RD_SEND) {
       this.stats.sendPacketCommands++;
-      this.rdma = RDMA_IDLE;
+      this.card.abort();
     } else if ((rd & CR_RD_ABORT) !== 0) {
-      this.rdma = RDMA_IDLE;
+      this.card.abort();
     }
     if ((v & CR_TXP) !== 0 && (this.cr & CR_STA) !== 0 && (this.cr & CR_STP) === 0) this.txStart();
   }
@@ -754,132 +661,13 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     this.dcr = DCR_LAS;
     this.tcr = TCR_LB0 | TCR_LB1;
     this.rcr = 0;
-    this.rdma = RDMA_IDLE;
-    this.remaining = 0;
+    this.card.abort();
     this.rbcr = 0;
     this.wedged = false;
     this.stopPending = false;
     this.tsr = 0;
     this.ncr = 0;
     this.cntr.fill(0);
-  }
-
-  // =====================================================================================================
-  // Remote DMA
-
-  /** Card memory read: PROM and RAM exist; anything else reads all ones (nothing decodes it). */
-  private memRead(a: number): number {
-    return a < NE_PROM_SIZE || (a >= NE_RAM_START_PAGE * DP_PAGE_SIZE && a < this.ramEndPage * DP_PAGE_SIZE)
-      ? this.mem[a]
-      : 0xff;
-  }
-
-  private memWrite(a: number, v: number): void {
-    if (a >= NE_RAM_START_PAGE * DP_PAGE_SIZE && a < this.ramEndPage * DP_PAGE_SIZE) this.mem[a] = v;
-  }
-
-  /** Advances the remote address, wrapping from PSTOP to PSTART as the part does inside the ring. */
-  private nextAddr(a: number): number {
-    const n = (a + 1) & 0xffff;
-    return n === this.pstop * DP_PAGE_SIZE && this.pstop > this.pstart ? this.pstart * DP_PAGE_SIZE : n;
-  }
-
-  /** Whether card addresses [a, end) are all RAM and the remote DMA will not wrap at PSTOP on the way. */
-  private linear(a: number, end: number): boolean {
-    return (
-      a >= NE_RAM_START_PAGE * DP_PAGE_SIZE && end <= this.ramEndPage * DP_PAGE_SIZE && end < this.pstop * DP_PAGE_SIZE
-    );
-  }
-
-  private rdmaComplete(): void {
-    this.rdma = RDMA_IDLE;
-    this.isr |= ISR_RDC;
-    this.updateIrq();
-  }
-
-  private dataRead(width: 1 | 2): number {
-    if ((width === 2) !== ((this.dcr & DCR_WTS) !== 0)) this.stats.dataWidthMismatch++;
-    if (this.rdma !== RDMA_READ) {
-      this.stats.dataIdle++;
-      return width === 2 ? 0xffff : 0xff;
-    }
-    let v = this.memRead(this.crda);
-    this.crda = this.nextAddr(this.crda);
-    let moved = 1;
-    if (width === 2 && this.remaining > 1) {
-      v |= this.memRead(this.crda) << 8;
-      this.crda = this.nextAddr(this.crda);
-      moved = 2;
-    }
-    this.remaining -= moved;
-    if (this.remaining <= 0) this.rdmaComplete();
-    return v;
-  }
-
-  private dataWrite(v: number, width: 1 | 2): void {
-    if ((width === 2) !== ((this.dcr & DCR_WTS) !== 0)) this.stats.dataWidthMismatch++;
-    if (this.rdma !== RDMA_WRITE) {
-      this.stats.dataIdle++;
-      return;
-    }
-    this.memWrite(this.crda, v & 0xff);
-    this.crda = this.nextAddr(this.crda);
-    let moved = 1;
-    if (width === 2 && this.remaining > 1) {
-      this.memWrite(this.crda, v >>> 8);
-      this.crda = this.nextAddr(this.crda);
-      moved = 2;
-    }
-    this.remaining -= moved;
-    if (this.remaining <= 0) this.rdmaComplete();
-  }
-
-  /** A string read of `bytes` bytes: as many single accesses would, without the per-access overhead. */
-  private rdmaCopyOut(dst: Uint8Array, dstOff: number, bytes: number): void {
-    if (this.rdma !== RDMA_READ) {
-      this.stats.dataIdle++;
-      dst.fill(0xff, dstOff, dstOff + bytes);
-      return;
-    }
-    const n = Math.min(bytes, this.remaining);
-    let a = this.crda;
-    const end = a + n;
-    if (this.linear(a, end)) {
-      // Fast path: all in RAM, no ring wrap on the way.
-      copyBytes(dst, dstOff, this.mem, a, n);
-      a = end;
-    } else {
-      for (let i = 0; i < n; i++) {
-        dst[dstOff + i] = this.memRead(a);
-        a = this.nextAddr(a);
-      }
-    }
-    this.crda = a;
-    if (n < bytes) dst.fill(0xff, dstOff + n, dstOff + bytes);
-    this.remaining -= n;
-    if (this.remaining <= 0) this.rdmaComplete();
-  }
-
-  private rdmaCopyIn(src: Uint8Array, srcOff: number, bytes: number): void {
-    if (this.rdma !== RDMA_WRITE) {
-      this.stats.dataIdle++;
-      return;
-    }
-    const n = Math.min(bytes, this.remaining);
-    let a = this.crda;
-    const end = a + n;
-    if (this.linear(a, end)) {
-      copyBytes(this.mem, a, src, srcOff, n);
-      a = end;
-    } else {
-      for (let i = 0; i < n; i++) {
-        this.memWrite(a, src[srcOff + i]);
-        a = this.nextAddr(a);
-      }
-    }
-    this.crda = a;
-    this.remaining -= n;
-    if (this.remaining <= 0) this.rdmaComplete();
   }
 
   // =====================================================================================================
@@ -911,7 +699,7 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
     const len = this.tbcr;
     const buf = this.txbuf;
     let a = this.tpsr * DP_PAGE_SIZE;
-    for (let i = 0; i < len && i < buf.length; i++) buf[i] = this.memRead((a + i) & 0xffff);
+    for (let i = 0; i < len && i < buf.length; i++) buf[i] = this.card.memRead((a + i) & 0xffff);
     a = Math.min(len, buf.length);
     const wire = this.wire;
     if (this.carrierUp && wire !== null && len > 0 && wire.transmit(this, buf, 0, a)) {
@@ -961,15 +749,15 @@ export class Ne2000Device implements DeviceModel, DeviceRegisters, WiredDevice, 
       cr: this.cr,
       isr: this.isr,
       imr: this.imr,
-      pstart: this.pstart,
-      pstop: this.pstop,
+      pstart: this.card.pstart,
+      pstop: this.card.pstop,
       bnry: this.bnry,
       curr: this.curr,
       rcr: this.rcr,
       tcr: this.tcr,
       dcr: this.dcr,
       wedged: this.wedged,
-      remoteBytesLeft: this.rdma === RDMA_IDLE ? 0 : this.remaining,
+      remoteBytesLeft: this.card.bytesLeft,
     };
   }
 }

@@ -17,8 +17,8 @@
  *   is above it); {@link maybeShrink}, once per period, lowers the target by an eighth when the free queue
  *   never went below half the target during the period (low load) — slow decay, fast growth.
  *
- * Bounds: the target stays in `[min, max]`; the free and completed queues are `MbufQueue`s bounded by
- * `max`, so the mbufs this structure holds never exceed `2 × max` whatever the traffic. Ownership: an
+ * Bounds: the target stays in `[min, max]`; {@link refill} keeps free + completed within `max`, so the
+ * mbufs this structure holds never exceed `max` (plus the one being filled) whatever the traffic. Ownership: an
  * mbuf on either queue belongs to the structure; {@link take} and {@link dequeueCompleted} hand it to the
  * caller; {@link complete} takes it back (and returns false, leaving it with the caller, only if the
  * completed queue is full — impossible while mbufs come from {@link take}).
@@ -122,8 +122,10 @@ export class RxPrealloc {
   refill(): boolean {
     this.grewThisCycle = false;
     const free = this.free;
+    // Free and completed mbufs together never exceed `max`: the completed queue can never overflow.
+    const want = Math.min(this.target, this.max - this.completed.length);
     while (free.length > this.target) this.pool.freem(free.dequeue());
-    while (free.length < this.target) {
+    while (free.length < want) {
       const m = this.pool.getcl();
       if (m === null) {
         this.stats.poolFailures++;

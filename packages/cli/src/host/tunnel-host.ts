@@ -49,17 +49,17 @@ export async function startTunnelHost(config: TunnelHostConfig, name = 'ifnet'):
   const pcap = config.pcap === undefined ? undefined : openPcap(config.pcap, { clock: runner.clock });
   tunnel.attach(pcap === undefined ? dev : tapDevice(dev, pcap.writer));
   ifp.setMtu(config.mtu ?? Math.min(tunnel.mtu(), ifp.maxMtu));
-  ifp.upIf();
-  const inet = inetFor(host);
-  inet.addAddress(ifp, config.ip);
-  if (config.gw !== undefined) inet.routes.add('default', config.gw);
   try {
-    await tunnel.open();
+    await tunnel.open(); // carrier first, so the address announcement (gratuitous ARP) goes out
   } catch (e) {
     runner.stop();
     pcap?.close();
     throw e;
   }
+  ifp.upIf();
+  const inet = inetFor(host);
+  inet.addAddress(ifp, config.ip);
+  if (config.gw !== undefined) inet.routes.add('default', config.gw);
   let stopped = false;
   return {
     host,

@@ -218,4 +218,48 @@ describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VX
     expect(flagged).toBe('');
     expect(packets).toBeGreaterThanOrEqual(3 * 8); // 4 fragments each way per ping
   }, 120_000);
+
+  // The other NICs of `--nic`, through the same tunnel: a shorter round of the same checks each.
+  describe.each(['ne2000', 'ehea'])('the same host with --nic %s', (nic) => {
+    it('answers ping (plain, fragmented, a flood), echoes UDP of 1 to 3000 bytes, stops cleanly, clean capture', async () => {
+      const pcap = join(dir, `${nic}.pcap`);
+      const h = await startHost(net!.ifnet, [
+        '--nic',
+        nic,
+        '--ip',
+        `${IFNET_ADDR}/24`,
+        '--vxlan',
+        vxlanSpec,
+        '--udp-echo',
+        '7',
+        '--pcap',
+        pcap,
+        '--json',
+      ]);
+      try {
+        const plain = pingStats(linux(['ping', '-c', '3', '-i', '0.2', '-W', '2', IFNET_ADDR]));
+        expect(plain).toMatchObject({ received: 3, loss: 0 });
+        const big = pingStats(linux(['ping', '-c', '2', '-i', '0.2', '-W', '2', '-s', '4000', IFNET_ADDR]));
+        expect(big).toMatchObject({ received: 2, loss: 0 });
+        const flood = pingStats(linux(['ping', '-f', '-c', '500', '-W', '2', IFNET_ADDR], 60_000));
+        expect(flood).toMatchObject({ transmitted: 500, received: 500, loss: 0 });
+        const out = linux(
+          [process.execPath, join(here, 'udp-echo-client.mjs'), IFNET_ADDR, '7', '1', '3000', '8'],
+          60_000,
+        );
+        expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ echoed: 3000, corrupt: 0, lost: [] });
+      } finally {
+        h.proc.kill('SIGTERM');
+      }
+      expect(await h.exited).toBe(0);
+      const r = JSON.parse(h.stdout);
+      expect(r.interface.nic).toBe(nic);
+      expect(r.interface.mtu).toBe(1450);
+      expect(Object.values(r.tunnel.drops).every((n) => n === 0)).toBe(true);
+      expect(r.icmp.echoRepliesOut).toBe(r.icmp.echoRequestsIn);
+      const check = tsharkCheck(pcap);
+      expect(check.flagged).toBe('');
+      expect(check.packets).toBe(r.pcap.packets);
+    }, 120_000);
+  });
 });

@@ -92,8 +92,26 @@ export const IFNET_ADDR = '192.0.2.2';
 export const VNI = 42;
 export const VXLAN_PORT = 4789;
 
+/**
+ * Deletes namespaces left by an earlier run that was killed before its clean-up (names carry the pid of
+ * the run that made them; only those whose process is gone are touched).
+ */
+function removeStaleNamespaces(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const m of list.matchAll(/^(ifnet-peer-[li](\d+))\b/gm)) {
+    let alive = true;
+    try {
+      process.kill(Number(m[2]), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) spawnSync('ip', ['netns', 'del', m[1]], { stdio: 'ignore' });
+  }
+}
+
 /** Builds the two namespaces. Names carry the pid, so parallel runs do not collide. */
 export function buildPeerNetwork(): PeerNetwork {
+  removeStaleNamespaces();
   const tag = `${process.pid}`;
   const linux = `ifnet-peer-l${tag}`;
   const ifnet = `ifnet-peer-i${tag}`;

@@ -109,7 +109,11 @@ export class Host {
     this.hz = options.hz ?? 100;
     this.container = parent.createChildContainer();
     this.cpu = new Cpu(`${this.name}.cpu0`, options.runner.clock, options.costs ?? DEFAULT_COST_PROFILE);
-    if (options.softQuota !== undefined) this.cpu.softQuota = options.softQuota;
+    if (options.softQuota !== undefined) {
+      if (!(options.softQuota > 0))
+        throw new RangeError(`${this.name}: softQuota must be > 0 ns, got ${options.softQuota}`);
+      this.cpu.softQuota = options.softQuota;
+    }
     this.callouts = new CalloutTable();
     this.callouts.preempt = () => this.cpu.preempt();
     this.callouts.schedule = (kc) => this.cpu.sched.schedule(kc);
@@ -170,6 +174,9 @@ export class Host {
 
   /** Converts ns to clock ticks (rounded up, at least 1), for callouts. */
   ticksFor(ns: number): number {
+    if (!(ns >= 0) || ns === Number.POSITIVE_INFINITY) {
+      throw new RangeError(`${this.name}: ticksFor(ns) needs a finite number >= 0, got ${ns}`);
+    }
     return Math.max(1, Math.ceil(ns / this.hardclock.tickNs));
   }
 

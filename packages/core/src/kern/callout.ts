@@ -63,9 +63,11 @@ export class CalloutTable {
 
   /**
    * `callout_reset(c, ticks, ...)`: arms `c` to fire `ticks` ticks from now (at least 1: the next tick
-   * boundary). Re-arming a pending callout moves it.
+   * boundary; fractions round up). Re-arming a pending callout moves it. NaN or ±Infinity throws
+   * RangeError here, at the caller, rather than silently never firing or breaking the hardclock.
    */
   reset(c: Callout<any>, ticks: number): void {
+    checkTicks('callout_reset', ticks);
     c.due = false;
     const n = Math.max(1, Math.ceil(ticks));
     c.expireTick = this.ticks() + n;
@@ -79,6 +81,7 @@ export class CalloutTable {
 
   /** Arms `c` to fire every `ticks` ticks until stopped. */
   resetPeriodic(c: Callout<any>, ticks: number): void {
+    checkTicks('callout_reset (periodic)', ticks);
     c.period = Math.max(1, Math.ceil(ticks));
     this.reset(c, c.period);
   }
@@ -179,4 +182,8 @@ export class CalloutTable {
       this.preempt();
     }
   }
+}
+
+function checkTicks(fn: string, ticks: number): void {
+  if (!Number.isFinite(ticks)) throw new RangeError(`${fn}: ticks must be a finite number, got ${ticks}`);
 }

@@ -263,6 +263,9 @@ export class Cpu {
 
   /** Charges `ns` of CPU work: advances local time on the virtual clock. */
   charge(ns: Nanoseconds): void {
+    // NaN, a negative or an infinite charge would poison the CPU's clock for good: refuse it at the source
+    // (the throw lives out of line so this method stays small enough to inline).
+    if (!(ns >= 0 && ns < Number.POSITIVE_INFINITY)) badCharge(this.name, ns);
     if (this.interruptDepth > 0) this.times[CHARGED_INTERRUPT] += ns;
     else if (this.ipl < 3) this.stats.chargedSoft[this.ipl] += ns;
     if (this.virtual) this.times[LOCAL_TIME] += ns;
@@ -550,4 +553,8 @@ export class Cpu {
   toString(): string {
     return `${this.name}@${IPL_NAMES[this.ipl]}${this.interruptDepth ? ' (intr)' : ''}`;
   }
+}
+
+function badCharge(cpu: string, ns: number): never {
+  throw new RangeError(`${cpu}: charge(${ns} ns): a charge must be a finite number >= 0`);
 }

@@ -39,9 +39,7 @@ export class DispatchTable {
 
   /** Registers `input` for `key`. Throws if the key is out of range or taken. */
   register(key: number, name: string, input: ProtocolInput): ProtocolEntry {
-    if (!Number.isInteger(key) || key < 0 || key >= this.size) {
-      throw new RangeError(`${this.name}: key ${key} out of range 0..${this.size - 1}`);
-    }
+    this.checkKey(key);
     const existing = this.entries[key];
     if (existing !== undefined) {
       throw new Error(`${this.name}: key 0x${key.toString(16)} already registered by ${existing.name}`);
@@ -53,7 +51,14 @@ export class DispatchTable {
 
   /** Removes the registration for `key` (package unload, tests). */
   unregister(key: number): void {
+    this.checkKey(key);
     this.entries[key] = undefined;
+  }
+
+  private checkKey(key: number): void {
+    if (!Number.isInteger(key) || key < 0 || key >= this.size) {
+      throw new RangeError(`${this.name}: key ${key} out of range 0..${this.size - 1}`);
+    }
   }
 
   lookup(key: number): ProtocolEntry | undefined {

@@ -149,6 +149,9 @@ export class Ifnet {
     this.flags = options.flags ?? 0;
     this.mtu = options.mtu ?? 1500;
     this.maxMtu = options.maxMtu ?? this.mtu;
+    if (this.mtu >>> 0 !== this.mtu || this.maxMtu >>> 0 !== this.maxMtu || this.mtu > this.maxMtu) {
+      throw new RangeError(`${this.name}: mtu ${this.mtu} / maxMtu ${this.maxMtu} must be integers, mtu <= maxMtu`);
+    }
     this.lladdr = new Uint8Array(options.lladdr ?? new Uint8Array(link.addrlen));
     this.baudrate = options.baudrate ?? 0;
     this.sendQueue = new FifoSendQueue(options.sendQueueLength);
@@ -310,6 +313,7 @@ export class Ifnet {
 
   /** Counts a drop that involves no mbuf (e.g. a device-side miss reported by the driver). */
   countDrop(reason: string, n = 1): void {
+    if (n >>> 0 !== n) throw new RangeError(`${this.name}: countDrop('${reason}', ${n}): n must be an integer >= 0`);
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + n;
   }
 

@@ -136,6 +136,9 @@ export class PollContext {
     if (!Number.isInteger(this.weight) || this.weight < 1) throw new RangeError(`${this.name}: weight ${this.weight}`);
     this.maskOnDefer = options.maskOnDefer ?? true;
     this.capacity = options.capacity ?? Number.POSITIVE_INFINITY;
+    if (!(this.capacity >= 1) || (this.capacity !== Number.POSITIVE_INFINITY && !Number.isInteger(this.capacity))) {
+      throw new RangeError(`${this.name}: capacity must be an integer >= 1 or Infinity, got ${this.capacity}`);
+    }
     this.ops = options.ops;
     this.line = options.line;
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);

@@ -44,11 +44,15 @@ export class Prng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`Prng.int: n must be an integer >= 1, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
   /** Exponentially distributed with the given mean (for Poisson arrivals). */
   exponential(mean: number): number {
+    if (!(mean >= 0) || mean === Number.POSITIVE_INFINITY) {
+      throw new RangeError(`Prng.exponential: mean must be a finite number >= 0, got ${mean}`);
+    }
     return -Math.log(1 - this.next()) * mean;
   }
 }

@@ -104,7 +104,7 @@ export class Simulation implements Runner {
       else if (++this.stalledUnits >= this.stallLimit) this.stalled(cpu);
       return true;
     }
-    if (nextTimer <= this.limit) {
+    if (nextTimer <= this.limit && nextTimer !== Number.POSITIVE_INFINITY) {
       this.stalledUnits = 0;
       clock.advanceTo(nextTimer);
       return true;
@@ -128,6 +128,7 @@ export class Simulation implements Runner {
 
   /** Runs until the clock reaches `t` (CPUs may be left with work that starts later). */
   runUntil(t: Nanoseconds): void {
+    checkTime('runUntil', 't', t, false);
     this.limit = t;
     this.runToLimit();
   }
@@ -150,6 +151,7 @@ export class Simulation implements Runner {
 
   /** Runs for `ns` of simulated time from now. */
   runFor(ns: Nanoseconds): void {
+    checkTime('runFor', 'ns', ns, false);
     this.limit = this.clock.now() + ns;
     this.runToLimit();
   }
@@ -159,6 +161,7 @@ export class Simulation implements Runner {
    * time (default 60 s). Returns true if it became idle, false if it hit the limit.
    */
   runUntilIdle(limit: Nanoseconds = 60 * NS_PER_SEC): boolean {
+    checkTime('runUntilIdle', 'limit', limit, true);
     this.limit = this.clock.now() + limit;
     while (this.stepToLimit()) {
       /* keep going */
@@ -172,6 +175,7 @@ export class Simulation implements Runner {
    * {@link SimulationLimitError} if the limit is hit first.
    */
   runUntilTrue(done: () => boolean, limit: Nanoseconds = 60 * NS_PER_SEC, what = 'condition'): void {
+    checkTime('runUntilTrue', 'limit', limit, true);
     const end = this.clock.now() + limit;
     this.limit = end;
     while (!done()) {
@@ -180,5 +184,12 @@ export class Simulation implements Runner {
       }
     }
     this.catchUpIdle();
+  }
+}
+
+/** A run bound must be a non-negative number (NaN would poison the clock; Infinity only where allowed). */
+function checkTime(fn: string, what: string, v: number, infinite: boolean): void {
+  if (!(v >= 0) || (!infinite && v === Number.POSITIVE_INFINITY)) {
+    throw new RangeError(`Simulation.${fn}: ${what} must be a ${infinite ? '' : 'finite '}number >= 0 (ns), got ${v}`);
   }
 }

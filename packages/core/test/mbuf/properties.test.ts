@@ -22,6 +22,7 @@ import {
   m_sanity,
   m_split,
 } from '../../src/mbuf/index.js';
+import { fuzzParameters } from '../../src/sim/fuzz-settings.js';
 import { bytesOf } from './helpers.js';
 
 const SEED = 0x1f_ac_e0;
@@ -180,7 +181,7 @@ describe('mbuf chain operations against a byte-array model', () => {
       fc.property(geometryArb, fc.array(cmdArb, { minLength: 1, maxLength: 40, size: 'max' }), (g, cmds) => {
         run(g, [{ op: 'fresh', data: new Uint8Array(0), leading: 0 }, ...cmds]);
       }),
-      { seed: SEED, numRuns: 400 },
+      fuzzParameters({ seed: SEED, numRuns: 400 }),
     );
   });
 
@@ -195,7 +196,7 @@ describe('mbuf chain operations against a byte-array model', () => {
       fc.property(tiny, fc.array(cmdArb, { minLength: 1, maxLength: 30, size: 'max' }), (g, cmds) => {
         run(g, cmds);
       }),
-      { seed: SEED + 1, numRuns: 300 },
+      fuzzParameters({ seed: SEED + 1, numRuns: 300 }),
     );
   });
 });
@@ -241,7 +242,7 @@ describe('MbufQueue against an array model', () => {
         q.purge();
         pool.assertQuiescent();
       }),
-      { seed: SEED + 2, numRuns: 300 },
+      fuzzParameters({ seed: SEED + 2, numRuns: 300 }),
     );
   });
 });

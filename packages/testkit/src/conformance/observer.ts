@@ -16,15 +16,11 @@ import { INPUT_PASS } from '@ifnet/core';
 /** How the probe's injected exceptions start (they are not held against the driver). */
 export const INJECTED = 'testkit: exception injected';
 
-/** Properties of a device model the host's bus itself uses (at plug-in and autoconfiguration). */
-const BUS_PROPERTIES = new Set<PropertyKey>([
-  'model',
-  'ident',
-  'bars',
-  'interruptVectors',
-  'connect',
-  'registerNames',
-]);
+/**
+ * What the host reads from a device model after plugging it in (autoconfiguration matches `ident`;
+ * diagnostics name the `model`). Everything else the bus takes at plug-in time (`bars`, `connect`, ...).
+ */
+const AFTER_PLUG_IN = new Set<PropertyKey>(['model', 'ident']);
 
 export class Observer {
   intrRuns = 0;
@@ -38,6 +34,8 @@ export class Observer {
   /** Packets that reached `if_input`, per interface name. */
   readonly inputs = new Map<string, number>();
   readonly pollExceptions: unknown[] = [];
+  /** Exceptions thrown by interrupt routines (the framework contains them too). */
+  readonly intrExceptions: unknown[] = [];
   readonly budgetViolations: string[] = [];
   readonly modelTouches = new Set<string>();
   /** Line name → indices of the poll contexts its interrupts deferred. */
@@ -48,22 +46,29 @@ export class Observer {
   private currentPoll: PollContext | undefined;
   private inputsThisPoll = 0;
 
-  /** The device as the host sees it: a proxy recording any property use outside the bus's own. */
-  watchModel<T extends DeviceModel>(dev: T): T {
-    return new Proxy(dev, {
-      get: (target, prop, receiver) => {
-        if (BUS_PROPERTIES.has(prop)) {
-          const v = Reflect.get(target, prop, target);
-          return typeof v === 'function' ? v.bind(target) : v;
-        }
-        if (typeof prop === 'string') this.modelTouches.add(prop);
-        return Reflect.get(target, prop, receiver);
+  /**
+   * The device as the host sees it: a proxy that, once {@link armModel} is called (after the host's bus
+   * plugged it in), records any property use other than the identity autoconfiguration reads.
+   */
+  watchModel<T extends DeviceModel>(dev: T): { proxy: T; arm: () => void } {
+    let armed = false;
+    const proxy = new Proxy(dev, {
+      get: (target, prop) => {
+        const v = Reflect.get(target, prop, target);
+        if (armed && !AFTER_PLUG_IN.has(prop) && typeof prop === 'string') this.modelTouches.add(prop);
+        return typeof v === 'function' ? v.bind(target) : v;
       },
-      set: (target, prop, value, receiver) => {
-        if (typeof prop === 'string') this.modelTouches.add(`${prop} (written)`);
-        return Reflect.set(target, prop, value, receiver);
+      set: (target, prop, value) => {
+        if (armed && typeof prop === 'string') this.modelTouches.add(`${prop} (written)`);
+        return Reflect.set(target, prop, value, target);
       },
     });
+    return {
+      proxy,
+      arm: () => {
+        armed = true;
+      },
+    };
   }
 
   /** Wraps the handlers of `lines` (after the driver established them) and the polls of `ifp`. */
@@ -93,7 +98,13 @@ export class Observer {
       for (let i = 0; i < contexts.length; i++) before[i] = contexts[i].stats.interrupts;
       let accesses = 0;
       for (const b of bars) accesses -= b.stats.reads + b.stats.writes;
-      const claimed = orig(arg);
+      let claimed: boolean;
+      try {
+        claimed = orig(arg);
+      } catch (e) {
+        this.intrExceptions.push(e);
+        throw e;
+      }
       for (const b of bars) accesses += b.stats.reads + b.stats.writes;
       if (accesses > this.maxBusAccessesInIntr) this.maxBusAccessesInIntr = accesses;
       let deferred = false;

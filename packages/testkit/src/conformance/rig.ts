@@ -11,6 +11,7 @@ import {
   type DeviceSlot,
   type Host,
   type Ifnet,
+  type InterruptSource,
   type MitigationPolicyFactory,
   type Platform,
   Simulation,
@@ -98,7 +99,9 @@ export class Rig {
     const peer = new FrameSink({ name: `peer${i}`, clock: this.sim.clock, maxCaptured: 100_000 });
     const cable = new VirtualCable(this.sim.clock, { name: `cable${i}`, maxInFlight: 8192, ringBytes: 16 << 20 });
     cable.connect(dev, peer);
-    this.host.attachDevice(this.obs.watchModel(dev));
+    const watched = this.obs.watchModel(dev);
+    this.host.attachDevice(watched.proxy);
+    watched.arm();
     this.pending.push({ dev, mac: macBytes(macStr), peerMac: macBytes(`02:1f:00:00:0${i}:fe`), cable, peer });
   }
 
@@ -147,6 +150,18 @@ export class Rig {
 
   get nic(): RigNic {
     return this.nics[0];
+  }
+
+  /** Brings `nic` (default: the first) up and lets it settle for `settle` ns. */
+  up(settle = MS, nic: RigNic = this.nic): RigNic {
+    nic.ifp.upIf();
+    this.run(settle);
+    return nic;
+  }
+
+  /** The interrupt lines of the first device that have a handler established. */
+  lines(): InterruptSource[] {
+    return this.nic.slot.attachArgs.irqs.filter((l) => l.handler !== undefined);
   }
 
   get guard(): AllocationGuard {
@@ -244,7 +259,13 @@ export class Rig {
       ex.length === 0,
       'no-exception',
       () =>
-        `the driver's poll threw ${ex.length} time(s) (${describeError(ex[0])}): a poll must never throw — the framework can only contain it by resetting the interface, and the packets in flight are lost`,
+        `the driver's poll threw ${ex.length} time(s) (${describeError(ex[0])}): a poll must never throw — the framework contains it by resetting the interface, and the packets in flight are lost`,
+    );
+    expectRule(
+      o.intrExceptions.length === 0,
+      'no-exception',
+      () =>
+        `the driver's interrupt routine threw ${o.intrExceptions.length} time(s) (${describeError(o.intrExceptions[0])}): the framework masks the line and resets the interface, but an interrupt routine must never throw`,
     );
     const g = this.host.guard;
     expectRule(

@@ -17,6 +17,12 @@ export interface DriverSubject {
    * mbufs and the source stays unmasked.
    */
   deviceClass: 'dma' | 'pio';
+  /**
+   * Whether the device reports its carrier (a link status bit, a link-change interrupt). Default true.
+   * `false` (a DP8390 has neither): the link-flap check then only requires traffic to resume after the
+   * cable comes back.
+   */
+  linkState?: boolean;
 }
 
 /** What {@link describeDriverConformance} takes. */
