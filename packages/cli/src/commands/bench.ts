@@ -10,12 +10,13 @@
 import { type PacketBenchProvider, formatPacketReport, runPacketBenches } from '@ifnet/benchkit';
 import { nodeHeapProbe } from '@ifnet/benchkit/node';
 import { e1000BenchProvider } from '@ifnet/e1000/bench';
+import { eheaBenchProvider } from '@ifnet/ehea/bench';
 import { ne2000BenchProvider } from '@ifnet/ne2000/bench';
 import type { Command } from 'commander';
 
 /** Every package that provides packet-path benchmarks. */
 export function benchProviders(): PacketBenchProvider[] {
-  return [e1000BenchProvider(), ne2000BenchProvider()];
+  return [e1000BenchProvider(), ne2000BenchProvider(), eheaBenchProvider()];
 }
 
 interface BenchCommandOptions {
