@@ -97,6 +97,10 @@ export class RealClock implements Clock {
       this.wakeup = undefined;
       this.wakeupAt = Number.POSITIVE_INFINITY;
       this.advanceTo(this.now());
+      // Node rounds timeouts to whole milliseconds, so this can run before the earliest expiry: nothing
+      // fires then, and without a new wakeup that timer would wait for the next preemption point, which
+      // may never come (a poll deferred to the tick, its interrupt masked).
+      this.rearm();
       this.onFired?.();
     }, delayMs);
   }
