@@ -1,5 +1,5 @@
 import { Simulation, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, registerInet } from '@ifnet/inet';
 import type { PcapSink } from '../src/index.js';
@@ -37,7 +37,7 @@ export function twoHosts(seed = 1) {
     const dev = new E1000Device({ mac: `02:00:00:00:00:0${i + 1}` });
     host.attachDevice(dev);
     const [slot] = host.autoconf();
-    const ifp = (slot.driver as E1000Driver).ifp;
+    const ifp = (slot.driver as WmSoftc).ifp;
     return { host, dev, ifp };
   });
   const up = () => {

@@ -1,5 +1,5 @@
 import { Simulation, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, registerInet } from '@ifnet/inet';
 import { FrameSink } from '@ifnet/wire';
@@ -30,7 +30,7 @@ function hostOnTunnel(tunnel: UdpTunnel) {
   const host = platform.createHost({ name: 'h', runner: sim });
   const dev = new E1000Device({ mac: '02:00:00:00:00:02' });
   host.attachDevice(dev);
-  const ifp = (host.autoconf()[0].driver as E1000Driver).ifp;
+  const ifp = (host.autoconf()[0].driver as WmSoftc).ifp;
   tunnel.attach(dev);
   ifp.upIf();
   inetFor(host).addAddress(ifp, '192.0.2.2/24');

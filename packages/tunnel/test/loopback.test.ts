@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { RealTimeRunner, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, ping, registerInet, udpEchoService, udpFor } from '@ifnet/inet';
 import { FrameSink } from '@ifnet/wire';
@@ -122,7 +122,7 @@ describe('UDP tunnel over real sockets (loopback)', () => {
       const host = platform.createHost({ name: `h${i}`, runner });
       const dev = new E1000Device({ mac: `02:00:00:00:00:0${i + 1}` });
       host.attachDevice(dev);
-      const ifp = (host.autoconf()[0].driver as E1000Driver).ifp;
+      const ifp = (host.autoconf()[0].driver as WmSoftc).ifp;
       t.attach(dev);
       ifp.upIf();
       ifp.setMtu(t.mtu());

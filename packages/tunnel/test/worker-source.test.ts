@@ -1,5 +1,5 @@
 import { RealTimeRunner, createPlatform } from '@ifnet/core';
-import { E1000Device, type E1000Driver, registerE1000 } from '@ifnet/e1000';
+import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { registerInet } from '@ifnet/inet';
 import { FrameSink } from '@ifnet/wire';
@@ -15,7 +15,7 @@ function realHost() {
   const host = platform.createHost({ name: 'h', runner, hz: 1000 });
   const dev = new E1000Device({ mac: '02:00:00:00:00:02' });
   host.attachDevice(dev);
-  const ifp = (host.autoconf()[0].driver as E1000Driver).ifp;
+  const ifp = (host.autoconf()[0].driver as WmSoftc).ifp;
   ifp.upIf();
   return { runner, host, dev, ifp };
 }
