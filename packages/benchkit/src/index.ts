@@ -242,3 +242,4 @@ export function formatTable(title: string, groups: readonly GroupResult[], optio
   return lines.join('\n');
 }
 export * from './heap.js';
+export * from './packet.js';

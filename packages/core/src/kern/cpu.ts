@@ -115,7 +115,7 @@ export class Cpu {
    * host routes it to the interfaces of the device that owns the line (`net/fault.ts`). Without it the
    * source simply stays masked.
    */
-  onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined;
+  onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined = undefined;
   /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
   lastUnit = '';
   /**
@@ -392,23 +392,31 @@ export class Cpu {
    * Returns false when there was nothing to do. Used by runners, never by kernel code.
    */
   runUnit(): boolean {
-    if (this.virtual) (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
-    else this.startRealUnit();
+    if (this.virtual) {
+      (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
+      return this.runOneUnit();
+    }
+    // Real clock: the unit's clock reading lives while unitDepth > 0 (see now()).
+    this.startRealUnit();
     this.unitDepth++;
     try {
-      const src = this.intr.next(this.ipl);
-      if (src !== undefined) {
-        this.takeInterrupt(src);
-        return true;
-      }
-      const kc = this.pickContinuation();
-      if (kc === null) return false;
-      this.runContinuation(kc);
-      return true;
+      return this.runOneUnit();
     } finally {
       this.unitDepth--;
-      if (!this.virtual) this.readsSeen = (this.clock as RealClock).reads;
+      this.readsSeen = (this.clock as RealClock).reads;
     }
+  }
+
+  private runOneUnit(): boolean {
+    const src = this.intr.next(this.ipl);
+    if (src !== undefined) {
+      this.takeInterrupt(src);
+      return true;
+    }
+    const kc = this.pickContinuation();
+    if (kc === null) return false;
+    this.runContinuation(kc);
+    return true;
   }
 
   /**

@@ -10,6 +10,7 @@ export * from './allocation-guard.js';
 export * from './pkthdr.js';
 export * from './mbuf.js';
 export * from './pool.js';
+export * from './rx-buffer-cache.js';
 export * from './m-free.js';
 export * from './m-length.js';
 export * from './m-truesize.js';

@@ -40,6 +40,15 @@ import type { MbufPool } from './pool.js';
 // The flag constants are re-exported here so `Mbuf` and its `m_flags` bits come from one import.
 export * from './flags.js';
 
+/**
+ * Takes an mbuf back when it is freed (a receive queue's buffer cache, Linux page_pool): `recycle` returns
+ * true when it kept the mbuf (which then stays allocated from the pool's point of view), false to let the
+ * pool free it.
+ */
+export interface MbufRecycler {
+  recycle(m: Mbuf): boolean;
+}
+
 export class Mbuf {
   /** `m_next`: next buffer of the same packet, `null` at the end of the chain. */
   next: Mbuf | null;
@@ -69,6 +78,12 @@ export class Mbuf {
   capacity: number;
   /** The pool this mbuf belongs to (and must be freed to). Chain operations allocate from it. */
   readonly pool: MbufPool;
+
+  /**
+   * Where `m_free` returns this mbuf instead of the pool's free list: the receive-buffer cache of the queue
+   * it was handed out for ({@link RxBufferCache}), else null.
+   */
+  recycler: MbufRecycler | null;
 
   /** @internal Index of this mbuf in its pool. */
   readonly index: number;
@@ -104,6 +119,7 @@ export class Mbuf {
     this.base = ibase;
     this.cluster = -1;
     this.isFree = true;
+    this.recycler = null;
     this.ibuf = ibuf;
     this.iview = this.view;
     this.ibase = ibase;

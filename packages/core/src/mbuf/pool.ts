@@ -441,6 +441,8 @@ export class MbufPool {
       throw new MbufError('double-free', `mbuf pool '${this.name}': m_free of mbuf #${m.index}, which is already free`);
     }
     const next = m.next;
+    // A receive queue's buffer goes back to its cache (still allocated, cluster attached), if it has room.
+    if (m.recycler?.recycle(m)) return next;
     if (m.cluster >= 0) {
       this.cfree[this.ctop++] = m.cluster;
       const c = this.cstat;
@@ -461,6 +463,7 @@ export class MbufPool {
     m.len = 0;
     // Drop the reference so a detached interface is not kept alive by a free mbuf.
     m.pkthdr.rcvif = null;
+    m.recycler = null;
     m.isFree = true;
     this.mfree[this.mtop++] = m.index;
     const s = this.mstat;

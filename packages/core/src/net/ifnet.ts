@@ -117,7 +117,7 @@ export class Ifnet {
   /** Multicast link addresses joined (as lowercase hex strings), for the receive filter. */
   readonly multicast = new Set<string>();
   sendQueue: SendQueue;
-  inputHook: InputHook | undefined;
+  inputHook: InputHook | undefined = undefined;
   readonly pollContexts: PollContext[] = [];
   readonly ops: IfnetDriverOps;
   /** `if_softc`. */
@@ -349,11 +349,11 @@ export class Ifnet {
   }
 
   /** Where and what the last contained driver fault was (see `net/fault.ts`), undefined if none. */
-  lastFault: string | undefined;
+  lastFault: string | undefined = undefined;
   /** @internal Time of the last reset after a fault (for the hold-down). */
   lastFaultReset = Number.NEGATIVE_INFINITY;
   /** @internal The continuation that resets the interface after a fault taken in interrupt context. */
-  private faultKc: Continuation<Ifnet> | undefined;
+  private faultKc: Continuation<Ifnet> | undefined = undefined;
 
   /**
    * @internal A driver's interrupt routine threw (the CPU caught it and masked the line): count it and

@@ -1,0 +1,180 @@
+/**
+ * Receive buffer recycling per queue (Linux `page_pool`, FreeBSD iflib's refill from its own free list).
+ *
+ * A receive ring consumes one cluster per packet and refills one per packet. Through the pool that is a
+ * full `m_getcl` (guard, two free-list pops, counters, packet-header reset) and, when the stack is done
+ * with the packet, a full `m_freem`; and the driver works out the buffer's bus address again. A cache
+ * keeps the buffers *of one queue* instead: when a packet that came from it is freed anywhere in the stack,
+ * `m_free` hands the mbuf back here (its cluster still attached, so its bus address and the descriptor's
+ * address words are unchanged), and the next refill takes it from here in a few stores.
+ *
+ * Accounting stays exact: a cached buffer never went back to the pool, so the pool counts it as in use
+ * (`allocations === frees + inUse` holds at every moment) and the cache's own counters say how many of
+ * those it holds ({@link RxBufferCacheStats.cached}). Tearing a ring down calls {@link RxBufferCache.drain},
+ * which frees the cached buffers to the pool (`page_pool_destroy`), so a quiescent host has none left.
+ *
+ * Ownership: {@link RxBufferCache.get} gives the caller (the driver's ring slot) an mbuf exactly as
+ * `m_getcl` does; from then on it is an ordinary packet, passed up and freed by whoever holds it. Only
+ * when it is freed is it recycled, and only if the cache has room (else it goes back to the pool). A
+ * buffer freed twice is caught here as it is by the pool (MbufError `double-free`).
+ *
+ * Usable by any driver: e1000 (DMA descriptors: {@link RxBufferCache.addrHi}/{@link RxBufferCache.addrLo}
+ * are the descriptor's address words), a PIO driver's pre-allocated receive mbufs (ne2000), per-queue
+ * caches of a multi-queue device (ehea: one cache per queue, as page_pool is per NAPI context).
+ *
+ * @module
+ */
+import { MbufError } from './errors.js';
+import { M_EXT, M_PKTHDR } from './flags.js';
+import type { Mbuf, MbufRecycler } from './mbuf.js';
+import { ALLOC_RESERVE, type MbufPool } from './pool.js';
+
+const SEGMENT_SPAN = 0x1_0000_0000;
+
+export interface RxBufferCacheOptions {
+  /** Name for diagnostics (`wm0 rxq0`). */
+  name: string;
+  /** Most buffers kept (the ring size is a good value). At least 1. */
+  capacity: number;
+  /** `m.off` of a fresh buffer: leading space before the frame (ETHER_ALIGN, say). Default 0. */
+  leading?: number;
+}
+
+/** Counters of one cache (plain numbers, read freely). */
+export interface RxBufferCacheStats {
+  /** Buffers handed out that came from the cache (no pool allocation). */
+  reused: number;
+  /** Buffers handed out that came fresh from the pool (`m_getcl` with the receive reserve). */
+  allocated: number;
+  /** Buffers taken back when the stack freed them. */
+  recycled: number;
+  /** Frees that went on to the pool because the cache was full. */
+  overflow: number;
+  /** Refills that failed: cache empty and the pool exhausted. */
+  failures: number;
+  /** Buffers in the cache now (still counted in use by the pool). */
+  cached: number;
+}
+
+export class RxBufferCache implements MbufRecycler {
+  readonly name: string;
+  readonly capacity: number;
+  readonly leading: number;
+  readonly stats: RxBufferCacheStats = { reused: 0, allocated: 0, recycled: 0, overflow: 0, failures: 0, cached: 0 };
+  /** The descriptor's high address word of every buffer of this pool (the arena's segment). */
+  private readonly hi: number;
+  /** Cached mbufs (a stack: `stack[0 .. top)`). */
+  private readonly stack: (Mbuf | null)[];
+  private top = 0;
+  /** Per pool mbuf index: 1 while that mbuf sits in this cache (catches a second free). */
+  private readonly inCache: Uint8Array;
+  private drained = false;
+
+  constructor(
+    readonly pool: MbufPool,
+    options: RxBufferCacheOptions,
+  ) {
+    const { name, capacity } = options;
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`rx buffer cache ${name}: bad capacity ${capacity}`);
+    const leading = options.leading ?? 0;
+    if (!Number.isInteger(leading) || leading < 0 || leading >= pool.mclbytes) {
+      throw new RangeError(`rx buffer cache ${name}: leading space ${leading} must be in [0, ${pool.mclbytes})`);
+    }
+    this.name = name;
+    this.capacity = capacity;
+    this.leading = leading;
+    this.hi = pool.busBase / SEGMENT_SPAN;
+    this.stack = new Array<Mbuf | null>(capacity).fill(null);
+    this.inCache = new Uint8Array(pool.stats.mbufs.size);
+  }
+
+  /**
+   * A receive buffer (`m_getcl` for a ring slot): a packet-header mbuf with a cluster, `off = leading`,
+   * `len` 0. From the cache when it has one, else from the pool with the receive reserve
+   * (`ALLOC_RESERVE`). Null when both are empty (counted). The caller owns it.
+   */
+  get(): Mbuf | null {
+    const pool = this.pool;
+    const g = pool.guard;
+    if (g !== null && g.depth > 0) g.violation(pool.name, 'rx buffer cache get');
+    if (this.top > 0) {
+      const m = this.stack[--this.top]!;
+      this.stack[this.top] = null;
+      this.inCache[m.index] = 0;
+      this.stats.cached--;
+      this.stats.reused++;
+      return m;
+    }
+    const m = pool.getcl(ALLOC_RESERVE);
+    if (m === null) {
+      this.stats.failures++;
+      return null;
+    }
+    m.off = this.leading;
+    m.recycler = this.drained ? null : this;
+    this.stats.allocated++;
+    return m;
+  }
+
+  /** The descriptor's high address word for `m`'s data (`m.busAddr + m.off`): a small integer. */
+  addrHi(_m: Mbuf): number {
+    return this.hi;
+  }
+
+  /** The descriptor's low address word for `m`'s data: the offset in the pool's arena, a small integer. */
+  addrLo(m: Mbuf): number {
+    return m.base + m.off;
+  }
+
+  /**
+   * @internal Called by `m_free` for an mbuf this cache handed out: keeps it (true) or lets the pool free
+   * it (false: cache full, drained, or the mbuf lost its cluster).
+   */
+  recycle(m: Mbuf): boolean {
+    if (this.inCache[m.index] !== 0) {
+      throw new MbufError(
+        'double-free',
+        `rx buffer cache '${this.name}': m_free of mbuf #${m.index}, already recycled`,
+      );
+    }
+    if (this.drained || this.top === this.capacity || (m.flags & M_EXT) === 0) {
+      this.stats.overflow++;
+      m.recycler = null;
+      return false;
+    }
+    // Back to the state get() hands out: a fresh packet header over the same cluster.
+    m.next = null;
+    m.nextpkt = null;
+    m.flags = M_PKTHDR | M_EXT;
+    m.pkthdr.reset();
+    m.off = this.leading;
+    m.len = 0;
+    this.inCache[m.index] = 1;
+    this.stack[this.top++] = m;
+    this.stats.cached++;
+    this.stats.recycled++;
+    return true;
+  }
+
+  /** Recycling again after {@link drain} (the ring is being initialised again). */
+  reopen(): void {
+    this.drained = false;
+  }
+
+  /**
+   * `page_pool_destroy`: frees every cached buffer to the pool and stops recycling (buffers still out in
+   * the stack go to the pool when they are freed). Call when the ring is torn down.
+   */
+  drain(): void {
+    this.drained = true;
+    while (this.top > 0) {
+      const m = this.stack[--this.top]!;
+      this.stack[this.top] = null;
+      this.inCache[m.index] = 0;
+      this.stats.cached--;
+      m.recycler = null;
+      this.pool.free(m);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { DMA_SEGMENT_SPAN, DmaSpace, M_EXT, M_PKTHDR, MbufError, MbufPool, RxBufferCache } from '../../src/index.js';
+import { allocationFree, heapCost } from '../helpers/heap.js';
+
+function setup(capacity = 4) {
+  const pool = new MbufPool({ name: 'rx', mbufs: 32, clusters: 16, dma: new DmaSpace() });
+  const cache = new RxBufferCache(pool, { name: 'q0', capacity, leading: 2 });
+  return { pool, cache };
+}
+
+describe('RxBufferCache (page_pool)', () => {
+  it('a freed receive buffer comes back to its queue with its cluster and descriptor words', () => {
+    const { pool, cache } = setup();
+    const m = cache.get()!;
+    expect(m.flags & (M_PKTHDR | M_EXT)).toBe(M_PKTHDR | M_EXT);
+    expect(m.off).toBe(2);
+    expect(cache.addrHi(m) * DMA_SEGMENT_SPAN + cache.addrLo(m)).toBe(m.busAddr + m.off);
+    const lo = cache.addrLo(m);
+    m.len = 100;
+    m.pkthdr.len = 100;
+    m.buf[2] = 0xaa;
+    pool.freem(m);
+    expect(cache.stats).toMatchObject({ allocated: 1, recycled: 1, cached: 1 });
+    // Still allocated from the pool's point of view: accounting stays exact.
+    expect(pool.stats.clusters.inUse).toBe(1);
+    expect(pool.checkAccounting().ok).toBe(true);
+    const again = cache.get()!;
+    expect(again).toBe(m);
+    expect([again.off, again.len, again.pkthdr.len, again.flags]).toEqual([2, 0, 0, M_PKTHDR | M_EXT]);
+    expect(cache.addrLo(again)).toBe(lo);
+    expect(cache.stats).toMatchObject({ reused: 1, cached: 0 });
+    pool.freem(again);
+    cache.drain();
+    pool.assertQuiescent();
+  });
+
+  it('recycles every mbuf of a freed chain, up to its capacity; the rest goes to the pool', () => {
+    const { pool, cache } = setup(2);
+    const a = cache.get()!;
+    const b = cache.get()!;
+    const c = cache.get()!;
+    a.next = b;
+    b.next = c;
+    pool.freem(a);
+    expect(cache.stats).toMatchObject({ recycled: 2, overflow: 1, cached: 2 });
+    expect(pool.stats.clusters.inUse).toBe(2);
+    expect(pool.checkAccounting().ok).toBe(true);
+    cache.drain();
+    pool.assertQuiescent();
+  });
+
+  it('a second free of a recycled buffer is a double free', () => {
+    const { pool, cache } = setup();
+    const m = cache.get()!;
+    pool.free(m);
+    expect(() => pool.free(m)).toThrow(MbufError);
+    cache.drain();
+    pool.assertQuiescent();
+  });
+
+  it('after drain, buffers still out go back to the pool; reopen recycles again', () => {
+    const { pool, cache } = setup();
+    const out = cache.get()!;
+    const kept = cache.get()!;
+    pool.free(kept);
+    cache.drain();
+    expect(cache.stats.cached).toBe(0);
+    pool.free(out);
+    pool.assertQuiescent();
+    cache.reopen();
+    const m = cache.get()!;
+    pool.free(m);
+    expect(cache.stats.cached).toBe(1);
+    cache.drain();
+    pool.assertQuiescent();
+  });
+
+  it('counts a failure when both the cache and the pool are empty', () => {
+    const pool = new MbufPool({ name: 'tiny', mbufs: 4, clusters: 1, dma: new DmaSpace() });
+    const cache = new RxBufferCache(pool, { name: 'q', capacity: 4 });
+    const m = cache.get()!;
+    expect(cache.get()).toBeNull();
+    expect(cache.stats.failures).toBe(1);
+    pool.free(m);
+    expect(cache.get()).toBe(m);
+    pool.free(m);
+    cache.drain();
+    pool.assertQuiescent();
+  });
+
+  it('refill, fill and free through the cache allocate nothing', async () => {
+    const { pool, cache } = setup(8);
+    let sink = 0;
+    const cost = await heapCost((i) => {
+      const m = cache.get()!;
+      m.buf[m.off] = i;
+      m.len = 60;
+      m.pkthdr.len = 60;
+      sink = (sink + cache.addrLo(m) + m.buf[m.off]) | 0;
+      pool.freem(m);
+    });
+    console.log('rx buffer cache', cost, sink);
+    expect(allocationFree(cost), JSON.stringify(cost)).toBe(true);
+    expect(cache.stats.allocated).toBe(1);
+    cache.drain();
+    pool.assertQuiescent();
+  });
+});
