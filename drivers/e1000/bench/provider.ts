@@ -1,5 +1,5 @@
 /**
- * The e1000 packet paths as a benchkit {@link PacketBenchProvider} (`@ifnet/e1000/bench`): what
+ * The e1000 packet paths as a benchkit {@link PacketBenchProvider} (`bench/provider.ts`, workspace source): what
  * `ifnet bench` and this package's `pnpm bench` measure, each next to its hand-fused reference.
  *
  * Cases: `sink` — the e1000 model DMAs each frame into the ring, the wm interrupt routine defers, the poll

@@ -2,8 +2,8 @@
  * Packet-path benchmarks that packages provide and one runner (`ifnet bench`, a package's `pnpm bench`)
  * measures together: the provider interface, the runner and the report.
  *
- * A driver or protocol package exports a {@link PacketBenchProvider} (by convention from a `./bench`
- * subpath, so its main entry stays free of benchmark code). Each of its {@link PacketBenchCase}s is a path
+ * A driver or protocol package provides a {@link PacketBenchProvider} (by convention from
+ * `bench/provider.ts`, outside its published entry points, so its surface stays free of benchmark code). Each of its {@link PacketBenchCase}s is a path
  * measured in packets — `rx` (device → driver → `if_input` → IPv4 → UDP → socket), `sink` (device →
  * driver → Ethernet → a protocol that frees), `echo` (both ways), at a frame length — next to a
  * hand-written reference doing the same work as fast as plain JavaScript can. The runner measures the

@@ -159,6 +159,8 @@ export abstract class WmDataPath implements PollOps {
   protected abstract linkChange(): void;
   /** Reads the statistics registers into the interface counters (`wm_tick`'s harvest). */
   protected abstract harvestStats(): void;
+  /** Tells the statistics tick the interface is busy. */
+  protected abstract pollActivity(): void;
 
   protected rd(off: number): number {
     return this.regs.read32(off);
@@ -220,6 +222,7 @@ export abstract class WmDataPath implements PollOps {
     // acknowledges them, so work done here does not interrupt again after the unmask).
     const icr = this.icrPending | this.rd(E1000_ICR);
     this.icrPending = 0;
+    this.pollActivity();
     if ((icr & ICR_LSC) !== 0) this.linkChange();
     if ((icr & ICR_RXO) !== 0) this.harvestStats();
     if (this.txUsed > 0) this.txeof(true);

@@ -170,6 +170,8 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
   private opts!: Required<E1000Options>;
   private rctlFilter = 0;
   private readonly mta = new Uint32Array(E1000_MTA_COUNT);
+  /** A poll ran since the last tick. */
+  private polled = false;
   /** `wm_tick`: the once-a-second statistics harvest. */
   private readonly tickCallout = new Callout<WmSoftc>('wm.tick', (sc) => sc.tick(), this);
 
@@ -331,7 +333,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.wr(E1000_RCTL, this.rctl());
     this.wr(E1000_IMS, WM_IMS);
     this.linkChange();
-    this.host.callouts.resetPeriodic(this.tickCallout, this.host.hz * TICK_SECONDS);
+    this.host.callouts.reset(this.tickCallout, this.host.hz * TICK_SECONDS);
   }
 
   /**
@@ -410,7 +412,18 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     if (this.rd(E1000_RDH) >= this.rxN || this.rd(E1000_TDH) >= this.txN) {
       this.events['wm.hw.bad-index']++;
       this.restart();
+      return;
     }
+    // Ticks go on while the interface is busy; an idle one stops ticking (so an idle simulation is idle)
+    // and the next poll starts the tick again.
+    if (this.running && this.polled) this.host.callouts.reset(this.tickCallout, this.host.hz * TICK_SECONDS);
+    this.polled = false;
+  }
+
+  /** The poll ran: make sure the statistics tick is armed. */
+  protected pollActivity(): void {
+    this.polled = true;
+    if (!this.tickCallout.pending) this.host.callouts.reset(this.tickCallout, this.host.hz * TICK_SECONDS);
   }
 
   /** Reads the missed/oversize/undersize counters (clear on read) into the interface's drops. */

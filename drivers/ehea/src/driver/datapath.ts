@@ -10,6 +10,7 @@
  * @module
  */
 import {
+  ALLOC_RESERVE,
   type BusSpace,
   type Host,
   IFF_OACTIVE,
@@ -295,7 +296,7 @@ export abstract class EheaDataPath {
     let i = queue.rqTail;
     let posted = 0;
     while (queue.rqPosted < n) {
-      const m = this.pool.getcl();
+      const m = this.pool.getcl(ALLOC_RESERVE); // receive-ring refill may use the pool's reserve
       if (m === null) {
         this.events['ehea.rx.nobufs']++;
         queue.stats.rxNoBufs++;

@@ -107,7 +107,7 @@ const WATCHDOG_SECONDS = 5;
 
 /** The softc: one per vnic device, created by autoconfiguration (resolved from the host's container). */
 @injectable()
-export class VnicDriver implements DeviceDriver {
+export class VnicDriver implements DeviceDriver, IfnetDriverOps {
   ifp!: Ifnet;
   ctx!: PollContext;
   /** Conditions that lose no packet by themselves. */
@@ -168,7 +168,7 @@ export class VnicDriver implements DeviceDriver {
     this.ifp = this.host.ifAttach({
       name: 'vnic',
       ifType: IFT_ETHER,
-      ops: new VnicIfnetOps(this),
+      ops: this, // the softc is its own if_init/if_stop/if_start/...
       lladdr: mac,
       mtu: 1500,
       maxMtu: VNIC_MAX_MTU,
@@ -260,6 +260,16 @@ export class VnicDriver implements DeviceDriver {
   }
 
   // ---- filter, address, MTU ---------------------------------------------------------------------------
+
+  /** `SIOCSIFMTU`: any MTU whose frame fits one receive buffer. */
+  setMtu(_ifp: Ifnet, mtu: number): boolean {
+    return mtu <= VNIC_MAX_MTU;
+  }
+
+  /** `SIOCSIFLLADDR`. */
+  setLinkAddress(_ifp: Ifnet, addr: Uint8Array): void {
+    this.programAddress(addr);
+  }
 
   programAddress(a: Uint8Array): void {
     this.wr(VNIC_MAC_LO, (a[0] | (a[1] << 8) | (a[2] << 16) | (a[3] << 24)) >>> 0);
@@ -466,31 +476,6 @@ export class VnicDriver implements DeviceDriver {
 /** The interrupt routine (`vnic_intr`). */
 export function vnicIntr(sc: VnicDriver): boolean {
   return sc.intr();
-}
-
-class VnicIfnetOps implements IfnetDriverOps {
-  constructor(private readonly sc: VnicDriver) {}
-  init(): void {
-    this.sc.init();
-  }
-  stop(): void {
-    this.sc.stop();
-  }
-  start(): void {
-    this.sc.start();
-  }
-  updateFilter(): void {
-    this.sc.updateFilter();
-  }
-  setMtu(_ifp: Ifnet, mtu: number): boolean {
-    return mtu <= VNIC_MAX_MTU;
-  }
-  setLinkAddress(_ifp: Ifnet, addr: Uint8Array): void {
-    this.sc.programAddress(addr);
-  }
-  watchdog(): void {
-    this.sc.watchdog();
-  }
 }
 
 const VNIC_POLL_OPS: PollOps = {

@@ -5,17 +5,37 @@
  * its hand-written reference in the same run, with heap bytes per packet and GC events of the measured
  * window from V8's own counters (@ifnet/benchkit).
  *
- * Providers are the packages' `./bench` exports ({@link PacketBenchProvider}); add a driver's here.
+ * Providers are the packages' `bench/provider.ts` modules ({@link PacketBenchProvider}); add a driver's to
+ * {@link PROVIDERS}.
  */
 import { type PacketBenchProvider, formatPacketReport, runPacketBenches } from '@ifnet/benchkit';
 import { nodeHeapProbe } from '@ifnet/benchkit/node';
-import { e1000BenchProvider } from '@ifnet/e1000/bench';
-import { ne2000BenchProvider } from '@ifnet/ne2000/bench';
 import type { Command } from 'commander';
+import { UsageError } from '../usage-error.js';
 
-/** Every package that provides packet-path benchmarks. */
-export function benchProviders(): PacketBenchProvider[] {
-  return [e1000BenchProvider(), ne2000BenchProvider()];
+/**
+ * Every package that provides packet-path benchmarks: its provider module in the workspace (benchmarks are
+ * workspace sources, outside the packages' published surfaces) and the factory it exports.
+ */
+const PROVIDERS: readonly { module: string; factory: string }[] = [
+  { module: '../../../../drivers/e1000/bench/provider.ts', factory: 'e1000BenchProvider' },
+  { module: '../../../../drivers/ne2000/bench/provider.ts', factory: 'ne2000BenchProvider' },
+  { module: '../../../../drivers/ehea/bench/provider.ts', factory: 'eheaBenchProvider' },
+];
+
+/** Loads every provider; a clear usage error outside the ifnet workspace. */
+export async function benchProviders(): Promise<PacketBenchProvider[]> {
+  const out: PacketBenchProvider[] = [];
+  for (const p of PROVIDERS) {
+    let mod: Record<string, () => PacketBenchProvider>;
+    try {
+      mod = await import(new URL(p.module, import.meta.url).href);
+    } catch (err) {
+      throw new UsageError(`bench: ${p.module} not found (ifnet bench runs inside the ifnet workspace): ${err}`);
+    }
+    out.push(mod[p.factory]());
+  }
+  return out;
 }
 
 interface BenchCommandOptions {
@@ -32,7 +52,7 @@ export function registerBench(program: Command): void {
     .option('--quick', 'fewer rounds and packets (a smoke run; figures are noisier)')
     .option('--only <keys...>', 'only paths whose key starts with one of these (rx, sink, echo, sink_1514, ...)')
     .action(async (opts: BenchCommandOptions) => {
-      const report = await runPacketBenches(benchProviders(), {
+      const report = await runPacketBenches(await benchProviders(), {
         probe: nodeHeapProbe(),
         quick: opts.quick ?? false,
         only: opts.only,

@@ -15,9 +15,12 @@ export function registerNewDriver(program: Command): void {
     .option('--package <name>', 'npm package name (default: ifnet-driver-<name>)')
     .action((name: string, opts: { dir?: string; package?: string }) => {
       const dir = opts.dir ?? name;
-      const files = scaffoldDriver({ name, dir, packageName: opts.package });
+      const r = scaffoldDriver({ name, dir, packageName: opts.package });
       process.stdout.write(`created ${dir}/ with:\n`);
-      for (const f of files) process.stdout.write(`  ${f}\n`);
-      process.stdout.write(`next: cd ${dir} && npm install && npm test   (then read src/driver/${name}.ts)\n`);
+      for (const f of r.files) process.stdout.write(`  ${f}\n`);
+      const next = r.inWorkspace
+        ? `npx -y pnpm@10.34.8 install && npx -y pnpm@10.34.8 exec vitest run --project ${r.packageName}`
+        : `cd ${dir} && npm install && npm test`;
+      process.stdout.write(`next: ${next}   (then read src/driver/${name}.ts)\n`);
     });
 }

@@ -58,8 +58,17 @@ export function renameTemplate(text: string, name: string, packageName: string):
     .replaceAll('vnic', name);
 }
 
-/** Writes the package. Returns the files written, relative to `dir`. */
-export function scaffoldDriver(options: ScaffoldOptions): string[] {
+/** What {@link scaffoldDriver} wrote. */
+export interface ScaffoldResult {
+  /** Files written, relative to the package directory. */
+  files: string[];
+  packageName: string;
+  /** Generated inside the ifnet workspace (dependencies `workspace:*`). */
+  inWorkspace: boolean;
+}
+
+/** Writes the package. */
+export function scaffoldDriver(options: ScaffoldOptions): ScaffoldResult {
   const { name } = options;
   validateDriverName(name);
   const dir = resolve(options.dir);
@@ -116,7 +125,7 @@ export function scaffoldDriver(options: ScaffoldOptions): string[] {
   write('tsconfig.json', TSCONFIG);
   write('vitest.config.ts', VITEST_CONFIG);
   write('README.md', readme(name, packageName));
-  return written;
+  return { files: written, packageName, inWorkspace };
 }
 
 /** The ifnet workspace root containing `dir`, if any (a generated package there uses `workspace:*`). */

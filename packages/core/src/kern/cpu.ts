@@ -119,6 +119,11 @@ export class Cpu {
   /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
   lastUnit = '';
   /**
+   * Set when a charge moved this CPU's virtual time; the simulation clears it before each unit to notice
+   * units that cost nothing (a boolean, so the check boxes no double).
+   */
+  timeMoved = false;
+  /**
    * Fair share between soft interrupt work and process level (Linux's ksoftirqd, FreeBSD polling's
    * `user_frac`, Mogul and Ramakrishnan's cap on the CPU share of packet processing): once process-level
    * continuations have waited this long behind softnet/softclock work, they get a *process turn* of the
@@ -268,7 +273,10 @@ export class Cpu {
     if (!(ns >= 0 && ns < Number.POSITIVE_INFINITY)) badCharge(this.name, ns);
     if (this.interruptDepth > 0) this.times[CHARGED_INTERRUPT] += ns;
     else if (this.ipl < 3) this.stats.chargedSoft[this.ipl] += ns;
-    if (this.virtual) this.times[LOCAL_TIME] += ns;
+    if (this.virtual) {
+      this.times[LOCAL_TIME] += ns;
+      if (ns > 0) this.timeMoved = true;
+    }
   }
 
   /** The cost profile work is charged from; replacing it re-prices every layer id. */
@@ -395,23 +403,31 @@ export class Cpu {
    * Returns false when there was nothing to do. Used by runners, never by kernel code.
    */
   runUnit(): boolean {
-    if (this.virtual) (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
-    else this.startRealUnit();
+    if (this.virtual) {
+      (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
+      return this.runOneUnit();
+    }
+    // Real clock: the unit's clock reading lives while unitDepth > 0 (see now()).
+    this.startRealUnit();
     this.unitDepth++;
     try {
-      const src = this.intr.next(this.ipl);
-      if (src !== undefined) {
-        this.takeInterrupt(src);
-        return true;
-      }
-      const kc = this.pickContinuation();
-      if (kc === null) return false;
-      this.runContinuation(kc);
-      return true;
+      return this.runOneUnit();
     } finally {
       this.unitDepth--;
-      if (!this.virtual) this.readsSeen = (this.clock as RealClock).reads;
+      this.readsSeen = (this.clock as RealClock).reads;
     }
+  }
+
+  private runOneUnit(): boolean {
+    const src = this.intr.next(this.ipl);
+    if (src !== undefined) {
+      this.takeInterrupt(src);
+      return true;
+    }
+    const kc = this.pickContinuation();
+    if (kc === null) return false;
+    this.runContinuation(kc);
+    return true;
   }
 
   /**

@@ -97,6 +97,9 @@ export class RealClock implements Clock {
       this.wakeup = undefined;
       this.wakeupAt = Number.POSITIVE_INFINITY;
       this.advanceTo(this.now());
+      // The event loop may wake us a little before the expiry (millisecond rounding): then nothing fired
+      // and the wakeup must be armed again, or the timer would wait for CPU activity.
+      if (this.wakeup === undefined) this.rearm();
       this.onFired?.();
     }, delayMs);
   }

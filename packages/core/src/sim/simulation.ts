@@ -97,10 +97,10 @@ export class Simulation implements Runner {
     const clock = this.clock;
     const nextTimer = clock.nextExpiry();
     if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= this.limit) {
-      const before = cpu.now();
+      cpu.timeMoved = false;
       cpu.runUnit();
       this.units++;
-      if (cpu.now() !== before) this.stalledUnits = 0;
+      if (cpu.timeMoved) this.stalledUnits = 0;
       else if (++this.stalledUnits >= this.stallLimit) this.stalled(cpu);
       return true;
     }

@@ -73,7 +73,7 @@ export class Observer {
 
   /** Wraps the handlers of `lines` (after the driver established them) and the polls of `ifp`. */
   instrument(host: Host, ifp: Ifnet, lines: readonly InterruptSource[], bars: readonly BusSpace[]): void {
-    for (const line of lines) this.wrapHandler(host, ifp, line, bars);
+    for (const line of lines) this.wrapHandler(ifp, line, bars);
     for (const ctx of ifp.pollContexts) this.wrapContext(ctx);
     ifp.inputHook = (i) => {
       this.inputs.set(i.name, (this.inputs.get(i.name) ?? 0) + 1);
@@ -83,7 +83,7 @@ export class Observer {
     };
   }
 
-  private wrapHandler(host: Host, ifp: Ifnet, line: InterruptSource, bars: readonly BusSpace[]): void {
+  private wrapHandler(ifp: Ifnet, line: InterruptSource, bars: readonly BusSpace[]): void {
     const orig = line.handler;
     if (orig === undefined) return;
     const contexts = ifp.pollContexts;
@@ -119,7 +119,6 @@ export class Observer {
         this.intrClaimed++;
         if (!deferred) this.claimedWithoutDefer++;
       } else this.intrUnclaimed++;
-      void host;
       return claimed;
     };
   }
