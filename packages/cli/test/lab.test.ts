@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../src/index.js';
 
@@ -24,6 +27,40 @@ describe('ifnet lab livelock', () => {
     expect(p.offered_pps).toBe(10_000);
     expect(p.delivered_pps).toBe(10_000);
     expect(typeof p.drops).toBe('object');
+  }, 60_000);
+
+  it('--out writes the three SVG figures with labelled axes and a legend', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const dir = mkdtempSync(join(tmpdir(), 'ifnet-lab-'));
+    try {
+      expect(
+        await run([
+          'lab',
+          'livelock',
+          '--models',
+          'napi,continuation',
+          '--rates',
+          '10000,400000',
+          '--window',
+          '5',
+          '--out',
+          dir,
+        ]),
+      ).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual([
+        'livelock-delivered.svg',
+        'livelock-interrupts.svg',
+        'livelock-latency.svg',
+      ]);
+      const svg = readFileSync(join(dir, 'livelock-delivered.svg'), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      expect(svg).toContain('offered load (frames/s)');
+      expect(svg).toContain('delivered to the application (datagrams/s)');
+      expect(svg).toContain('continuation'); // the legend
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('refuses an unknown model and the unimplemented real clock with status 2', async () => {

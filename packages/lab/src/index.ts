@@ -12,3 +12,4 @@ export { percentile } from './percentile.js';
 export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';
 export { type DemoOptions, type DemoReport, NETSTAT_HEADER, type PingResult, netstatLine, runDemo } from './demo.js';
+export { type PlotSpec, livelockPlotSpecs } from './plot-specs.js';

@@ -1,5 +1,6 @@
 /**
- * `ifnet lab livelock [--clock virtual] [--models a,b,...] [--rates r1,r2,...] [--window MS] [--seed N] [--json]`:
+ * `ifnet lab livelock [--clock virtual] [--models a,b,...] [--rates r1,r2,...] [--window MS] [--seed N] [--json]
+ * [--out DIR]`:
  * the receive-livelock experiment of `@ifnet/lab` — every interrupt-handling model over the same e1000 and
  * UDP workload, swept across offered load. `--json` prints one object `{"clock", "models": {"<name>":
  * [{"offered_pps", "delivered_pps", "interrupts_per_s", "latency_p50_us", "latency_p99_us", "drops", ...}]}}`.
@@ -8,6 +9,7 @@
  */
 import { DEFAULT_RATES, MODEL_NAMES, formatLivelockTable, interruptModel, sweep } from '@ifnet/lab';
 import type { Command } from 'commander';
+import { writeLivelockPlots } from '../lab/plots.js';
 import { UsageError } from '../usage-error.js';
 
 interface LivelockOptions {
@@ -17,6 +19,7 @@ interface LivelockOptions {
   window: string;
   seed: string;
   json?: boolean;
+  out?: string;
 }
 
 function positiveNumbers(what: string, s: string): number[] {
@@ -37,7 +40,8 @@ export function registerLab(program: Command): void {
     .option('--window <ms>', 'measured window per point, ms of simulated time', '50')
     .option('--seed <n>', 'simulation seed', '1')
     .option('--json', 'print one JSON object instead of the table')
-    .action((opts: LivelockOptions) => {
+    .option('--out <dir>', 'write SVG plots (delivered, interrupts/s, latency vs offered; one line per model) there')
+    .action(async (opts: LivelockOptions) => {
       if (opts.clock !== 'virtual') throw new UsageError(`--clock ${opts.clock}: only 'virtual' is implemented`);
       const models = opts.models.split(',').map((m) => m.trim());
       for (const m of models) {
@@ -62,5 +66,9 @@ export function registerLab(program: Command): void {
               process.stderr.write(`[${done}/${total}] ${model} ${Math.round(p.offered_pps)}/s\n`),
       });
       console.log(opts.json ? JSON.stringify(report) : formatLivelockTable(report));
+      if (opts.out !== undefined) {
+        const files = await writeLivelockPlots(report, opts.out);
+        process.stderr.write(`plots: ${files.join(', ')}\n`);
+      }
     });
 }

@@ -1,0 +1,27 @@
+/**
+ * Renders `@ifnet/lab`'s Vega-Lite figures to SVG files, in Node without a DOM: `vega-lite` compiles each
+ * spec to Vega, `vega`'s headless View (renderer `none`) produces the SVG text. Chosen over Observable Plot
+ * because it needs no server-side DOM (jsdom), and pinned to vega 5.33.0 / vega-lite 5.23.0, whose
+ * `engines` allow Node 20 (vega-lite 6 needs Node 22).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LivelockReport, livelockPlotSpecs } from '@ifnet/lab';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+
+/** Writes `<dir>/livelock-<name>.svg` for every figure; returns the paths written. */
+export async function writeLivelockPlots(report: LivelockReport, dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const p of livelockPlotSpecs(report)) {
+    const vgSpec = compile(p.spec as unknown as Parameters<typeof compile>[0]).spec;
+    const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
+    const svg = await view.toSVG();
+    view.finalize();
+    const file = join(dir, `livelock-${p.name}.svg`);
+    writeFileSync(file, svg);
+    written.push(file);
+  }
+  return written;
+}

@@ -1,0 +1,73 @@
+/**
+ * Vega-Lite specifications of the livelock figures, built from a sweep report: plain JSON, so this stays
+ * platform-neutral; `@ifnet/cli` renders them to SVG with `vega` in Node (or a browser page can embed them).
+ * One line per model, log-scaled offered load on x.
+ */
+import type { LivelockReport } from './sweep.js';
+
+export interface PlotSpec {
+  /** File stem, e.g. `delivered`. */
+  name: string;
+  title: string;
+  /** A Vega-Lite v5 specification. */
+  spec: Record<string, unknown>;
+}
+
+const FIGURES: readonly { name: string; field: string; title: string; axis: string }[] = [
+  {
+    name: 'delivered',
+    field: 'delivered_pps',
+    title: 'Receive livelock: delivered to the application vs offered load',
+    axis: 'delivered to the application (datagrams/s)',
+  },
+  {
+    name: 'interrupts',
+    field: 'interrupts_per_s',
+    title: 'Interrupts per second vs offered load',
+    axis: 'interrupts/s',
+  },
+  {
+    name: 'latency',
+    field: 'latency_p50_us',
+    title: 'Median latency, frame arrival → application, vs offered load',
+    axis: 'latency p50 (µs)',
+  },
+];
+
+export function livelockPlotSpecs(report: LivelockReport): PlotSpec[] {
+  const values: Record<string, number | string>[] = [];
+  for (const [model, rows] of Object.entries(report.models)) {
+    for (const p of rows) {
+      values.push({
+        model,
+        offered_pps: p.offered_pps,
+        delivered_pps: p.delivered_pps,
+        interrupts_per_s: p.interrupts_per_s,
+        latency_p50_us: p.latency_p50_us,
+      });
+    }
+  }
+  return FIGURES.map((f) => ({
+    name: f.name,
+    title: f.title,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: `${f.title} (${report.clock} clock)`,
+      width: 560,
+      height: 320,
+      background: 'white',
+      data: { values },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: {
+          field: 'offered_pps',
+          type: 'quantitative',
+          scale: { type: 'log' },
+          title: 'offered load (frames/s)',
+        },
+        y: { field: f.field, type: 'quantitative', title: f.axis },
+        color: { field: 'model', type: 'nominal', title: 'model' },
+      },
+    },
+  }));
+}
