@@ -10,6 +10,7 @@
 import { DEFAULT_RATES, MODEL_NAMES, formatLivelockTable, interruptModel, sweep } from '@ifnet/lab';
 import type { Command } from 'commander';
 import { writeLivelockPlots } from '../lab/plots.js';
+import { sweepProgress } from '../lab/progress.js';
 import { UsageError } from '../usage-error.js';
 
 interface LivelockOptions {
@@ -55,16 +56,19 @@ export function registerLab(program: Command): void {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
       const rates = opts.rates === undefined ? undefined : positiveNumbers('--rates', opts.rates);
-      const report = sweep({
-        models,
-        rates,
-        windowMs,
-        seed,
-        onPoint: opts.json
-          ? undefined
-          : (model, p, done, total) =>
-              process.stderr.write(`[${done}/${total}] ${model} ${Math.round(p.offered_pps)}/s\n`),
-      });
+      const progress = sweepProgress();
+      let report: ReturnType<typeof sweep>;
+      try {
+        report = sweep({
+          models,
+          rates,
+          windowMs,
+          seed,
+          onPoint: (model, p, done, total) => progress.point(model, p.offered_pps, done, total),
+        });
+      } finally {
+        progress.stop();
+      }
       console.log(opts.json ? JSON.stringify(report) : formatLivelockTable(report));
       if (opts.out !== undefined) {
         const files = await writeLivelockPlots(report, opts.out);
