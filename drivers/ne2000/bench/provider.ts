@@ -5,14 +5,23 @@
  * Cases: `sink` — the card stores each frame in its ring, the `ne` interrupt routine reads it out by
  * remote DMA through the data port into a pre-allocated mbuf and defers, the poll hands it to `if_input`,
  * Ethernet dispatches by ethertype to a protocol that frees it — at 60 bytes in 32-frame bursts and at
- * 1514 bytes in 8-frame bursts (what the card's 51-page ring holds between two interrupts). The same keys
+ * 1514 bytes in 8-frame bursts (what the card's 51-page ring holds between two interrupts); `rx`,
+ * `rx_1514` — the same frames as UDP datagrams through IPv4 and UDP to a socket that frees them, next to
+ * benchkit's fused UDP reference (copy, Ethernet dispatch, IPv4 checksum, UDP demux). The same keys
  * as the e1000's provider, so `ifnet bench` prints the PIO and the DMA part side by side. The traffic
  * loop drives the card through its wire port (`wireReceive`) and runs the CPU's units until it is idle,
  * on the real clock.
  *
  * @module
  */
-import type { PacketBenchCase, PacketBenchProvider } from '@ifnet/benchkit';
+import {
+  FUSED_UDP_REFERENCE,
+  type PacketBenchCase,
+  type PacketBenchProvider,
+  type UdpReferenceTarget,
+  fusedUdpReference,
+  udpReferenceFrame,
+} from '@ifnet/benchkit';
 import {
   type Host,
   type Mbuf,
@@ -23,11 +32,14 @@ import {
   createPlatform,
 } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
+import { inetFor, parseAddr, registerInet, udpFor } from '@ifnet/inet';
 import { FrameSink } from '@ifnet/wire';
 import { Ne2000Device, type Ne2000Driver, registerNe2000 } from '../src/index.js';
 
 const MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x01);
 const ETHERTYPE_EXP = 0x88b5;
+/** Where the `rx` datagrams go: this card's host, 10.0.0.1, UDP port 9. */
+const UDP_TARGET: UdpReferenceTarget = { mac: MAC, ip: parseAddr('10.0.0.1'), port: 9 };
 
 export interface NeRig {
   host: Host;
@@ -36,12 +48,16 @@ export interface NeRig {
   delivered: () => number;
 }
 
-/** A host with one NE2000 whose port a frame sink feeds, and a protocol on 0x88B5 that frees. */
-export function neRig(runner: RealTimeRunner, name: string): NeRig {
+/**
+ * A host with one NE2000 whose port a frame sink feeds. `path`: `sink` — a protocol on 0x88B5 that frees;
+ * `rx` — IPv4 (10.0.0.1/24) and UDP up to a socket on port 9 whose receive callback frees the datagram.
+ */
+export function neRig(runner: RealTimeRunner, name: string, path: 'sink' | 'rx' = 'sink'): NeRig {
   const platform = createPlatform();
   registerEther(platform);
   registerNe2000(platform, { rxBuffers: 64 });
   let delivered = 0;
+  if (path === 'rx') registerInet(platform);
   platform.registerProtocol({
     name: 'bench-sink',
     attach(host) {
@@ -62,6 +78,16 @@ export function neRig(runner: RealTimeRunner, name: string): NeRig {
   const sc = host.autoconf()[0].driver as Ne2000Driver;
   const port = new FrameSink({ capture: false }).attach(dev);
   sc.ifp.upIf();
+  if (path === 'rx') {
+    inetFor(host).addAddress(sc.ifp, '10.0.0.1/24');
+    udpFor(host)
+      .socket({ receiveQueue: 1024, receiveBuffer: 2 * 1024 * 1024 }) // a whole burst fits while the callback waits its turn
+      .bind(UDP_TARGET.port)
+      .onMessage((m: Mbuf) => {
+        delivered++;
+        m.pool.freem(m);
+      });
+  }
   return { host, port, sc, delivered: () => delivered };
 }
 
@@ -145,6 +171,9 @@ export function ne2000BenchProvider(): PacketBenchProvider {
       const r = neRig(runner, 'sink');
       const small = benchFrame(60);
       const large = benchFrame(1514);
+      const rx = neRig(runner, 'rx', 'rx');
+      const udpSmall = udpReferenceFrame(60, UDP_TARGET);
+      const udpLarge = udpReferenceFrame(1514, UDP_TARGET);
       return [
         {
           key: 'sink',
@@ -160,6 +189,22 @@ export function ne2000BenchProvider(): PacketBenchProvider {
           name: 'ne (PIO) -> if_input -> ether -> sink, 8-frame bursts',
           run: neReceiveLoop(r, large, 8),
           reference: { name: PAGE_RING_REFERENCE, fn: pageRingReference(large, 8) },
+          ops: 20_000,
+        },
+        {
+          key: 'rx',
+          frameLen: 60,
+          name: 'ne (PIO) -> if_input -> ether -> ip -> udp -> socket, 32-frame bursts',
+          run: neReceiveLoop(rx, udpSmall, 32),
+          reference: { name: FUSED_UDP_REFERENCE, fn: fusedUdpReference(udpSmall, UDP_TARGET) },
+          ops: 100_000,
+        },
+        {
+          key: 'rx',
+          frameLen: 1514,
+          name: 'ne (PIO) -> if_input -> ether -> ip -> udp -> socket, 8-frame bursts',
+          run: neReceiveLoop(rx, udpLarge, 8),
+          reference: { name: FUSED_UDP_REFERENCE, fn: fusedUdpReference(udpLarge, UDP_TARGET) },
           ops: 20_000,
         },
       ];

@@ -259,3 +259,4 @@ export function formatTable(title: string, groups: readonly GroupResult[], optio
 }
 export * from './heap.js';
 export * from './packet.js';
+export * from './reference.js';

@@ -21,6 +21,8 @@ const PROVIDERS: readonly { module: string; factory: string }[] = [
   { module: '../../../../drivers/e1000/bench/provider.ts', factory: 'e1000BenchProvider' },
   { module: '../../../../drivers/ne2000/bench/provider.ts', factory: 'ne2000BenchProvider' },
   { module: '../../../../drivers/ehea/bench/provider.ts', factory: 'eheaBenchProvider' },
+  // rx and echo through the whole stack: inet dev-depends on e1000, so they live in the example.
+  { module: '../../../../examples/e1000-stack/bench/provider.ts', factory: 'e1000StackBenchProvider' },
 ];
 
 /** Loads every provider; a clear usage error outside the ifnet workspace. */
