@@ -1,2 +1,4 @@
 export * from './replay.js';
 export * from './xfrm-state.js';
+export * from './esp-input.js';
+export * from './ipsec.js';
