@@ -26,9 +26,9 @@ describe('ESP input (RFC 4303 transport, RFC 4106 AES-GCM): decapsulate, dispatc
         m.pool.free(m);
       });
     const sizes = [0, 1, 2, 3, 4, 5, 100, 1000, 1400];
-    sizes.forEach((n, i) =>
-      ep.inject(espPacket({ seq: i + 1, nextHeader: 17, inner: udpInner(5000, 4000, payload(n, i)) })),
-    );
+    for (const [i, n] of sizes.entries()) {
+      ep.inject(espPacket({ seq: i + 1, nextHeader: 17, inner: udpInner(5000, 4000, payload(n, i)) }));
+    }
     sim.runUntilIdle();
     expect(got).toEqual(sizes.map((n, i) => payload(n, i)));
     expect(ipsec.esp.drops).toEqual({});
