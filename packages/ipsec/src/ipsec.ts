@@ -1,7 +1,10 @@
 import { type Host, HostState, type Platform, type ProtocolModule } from '@ifnet/core';
 import { type CryptoFramework, cryptoFramework } from '@ifnet/crypto';
-import { type Inet, inetFor } from '@ifnet/inet';
+import { type Inet, type IpOutputOptions, inetFor } from '@ifnet/inet';
+import type { Mbuf } from '@ifnet/core';
 import { EspInput, IPPROTO_ESP } from './esp-input.js';
+import { EspOutDrop, EspOutput } from './esp-output.js';
+import { XfrmPolicy, type XfrmPolicySpec } from './xfrm-policy.js';
 import { type XfrmState, type XfrmStateSpec, createXfrmState } from './xfrm-state.js';
 
 /**
@@ -12,6 +15,11 @@ export class Ipsec {
   readonly sad = new Map<number, XfrmState>();
   readonly fw: CryptoFramework;
   readonly esp: EspInput;
+  readonly espOut: EspOutput;
+  /** Outbound policies (`dir out`), in insertion order; the first match wins. */
+  readonly outPolicies: XfrmPolicy[] = [];
+  /** Inbound policies (`dir in`): recorded; input accepts any packet whose SA verifies (not enforced yet). */
+  readonly inPolicies: XfrmPolicy[] = [];
 
   constructor(
     readonly inet: Inet,
@@ -19,7 +27,42 @@ export class Ipsec {
   ) {
     this.fw = cryptoFramework(inet.host);
     this.esp = new EspInput(inet, this.fw, this.sad, options.jobs ?? 64);
+    this.espOut = new EspOutput(inet, this.fw, options.jobs ?? 64);
+    inet.outputHook = this.outputHook;
   }
+
+  /** `ip xfrm policy add`. */
+  addPolicy(spec: XfrmPolicySpec): XfrmPolicy {
+    const p = new XfrmPolicy(spec);
+    (spec.dir === 'out' ? this.outPolicies : this.inPolicies).push(p);
+    return p;
+  }
+
+  /** The SA for an outbound policy's template: same addresses and reqid, alive. */
+  private stateFor(p: XfrmPolicy, src: number, dst: number): XfrmState | undefined {
+    for (const sa of this.sad.values()) {
+      if (sa.src === src && sa.dst === dst && sa.reqid === p.reqid && !sa.dead) return sa;
+    }
+    return undefined;
+  }
+
+  /** IP output's security hook: ESP-protect what an outbound policy matches (never ESP itself). */
+  private readonly outputHook = (m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions): boolean => {
+    if (proto === IPPROTO_ESP || this.outPolicies.length === 0) return false;
+    const s = src !== 0 ? src : this.inet.selectSource(dst);
+    for (const p of this.outPolicies) {
+      if (!p.matches(s, dst)) continue;
+      const sa = this.stateFor(p, s, dst);
+      if (sa === undefined) {
+        // Linux: a policy without a state blocks the flow (XfrmOutNoStates); so do we.
+        this.espOut.drop.dropOutput(m, null, EspOutDrop.noState);
+        return true;
+      }
+      this.espOut.output(m, sa, s, dst, proto, opts);
+      return true;
+    }
+    return false;
+  };
 
   /** `ip xfrm state add`. Throws on a duplicate SPI or bad parameters. */
   addState(spec: XfrmStateSpec): XfrmState {
