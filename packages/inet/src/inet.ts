@@ -162,6 +162,9 @@ export interface IpOutputOptions {
  */
 export type IpOutputStatus = 'ok' | 'dropped' | 'nobufs' | 'no-route' | 'msgsize';
 
+/** See {@link Inet.outputHook}. */
+export type IpOutputHook = (m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions) => boolean;
+
 /** Per-host IPv4 configuration. */
 export interface InetOptions {
   /** Reassembly limits (see {@link ReassemblyLimits}). */
@@ -212,6 +215,12 @@ export class Inet {
   icmp: IcmpErrorSink | undefined;
   /** `pr_ctlinput` by protocol number (see {@link setCtlInput}). */
   readonly ctlInputs: (CtlInput | undefined)[] = new Array(256).fill(undefined);
+  /**
+   * Output security hook (BSD's `ipsec4_output` call in `ip_output`, Linux's `xfrm_lookup`): when set, every
+   * locally originated datagram is offered to it first; returning true means it took ownership of `m`
+   * (e.g. `@ifnet/ipsec` encrypts it and calls `output` again with protocol 50, which it declines).
+   */
+  outputHook: IpOutputHook | undefined = undefined;
   /**
    * Our unicast addresses (any interface: the weak host model of BSD), keyed by `addr | 0`: an int32 is a
    * small integer to V8, while a uint32 above 2^31 (192.168.x.x) is a heap number that every lookup on the
@@ -653,6 +662,7 @@ export class Inet {
       if (ttl !== undefined) checkUint('ip_output: ttl', ttl, 0, 255);
       checkUint('ip_output: tos', tos, 0, 255);
     }
+    if (this.outputHook?.(m, src, dst, proto, opts) === true) return 'ok';
     if (!this.resolve(dst, src, opts.ifp)) {
       this.drop.dropOutput(m, null, IpDrop.outputNoRoute);
       return 'no-route';

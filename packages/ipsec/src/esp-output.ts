@@ -1,0 +1,179 @@
+import { DropCounter, type Mbuf, m_copyback, m_copydata, m_prepend } from '@ifnet/core';
+import { CRYPTO_OK, CRYPTO_OP_ENCRYPT, type CryptoFramework, CryptoRequest, GCM_TAG_LEN } from '@ifnet/crypto';
+import type { Inet } from '@ifnet/inet';
+import { ESP_HDR_LEN, ESP_IV_LEN, ESP_MAX_PAYLOAD, IPPROTO_ESP } from './esp-input.js';
+import type { XfrmState } from './xfrm-state.js';
+
+/** Drop reasons of ESP output. */
+export const EspOutDrop = {
+  tooLong: 'esp.out.toolong',
+  queueFull: 'esp.out.qfull',
+  seqOverflow: 'esp.out.seqoverflow',
+  saDeleted: 'esp.out.sadeleted',
+  cryptoError: 'esp.out.crypto',
+  nobufs: 'esp.out.nobufs',
+  noState: 'esp.out.nostate',
+} as const;
+export type EspOutDropReason = (typeof EspOutDrop)[keyof typeof EspOutDrop];
+
+interface EspOutJob {
+  m: Mbuf | null;
+  sa: XfrmState | null;
+  src: number;
+  dst: number;
+  /** IP output options of the packet, kept in the job (no per-packet object). */
+  readonly opts: { ttl?: number; tos?: number; df?: boolean };
+  readonly data: Uint8Array;
+  readonly index: number;
+}
+
+/**
+ * ESP output (RFC 4303 section 3.3, transport mode; `esp4_output` and its callback): the mirror image of
+ * {@link EspInput}. `output` takes the transport payload (no IP header; ownership passes in), assigns the
+ * next sequence number, copies payload + padding (1, 2, 3, …) + pad length + next header into a job,
+ * dispatches the encryption and returns. The completion continuation writes the ciphertext and ICV back
+ * into the mbuf (growing it), prepends SPI, sequence number and explicit IV (the sequence number, unique
+ * per SA as RFC 4106 requires), and hands the packet to IP output as protocol 50.
+ */
+export class EspOutput {
+  readonly drop: DropCounter<EspOutDropReason>;
+  readonly stats = { sent: 0, inFlight: 0 };
+  private readonly jobs: CryptoRequest<EspOutJob>[] = [];
+  private readonly freeList: Int32Array;
+  private freeTop: number;
+
+  constructor(
+    readonly inet: Inet,
+    readonly fw: CryptoFramework,
+    jobs = 64,
+    readonly drops: Record<string, number> = {},
+  ) {
+    this.drop = new DropCounter<EspOutDropReason>(drops);
+    this.freeList = new Int32Array(jobs);
+    for (let i = 0; i < jobs; i++) {
+      const job: EspOutJob = {
+        m: null,
+        sa: null,
+        src: 0,
+        dst: 0,
+        opts: {},
+        data: new Uint8Array(ESP_MAX_PAYLOAD + GCM_TAG_LEN),
+        index: i,
+      };
+      this.jobs.push(new CryptoRequest<EspOutJob>(`esp_output_cb${i}`, this.done, job));
+      this.freeList[i] = i;
+    }
+    this.freeTop = jobs;
+  }
+
+  /** Encrypts `m` (transport payload, `proto` its protocol) under `sa`; always takes ownership of `m`. */
+  output(
+    m: Mbuf,
+    sa: XfrmState,
+    src: number,
+    dst: number,
+    proto: number,
+    opts: { ttl?: number; tos?: number; df?: boolean },
+  ): void {
+    const len = m.pkthdr.len;
+    const padLen = (4 - ((len + 2) & 3)) & 3;
+    const ptLen = len + padLen + 2;
+    if (ptLen > ESP_MAX_PAYLOAD) {
+      this.drop.dropOutput(m, null, EspOutDrop.tooLong);
+      return;
+    }
+    if (sa.seqOut === 0xffffffff) {
+      sa.stats.seqOverflow++;
+      this.drop.dropOutput(m, null, EspOutDrop.seqOverflow);
+      return;
+    }
+    if (this.freeTop === 0) {
+      sa.stats.queueFull++;
+      this.drop.dropOutput(m, null, EspOutDrop.queueFull);
+      return;
+    }
+    const crp = this.jobs[this.freeList[--this.freeTop]];
+    const job = crp.opaque;
+    const seq = ++sa.seqOut;
+    job.m = m;
+    job.sa = sa;
+    job.src = src;
+    job.dst = dst;
+    job.opts.ttl = opts.ttl;
+    job.opts.tos = opts.tos;
+    job.opts.df = opts.df;
+    const d = job.data;
+    m_copydata(m, 0, len, d, 0);
+    for (let i = 0; i < padLen; i++) d[len + i] = i + 1;
+    d[len + padLen] = padLen;
+    d[len + padLen + 1] = proto;
+    crp.session = sa.session;
+    crp.op = CRYPTO_OP_ENCRYPT;
+    crp.buf = d;
+    crp.off = 0;
+    crp.len = ptLen;
+    const a = crp.aad;
+    a[0] = sa.spi >>> 24;
+    a[1] = (sa.spi >>> 16) & 0xff;
+    a[2] = (sa.spi >>> 8) & 0xff;
+    a[3] = sa.spi & 0xff;
+    a[4] = seq >>> 24;
+    a[5] = (seq >>> 16) & 0xff;
+    a[6] = (seq >>> 8) & 0xff;
+    a[7] = seq & 0xff;
+    crp.aadLen = ESP_HDR_LEN;
+    // Nonce = salt ‖ explicit IV; the IV is the 64-bit sequence number (0 ‖ seq), never repeated under a key.
+    crp.nonce.set(sa.salt, 0);
+    crp.nonce.fill(0, 4, 8);
+    crp.nonce.set(a.subarray(4, 8), 8);
+    this.stats.inFlight++;
+    if (this.fw.dispatch(crp) !== 0) {
+      this.release(crp);
+      sa.stats.queueFull++;
+      this.drop.dropOutput(m, null, EspOutDrop.queueFull);
+    }
+  }
+
+  private release(crp: CryptoRequest<EspOutJob>): void {
+    const job = crp.opaque;
+    job.m = null;
+    job.sa = null;
+    this.stats.inFlight--;
+    this.freeList[this.freeTop++] = job.index;
+  }
+
+  /** `esp_output_cb`: the completion continuation (softnet). */
+  private readonly done = (crp: CryptoRequest<EspOutJob>): void => {
+    const job = crp.opaque;
+    const m = job.m as Mbuf;
+    const sa = job.sa as XfrmState;
+    const src = job.src;
+    const dst = job.dst;
+    this.release(crp);
+    if (sa.dead) {
+      this.drop.dropOutput(m, null, EspOutDrop.saDeleted);
+      return;
+    }
+    if (crp.etype !== CRYPTO_OK) {
+      this.drop.dropOutput(m, null, EspOutDrop.cryptoError);
+      return;
+    }
+    if (!m_copyback(m, 0, crp.len + GCM_TAG_LEN, job.data, 0)) {
+      this.drop.dropOutput(m, null, EspOutDrop.nobufs);
+      return;
+    }
+    const n = m_prepend(m, ESP_HDR_LEN + ESP_IV_LEN);
+    if (n === null) {
+      this.drop.count(EspOutDrop.nobufs);
+      return;
+    }
+    const b = n.buf;
+    const o = n.off;
+    b.set(crp.aad.subarray(0, ESP_HDR_LEN), o);
+    b.set(crp.nonce.subarray(4, 12), o + ESP_HDR_LEN);
+    sa.stats.packets++;
+    sa.stats.bytes += crp.len;
+    this.stats.sent++;
+    this.inet.output(n, src, dst, IPPROTO_ESP, job.opts);
+  };
+}

@@ -1,0 +1,6 @@
+export * from './replay.js';
+export * from './xfrm-state.js';
+export * from './esp-input.js';
+export * from './ipsec.js';
+export * from './esp-output.js';
+export * from './xfrm-policy.js';

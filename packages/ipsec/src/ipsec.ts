@@ -1,0 +1,114 @@
+import { type Host, HostState, type Platform, type ProtocolModule } from '@ifnet/core';
+import { type CryptoFramework, cryptoFramework } from '@ifnet/crypto';
+import { type Inet, type IpOutputOptions, inetFor } from '@ifnet/inet';
+import type { Mbuf } from '@ifnet/core';
+import { EspInput, IPPROTO_ESP } from './esp-input.js';
+import { EspOutDrop, EspOutput } from './esp-output.js';
+import { XfrmPolicy, type XfrmPolicySpec } from './xfrm-policy.js';
+import { type XfrmState, type XfrmStateSpec, createXfrmState } from './xfrm-state.js';
+
+/**
+ * A host's IPsec instance: the SA database (`ip xfrm state`) and ESP input on IPv4 protocol 50.
+ * Reach it with {@link ipsecFor}.
+ */
+export class Ipsec {
+  readonly sad = new Map<number, XfrmState>();
+  readonly fw: CryptoFramework;
+  readonly esp: EspInput;
+  readonly espOut: EspOutput;
+  /** Outbound policies (`dir out`), in insertion order; the first match wins. */
+  readonly outPolicies: XfrmPolicy[] = [];
+  /** Inbound policies (`dir in`): recorded; input accepts any packet whose SA verifies (not enforced yet). */
+  readonly inPolicies: XfrmPolicy[] = [];
+
+  constructor(
+    readonly inet: Inet,
+    options: { jobs?: number } = {},
+  ) {
+    this.fw = cryptoFramework(inet.host);
+    this.esp = new EspInput(inet, this.fw, this.sad, options.jobs ?? 64);
+    this.espOut = new EspOutput(inet, this.fw, options.jobs ?? 64);
+    inet.outputHook = this.outputHook;
+  }
+
+  /** `ip xfrm policy add`. */
+  addPolicy(spec: XfrmPolicySpec): XfrmPolicy {
+    const p = new XfrmPolicy(spec);
+    (spec.dir === 'out' ? this.outPolicies : this.inPolicies).push(p);
+    return p;
+  }
+
+  /** The SA for an outbound policy's template: same addresses and reqid, alive. */
+  private stateFor(p: XfrmPolicy, src: number, dst: number): XfrmState | undefined {
+    for (const sa of this.sad.values()) {
+      if (sa.src === src && sa.dst === dst && sa.reqid === p.reqid && !sa.dead) return sa;
+    }
+    return undefined;
+  }
+
+  /** IP output's security hook: ESP-protect what an outbound policy matches (never ESP itself). */
+  private readonly outputHook = (m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions): boolean => {
+    if (proto === IPPROTO_ESP || this.outPolicies.length === 0) return false;
+    const s = src !== 0 ? src : this.inet.selectSource(dst);
+    for (const p of this.outPolicies) {
+      if (!p.matches(s, dst)) continue;
+      const sa = this.stateFor(p, s, dst);
+      if (sa === undefined) {
+        // Linux: a policy without a state blocks the flow (XfrmOutNoStates); so do we.
+        this.espOut.drop.dropOutput(m, null, EspOutDrop.noState);
+        return true;
+      }
+      this.espOut.output(m, sa, s, dst, proto, opts);
+      return true;
+    }
+    return false;
+  };
+
+  /** `ip xfrm state add`. Throws on a duplicate SPI or bad parameters. */
+  addState(spec: XfrmStateSpec): XfrmState {
+    if (this.sad.has(spec.spi >>> 0)) throw new Error(`xfrm state: spi 0x${spec.spi.toString(16)} exists`);
+    const sa = createXfrmState(this.fw, spec);
+    this.sad.set(sa.spi, sa);
+    return sa;
+  }
+
+  /**
+   * `ip xfrm state delete`: the SA stops matching at once; jobs in flight for it complete and are dropped
+   * (`esp.sadeleted`) with their mbufs freed.
+   */
+  deleteState(spi: number): boolean {
+    const sa = this.sad.get(spi >>> 0);
+    if (sa === undefined) return false;
+    sa.dead = true;
+    this.sad.delete(sa.spi);
+    this.fw.freeSession(sa.session);
+    return true;
+  }
+}
+
+export const IPSEC_STATE: HostState<Ipsec> = new HostState<Ipsec>(
+  '@ifnet/ipsec:IPSEC',
+  '@ifnet/ipsec is not attached (call registerIpsec(platform) before createHost)',
+);
+
+/** The host's IPsec instance (the `ipsec` protocol module must be registered). */
+export function ipsecFor(host: Host): Ipsec {
+  return IPSEC_STATE.of(host);
+}
+
+/** The `ipsec` protocol module: ESP registered for IPv4 protocol 50 like any third-party protocol. */
+export const ipsecModule: ProtocolModule = {
+  name: 'ipsec',
+  requires: ['inet'],
+  attach(host: Host) {
+    const inet = inetFor(host);
+    const ipsec = IPSEC_STATE.register(host, new Ipsec(inet));
+    inet.protocols.register(IPPROTO_ESP, 'esp', ipsec.esp.input);
+  },
+};
+
+/** Registers the `ipsec` module on a platform (after `registerInet`). */
+export function registerIpsec(platform: Platform): Platform {
+  platform.registerProtocol(ipsecModule);
+  return platform;
+}

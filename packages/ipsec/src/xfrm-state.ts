@@ -1,0 +1,100 @@
+import { CRYPTO_AES_GCM_16, type CryptoFramework, type CryptoSession } from '@ifnet/crypto';
+import { parseAddr } from '@ifnet/inet';
+import { ReplayWindow } from './replay.js';
+
+/** The only AEAD transform implemented: ESP with AES-GCM and a 16-byte ICV (RFC 4106). */
+export const XFRM_AEAD_RFC4106 = 'rfc4106(gcm(aes))';
+
+/**
+ * The parameters of `ip xfrm state add` this package accepts, with the same names and meanings:
+ * `ip xfrm state add src A dst B proto esp spi 0x100 reqid 1 mode transport aead 'rfc4106(gcm(aes))' 0x<key+salt> 128`.
+ */
+export interface XfrmStateSpec {
+  src: string;
+  dst: string;
+  proto: 'esp';
+  spi: number;
+  reqid?: number;
+  mode: 'transport';
+  aead: {
+    name: typeof XFRM_AEAD_RFC4106;
+    /** `0x` + hex: the AES key (16 or 32 bytes) followed by the 4-byte salt (RFC 4106 section 8.1). */
+    key: string;
+    /** ICV length in bits; 128 only. */
+    icvBits: number;
+  };
+  /** `replay-window N` (packets). Default 32, as Linux. */
+  replayWindow?: number;
+}
+
+/** SA counters (`ip -s xfrm state`): every drop has a reason. */
+export interface XfrmStateStats {
+  packets: number;
+  bytes: number;
+  replay: number;
+  icvFail: number;
+  badPadding: number;
+  queueFull: number;
+  /** Output: sequence number space exhausted (RFC 4303 3.3.3: the SA must be rekeyed). */
+  seqOverflow: number;
+}
+
+/**
+ * A security association (`struct xfrm_state` / `struct secasvar`): addresses, SPI, the crypto session
+ * holding the AES key, the salt, the output sequence counter and the input replay window.
+ * Created by {@link createXfrmState}; `dead` is set when it is deleted while jobs may be in flight.
+ */
+export class XfrmState {
+  readonly src: number;
+  readonly dst: number;
+  readonly spi: number;
+  readonly reqid: number;
+  readonly salt = new Uint8Array(4);
+  readonly replay: ReplayWindow;
+  /** Last sequence number sent (output). */
+  seqOut = 0;
+  dead = false;
+  readonly stats: XfrmStateStats = {
+    packets: 0,
+    bytes: 0,
+    replay: 0,
+    icvFail: 0,
+    badPadding: 0,
+    queueFull: 0,
+    seqOverflow: 0,
+  };
+
+  constructor(
+    readonly spec: XfrmStateSpec,
+    readonly session: CryptoSession,
+    salt: Uint8Array,
+  ) {
+    this.src = parseAddr(spec.src);
+    this.dst = parseAddr(spec.dst);
+    this.spi = spec.spi >>> 0;
+    this.reqid = spec.reqid ?? 0;
+    this.salt.set(salt);
+    this.replay = new ReplayWindow(spec.replayWindow ?? 32);
+  }
+}
+
+/** Parses and validates an `ip xfrm state` spec and opens its crypto session. Throws on bad parameters. */
+export function createXfrmState(fw: CryptoFramework, spec: XfrmStateSpec): XfrmState {
+  if (spec.proto !== 'esp') throw new Error(`xfrm state: proto ${spec.proto} not supported (esp only)`);
+  if (spec.mode !== 'transport') throw new Error(`xfrm state: mode ${spec.mode} not supported (transport only)`);
+  if (!Number.isInteger(spec.spi) || spec.spi < 256 || spec.spi > 0xffffffff) {
+    // RFC 4303 2.1: SPIs 1..255 are reserved by IANA, 0 is local-only.
+    throw new RangeError(`xfrm state: spi ${spec.spi} out of range 256..0xffffffff`);
+  }
+  if (spec.aead.name !== XFRM_AEAD_RFC4106) throw new Error(`xfrm state: aead ${spec.aead.name} not supported`);
+  if (spec.aead.icvBits !== 128) throw new Error(`xfrm state: ICV of ${spec.aead.icvBits} bits not supported (128)`);
+  const hex = spec.aead.key.startsWith('0x') ? spec.aead.key.slice(2) : spec.aead.key;
+  if (!/^[0-9a-fA-F]*$/.test(hex) || (hex.length !== 40 && hex.length !== 72)) {
+    throw new Error('xfrm state: aead key must be 20 or 36 bytes of hex (AES-128/256 key + 4-byte salt)');
+  }
+  const km = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < km.length; i++) km[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const keyLen = km.length - 4;
+  const session = fw.newSession(CRYPTO_AES_GCM_16, km.subarray(0, keyLen));
+  return new XfrmState(spec, session, km.subarray(keyLen));
+}

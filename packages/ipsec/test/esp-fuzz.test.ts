@@ -1,0 +1,44 @@
+import { Prng } from '@ifnet/core';
+import { ipv4Packet } from '@ifnet/testkit';
+import { describe, expect, it } from 'vitest';
+import { PEER, SPI, US, espPacket, espWorld, udpInner } from './esp-helpers.js';
+
+describe('ESP input fuzz: random SPIs, truncations, bit flips', () => {
+  for (const card of [undefined, { queueDepth: 4 }]) {
+    it(`nothing escapes, nothing is lost (${card === undefined ? 'cryptosoft' : 'crypto card'})`, () => {
+      const { sim, host, ep, ipsec } = espWorld({ replayWindow: 64 }, card);
+      const prng = new Prng(42);
+      const rng = { int: (a: number, b: number) => a + prng.int(b - a + 1) };
+      let accepted = 0;
+      for (let i = 1; i <= 1500; i++) {
+        const inner = udpInner(5000, 4000, new Uint8Array(rng.int(0, 300)));
+        let pkt = espPacket({ seq: rng.int(1, 2000), nextHeader: 17, inner });
+        const mode = rng.int(0, 4);
+        if (mode === 0) {
+          // random SPI (usually unknown)
+          pkt = espPacket({ spi: rng.int(256, 0x7fffffff), seq: i, nextHeader: 17, inner });
+        } else if (mode === 1) {
+          // truncated ESP payload inside a well-formed IP packet
+          const esp = pkt.subarray(20, 20 + rng.int(0, pkt.length - 20));
+          pkt = ipv4Packet({ src: PEER, dst: US, protocol: 50 }, esp);
+        } else if (mode === 2) {
+          // bit flips anywhere after the IP header
+          pkt = pkt.slice();
+          for (let k = rng.int(1, 4); k > 0; k--) pkt[rng.int(20, pkt.length - 1)] ^= 1 << rng.int(0, 7);
+        } else accepted++;
+        expect(() => ep.inject(pkt)).not.toThrow();
+        if (rng.int(0, 8) === 0) sim.runUntilIdle();
+      }
+      sim.runUntilIdle();
+      const esp = ipsec.esp;
+      const dropped = Object.values(esp.drops).reduce((a, b) => a + b, 0);
+      // Every ESP packet that reached ESP was delivered or dropped with a reason.
+      expect(esp.stats.delivered + dropped).toBe(esp.stats.received);
+      expect(esp.stats.delivered).toBeGreaterThan(0);
+      expect(esp.stats.delivered).toBeLessThanOrEqual(accepted + 1500);
+      expect(esp.stats.inFlight).toBe(0);
+      expect(ipsec.sad.get(SPI)?.replay.top).toBeGreaterThan(0);
+      host.pool.assertQuiescent();
+    });
+  }
+});
