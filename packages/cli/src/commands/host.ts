@@ -14,12 +14,13 @@ import { type RawHostOptions, addHostOptions, parseHostOptions } from '../host/o
 import { formatHostReport, hostReport } from '../host/report.js';
 import { runUntilSignal } from '../host/run-until.js';
 import { formatMac } from '@ifnet/ether';
-import { parseNumberOption } from '../usage-error.js';
+import { UsageError, parseNumberOption } from '../usage-error.js';
 
 interface HostCommandOptions extends RawHostOptions {
   udpEcho?: string;
   duration?: string;
   json?: boolean;
+  traceRegisters?: string;
 }
 
 export function registerHost(program: Command): void {
@@ -31,6 +32,10 @@ export function registerHost(program: Command): void {
     .option('--udp-echo <port>', 'run the UDP echo service (RFC 862) on this port')
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--json', 'print the counters as one JSON object')
+    .option(
+      '--trace-registers <glob>',
+      "print the NIC's register accesses on stderr as they happen (QEMU's -trace): a glob on register names, e.g. 'I*' or '*'",
+    )
     .action(async (opts: HostCommandOptions) => {
       const config = parseHostOptions(opts);
       const echoPort =
@@ -42,6 +47,14 @@ export function registerHost(program: Command): void {
       const out = config.pcap === '-' ? process.stderr : process.stdout;
       const h = await openTunnelHost(config);
       if (echoPort !== undefined) udpEchoService(h.host, echoPort);
+      if (opts.traceRegisters !== undefined) {
+        if (opts.traceRegisters.trim() === '') throw new UsageError('--trace-registers: empty pattern');
+        h.host.traceRegisters({
+          filter: opts.traceRegisters,
+          limit: 1,
+          print: (line) => process.stderr.write(`${line}\n`),
+        });
+      }
       const msg = process.stderr === out || opts.json ? process.stderr : out;
       msg.write(
         `ifnet host: ${h.ifp.name} (${config.nic}) ${formatMac(h.ifp.lladdr)} inet ${config.ip} mtu ${h.ifp.mtu}` +
