@@ -42,12 +42,12 @@ export function registerName(names: RegisterNames | undefined, offset: number): 
   return typeof names === 'function' ? names(offset) : names[offset];
 }
 
-/** `t=1200 pci0:0 BAR0 write32 IMS[0x00d0] = 0x00000080` (what {@link RegisterTrace} prints). */
+/** `t=1200 pci0:0 BAR0 write32 IMS[0x00d0] = 0x00000080` (what {@link RegisterTrace} prints; time in whole ns). */
 export function formatRegisterAccess(a: RegisterAccess): string {
   const off = `0x${a.offset.toString(16).padStart(4, '0')}`;
   const reg = a.name === undefined ? off : `${a.name}[${off}]`;
   const val = `0x${(a.value >>> 0).toString(16).padStart(a.width / 4, '0')}`;
-  return `t=${a.time} ${a.bus} ${a.op}${a.width} ${reg} ${a.op === 'read' ? '->' : '='} ${val}${a.error ? ' (bus error)' : ''}`;
+  return `t=${Math.round(a.time)} ${a.bus} ${a.op}${a.width} ${reg} ${a.op === 'read' ? '->' : '='} ${val}${a.error ? ' (bus error)' : ''}`;
 }
 
 export interface RegisterTraceOptions {
