@@ -2,6 +2,8 @@
  * Ethernet II header layout (`struct ether_header`): byte ranges as named constants, smoltcp-style, so
  * parsing code says which field it touches.
  */
+import { parseLinkAddress } from '@ifnet/core';
+
 export const ETHER_ADDR_LEN = 6;
 export const ETHER_DST = 0;
 export const ETHER_SRC = 6;
@@ -42,13 +44,12 @@ export const ETHER_MAX_8023_LENGTH = 1500;
 
 export const ETHER_BROADCAST: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 
-/** Parses `aa:bb:cc:dd:ee:ff` (or `-` separated). Throws RangeError on anything else. */
+/**
+ * Parses `aa:bb:cc:dd:ee:ff` (or `-` separated). Throws RangeError on anything else. The Ethernet name for
+ * core's {@link parseLinkAddress}, which it calls.
+ */
 export function parseMac(s: string): Uint8Array {
-  const parts = s.split(/[:-]/);
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) {
-    throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
-  }
-  return new Uint8Array(parts.map((p) => Number.parseInt(p, 16)));
+  return parseLinkAddress(s);
 }
 
 /** Formats 6 bytes at `off` as `aa:bb:cc:dd:ee:ff`. */
