@@ -325,16 +325,16 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
         this.tx.setRingSize(r[i] >>> 4);
         return;
       case E1000_RDH:
-        if (this.indexOk(v, this.rx.ringSize)) this.rx.rdh = v;
+        if (this.indexOk(v, this.rx.ring.size)) this.rx.rdh = v;
         return;
       case E1000_RDT:
-        if (this.indexOk(v, this.rx.ringSize)) this.rx.rdt = v;
+        if (this.indexOk(v, this.rx.ring.size)) this.rx.rdt = v;
         return;
       case E1000_TDH:
-        if (this.indexOk(v, this.tx.ringSize)) this.tx.tdh = v;
+        if (this.indexOk(v, this.tx.ring.size)) this.tx.tdh = v;
         return;
       case E1000_TDT:
-        if (this.indexOk(v, this.tx.ringSize)) this.tx.tdt = v;
+        if (this.indexOk(v, this.tx.ring.size)) this.tx.tdt = v;
         this.tx.kick();
         return;
       case E1000_TCTL:

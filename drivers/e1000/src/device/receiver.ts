@@ -39,33 +39,25 @@ import {
   rctlBufferSize,
 } from '../regs.js';
 import { crc32 } from './crc32.js';
+import { DescriptorRing } from './descriptor-ring.js';
 import type { E1000Interrupts } from './interrupts.js';
 import { rxChecksumBits } from './rx-checksum.js';
 import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Largest receive frame with LPE (bytes, with FCS). */
 export const MAX_FRAME = 16384;
-/** Largest ring: RDLEN/TDLEN hold up to 0xFFF80 bytes. */
-export const MAX_RING_BYTES = 0x000f_ff80;
 /** Register index (offset / 4). */
 const R = (off: number) => off >>> 2;
 
 export class E1000Receiver {
   /** Set while the bus is connected and the MAC link is up. */
   linkUp = false;
+  /** The descriptor ring (base, length, DMA map). */
+  readonly ring = new DescriptorRing('e1000 rx ring');
   dma: DmaAccess | null = null;
-  /** Receive ring: descriptors, head and tail. */
-  ringSize = 0;
   rdh = 0;
   rdt = 0;
-  private ringLo = 0;
-  private ringHi = 0;
-  private ringMap: DmaMap | null = null;
   private bufMap: DmaMap | null = null;
-  /** The ring's map is loaded: its arena and the offset of descriptor 0 in it. */
-  private ringOk = false;
-  private ringArena: Uint8Array = new Uint8Array(0);
-  private ringOff = 0;
 
   // Decoded RCTL.
   private enabled = false;
@@ -92,9 +84,7 @@ export class E1000Receiver {
   ) {}
 
   reset(rxcsum: number): void {
-    this.ringLo = this.ringHi = 0;
-    this.ringSize = 0;
-    this.ringOk = false;
+    this.ring.reset();
     this.rdh = this.rdt = 0;
     this.setRctl(0);
     this.rxcsum = rxcsum;
@@ -119,22 +109,18 @@ export class E1000Receiver {
   /** The bus: maps for the ring and for one buffer at a time (created once, as `bus_dmamap_create`). */
   connect(dma: DmaAccess): void {
     this.dma = dma;
-    this.ringMap = dma.createMap('e1000 rx ring', MAX_RING_BYTES);
+    this.ring.connect(dma);
     this.bufMap = dma.createMap('e1000 rx buffer', MAX_FRAME + 4);
-    this.loadRing();
   }
 
   /** RDBAL/RDBAH written (the register file holds both halves). */
   setBase(lo: number, hi: number): void {
-    this.ringLo = lo;
-    this.ringHi = hi;
-    this.loadRing();
+    this.ring.setBase(lo, hi);
   }
 
   /** RDLEN written: the ring's length in descriptors. */
   setRingSize(n: number): void {
-    this.ringSize = n;
-    this.loadRing();
+    this.ring.setSize(n);
   }
 
   /** A frame arrives from the medium (no FCS). `frame[off, off+len)` is valid only during the call. */
@@ -172,12 +158,12 @@ export class E1000Receiver {
       return;
     }
 
-    const n = this.ringSize;
+    const n = this.ring.size;
     const rdh = this.rdh;
     const rdt = this.rdt;
     const storeLen = this.strip ? len : wireLen;
     const need = (storeLen + this.bufSize - 1) >>> this.bufShift;
-    const avail = !this.ringOk || rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
+    const avail = !this.ring.ok || rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
     if (avail < need) {
       st.rxMissed++;
       regs.mpc++;
@@ -235,9 +221,9 @@ export class E1000Receiver {
       base = 0;
       total = len + 4;
     }
-    const a = this.ringArena;
-    const ringOff = this.ringOff;
-    const n = this.ringSize;
+    const a = this.ring.arena;
+    const ringOff = this.ring.off;
+    const n = this.ring.size;
     const bufSize = this.bufSize;
     const map = this.bufMap!;
     let errors = 0;
@@ -266,17 +252,6 @@ export class E1000Receiver {
     }
     this.rdh = h;
     return errors;
-  }
-
-  /** (Re)loads the ring's DMA map after RDBAL/RDBAH/RDLEN changed; an unmapped ring takes no frames. */
-  private loadRing(): void {
-    const map = this.ringMap;
-    this.ringOk = false;
-    if (map === null || this.ringSize === 0 || (this.ringHi === 0 && this.ringLo === 0)) return;
-    if (!map.loadAddr(this.ringHi, this.ringLo, this.ringSize * DESC_SIZE)) return;
-    this.ringArena = map.segArena[0];
-    this.ringOff = map.segOff[0];
-    this.ringOk = true;
   }
 
   /** The receive address filter. */

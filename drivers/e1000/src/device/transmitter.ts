@@ -21,8 +21,8 @@ import {
   TXD_CMD_RS,
   TXD_STAT_DD,
 } from '../regs.js';
+import { DescriptorRing } from './descriptor-ring.js';
 import type { E1000Interrupts } from './interrupts.js';
-import { MAX_RING_BYTES } from './receiver.js';
 import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Maximum packet the transmit engine gathers (bytes). */
@@ -34,17 +34,12 @@ const TX_BAD = -2;
 
 export class E1000Transmitter {
   linkUp = false;
+  /** The descriptor ring (base, length, DMA map). */
+  readonly ring = new DescriptorRing('e1000 tx ring');
   wire: Wire | null = null;
-  ringSize = 0;
   tdh = 0;
   tdt = 0;
-  private ringLo = 0;
-  private ringHi = 0;
-  private ringMap: DmaMap | null = null;
   private bufMap: DmaMap | null = null;
-  private ringOk = false;
-  private ringArena: Uint8Array = new Uint8Array(0);
-  private ringOff = 0;
   /** The last packet gathered is one buffer, still loaded in {@link bufMap}. */
   private direct = false;
 
@@ -72,17 +67,14 @@ export class E1000Transmitter {
   connect(clock: Clock, dma: DmaAccess): void {
     this.clock = clock;
     this.timer = clock.createTimer('e1000.tx', () => this.run());
-    this.ringMap = dma.createMap('e1000 tx ring', MAX_RING_BYTES);
+    this.ring.connect(dma);
     this.bufMap = dma.createMap('e1000 tx buffer', MAX_TX_FRAME);
-    this.loadRing();
   }
 
   reset(): void {
     this.timer?.cancel();
     this.nextFree = 0;
-    this.ringLo = this.ringHi = 0;
-    this.ringSize = 0;
-    this.ringOk = false;
+    this.ring.reset();
     this.tdh = this.tdt = 0;
     this.enabled = this.pad = false;
   }
@@ -96,15 +88,12 @@ export class E1000Transmitter {
 
   /** TDBAL/TDBAH written. */
   setBase(lo: number, hi: number): void {
-    this.ringLo = lo;
-    this.ringHi = hi;
-    this.loadRing();
+    this.ring.setBase(lo, hi);
   }
 
   /** TDLEN written: the ring's length in descriptors. */
   setRingSize(n: number): void {
-    this.ringSize = n;
-    this.loadRing();
+    this.ring.setSize(n);
   }
 
   /**
@@ -127,8 +116,8 @@ export class E1000Transmitter {
   private run(): void {
     const clock = this.clock!;
     for (;;) {
-      if (!this.enabled || !this.ringOk) return;
-      const n = this.ringSize;
+      if (!this.enabled || !this.ring.ok) return;
+      const n = this.ring.size;
       const tdt = this.tdt;
       if (n === 0 || this.tdh === tdt || this.tdh >= n || tdt >= n) return;
       if (!this.sendOne(n, tdt)) return; // the rest of the packet is not there yet: wait for a TDT write
@@ -201,8 +190,8 @@ export class E1000Transmitter {
    * address words: no bus address crosses a call as a double.
    */
   private gather(tdh: number, tdt: number, n: number): number {
-    const a = this.ringArena;
-    const ringOff = this.ringOff;
+    const a = this.ring.arena;
+    const ringOff = this.ring.off;
     const map = this.bufMap!;
     const buf = this.buf;
     let h = tdh;
@@ -247,16 +236,5 @@ export class E1000Transmitter {
     this.ide = ide;
     this.direct = direct && ok;
     return ok && total > 0 ? total : TX_BAD;
-  }
-
-  /** (Re)loads the ring's DMA map after TDBAL/TDBAH/TDLEN changed; an unmapped ring sends nothing. */
-  private loadRing(): void {
-    const map = this.ringMap;
-    this.ringOk = false;
-    if (map === null || this.ringSize === 0 || (this.ringHi === 0 && this.ringLo === 0)) return;
-    if (!map.loadAddr(this.ringHi, this.ringLo, this.ringSize * DESC_SIZE)) return;
-    this.ringArena = map.segArena[0];
-    this.ringOff = map.segOff[0];
-    this.ringOk = true;
   }
 }
