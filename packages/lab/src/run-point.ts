@@ -55,6 +55,7 @@ export interface LivelockPoint {
   packets_per_interrupt: number;
   /** Rounds started by the clock tick instead of an interrupt, per second. */
   tick_polls_per_s: number;
+  /** Median latency, frame on the wire → application (µs); 0 when nothing was delivered. */
   latency_p50_us: number;
   latency_p99_us: number;
   /** Drops per second by named reason; `nic.missed` is the NIC's own (no free receive descriptor). */
