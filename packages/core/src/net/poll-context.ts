@@ -340,28 +340,9 @@ export class PollContext {
       return;
     }
     if (this.kcFromTick()) this.fromTick = true;
-    this.state = 'running';
-    this.stats.polls++;
-    this.ifp.counters.polls++;
-    let work: number;
-    try {
-      work = this.ops.poll(this, this.weight);
-    } catch (err) {
-      this.pollFault(err);
-      return;
-    }
-    if (!(work >= 0)) work = 0;
-    if (work > this.weight) {
-      this.stats.budgetOverruns++;
-      work = this.weight;
-    }
-    this.stats.work += work;
+    const work = this.pollOnce(this.weight);
+    if (work < 0) return;
     this.roundWork += work;
-    if (this.disabling) {
-      this.finishDisable();
-      return;
-    }
-    if (this.disableWaiters.length > 0) this.releaseWaiters();
     const sched = this.ifp.host.cpu.sched;
     if (work >= this.weight) {
       this.stats.pollAgain++;
@@ -396,6 +377,36 @@ export class PollContext {
       this.ops.intrDisable(this);
       this.schedule();
     }
+  }
+
+  /**
+   * One call of the driver's poll with `budget`: state `running`, counters, fault containment, the clamp
+   * to the budget, a disable that was waiting for it. Returns the work done, or -1 when the round ended
+   * there (the poll threw and was contained, or the pending disable completed).
+   */
+  private pollOnce(budget: number): number {
+    this.state = 'running';
+    this.stats.polls++;
+    this.ifp.counters.polls++;
+    let work: number;
+    try {
+      work = this.ops.poll(this, budget);
+    } catch (err) {
+      this.pollFault(err);
+      return -1;
+    }
+    if (!(work >= 0)) work = 0;
+    if (work > budget) {
+      this.stats.budgetOverruns++;
+      work = budget;
+    }
+    this.stats.work += work;
+    if (this.disabling) {
+      this.finishDisable();
+      return -1;
+    }
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    return work;
   }
 
   /**
@@ -486,27 +497,8 @@ export class PollContext {
       this.ifp.host.cpu.sched.schedule(this.kc); // parks at once; the last release unmasks
       return;
     }
-    this.state = 'running';
-    this.stats.polls++;
-    this.ifp.counters.polls++;
-    let work: number;
-    try {
-      work = this.ops.poll(this, w.maxWork);
-    } catch (err) {
-      this.pollFault(err);
-      return;
-    }
-    if (!(work >= 0)) work = 0;
-    if (work > w.maxWork) {
-      this.stats.budgetOverruns++;
-      work = w.maxWork;
-    }
-    this.stats.work += work;
-    if (this.disabling) {
-      this.finishDisable();
-      return;
-    }
-    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    const work = this.pollOnce(w.maxWork);
+    if (work < 0) return;
     this.state = 'idle';
     if (work < w.maxWork || !this.ops.workPending(this)) return;
     this.stats.maxWorkHits++;
