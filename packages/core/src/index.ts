@@ -31,6 +31,7 @@ export * from './net/if-counters.js';
 export * from './net/drop-counter.js';
 export * from './net/mitigation-policy.js';
 export * from './net/poll-context.js';
+export * from './net/netisr.js';
 export * from './net/link-layer.js';
 export * from './net/send-queue.js';
 export * from './net/channel.js';

@@ -5,7 +5,15 @@
  *
  * @module
  */
-export { MODEL_NAMES, type InterruptModel, type ModelName, interruptModel } from './models.js';
+export {
+  MAX_INTERRUPT_WORK,
+  MODEL_NAMES,
+  type InterruptModel,
+  type ModelName,
+  type TopHalf,
+  interruptModel,
+} from './models.js';
+export { COPY_LAYER, COPY_NOBUFS, LegacyInput, type LegacyInputStats } from './legacy-input.js';
 export { type LivelockPoint, type RunOptions, SINK_RECEIVE_QUEUE, runPoint } from './run-point.js';
 export { DEFAULT_RATES, type LivelockReport, type SweepOptions, sweep } from './sweep.js';
 export { percentile } from './percentile.js';

@@ -23,6 +23,7 @@ import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, registerInet, udpFor } from '@ifnet/inet';
 import { TrafficSource } from '@ifnet/wire';
+import { LegacyInput } from './legacy-input.js';
 import type { InterruptModel } from './models.js';
 import { percentile } from './percentile.js';
 import { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
@@ -62,6 +63,18 @@ export interface LivelockPoint {
   cpu: Record<string, number>;
   /** Every offered frame is accounted for: delivered, dropped with a reason, refused, or in flight. */
   accounted: boolean;
+  /**
+   * No lost mbufs: after the traffic stops, the queues drain and the interface goes down, the pool has
+   * none in use and its accounting (`allocations = frees + inUse`) holds.
+   */
+  mbufs_balanced: boolean;
+  /**
+   * Mbuf allocations per second made in interrupt context (counted by the host's allocation guard): the
+   * classic models' top-half copies and ring refills; 0 for the others, whose hosts forbid them.
+   */
+  interrupt_allocs_per_s: number;
+  /** `ipintrq` of the classic models: its high-water mark over the run (absent for the other models). */
+  ipintrq_high_water?: number;
 }
 
 /** Runs one model at one offered rate and measures it. */
@@ -80,6 +93,8 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
     costs: options.costs ?? DEFAULT_COST_PROFILE,
     hz: options.hz ?? 1000,
     mitigationPolicy: model.policy,
+    // The classic models allocate in interrupt context (the top half's copy, the ring refill): counted.
+    allocationGuard: model.topHalf ? 'count' : 'throw',
   });
   const dev = new E1000Device({ mac: MAC });
   host.attachDevice(dev);
@@ -87,6 +102,11 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   const ifp = (slot.driver as WmSoftc).ifp;
   ifp.upIf();
   inetFor(host).addAddress(ifp, '10.0.0.2/24');
+  let legacy: LegacyInput | null = null;
+  if (model.topHalf) {
+    ifp.pollContexts[0].setInterruptWork(model.topHalf);
+    legacy = new LegacyInput(host, model.topHalf.ipintrqLength);
+  }
 
   const t0 = msec(1);
   const period = 1e9 / rate;
@@ -123,6 +143,7 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
     ticks: ifp.counters.tickDeferrals,
     cpuI: host.cpu.stats.chargedInterrupt,
     soft: Array.from(host.cpu.stats.chargedSoft),
+    allocs: host.guard.violations,
   });
   const s0 = snap();
   measuring = true;
@@ -156,6 +177,11 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   let allSoftware = 0;
   for (const [reason, n] of Object.entries(ifp.counters.drops)) if (reason !== 'wm.rx.missed') allSoftware += n;
   const accounted = gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + allSoftware + sink.stats.received;
+  sink.close();
+  void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below
+  sim.runFor(msec(1));
+  const pool = host.pool.snapshot();
+  const mbufsBalanced = host.pool.checkAccounting().ok && pool.mbufs.inUse === 0 && pool.clusters.inUse === 0;
   const kept = Math.min(nLat, LATENCY_SAMPLES);
   return {
     offered_pps: rate,
@@ -168,5 +194,8 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
     drops,
     cpu,
     accounted,
+    mbufs_balanced: mbufsBalanced,
+    interrupt_allocs_per_s: (s1.allocs - s0.allocs) / w,
+    ...(legacy ? { ipintrq_high_water: legacy.ipintrq.stats.highWater } : {}),
   };
 }

@@ -516,13 +516,16 @@ export class Cpu {
     }
   }
 
-  /** Takes one interrupt: entry cost, handler at the line's IPL in interrupt context, exit cost. */
+  /**
+   * Takes one interrupt: entry cost, handler at the line's IPL in interrupt context, exit cost. Entry and
+   * exit are charged to interrupt context (`chargedInterrupt`), not to the level that was interrupted.
+   */
   private takeInterrupt(src: InterruptSource): void {
-    this.charge(this.costs.interruptEntry);
     const old = this.ipl;
     const prevUnit = this.current;
-    this.ipl = src.ipl as Ipl;
     this.interruptDepth++;
+    this.charge(this.costs.interruptEntry);
+    this.ipl = src.ipl as Ipl;
     this.current = src.handlerName;
     this.lastUnit = src.handlerName;
     for (let i = 0; i < this.observers.length; i++) this.observers[i].enterInterrupt();
@@ -540,6 +543,7 @@ export class Cpu {
       this.onInterruptFault?.(src, err);
     } finally {
       for (let i = 0; i < this.observers.length; i++) this.observers[i].leaveInterrupt();
+      this.charge(this.costs.interruptExit);
       this.interruptDepth--;
       this.ipl = old;
       this.current = prevUnit;
@@ -554,7 +558,6 @@ export class Cpu {
         src.mask();
       }
     }
-    this.charge(this.costs.interruptExit);
   }
 
   /** Debug description. */
