@@ -214,6 +214,8 @@ export class PollContext {
     this.stats.interrupts++;
     this.ifp.counters.interrupts++;
     this.policy.onInterrupt(this.timed ? this.ifp.host.cpu.now() : 0);
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollEvent(this, 'defer');
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -280,6 +282,7 @@ export class PollContext {
       if (!this.parked) {
         this.parked = true;
         this.stats.holdParks++;
+        this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
         if (!this.maskOnDefer) this.ops.intrDisable(this);
       }
       return;
@@ -288,13 +291,17 @@ export class PollContext {
     this.state = 'running';
     this.stats.polls++;
     this.ifp.counters.polls++;
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollBegin(this, this.weight);
     let work: number;
     try {
       work = this.ops.poll(this, this.weight);
     } catch (err) {
+      if (tracer !== null) tracer.pollEnd(this, 0);
       this.pollFault(err);
       return;
     }
+    if (tracer !== null) tracer.pollEnd(this, work);
     if (!(work >= 0)) work = 0;
     if (work > this.weight) {
       this.stats.budgetOverruns++;
@@ -325,6 +332,7 @@ export class PollContext {
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
       this.ifp.counters.tickDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'tick-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.tickArmed = true;
@@ -335,7 +343,9 @@ export class PollContext {
     this.state = 'idle';
     this.fromTick = false;
     this.ops.intrEnable(this);
+    if (tracer !== null) tracer.pollEvent(this, 'unmask');
     if (this.ops.workPending(this) && this.schedulePrep()) {
+      if (tracer !== null) tracer.pollEvent(this, 'race-recheck');
       this.stats.raceRechecks++;
       this.ifp.counters.raceRechecks++;
       this.ops.intrDisable(this);
