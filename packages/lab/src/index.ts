@@ -14,7 +14,15 @@ export {
   interruptModel,
 } from './models.js';
 export { COPY_LAYER, COPY_NOBUFS, LegacyInput, type LegacyInputStats } from './legacy-input.js';
-export { type LivelockPoint, type RunOptions, SINK_RECEIVE_QUEUE, runPoint } from './run-point.js';
+export { type LivelockPoint, type RunOptions, SINK_RECEIVE_QUEUE, type TraceWindow, runPoint } from './run-point.js';
+export {
+  type ChromeTrace,
+  TRACE_MAX_EVENTS,
+  type TraceEvent,
+  TraceRecorder,
+  type TraceRecorderOptions,
+} from './trace-recorder.js';
+export { checkChromeTrace } from './trace-check.js';
 export { DEFAULT_RATES, type LivelockReport, type SweepOptions, sweep } from './sweep.js';
 export { percentile } from './percentile.js';
 export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';

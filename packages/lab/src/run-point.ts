@@ -26,6 +26,7 @@ import { TrafficSource } from '@ifnet/wire';
 import { LegacyInput } from './legacy-input.js';
 import type { InterruptModel } from './models.js';
 import { percentile } from './percentile.js';
+import type { TraceRecorder } from './trace-recorder.js';
 import { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 
 /** Socket receive queue of the sink (datagrams). */
@@ -43,6 +44,18 @@ export interface RunOptions {
   costs?: CostProfile;
   /** Host clock rate (ticks per second). Default 1000. */
   hz?: number;
+  /** Record a window of this point's kernel activity (`ifnet lab livelock --trace`). */
+  trace?: TraceWindow;
+}
+
+/**
+ * A window of one point to trace: `recorder` is installed on the host's CPU `startMs` into the measured
+ * window (default 0) for `durationMs` (cut at the window's end). The caller calls `recorder.finish()`.
+ */
+export interface TraceWindow {
+  recorder: TraceRecorder;
+  startMs?: number;
+  durationMs: number;
 }
 
 /** One row of the sweep (snake_case: it is the JSON shape of `ifnet lab livelock --json`). */
@@ -148,7 +161,17 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   });
   const s0 = snap();
   measuring = true;
-  sim.runUntil(msec(1 + warmupMs + windowMs));
+  const end = msec(1 + warmupMs + windowMs);
+  const trace = options.trace;
+  if (trace !== undefined) {
+    // Traced point: the same run, stopped twice more (stopping points do not change what happens).
+    const from = Math.min(end, msec(1 + warmupMs + (trace.startMs ?? 0)));
+    sim.runUntil(from);
+    trace.recorder.attach(host.cpu);
+    sim.runUntil(Math.min(end, from + msec(trace.durationMs)));
+    trace.recorder.detach();
+  }
+  sim.runUntil(end);
   measuring = false;
   const s1 = snap();
   gen.stop();

@@ -3,7 +3,7 @@
  * state carried between points), on the virtual clock.
  */
 import { type ModelName, interruptModel } from './models.js';
-import { type LivelockPoint, type RunOptions, runPoint } from './run-point.js';
+import { type LivelockPoint, type RunOptions, type TraceWindow, runPoint } from './run-point.js';
 
 /**
  * Default offered rates (frames/s): from well below the default cost profile's capacity (about 240,000
@@ -15,9 +15,11 @@ export const DEFAULT_RATES: readonly number[] = [
   10_000, 50_000, 100_000, 200_000, 350_000, 500_000, 800_000, 1_488_095, 2_500_000,
 ];
 
-export interface SweepOptions extends RunOptions {
+export interface SweepOptions extends Omit<RunOptions, 'trace'> {
   models: readonly string[];
   rates?: readonly number[];
+  /** Trace one point: the `model` at offered `rate` (one of {@link rates}). */
+  trace?: TraceWindow & { model: string; rate: number };
   /** Called after each point (for a progress bar or plain progress lines). */
   onPoint?: (model: ModelName, point: LivelockPoint, done: number, total: number) => void;
 }
@@ -39,7 +41,9 @@ export function sweep(options: SweepOptions): LivelockReport {
   for (const model of models) {
     const rows: LivelockPoint[] = [];
     for (const rate of rates) {
-      const p = runPoint(model, rate, options);
+      const t = options.trace;
+      const traced = t !== undefined && t.model === model.name && t.rate === rate;
+      const p = runPoint(model, rate, traced ? { ...options, trace: t } : { ...options, trace: undefined });
       rows.push(p);
       options.onPoint?.(model.name, p, ++done, total);
     }

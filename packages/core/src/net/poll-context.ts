@@ -257,6 +257,8 @@ export class PollContext {
       this.interruptWork(this.intrWork);
       return;
     }
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollEvent(this, 'defer');
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -325,6 +327,7 @@ export class PollContext {
       if (!this.parked) {
         this.parked = true;
         this.stats.holdParks++;
+        this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
         if (!this.maskOnDefer) this.ops.intrDisable(this);
       }
       return;
@@ -343,13 +346,17 @@ export class PollContext {
     this.state = 'running';
     this.stats.polls++;
     this.ifp.counters.polls++;
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollBegin(this, this.weight);
     let work: number;
     try {
       work = this.ops.poll(this, this.weight);
     } catch (err) {
+      if (tracer !== null) tracer.pollEnd(this, 0);
       this.pollFault(err);
       return;
     }
+    if (tracer !== null) tracer.pollEnd(this, work);
     if (!(work >= 0)) work = 0;
     if (work > this.weight) {
       this.stats.budgetOverruns++;
@@ -380,6 +387,7 @@ export class PollContext {
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
       this.ifp.counters.tickDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'tick-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.tickArmed = true;
@@ -390,7 +398,9 @@ export class PollContext {
     this.state = 'idle';
     this.fromTick = false;
     this.ops.intrEnable(this);
+    if (tracer !== null) tracer.pollEvent(this, 'unmask');
     if (this.ops.workPending(this) && this.schedulePrep()) {
+      if (tracer !== null) tracer.pollEvent(this, 'race-recheck');
       this.stats.raceRechecks++;
       this.ifp.counters.raceRechecks++;
       this.ops.intrDisable(this);
