@@ -19,6 +19,7 @@ export * from './kern/cost-layers.js';
 export * from './kern/interrupt-controller.js';
 export * from './kern/continuation.js';
 export * from './kern/cpu.js';
+export * from './kern/kernel-tracer.js';
 export * from './kern/callout.js';
 export * from './kern/hardclock.js';
 export * from './sim/prng.js';

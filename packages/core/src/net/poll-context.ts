@@ -257,6 +257,8 @@ export class PollContext {
       this.interruptWork(this.intrWork);
       return;
     }
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollEvent(this, 'defer');
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -325,6 +327,7 @@ export class PollContext {
       if (!this.parked) {
         this.parked = true;
         this.stats.holdParks++;
+        this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
         if (!this.maskOnDefer) this.ops.intrDisable(this);
       }
       return;
@@ -336,6 +339,7 @@ export class PollContext {
       this.intrWorkMasked = false;
       this.state = 'idle';
       this.ops.intrEnable(this);
+      this.ifp.host.cpu.tracer?.pollEvent(this, 'unmask');
       if (this.ops.workPending(this)) this.ops.intrRetrigger?.(this);
       return;
     }
@@ -344,6 +348,7 @@ export class PollContext {
     if (work < 0) return;
     this.roundWork += work;
     const sched = this.ifp.host.cpu.sched;
+    const tracer = this.ifp.host.cpu.tracer;
     if (work >= this.weight) {
       this.stats.pollAgain++;
       this.ifp.counters.pollAgain++;
@@ -361,6 +366,7 @@ export class PollContext {
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
       this.ifp.counters.tickDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'tick-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.tickArmed = true;
@@ -371,7 +377,9 @@ export class PollContext {
     this.state = 'idle';
     this.fromTick = false;
     this.ops.intrEnable(this);
+    if (tracer !== null) tracer.pollEvent(this, 'unmask');
     if (this.ops.workPending(this) && this.schedulePrep()) {
+      if (tracer !== null) tracer.pollEvent(this, 'race-recheck');
       this.stats.raceRechecks++;
       this.ifp.counters.raceRechecks++;
       this.ops.intrDisable(this);
@@ -388,13 +396,17 @@ export class PollContext {
     this.state = 'running';
     this.stats.polls++;
     this.ifp.counters.polls++;
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollBegin(this, budget);
     let work: number;
     try {
       work = this.ops.poll(this, budget);
     } catch (err) {
+      if (tracer !== null) tracer.pollEnd(this, 0);
       this.pollFault(err);
       return -1;
     }
+    if (tracer !== null) tracer.pollEnd(this, work);
     if (!(work >= 0)) work = 0;
     if (work > budget) {
       this.stats.budgetOverruns++;
@@ -502,6 +514,7 @@ export class PollContext {
     this.state = 'idle';
     if (work < w.maxWork || !this.ops.workPending(this)) return;
     this.stats.maxWorkHits++;
+    this.ifp.host.cpu.tracer?.pollEvent(this, 'max-work');
     if (w.whenExhausted === 'reinterrupt') {
       this.ops.intrRetrigger?.(this);
       return;
