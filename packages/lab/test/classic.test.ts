@@ -30,8 +30,10 @@ describe('legacy and batch: the classic receive livelock (virtual clock, default
       expect(p.interrupts_per_s).toBe(LOW);
       expect(p.packets_per_interrupt).toBe(1);
       expect(p.latency_p50_us).toBeLessThan(20);
-      // One copy and one ring refill per frame, both in interrupt context.
-      expect(p.interrupt_allocs_per_s).toBe(2 * LOW);
+      // The copy, in interrupt context, for every frame; the ring refill too unless the driver recycles
+      // the receive buffer the copy freed (a receive buffer cache).
+      expect(p.interrupt_allocs_per_s).toBeGreaterThanOrEqual(LOW);
+      expect(p.interrupt_allocs_per_s).toBeLessThanOrEqual(2 * LOW);
     }
   });
 
