@@ -4,10 +4,10 @@
  * policy (seed 000 rule 5) and the device's hardware moderation (ITR), both through public API — nothing
  * here reaches into the driver's data path.
  *
- * Implemented: `timer`, `continuation` (with socket feedback), `napi`, `continuation-no-feedback`. Not yet implemented (named in issue 14): `legacy`,
- * `batch`, `adaptive` — see the package README.
+ * Implemented: `timer`, `continuation` (with socket feedback), `napi`, `continuation-no-feedback`,
+ * `adaptive`. Not yet implemented here (named in issue 14): `legacy`, `batch` — see the package README.
  */
-import { type MitigationPolicyFactory, alwaysUnmask, rateThreshold } from '@ifnet/core';
+import { type MitigationPolicyFactory, adaptiveCoalescing, alwaysUnmask, rateThreshold } from '@ifnet/core';
 import type { E1000Options } from '@ifnet/e1000';
 
 /** ITR register unit (ns): the e1000 spaces interrupts at least ITR × 256 ns apart. */
@@ -28,7 +28,7 @@ export interface InterruptModel {
   readonly feedback: boolean;
 }
 
-export const MODEL_NAMES = ['timer', 'continuation', 'napi', 'continuation-no-feedback'] as const;
+export const MODEL_NAMES = ['timer', 'continuation', 'napi', 'continuation-no-feedback', 'adaptive'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 const MODELS: Record<ModelName, InterruptModel> = {
@@ -54,6 +54,14 @@ const MODELS: Record<ModelName, InterruptModel> = {
     policy: rateThreshold(),
     e1000: {},
     feedback: false,
+  },
+  adaptive: {
+    name: 'adaptive',
+    description:
+      'interrupts at low load, ITR moderation at high load: core adaptiveCoalescing() sets the queue rx-usecs from the measured rate (Linux e1000 dynamic ITR ranges), a full socket holds input',
+    policy: adaptiveCoalescing(),
+    e1000: {},
+    feedback: true,
   },
   napi: {
     name: 'napi',

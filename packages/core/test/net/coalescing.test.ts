@@ -137,10 +137,10 @@ describe('the adaptive policy (e1000 dynamic ITR ranges)', () => {
     expect(p.range).toBe(2);
     sample(6, 5); // 5,000/s: falls through both floors to lowest_latency
     expect(p.range).toBe(0);
-    expect(applied).toEqual([14, 50, 250, 14]);
+    expect(applied).toEqual([14, 50, 125, 14]);
     expect(p.switches).toBe(3);
     expect(p.describe()).toMatchObject({ policy: 'adaptive', range: 'lowest_latency', rxUsecs: 14 });
-    expect(ADAPTIVE_RANGES.map((r) => r.rxUsecs)).toEqual([14, 50, 250]);
+    expect(ADAPTIVE_RANGES.map((r) => r.rxUsecs)).toEqual([14, 50, 125]);
   });
 
   it('shortens rx-usecs so that one hold-off cannot overflow the ring', () => {
@@ -148,9 +148,9 @@ describe('the adaptive policy (e1000 dynamic ITR ranges)', () => {
     const { ctx, applied } = recorder();
     p.attach(ctx);
     p.onInterrupt(0);
-    p.decide(800, false, msec(1), 255); // 800,000/s into 255 descriptors: half of them fill in 159 µs
+    p.decide(1600, false, msec(1), 255); // 1,600,000/s into 255 descriptors: half of them fill in 79 µs
     expect(p.range).toBe(2);
-    expect(applied).toEqual([159]);
+    expect(applied).toEqual([79]);
   });
 
   it('counts a refusal by the driver instead of failing the poll', () => {
@@ -165,6 +165,19 @@ describe('the adaptive policy (e1000 dynamic ITR ranges)', () => {
     expect(p.refused).toBe(1);
     expect(() => new AdaptiveCoalescingPolicy(1000, { sampleNs: 0 })).toThrow(RangeError);
     expect(() => new AdaptiveCoalescingPolicy(1000, { capacityFraction: 2 })).toThrow(RangeError);
+    expect(() => new AdaptiveCoalescingPolicy(1000, { ranges: [] })).toThrow(/no ranges/);
+    const r = (name: string, rxUsecs: number, enterAbove: number, leaveBelow: number) => ({
+      name,
+      rxUsecs,
+      enterAbove,
+      leaveBelow,
+    });
+    expect(() => new AdaptiveCoalescingPolicy(1000, { ranges: [r('a', 10, 0, 0), r('b', 5, 100, 50)] })).toThrow(
+      /must climb/,
+    );
+    expect(() => new AdaptiveCoalescingPolicy(1000, { ranges: [r('a', 10, 0, 0), r('b', 20, 100, 200)] })).toThrow(
+      /leaveBelow > enterAbove/,
+    );
   });
 
   it('drives a device without moderation hardware through the emulation: interrupts at low load, re-polls at high load', () => {
@@ -176,12 +189,12 @@ describe('the adaptive policy (e1000 dynamic ITR ranges)', () => {
     sim.runUntil(msec(12));
     expect(policy.range).toBe(0);
     expect(nic.ctx.stats.interrupts).toBe(50);
-    // 500,000 frames/s for 10 ms: bulk_latency, re-polled every 250 µs with the interrupt masked.
+    // 500,000 frames/s for 10 ms: bulk_latency, re-polled every 125 µs with the interrupt masked.
     traffic(sim, nic.dev, msec(20), usec(2), 5000);
     sim.runUntil(msec(32));
     expect(nic.delivered).toHaveLength(5050);
     expect(policy.range).toBe(2);
-    expect(nic.ctx.coalescing.rxUsecs).toBe(250);
+    expect(nic.ctx.coalescing.rxUsecs).toBe(125);
     expect(nic.ctx.stats.interrupts - 50).toBeLessThan(10);
     expect(nic.dev.missed).toBe(0);
   });
