@@ -7,6 +7,7 @@ import type { InterruptSource } from '../kern/interrupt-controller.js';
 import { faultResetContinuation, recordFault } from './fault.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
+import type { Coalescing } from './coalesce.js';
 import type { LinkLayer } from './link-layer.js';
 import { PollContext, type PollContextOptions, type PollOps } from './poll-context.js';
 import { FifoSendQueue, type SendQueue } from './send-queue.js';
@@ -204,6 +205,34 @@ export class Ifnet {
   /** Whether a {@link holdInput} is in force. */
   get inputHeld(): boolean {
     return this.inputHolds > 0;
+  }
+
+  /**
+   * `ETHTOOL_GCOALESCE` / `SIOCGIFCOALESCE`: the receive coalescing of poll context `queue` (default 0,
+   * the interface's first queue). Throws a RangeError for a queue the interface does not have.
+   */
+  getCoalescing(queue = 0): Coalescing {
+    return this.queueContext(queue).coalescing;
+  }
+
+  /**
+   * `ETHTOOL_SCOALESCE` / `SIOCSIFCOALESCE` (`ethtool -C <if> rx-usecs N rx-frames N`): sets receive
+   * coalescing on every poll context, or only on `queue` (Linux's per-queue `--per-queue queue_mask`).
+   * Each context applies it through its driver or emulates it (`coalesce.ts` says the rule). A value
+   * refused by one context throws its RangeError; contexts before it keep the new setting.
+   */
+  setCoalescing(want: Partial<Coalescing>, queue?: number): void {
+    if (queue !== undefined) {
+      this.queueContext(queue).setCoalescing(want);
+      return;
+    }
+    for (const ctx of this.pollContexts) ctx.setCoalescing(want);
+  }
+
+  private queueContext(queue: number): PollContext {
+    const ctx = this.pollContexts[queue];
+    if (ctx === undefined) throw new RangeError(`${this.name}: no queue ${queue} (${this.pollContexts.length} queues)`);
+    return ctx;
   }
 
   /**
