@@ -13,6 +13,8 @@ export const EspOutDrop = {
   cryptoError: 'esp.out.crypto',
   nobufs: 'esp.out.nobufs',
   noState: 'esp.out.nostate',
+  /** An outbound policy with `action block` covers the datagram (Linux `XfrmOutPolBlock`). */
+  polBlock: 'esp.out.polblock',
 } as const;
 export type EspOutDropReason = (typeof EspOutDrop)[keyof typeof EspOutDrop];
 
