@@ -1,6 +1,7 @@
 import { DropCounter, type Ifnet, type Mbuf, m_adj, m_copyback, m_copydata, m_pullup } from '@ifnet/core';
 import {
   CRYPTO_EBADMSG,
+  CRYPTO_EQFULL,
   CRYPTO_OK,
   CRYPTO_OP_DECRYPT,
   type CryptoFramework,
@@ -162,10 +163,15 @@ export class EspInput {
     crp.nonce.set(sa.salt, 0);
     m_copydata(m, off + ESP_HDR_LEN, ESP_IV_LEN, crp.nonce, 4);
     this.stats.inFlight++;
-    if (this.fw.dispatch(crp) !== 0) {
+    const error = this.fw.dispatch(crp);
+    if (error !== 0) {
+      // Refused: the request is ours again. EQFULL is back-pressure; anything else (a session freed under
+      // the SA, a malformed request) is a crypto error.
       this.release(crp);
-      sa.stats.queueFull++;
-      this.drop.dropInput(m, ifp, EspDrop.queueFull);
+      if (error === CRYPTO_EQFULL) {
+        sa.stats.queueFull++;
+        this.drop.dropInput(m, ifp, EspDrop.queueFull);
+      } else this.drop.dropInput(m, ifp, EspDrop.cryptoError);
     }
   };
 
