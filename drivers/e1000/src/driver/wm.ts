@@ -49,6 +49,7 @@ import {
   type Mbuf,
   type Platform,
   type PollContext,
+  RxBufferCache,
   inject,
   injectable,
 } from '@ifnet/core';
@@ -238,6 +239,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.txMbuf = new Array<Mbuf | null>(this.txN).fill(null);
     this.txLast = new Int32Array(this.txN);
     for (let i = 0; i < this.rxN; i++) this.rxMaps.push(aa.dma.createMap(`wm rx ${i}`, this.rxBufSize));
+    this.rxCache = new RxBufferCache(host.pool, { name: `wm ${aa.locator} rx`, capacity: this.rxN });
     for (let i = 0; i < this.txN; i++) this.txMaps.push(aa.dma.createMap(`wm tx ${i}`, MAX_TX_FRAME, WM_NTXSEGS));
 
     this.ifp = host.ifAttach({
@@ -308,6 +310,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.rxFill = 0;
     this.rxFilled = 0;
     this.rxAbandon();
+    this.rxCache.reopen();
     this.rxMaxFrame = ifp.mtu > ETHERMTU ? MAX_FRAME_LPE : MAX_FRAME;
     this.wr(E1000_RDBAL, rx.busAddr % SEG);
     this.wr(E1000_RDBAH, Math.floor(rx.busAddr / SEG));
@@ -384,6 +387,8 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     if (lost > 0) this.ifp.countDrop(WmDrop.RxFlushed, lost);
     this.rxAbandon();
     this.rxFilled = 0;
+    // page_pool_destroy: cached buffers go back to the pool (buffers still in the stack follow when freed).
+    this.rxCache.drain();
     let flushed = 0;
     for (let i = 0; i < this.txN; i++) {
       this.txMaps[i].unload();

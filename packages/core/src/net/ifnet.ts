@@ -1,6 +1,6 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
-import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
+import { assertOwnMbuf, hostOwnsMbuf, ownsChain } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
 import type { Continuation } from '../kern/continuation.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
@@ -127,6 +127,11 @@ export class Ifnet {
   watchdogTimer = 0;
   /** Per-protocol attachment data (`if_afdata`): e.g. `afdata.inet` for IPv4 addresses. */
   readonly afdata: Record<string, unknown> = {};
+  /**
+   * @internal The same per-protocol data by `IfnetState` slot number: an indexed load on the data paths,
+   * where `afdata[key]` with a key that varies by protocol is a megamorphic keyed lookup.
+   */
+  readonly afslots: unknown[] = [];
   /**
    * Interrupt lines of the device this interface was attached for (set by `host.autoconf` / driver
    * attach; empty for software interfaces). Used to find a poll context's line and to contain faults.
@@ -326,7 +331,7 @@ export class Ifnet {
     let total = 0;
     let bad = (m.flags & M_PKTHDR) === 0;
     for (let x: Mbuf | null = m; x !== null; x = x.next) {
-      if (!ownsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
+      if (!hostOwnsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
       const len = x.len;
       const off = x.off;
       if (len >>> 0 !== len || off >>> 0 !== off || off + len > x.capacity) bad = true;
