@@ -50,6 +50,7 @@ import {
 import {
   DESC_SIZE,
   E1000_ICR,
+  E1000_ICS,
   E1000_IMC,
   E1000_IMS,
   E1000_RDT,
@@ -205,6 +206,15 @@ export abstract class WmDataPath implements PollOps {
   /** `intrDisable`: mask everything at the device. */
   intrDisable(): void {
     this.wr(E1000_IMC, 0xffff_ffff);
+  }
+
+  /**
+   * `intrRetrigger`: raise the receive interrupt again by software (ICS = RXT0), as Linux's e1000 does
+   * from its watchdog ("cause software interrupt to ensure rx ring is cleaned"). Used by core's
+   * interrupt-work mode, which leaves packets beyond its per-interrupt budget to another interrupt.
+   */
+  intrRetrigger(): void {
+    this.wr(E1000_ICS, ICR_RXT0);
   }
 
   /** `workPending`: the next receive descriptor is done. */

@@ -3,6 +3,7 @@ import { type Continuation, ContinuationScheduler } from './continuation.js';
 import { CostLayers } from './cost-layers.js';
 import type { CostProfile } from './cost-profile.js';
 import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
+import type { KernelTracer } from './kernel-tracer.js';
 import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl } from './ipl.js';
 import type { RealClock } from './real-clock.js';
 import type { VirtualClock } from './virtual-clock.js';
@@ -116,6 +117,11 @@ export class Cpu {
    * source simply stays masked.
    */
   onInterruptFault: ((src: InterruptSource, err: unknown) => void) | undefined = undefined;
+  /**
+   * Observer of interrupts, continuations and polls (`kernel-tracer.ts`), null when off: then the only
+   * cost is this field's null test per interrupt, continuation and poll.
+   */
+  tracer: KernelTracer | null = null;
   /** The last unit started (interrupt handler or continuation name), for diagnostics after it returned. */
   lastUnit = '';
   /**
@@ -499,6 +505,8 @@ export class Cpu {
 
   /** Runs one continuation at its level. */
   runContinuation(kc: Continuation<any>): void {
+    const tracer = this.tracer;
+    if (tracer !== null) tracer.continuationBegin(this, kc);
     this.charge(this.costs.continuation);
     const old = this.ipl;
     const prevUnit = this.current;
@@ -513,16 +521,22 @@ export class Cpu {
     } finally {
       this.ipl = old;
       this.current = prevUnit;
+      if (tracer !== null) tracer.continuationEnd(this, kc);
     }
   }
 
-  /** Takes one interrupt: entry cost, handler at the line's IPL in interrupt context, exit cost. */
+  /**
+   * Takes one interrupt: entry cost, handler at the line's IPL in interrupt context, exit cost. Entry and
+   * exit are charged to interrupt context (`chargedInterrupt`), not to the level that was interrupted.
+   */
   private takeInterrupt(src: InterruptSource): void {
-    this.charge(this.costs.interruptEntry);
+    const tracer = this.tracer;
+    if (tracer !== null) tracer.interruptBegin(this, src);
     const old = this.ipl;
     const prevUnit = this.current;
-    this.ipl = src.ipl as Ipl;
     this.interruptDepth++;
+    this.charge(this.costs.interruptEntry);
+    this.ipl = src.ipl as Ipl;
     this.current = src.handlerName;
     this.lastUnit = src.handlerName;
     for (let i = 0; i < this.observers.length; i++) this.observers[i].enterInterrupt();
@@ -540,6 +554,7 @@ export class Cpu {
       this.onInterruptFault?.(src, err);
     } finally {
       for (let i = 0; i < this.observers.length; i++) this.observers[i].leaveInterrupt();
+      this.charge(this.costs.interruptExit);
       this.interruptDepth--;
       this.ipl = old;
       this.current = prevUnit;
@@ -554,7 +569,7 @@ export class Cpu {
         src.mask();
       }
     }
-    this.charge(this.costs.interruptExit);
+    if (tracer !== null) tracer.interruptEnd(this, src);
   }
 
   /** Debug description. */

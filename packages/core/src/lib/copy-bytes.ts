@@ -81,8 +81,53 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
     }
     return;
   }
-  const sv = wholeBufferView(sb);
-  const dv = wholeBufferView(db);
+  copyWords(dst, dstOff, wholeBufferView(db), src, srcOff, wholeBufferView(sb), len);
+}
+
+/**
+ * {@link copyBytes} for a caller that keeps its own DataViews over the *whole* ArrayBuffers of `dst` and
+ * `src` (`new DataView(a.buffer)`, made once). For code that copies to or from many long-lived buffers in
+ * turn — a crypto driver bouncing requests whose buffers belong to dozens of owners (ESP's job slots) —
+ * where the few-entry cache of {@link wholeBufferView} would miss and create a DataView per copy (a
+ * 50–100-byte allocation each time). Same semantics and checks as copyBytes; allocation-free always.
+ */
+export function copyBytesWithViews(
+  dst: Uint8Array,
+  dstOff: number,
+  dstView: DataView,
+  src: Uint8Array,
+  srcOff: number,
+  srcView: DataView,
+  len: number,
+): void {
+  if (
+    len < WORD_MIN ||
+    src.buffer === dst.buffer ||
+    (srcOff === 0 && len === src.length) ||
+    srcOff < 0 ||
+    dstOff < 0 ||
+    srcOff + len > src.length ||
+    dstOff + len > dst.length ||
+    dstView.buffer !== dst.buffer ||
+    srcView.buffer !== src.buffer
+  ) {
+    // Every case copyBytes handles without a DataView (or a view that does not match: its own path).
+    copyBytes(dst, dstOff, src, srcOff, len);
+    return;
+  }
+  copyWords(dst, dstOff, dstView, src, srcOff, srcView, len);
+}
+
+/** The word loop of case 4: 32-bit words through whole-buffer DataViews, then the tail bytes. */
+function copyWords(
+  dst: Uint8Array,
+  dstOff: number,
+  dv: DataView,
+  src: Uint8Array,
+  srcOff: number,
+  sv: DataView,
+  len: number,
+): void {
   const s = src.byteOffset + srcOff;
   const d = dst.byteOffset + dstOff;
   let i = 0;

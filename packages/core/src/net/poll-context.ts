@@ -1,3 +1,4 @@
+import { Callout } from '../kern/callout.js';
 import { Continuation } from '../kern/continuation.js';
 import { HrTimer } from '../kern/hrtimer.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
@@ -35,6 +36,13 @@ export interface PollOps {
    */
   workPending(ctx: PollContext): boolean;
   /**
+   * Optional: make the device raise this context's interrupt again at once, by software (the e1000's
+   * ICS register, "interrupt cause set"). Needed only for {@link PollContext.setInterruptWork}'s
+   * `'reinterrupt'` mode, where an interrupt that used its whole budget leaves the rest to another
+   * interrupt.
+   */
+  intrRetrigger?(ctx: PollContext): void;
+  /**
    * Optional: apply receive coalescing ({@link Coalescing}, `ethtool -C`) to this queue's hardware
    * moderation (`ETHTOOL_SCOALESCE` in a Linux driver). Throw a RangeError for a parameter the hardware
    * cannot do (`EOPNOTSUPP`); the context then keeps its previous values. Called at any IPL up to softnet
@@ -42,6 +50,25 @@ export interface PollOps {
    * emulates `rxUsecs` with a high-resolution re-poll timer (see `coalesce.ts`).
    */
   setCoalescing?(ctx: PollContext, rxUsecs: number, rxFrames: number): void;
+}
+
+/**
+ * Receive in the interrupt routine itself, as drivers did before NAPI and seed 000 (the "top half" of
+ * seed 004): see {@link PollContext.setInterruptWork}.
+ */
+export interface InterruptWorkOptions {
+  /** Receive work per interrupt: 1 for an interrupt per frame; 3c59x's `max_interrupt_work` is 32. */
+  maxWork: number;
+  /**
+   * What an interrupt that used its whole `maxWork` with more work pending leaves behind:
+   * - `'reinterrupt'`: the driver raises its interrupt again at once ({@link PollOps.intrRetrigger}), so
+   *   every `maxWork` packets cost one interrupt (with `maxWork` 1: an interrupt per frame);
+   * - `'timer'`: the interrupt is masked and a timer unmasks it `timerTicks` clock ticks later (3c59x's
+   *   `vortex_interrupt`: "Disable all pending interrupts ... The timer will re-enable interrupts").
+   */
+  whenExhausted: 'reinterrupt' | 'timer';
+  /** Clock ticks until the timer unmasks (`'timer'` only). Default 1. */
+  timerTicks?: number;
 }
 
 export interface PollContextOptions {
@@ -95,6 +122,11 @@ export interface PollContextStats {
   /** Rounds that found an input {@link PollContext.hold} in force and parked without polling. */
   holdParks: number;
   /**
+   * Interrupt-work mode ({@link PollContext.setInterruptWork}): interrupts that used their whole
+   * `maxWork` with more work pending (3c59x: "Too much work in interrupt").
+   */
+  maxWorkHits: number;
+  /**
    * Emulated coalescing: rounds that completed with work and, instead of unmasking, stayed masked for a
    * re-poll `rxUsecs` later (`napi_defer_hard_irqs`).
    */
@@ -141,6 +173,7 @@ export class PollContext {
     work: 0,
     budgetOverruns: 0,
     holdParks: 0,
+    maxWorkHits: 0,
     coalesceDeferrals: 0,
     coalesceChanges: 0,
   };
@@ -169,6 +202,12 @@ export class PollContext {
   private readonly line: InterruptSource | undefined;
   /** Driver-private per-queue state (the queue's softc), for the driver's convenience. */
   softc: unknown;
+  /** Interrupt-work mode ({@link setInterruptWork}), or null: seed 000's deferral (the default). */
+  private intrWork: Required<InterruptWorkOptions> | null = null;
+  /** Interrupt-work mode: the interrupt is masked until the timer or the release of a hold unmasks it. */
+  private intrWorkMasked = false;
+  /** Interrupt-work mode's timer (3c59x's `vp->timer`), created on first use. */
+  private intrWorkTimer: Callout<PollContext> | null = null;
 
   constructor(
     readonly ifp: Ifnet,
@@ -291,6 +330,12 @@ export class PollContext {
     this.stats.interrupts++;
     this.ifp.counters.interrupts++;
     this.policy.onInterrupt(this.timed ? this.ifp.host.cpu.now() : 0);
+    if (this.intrWork !== null) {
+      this.interruptWork(this.intrWork);
+      return;
+    }
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollEvent(this, 'defer');
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -318,9 +363,11 @@ export class PollContext {
       return false;
     }
     this.ifp.host.cpu.sched.cancel(this.kc);
+    if (this.intrWorkTimer !== null) this.ifp.host.callouts.stop(this.intrWorkTimer);
     this.cancelCoalesceWait();
     this.state = 'disabled';
     this.parked = false;
+    this.intrWorkMasked = false;
     onDone?.();
     return true;
   }
@@ -359,21 +406,36 @@ export class PollContext {
       if (!this.parked) {
         this.parked = true;
         this.stats.holdParks++;
+        this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
         if (!this.maskOnDefer) this.ops.intrDisable(this);
       }
+      return;
+    }
+    if (this.intrWorkMasked) {
+      // Interrupt-work mode: the timer expired or the last hold was released. Packets already waiting
+      // raised their cause before the mask (and the interrupt routine acknowledged it): raise it again,
+      // as a level-triggered "receive complete" status would (3c59x's RxComplete).
+      this.intrWorkMasked = false;
+      this.state = 'idle';
+      this.ops.intrEnable(this);
+      if (this.ops.workPending(this)) this.ops.intrRetrigger?.(this);
       return;
     }
     if (this.kcFromTick()) this.fromTick = true;
     this.state = 'running';
     this.stats.polls++;
     this.ifp.counters.polls++;
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollBegin(this, this.weight);
     let work: number;
     try {
       work = this.ops.poll(this, this.weight);
     } catch (err) {
+      if (tracer !== null) tracer.pollEnd(this, 0);
       this.pollFault(err);
       return;
     }
+    if (tracer !== null) tracer.pollEnd(this, work);
     if (!(work >= 0)) work = 0;
     if (work > this.weight) {
       this.stats.budgetOverruns++;
@@ -405,6 +467,7 @@ export class PollContext {
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
       this.ifp.counters.tickDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'tick-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.tickArmed = true;
@@ -426,7 +489,9 @@ export class PollContext {
     this.state = 'idle';
     this.fromTick = false;
     this.ops.intrEnable(this);
+    if (tracer !== null) tracer.pollEvent(this, 'unmask');
     if (this.ops.workPending(this) && this.schedulePrep()) {
+      if (tracer !== null) tracer.pollEvent(this, 'race-recheck');
       this.stats.raceRechecks++;
       this.ifp.counters.raceRechecks++;
       this.ops.intrDisable(this);
@@ -486,6 +551,97 @@ export class PollContext {
     for (const w of waiters) w();
   }
 
+  /**
+   * Interrupt-work mode (`null` turns it off again): the interrupt routine's {@link defer} receives right
+   * there, in interrupt context, up to `maxWork` packets (`ops.poll(ctx, maxWork)`), instead of deferring
+   * to a continuation. This is how drivers worked before NAPI and seed 000 — the "top half" of seed 004:
+   * an interrupt per frame, or several frames per interrupt bounded by 3c59x's `max_interrupt_work` —
+   * and what the livelock lab compares seed 000 against. Everything the poll does then runs at the
+   * interrupt's IPL and is charged to interrupt context; its packets go up through `if_input` as usual,
+   * and whatever the protocols do with them happens there too, unless a {@link Netisr} queue takes them
+   * for a soft interrupt (the classic BSD structure).
+   *
+   * The policy, budget (`weight`) and unmask cycle of the poll context do not apply; input holds do: an
+   * interrupt that finds a hold masks the source until the last hold is released. The driver's poll may
+   * allocate (refill), which interrupt context forbids: use it on a host whose allocation guard counts
+   * (`allocationGuard: 'count'`). `'reinterrupt'` needs {@link PollOps.intrRetrigger}; so does `'timer'`,
+   * for packets that were already waiting when it masked (without it, only causes the device latched while
+   * masked interrupt after the unmask).
+   */
+  setInterruptWork(options: InterruptWorkOptions | null): void {
+    if (options === null) {
+      this.intrWork = null;
+      return;
+    }
+    const timerTicks = options.timerTicks ?? 1;
+    if (!Number.isInteger(options.maxWork) || options.maxWork < 1) {
+      throw new RangeError(`${this.name}: interrupt work maxWork ${options.maxWork}`);
+    }
+    if (!(Number.isInteger(timerTicks) && timerTicks >= 1)) {
+      throw new RangeError(`${this.name}: interrupt work timerTicks ${timerTicks}`);
+    }
+    if (options.whenExhausted === 'reinterrupt' && this.ops.intrRetrigger === undefined) {
+      throw new RangeError(
+        `${this.name}: 'reinterrupt' needs a driver that can retrigger its interrupt (intrRetrigger)`,
+      );
+    }
+    this.intrWork = { maxWork: options.maxWork, whenExhausted: options.whenExhausted, timerTicks };
+  }
+
+  /** The interrupt-work mode in force, or null. */
+  get interruptWorkMode(): Readonly<InterruptWorkOptions> | null {
+    return this.intrWork;
+  }
+
+  /** {@link defer} in interrupt-work mode: receive up to `maxWork` packets now, in interrupt context. */
+  private interruptWork(w: Required<InterruptWorkOptions>): void {
+    if (this.state !== 'idle' || this.disabling) return; // disabled, or masked for the timer or a hold
+    if (this.holds > 0) {
+      this.maskForInterruptWork();
+      this.ifp.host.cpu.sched.schedule(this.kc); // parks at once; the last release unmasks
+      return;
+    }
+    this.state = 'running';
+    this.stats.polls++;
+    this.ifp.counters.polls++;
+    let work: number;
+    try {
+      work = this.ops.poll(this, w.maxWork);
+    } catch (err) {
+      this.pollFault(err);
+      return;
+    }
+    if (!(work >= 0)) work = 0;
+    if (work > w.maxWork) {
+      this.stats.budgetOverruns++;
+      work = w.maxWork;
+    }
+    this.stats.work += work;
+    if (this.disabling) {
+      this.finishDisable();
+      return;
+    }
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    this.state = 'idle';
+    if (work < w.maxWork || !this.ops.workPending(this)) return;
+    this.stats.maxWorkHits++;
+    if (w.whenExhausted === 'reinterrupt') {
+      this.ops.intrRetrigger?.(this);
+      return;
+    }
+    this.maskForInterruptWork();
+    if (this.intrWorkTimer === null) {
+      this.intrWorkTimer = new Callout<PollContext>(`${this.name} timer`, unmaskAfterTimer, this);
+    }
+    this.ifp.host.callouts.reset(this.intrWorkTimer, w.timerTicks);
+  }
+
+  private maskForInterruptWork(): void {
+    this.ops.intrDisable(this);
+    this.state = 'scheduled';
+    this.intrWorkMasked = true;
+  }
+
   /** A plain snapshot of counters and state. */
   snapshot(): Record<string, unknown> {
     return {
@@ -501,6 +657,11 @@ export class PollContext {
 
 function runPoll(ctx: PollContext): void {
   ctx.run();
+}
+
+/** Interrupt-work mode's timer: the unmask runs as the poll continuation (which also honours holds). */
+function unmaskAfterTimer(ctx: PollContext): void {
+  if (ctx.state === 'scheduled') ctx.ifp.host.cpu.sched.schedule(ctx.kc);
 }
 
 function coalesceRepoll(ctx: PollContext): void {
