@@ -526,6 +526,18 @@ export class PollContext {
     return t;
   }
 
+  /**
+   * @internal The context goes away (`removePollContext`, `if_detach`): release what it established — the
+   * emulation's re-poll timer and its interrupt line. Setting emulated coalescing again creates a new one.
+   */
+  releaseResources(): void {
+    this.cancelCoalesceWait();
+    if (this.coalesceTimer !== null) {
+      this.coalesceTimer.destroy();
+      this.coalesceTimer = null;
+    }
+  }
+
   /** @internal The emulation's re-poll timer expired (interrupt context): run the waiting round. */
   coalesceExpired(): void {
     if (!this.coalesceWaiting) return;

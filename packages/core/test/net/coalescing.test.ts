@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ADAPTIVE_RANGES,
   AdaptiveCoalescingPolicy,
+  HrTimer,
+  IPL_CLOCK,
   type PollContext,
   adaptiveCoalescing,
   formatCoalescing,
@@ -197,5 +199,35 @@ describe('the adaptive policy (e1000 dynamic ITR ranges)', () => {
     expect(nic.ctx.coalescing.rxUsecs).toBe(125);
     expect(nic.ctx.stats.interrupts - 50).toBeLessThan(10);
     expect(nic.dev.missed).toBe(0);
+  });
+});
+
+describe('HrTimer (the emulation re-poll timer)', () => {
+  it('fires at its exact time at IPL_CLOCK, can be cancelled, and releases its line', () => {
+    const { sim, host } = rig();
+    const fired: number[] = [];
+    const t = new HrTimer(host.cpu, 'test', (h: typeof host) => fired.push(h.now()), host);
+    t.armAfter(usec(37));
+    expect(t.pending).toBe(true);
+    sim.runUntil(msec(1));
+    expect(fired).toEqual([usec(37)]);
+    expect(t.fired).toBe(1);
+    expect(t.line.ipl).toBe(IPL_CLOCK);
+    t.armAfter(usec(10));
+    t.cancel();
+    sim.runUntil(msec(2));
+    expect(fired).toHaveLength(1);
+    t.destroy();
+    expect(t.line.handler).toBeUndefined();
+  });
+
+  it('a poll context removed or detached releases its re-poll timer line', async () => {
+    const { host } = rig();
+    const nic = toyNic(host);
+    nic.ifp.setCoalescing({ rxUsecs: 100 });
+    const line = host.cpu.intr.sources.find((s) => s.name === `${nic.ctx.name}.hrtimer`);
+    expect(line?.handler).toBeDefined();
+    await host.ifDetach(nic.ifp);
+    expect(line?.handler).toBeUndefined();
   });
 });
