@@ -11,7 +11,14 @@ import type { InterruptSource } from './interrupt-controller.js';
  * - `race-recheck`: work seen right after the unmask, masked again and rescheduled;
  * - `hold-park`: an input hold (socket feedback) parked the round without polling.
  */
-export type PollTraceEvent = 'defer' | 'tick-deferral' | 'unmask' | 'race-recheck' | 'hold-park';
+export type PollTraceEvent =
+  | 'defer'
+  | 'tick-deferral'
+  | 'unmask'
+  | 'race-recheck'
+  | 'hold-park'
+  /** A completed round stayed masked for an emulated `rx-usecs` re-poll (`coalesce.ts`). */
+  | 'coalesce-deferral';
 
 /**
  * An optional observer of a CPU's units of work and of its poll contexts (what `perf trace` or ftrace's

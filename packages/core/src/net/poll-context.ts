@@ -478,6 +478,7 @@ export class PollContext {
       // Emulated rx-usecs: stay masked and poll again rx-usecs from now; a re-poll that finds nothing
       // unmasks (napi_defer_hard_irqs = 1, gro_flush_timeout = rx-usecs).
       this.stats.coalesceDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'coalesce-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.fromTick = false;

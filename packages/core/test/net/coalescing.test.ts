@@ -73,6 +73,36 @@ describe('coalescing control (ethtool -C)', () => {
     expect(nic.ctx.interruptLine?.masked).toBe(false);
   });
 
+  it('a tracer sees each emulated deferral as a coalesce-deferral event on the context', () => {
+    const { sim, host } = rig();
+    const nic = toyNic(host);
+    nic.ifp.setCoalescing({ rxUsecs: 100 });
+    const events: string[] = [];
+    const noop = () => {};
+    host.cpu.tracer = {
+      interruptBegin: noop,
+      interruptEnd: noop,
+      continuationBegin: noop,
+      continuationEnd: noop,
+      pollBegin: noop,
+      pollEnd: noop,
+      pollEvent: (ctx, e) => events.push(`${ctx.name} ${e}`),
+    };
+    traffic(sim, nic.dev, msec(1), usec(50), 4); // frames at 1.00, 1.05, 1.10, 1.15 ms
+    sim.runUntil(msec(2));
+    host.cpu.tracer = null;
+    const name = nic.ctx.name;
+    // Round 1 finds 1 frame, the re-poll at 1.1 ms finds 2, the one at 1.2 ms finds 1, the one at 1.3 ms
+    // none: unmask (and the cause latched while masked makes one more, empty, round).
+    expect(events.slice(0, 5)).toEqual([
+      `${name} defer`,
+      `${name} coalesce-deferral`,
+      `${name} coalesce-deferral`,
+      `${name} coalesce-deferral`,
+      `${name} unmask`,
+    ]);
+  });
+
   it('emulated rx-usecs costs no latency at low load: an interrupt per frame, then one empty re-poll', () => {
     const { sim, host } = rig();
     const nic = toyNic(host);
