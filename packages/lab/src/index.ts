@@ -30,3 +30,10 @@ export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';
 export { type DemoOptions, type DemoReport, NETSTAT_HEADER, type PingResult, netstatLine, runDemo } from './demo.js';
 export { type PlotSpec, livelockPlotSpecs } from './plot-specs.js';
+export {
+  type CalibrateOptions,
+  type CalibratedProfile,
+  type CalibrationNote,
+  calibrate,
+} from './calibrate.js';
+export { parseCostProfile } from './cost-profile-file.js';
