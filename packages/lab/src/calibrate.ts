@@ -308,22 +308,18 @@ export function calibrate(options: CalibrateOptions = {}): CalibratedProfile {
     }
   };
   split(ether, rx[0].spread, ['driverRx', 'ifInput', 'ether'], 'noproto frame: e1000 DMA + wm + if_input + Ethernet');
-  const dIpv4 = pairedDifference(rx[1], rx[0]);
-  layer.ipv4 = round1(dIpv4.ns);
-  notes['layer.ipv4'] = {
-    ns: layer.ipv4,
-    how: 'measured',
-    from: 'IPv4-not-ours frame − noproto frame (median of per-round differences)',
-    spread: dIpv4.spread,
+  const measuredLayer = (k: string, a: CaseResult, b: CaseResult, from: string) => {
+    const d = pairedDifference(a, b);
+    layer[k] = round1(d.ns);
+    notes[`layer.${k}`] = {
+      ns: layer[k],
+      how: 'measured',
+      from: `${from} (median of per-round differences)`,
+      spread: d.spread,
+    };
   };
-  const dUdp = pairedDifference(rx[2], rx[1]);
-  layer.udp = round1(dUdp.ns);
-  notes['layer.udp'] = {
-    ns: layer.udp,
-    how: 'measured',
-    from: 'udp.badlen frame − IPv4-not-ours frame (median of per-round differences)',
-    spread: dUdp.spread,
-  };
+  measuredLayer('ipv4', rx[1], rx[0], 'IPv4-not-ours frame − noproto frame');
+  measuredLayer('udp', rx[2], rx[1], 'udp.badlen frame − IPv4-not-ours frame');
   const dSock = pairedDifference(rx[3], rx[2]);
   split(
     dSock.ns,

@@ -10,7 +10,9 @@ export { LATENCY_SAMPLES, type LivelockPoint, type RunOptions, type TraceWindow,
 export { type LabHost, type LabHostOptions, SINK_RECEIVE_QUEUE, createLabHost } from './lab-host.js';
 export {
   type PointCounters,
+  type PointTallies,
   type WindowFigures,
+  livelockPoint,
   readCounters,
   softwareDropsSinceBoot,
   windowFigures,

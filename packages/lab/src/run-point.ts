@@ -14,8 +14,7 @@ import { type CostProfile, Simulation, msec } from '@ifnet/core';
 import { TrafficSource } from '@ifnet/wire';
 import { createLabHost } from './lab-host.js';
 import type { InterruptModel } from './models.js';
-import { percentile } from './percentile.js';
-import { readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
+import { livelockPoint, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import { UDP_FRAME_SEQ_OFFSET } from './udp-frame.js';
 
@@ -110,17 +109,14 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   const d = dev.stats;
   const accounted =
     gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + softwareDropsSinceBoot(h) + sink.stats.received;
-  const kept = Math.min(nLat, LATENCY_SAMPLES);
-  return {
-    offered_pps: rate,
-    delivered_pps: delivered / w,
-    interrupts_per_s: f.interrupts / w,
-    packets_per_interrupt: f.interrupts > 0 ? (delivered + f.softwareDropped) / f.interrupts : 0,
-    tick_polls_per_s: f.tickPolls / w,
-    latency_p50_us: percentile(latencies, kept, 50) / 1000,
-    latency_p99_us: percentile(latencies, kept, 99) / 1000,
-    drops: f.drops,
-    cpu: f.cpu,
+  return livelockPoint({
+    rate,
+    seconds: w,
+    delivered,
+    figures: f,
+    latencies,
+    samples: Math.min(nLat, LATENCY_SAMPLES),
+    perMicrosecond: 1000,
     accounted,
-  };
+  });
 }
