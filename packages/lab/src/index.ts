@@ -5,7 +5,15 @@
  *
  * @module
  */
-export { MODEL_NAMES, type InterruptModel, type ModelName, interruptModel } from './models.js';
+export {
+  MAX_INTERRUPT_WORK,
+  MODEL_NAMES,
+  type InterruptModel,
+  type ModelName,
+  type TopHalf,
+  interruptModel,
+} from './models.js';
+export { COPY_LAYER, COPY_NOBUFS, LegacyInput, type LegacyInputStats } from './legacy-input.js';
 export { LATENCY_SAMPLES, type LivelockPoint, type RunOptions, type TraceWindow, runPoint } from './run-point.js';
 export { type LabHost, type LabHostOptions, SINK_RECEIVE_QUEUE, createLabHost } from './lab-host.js';
 export {
@@ -13,6 +21,7 @@ export {
   type PointTallies,
   type WindowFigures,
   livelockPoint,
+  mbufsBalanced,
   readCounters,
   softwareDropsSinceBoot,
   windowFigures,

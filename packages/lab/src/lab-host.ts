@@ -18,6 +18,7 @@ import {
 import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { type UdpSocket, inetFor, registerInet, udpFor } from '@ifnet/inet';
+import { LegacyInput } from './legacy-input.js';
 import type { InterruptModel } from './models.js';
 import { udpFrame } from './udp-frame.js';
 
@@ -41,6 +42,8 @@ export interface LabHost {
   readonly sink: UdpSocket;
   /** The frame the traffic source sends (60 bytes, UDP to the sink; sequence at `UDP_FRAME_SEQ_OFFSET`). */
   readonly template: Uint8Array;
+  /** The classic models' top half and `ipintrq` ({@link InterruptModel.topHalf}); null for the others. */
+  readonly legacy: LegacyInput | null;
 }
 
 /**
@@ -63,6 +66,8 @@ export function createLabHost(
     costs: options.costs ?? DEFAULT_COST_PROFILE,
     hz: options.hz ?? 1000,
     mitigationPolicy: model.policy,
+    // The classic models allocate in interrupt context (the top half's copy, the ring refill): counted.
+    allocationGuard: model.topHalf ? 'count' : 'throw',
   });
   const dev = new E1000Device({ mac: MAC, linkSpeed: options.linkSpeed });
   host.attachDevice(dev);
@@ -71,6 +76,11 @@ export function createLabHost(
   const ifp = driver.ifp;
   ifp.upIf();
   inetFor(host).addAddress(ifp, '10.0.0.2/24');
+  let legacy: LegacyInput | null = null;
+  if (model.topHalf) {
+    ifp.pollContexts[0].setInterruptWork(model.topHalf);
+    legacy = new LegacyInput(host, model.topHalf.ipintrqLength);
+  }
   const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback: model.feedback }).bind(9);
   sink.onMessage((m) => {
     const seq = m_getUint32(m, 0);
@@ -87,5 +97,5 @@ export function createLabHost(
     dport: 9,
     size: 60,
   });
-  return { host, dev, driver, ifp, sink, template };
+  return { host, dev, driver, ifp, sink, template, legacy };
 }

@@ -21,6 +21,8 @@ export interface PointCounters {
   ticks: number;
   cpuI: number;
   soft: number[];
+  /** Allocations the host's guard counted in interrupt context (the classic models only). */
+  allocs: number;
 }
 
 export function readCounters(h: LabHost): PointCounters {
@@ -31,6 +33,7 @@ export function readCounters(h: LabHost): PointCounters {
     ticks: h.ifp.counters.tickDeferrals,
     cpuI: h.host.cpu.stats.chargedInterrupt,
     soft: Array.from(h.host.cpu.stats.chargedSoft),
+    allocs: h.host.guard.violations,
   };
 }
 
@@ -43,6 +46,8 @@ export interface WindowFigures {
   tickPolls: number;
   /** Share of the window (0..1) charged per context: `interrupt`, `softnet`, `softclock`, `process`, `idle`. */
   cpu: Record<string, number>;
+  /** Allocations made in interrupt context during the window. */
+  interruptAllocs: number;
 }
 
 /** The figures of a window of `seconds` between two readings. */
@@ -65,7 +70,14 @@ export function windowFigures(s0: PointCounters, s1: PointCounters, seconds: num
     busy += share;
   }
   cpu.idle = Math.max(0, 1 - busy);
-  return { drops, softwareDropped, interrupts: s1.intr - s0.intr, tickPolls: s1.ticks - s0.ticks, cpu };
+  return {
+    drops,
+    softwareDropped,
+    interrupts: s1.intr - s0.intr,
+    tickPolls: s1.ticks - s0.ticks,
+    cpu,
+    interruptAllocs: s1.allocs - s0.allocs,
+  };
 }
 
 /** Frames dropped in software since boot (every named reason but the driver's copy of `nic.missed`). */
@@ -88,6 +100,10 @@ export interface PointTallies {
   samples: number;
   perMicrosecond: number;
   accounted: boolean;
+  /** {@link mbufsBalanced} after the run. */
+  mbufsBalanced: boolean;
+  /** The classic models' `ipintrq` high-water mark (absent for the others). */
+  ipintrqHighWater?: number;
 }
 
 /** The sweep row of a window (the JSON shape of `ifnet lab livelock --json`). */
@@ -104,5 +120,18 @@ export function livelockPoint(t: PointTallies): LivelockPoint {
     drops: f.drops,
     cpu: f.cpu,
     accounted: t.accounted,
+    mbufs_balanced: t.mbufsBalanced,
+    interrupt_allocs_per_s: f.interruptAllocs / w,
+    ...(t.ipintrqHighWater === undefined ? {} : { ipintrq_high_water: t.ipintrqHighWater }),
   };
+}
+
+/**
+ * No lost mbufs: call after the traffic stopped, the sink closed and the interface went down (which frees
+ * the ring's buffers). True when the pool has none in use and its accounting
+ * (`allocations = frees + inUse`) holds.
+ */
+export function mbufsBalanced(h: LabHost): boolean {
+  const pool = h.host.pool.snapshot();
+  return h.host.pool.checkAccounting().ok && pool.mbufs.inUse === 0 && pool.clusters.inUse === 0;
 }

@@ -14,7 +14,7 @@ import { type CostProfile, Simulation, msec } from '@ifnet/core';
 import { TrafficSource } from '@ifnet/wire';
 import { createLabHost } from './lab-host.js';
 import type { InterruptModel } from './models.js';
-import { livelockPoint, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
+import { livelockPoint, mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import { UDP_FRAME_SEQ_OFFSET } from './udp-frame.js';
 
@@ -62,6 +62,18 @@ export interface LivelockPoint {
   cpu: Record<string, number>;
   /** Every offered frame is accounted for: delivered, dropped with a reason, refused, or in flight. */
   accounted: boolean;
+  /**
+   * No lost mbufs: after the traffic stops, the queues drain and the interface goes down, the pool has
+   * none in use and its accounting (`allocations = frees + inUse`) holds.
+   */
+  mbufs_balanced: boolean;
+  /**
+   * Mbuf allocations per second made in interrupt context (counted by the host's allocation guard): the
+   * classic models' top-half copies and ring refills; 0 for the others, whose hosts forbid them.
+   */
+  interrupt_allocs_per_s: number;
+  /** `ipintrq` of the classic models: its high-water mark over the run (absent for the other models). */
+  ipintrq_high_water?: number;
 }
 
 /** Runs one model at one offered rate and measures it. */
@@ -81,7 +93,7 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
     delivered++;
     latencies[nLat++ & (LATENCY_SAMPLES - 1)] = h.host.now() - (t0 + Math.round(seq * period));
   });
-  const { dev, sink } = h;
+  const { dev, sink, ifp, legacy } = h;
   const gen = new TrafficSource(sim.clock, { rate, template: h.template, seqOffset: UDP_FRAME_SEQ_OFFSET });
   gen.attach(dev);
   gen.start(t0);
@@ -109,6 +121,9 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   const d = dev.stats;
   const accounted =
     gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + softwareDropsSinceBoot(h) + sink.stats.received;
+  sink.close();
+  void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below
+  sim.runFor(msec(1));
   return livelockPoint({
     rate,
     seconds: w,
@@ -118,5 +133,7 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
     samples: Math.min(nLat, LATENCY_SAMPLES),
     perMicrosecond: 1000,
     accounted,
+    mbufsBalanced: mbufsBalanced(h),
+    ipintrqHighWater: legacy?.ipintrq.stats.highWater,
   });
 }

@@ -30,6 +30,7 @@ import {
   interruptModel,
   readCounters,
   runPoint,
+  mbufsBalanced,
   softwareDropsSinceBoot,
   sweepSteps,
   teeTracer,
@@ -125,6 +126,9 @@ export async function runPointReal(
     const g1 = { generated: src.generated, ring: src.ringDropped };
     await src.stop();
     await sleep(DRAIN_MS);
+    h.sink.close();
+    await h.ifp.down(); // stop frees the ring's buffers
+    const balanced = mbufsBalanced(h);
 
     const w = elapsedMs / 1000;
     const f = windowFigures(s0, s1, w);
@@ -150,6 +154,8 @@ export async function runPointReal(
         samples: Math.min(nLat, LATENCY_SAMPLES),
         perMicrosecond: 1,
         accounted,
+        mbufsBalanced: balanced,
+        ipintrqHighWater: h.legacy?.ipintrq.stats.highWater,
       }),
       generated_pps: (g1.generated - g0.generated) / w,
       window_ms_measured: elapsedMs,
