@@ -2,37 +2,13 @@ import { GCM_TAG_LEN, aesGcmInPlace } from '@ifnet/crypto';
 import { IPPROTO_ICMP, parseAddr, udpFor } from '@ifnet/inet';
 import { icmpMessage } from '@ifnet/testkit';
 import { describe, expect, it } from 'vitest';
-import { EspOutDrop, XFRM_AEAD_RFC4106 } from '../src/index.js';
-import { PEER, US, espPacket, espWorld } from './esp-helpers.js';
+import { EspOutDrop } from '../src/index.js';
+import { PEER, espPacket, outboundWorld } from './esp-helpers.js';
 
 const OUT_KEY = `0x${'c3'.repeat(16)}11223344`;
 const OUT_SPI = 0x100;
 
-function withOutbound(card?: { queueDepth: number }) {
-  const w = espWorld({}, card);
-  w.ipsec.addState({
-    src: US,
-    dst: PEER,
-    proto: 'esp',
-    spi: OUT_SPI,
-    reqid: 1,
-    mode: 'transport',
-    aead: { name: XFRM_AEAD_RFC4106, key: OUT_KEY, icvBits: 128 },
-  });
-  w.ipsec.addPolicy({
-    src: US,
-    dst: PEER,
-    dir: 'out',
-    tmpl: { src: US, dst: PEER, proto: 'esp', reqid: 1, mode: 'transport' },
-  });
-  w.ipsec.addPolicy({
-    src: PEER,
-    dst: US,
-    dir: 'in',
-    tmpl: { src: PEER, dst: US, proto: 'esp', reqid: 1, mode: 'transport' },
-  });
-  return w;
-}
+const withOutbound = (card?: { queueDepth: number }) => outboundWorld(card, OUT_SPI, OUT_KEY);
 
 /** Decrypts an ESP packet the host sent, independently of the package: returns [next header, inner, seq]. */
 function openEsp(pkt: Uint8Array): [number, Uint8Array, number] {

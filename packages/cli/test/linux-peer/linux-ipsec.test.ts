@@ -13,12 +13,12 @@
  * Its namespaces (`ifnet-esp-*`), addresses (203.0.113.0/24 underlay, 192.0.2.128/25 overlay), VNI 43 and
  * port 4790 differ from `linux-peer.test.ts`, so vitest may run both files at once.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHost, pingStats, startHost, tsharkCheck } from './ifnet-process.js';
+import { type RunningHost, pingStats, startHost, tearDown, tsharkCheck } from './ifnet-process.js';
 import {
   type PeerNetwork,
   type PeerNetworkOptions,
@@ -159,13 +159,8 @@ describe.skipIf(skip !== null)(
     }, 420_000);
 
     afterAll(async () => {
-      if (host !== undefined && host.proc.exitCode === null) {
-        host.proc.kill('SIGKILL');
-        await host.exited;
-      }
-      net?.destroy();
-      if (dir !== '') rmSync(dir, { recursive: true, force: true });
-      if (net !== undefined) expect(sh('ip', ['netns', 'list'])).not.toContain(net.ifnet);
+      // The namespaces are gone even when a test failed.
+      expect(await tearDown(host, net, dir)).toBe('');
     }, 60_000);
 
     it(`Linux (${mode === 'uml' ? 'User-Mode Linux guest' : 'this kernel'}) pings ifnet in ESP: 0 % loss, plain and fragmented`, () => {
