@@ -234,7 +234,7 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
         '-s',
         '3000',
         '-W',
-        '3',
+        '10', // generous: the machine may be busy (a late reply is not a lost one)
         ...extra,
         '192.0.2.2',
       ]).done;
