@@ -3,7 +3,7 @@ import { IPPROTO_ICMP, parseAddr, udpFor } from '@ifnet/inet';
 import { icmpMessage } from '@ifnet/testkit';
 import { describe, expect, it } from 'vitest';
 import { EspOutDrop } from '../src/index.js';
-import { PEER, espPacket, outboundWorld } from './esp-helpers.js';
+import { PEER, US, espPacket, espWorld, outboundWorld } from './esp-helpers.js';
 
 const OUT_KEY = `0x${'c3'.repeat(16)}11223344`;
 const OUT_SPI = 0x100;
@@ -71,5 +71,32 @@ describe('ESP output (policy-matched, the mirror image of input)', () => {
     expect(ep.sent.length).toBe(1);
     expect(ep.sent[0].bytes[9]).toBe(17);
     host.pool.assertQuiescent();
+  });
+
+  it('the template picks the SA: its reqid, or its SPI when it names one', () => {
+    for (const [tmpl, want] of [
+      [{ reqid: 1 }, OUT_SPI],
+      [{ spi: OUT_SPI + 1 }, OUT_SPI + 1],
+    ] as const) {
+      const { sim, host, ep, ipsec, sa } = espWorld();
+      for (const [spi, reqid] of [
+        [OUT_SPI, 1],
+        [OUT_SPI + 1, 2],
+      ]) {
+        ipsec.addState({ ...sa.spec, src: US, dst: PEER, spi, reqid, aead: { ...sa.spec.aead, key: OUT_KEY } });
+      }
+      ipsec.addPolicy({
+        src: US,
+        dst: PEER,
+        dir: 'out',
+        tmpl: { src: US, dst: PEER, proto: 'esp', mode: 'transport', ...tmpl },
+      });
+      udpFor(host).socket().bind(4000).sendTo(new Uint8Array(4), parseAddr(PEER), 5000);
+      sim.runUntilIdle();
+      const b = ep.sent[0].bytes;
+      expect(new DataView(b.buffer, b.byteOffset).getUint32(20)).toBe(want);
+      expect(ipsec.espOut.drops).toEqual({});
+      host.pool.assertQuiescent();
+    }
   });
 });
