@@ -18,14 +18,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHost, pingStats, startHost, tearDown, tsharkCheck } from './ifnet-process.js';
+import { type RunningHost, bin, pingStats, startHost, tearDown, tsharkCheck } from './ifnet-process.js';
 import {
   type PeerNetwork,
   type PeerNetworkOptions,
   buildPeerNetwork,
   cannotRun,
-  inNs,
   installDebianPackages,
+  runIn,
   sh,
   vxlanLinkArgs,
 } from './netns.js';
@@ -92,21 +92,59 @@ function linuxScript(out: string): string {
     `ip xfrm policy delete src ${LINUX} dst ${IFNET} dir out`,
     `ping -c 2 -i 0.2 -W 1 ${IFNET} > $R/ping-clear || true`,
     'echo ok > $R/done',
+    // Part 2, ifnet initiates: fresh SAs (new replay windows), then wait for the test's `ifnet ping`.
+    'ip xfrm policy flush',
+    'ip xfrm state flush',
+    `ip xfrm state add ${sa(LINUX, IFNET, SA_IN)}`,
+    `ip xfrm state add ${sa(IFNET, LINUX, SA_OUT)}`,
+    `ip xfrm policy add ${policy(LINUX, IFNET, 'out')}`,
+    `ip xfrm policy add ${policy(IFNET, LINUX, 'in')}`,
+    'echo ok > $R/ready2',
+    'i=0; while [ ! -e $R/go2 ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done',
+    'cat /proc/net/xfrm_stat > $R/xfrm_stat2',
+    'ip -s xfrm state > $R/xfrm_state2',
+    'echo ok > $R/done2',
   );
   return `#!/bin/sh\nR=${out}\n${lines.join('\n')}\n`;
 }
 
-/** Runs the Linux side; returns what it printed (the guest's console in UML mode). */
-function runLinuxSide(net: PeerNetwork, dir: string): string {
+/** The options `ifnet host` and `ifnet ping` share: address, tunnel, capture, the SAs and policies. */
+function ifnetArgs(dir: string, pcap: string): string[] {
+  return [
+    '--ip',
+    `${IFNET}/25`,
+    '--vxlan',
+    `${NET.ifnetUnderlay}:${NET.port},${NET.linuxUnderlay}:${NET.port},vni=${NET.vni}`,
+    '--pcap',
+    join(dir, pcap),
+    '--xfrm-state',
+    sa(LINUX, IFNET, SA_IN),
+    '--xfrm-state',
+    sa(IFNET, LINUX, SA_OUT),
+    '--xfrm-policy',
+    policy(IFNET, LINUX, 'out'),
+    '--xfrm-policy',
+    policy(LINUX, IFNET, 'in'),
+  ];
+}
+
+/** Starts the Linux side; resolves with what it printed (the guest's console in UML mode) when it ends. */
+function startLinuxSide(net: PeerNetwork, dir: string): Promise<{ status: number | null; output: string }> {
   const out = join(dir, 'out');
   sh('mkdir', ['-p', out]);
   const script = join(dir, 'linux.sh');
   writeFileSync(script, linuxScript(out), { mode: 0o755 });
-  if (mode === 'netns') return inNs(net.linux, ['sh', script], { timeout: 180_000 });
+  if (mode === 'netns') return runIn(net.linux, ['sh', script], 300_000);
   const init = join(dir, 'init');
   writeFileSync(init, `#!/bin/sh\n${umlPrelude(dir)}\nsh ${script}\nsync\npoweroff -f\n`, { mode: 0o755 });
-  const r = runUml(net.linux, init, 180_000);
-  return r.output;
+  return runUml(net.linux, init, 300_000);
+}
+
+/** Resolves when `file` exists, or when `ended` settles first (then the caller reports what is missing). */
+async function fileOrEnd(file: string, ended: Promise<unknown>): Promise<void> {
+  let over = false;
+  void ended.then(() => (over = true));
+  while (!existsSync(file) && !over) await new Promise((r) => setTimeout(r, 100));
 }
 
 describe.skipIf(skip !== null)(
@@ -134,29 +172,33 @@ describe.skipIf(skip !== null)(
       if (apt.installed.length > 0) console.log(`linux-ipsec: installed ${apt.installed.join(', ')}`);
       dir = mkdtempSync(join(tmpdir(), 'ifnet-esp-'));
       net = buildPeerNetwork({ ...NET, linuxEnd: mode === 'uml' ? 'guest' : 'vxlan' });
-      host = await startHost(net.ifnet, [
-        '--ip',
-        `${IFNET}/25`,
-        '--vxlan',
-        `${NET.ifnetUnderlay}:${NET.port},${NET.linuxUnderlay}:${NET.port},vni=${NET.vni}`,
-        '--udp-echo',
-        '7',
-        '--pcap',
-        join(dir, 'host.pcap'),
-        '--xfrm-state',
-        sa(LINUX, IFNET, SA_IN),
-        '--xfrm-state',
-        sa(IFNET, LINUX, SA_OUT),
-        '--xfrm-policy',
-        policy(IFNET, LINUX, 'out'),
-        '--xfrm-policy',
-        policy(LINUX, IFNET, 'in'),
-        '--json',
-      ]);
-      guestOutput = runLinuxSide(net, dir);
+      host = await startHost(net.ifnet, [...ifnetArgs(dir, 'host.pcap'), '--udp-echo', '7', '--json']);
+      const linuxSide = startLinuxSide(net, dir);
+      await fileOrEnd(join(dir, 'out', 'ready2'), linuxSide);
       host.proc.kill('SIGTERM');
       await host.exited;
       report = JSON.parse(host.stdout);
+      // Part 2: ifnet initiates (`ifnet ping` with the same SAs, on the host's underlay address).
+      if (existsSync(join(dir, 'out', 'ready2'))) {
+        const ping = await runIn(
+          net.ifnet,
+          [process.execPath, bin, 'ping', ...ifnetArgs(dir, 'ping.pcap')].concat([
+            '-c',
+            '3',
+            '-i',
+            '0.2',
+            '-s',
+            '3000',
+            '-W',
+            '5',
+            LINUX,
+          ]),
+          60_000,
+        );
+        writeFileSync(join(dir, 'out', 'ifnet-ping'), ping.output);
+      }
+      writeFileSync(join(dir, 'out', 'go2'), '');
+      guestOutput = (await linuxSide).output;
     }, 420_000);
 
     afterAll(async () => {
@@ -223,6 +265,24 @@ describe.skipIf(skip !== null)(
       expect(count(`esp && ip.src == ${IFNET} && esp.spi == ${SA_OUT.spi}`)).toBeGreaterThan(2000);
       // Unprotected IPv4 between the two: only the two clear echo requests (first fragments and whole packets).
       expect(count(`ip && !esp && ip.frag_offset == 0 && (icmp || udp)`)).toBe(2);
+    }, 120_000);
+
+    it('ifnet initiates: `ifnet ping` (3000 bytes, fragmented) gets its replies from Linux in ESP; Linux counts no error; clean capture', () => {
+      const out = result('ifnet-ping');
+      expect(out).toMatch(new RegExp(`3008 bytes from ${LINUX.replace(/\./g, '\\.')}: icmp_seq=1`));
+      expect(pingStats(out)).toMatchObject({ transmitted: 3, received: 3, loss: 0 });
+      expect(result('done2').trim()).toBe('ok');
+      const stat = result('xfrm_stat2');
+      expect(
+        stat
+          .trim()
+          .split('\n')
+          .filter((l) => !/\s0$/.test(l.trim())),
+      ).toEqual([]);
+      const file = join(dir, 'ping.pcap');
+      expect(tsharkCheck(file).flagged).toBe('');
+      const esp = sh('tshark', ['-r', file, '-Y', 'esp'], { timeout: 60_000 }).trim().split('\n').filter(Boolean);
+      expect(esp.length).toBe(2 * 3); // each request and reply: one ESP packet (reassembled by tshark)
     }, 120_000);
   },
 );
