@@ -6,7 +6,8 @@
  * and `ip xfrm policy add` both directions (AES-128 one way, AES-256 the other), then ping (plain and
  * fragmented), UDP datagrams of 1 to 2000 bytes and of 7990 to 8000 bytes from a Linux socket through
  * ifnet's echo service, `/proc/net/xfrm_stat` and `ip -s xfrm state`, and last a ping in clear (Linux's
- * outbound policy deleted) that ifnet's inbound policy must refuse. It runs in a network namespace when
+ * outbound policy deleted) that ifnet's inbound policy must refuse; then, re-keyed, it waits while
+ * `ifnet ping` initiates in ESP, and reads its statistics again. It runs in a network namespace when
  * the machine's kernel has ESP, else as the init of a User-Mode Linux kernel in that namespace (`uml.ts`).
  * tshark then reads the capture ifnet wrote.
  *
