@@ -88,6 +88,8 @@ describe('ifnet host / ifnet ping arguments', () => {
       ['host', '--ip', '192.0.2.2/24', vx, '--duration', '-1'],
       ['host', '--ip', '192.0.2.2/24', vx, '--mac', '03:00:00:00:00:01'],
       ['host', '--ip', '192.0.2.2/24', vx, '--gw', '192.0.2'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--coalesce', 'tx-usecs=3'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--coalesce', 'rx-usecs=-5'],
       ['ping', '--ip', '192.0.2.2/24', vx, 'not-an-address'],
       // --xfrm-*: grammar (parse time) and values (when the SA is made) are usage errors too.
       ['host', '--ip', '192.0.2.2/24', vx, '--xfrm-state', 'src 192.0.2.2 dst 192.0.2.3 proto ah spi 0x100'],
@@ -209,6 +211,28 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
     const records = [...new PcapReader(new Uint8Array(p.stdout))];
     const ipv4 = records.filter((r) => r.data[12] === 0x08 && r.data[13] === 0x00);
     expect(ipv4.length).toBe(2 * 2 * 2); // 2 pings of 2000 bytes: 2 fragments each way
+  }, 60_000);
+
+  it('--coalesce sets ethtool -C receive coalescing: the e1000 maps rx-usecs onto ITR and refuses rx-frames', async () => {
+    const [a, b] = loopbackPair();
+    const vx = ['--vxlan', `${a}:4789,${b}:4789`];
+    const json = await exec([
+      'host',
+      '--ip',
+      '192.0.2.2/24',
+      ...vx,
+      '--coalesce',
+      'rx-usecs=50',
+      '--json',
+      '--duration',
+      '0.1',
+    ]).done;
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).toMatch(/, rx-usecs 50 rx-frames 0: ready/);
+    expect(JSON.parse(json.stdout.toString()).interface.coalescing).toEqual({ rxUsecs: 50, rxFrames: 0 });
+    const refused = await exec(['host', '--ip', '192.0.2.2/24', ...vx, '--coalesce', 'rx-frames=8']).done;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--coalesce: wm0.q0: rx-frames is not supported/);
   }, 60_000);
 
   it('--xfrm-state / --xfrm-policy: ifnet ping and ifnet host talk ESP both ways (fragmented), clear traffic refused', async () => {

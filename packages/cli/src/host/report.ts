@@ -41,7 +41,13 @@ export function hostReport(h: TunnelHost, extra: Record<string, unknown> = {}): 
   return {
     host: h.host.name,
     uptimeSeconds: Math.round((performance.now() - h.startedAt) / 10) / 100,
-    interface: { ...h.ifp.snapshot(), mac: formatMac(h.ifp.lladdr), addresses: addrs, nic: h.config.nic },
+    interface: {
+      ...h.ifp.snapshot(),
+      mac: formatMac(h.ifp.lladdr),
+      addresses: addrs,
+      nic: h.config.nic,
+      coalescing: h.ifp.getCoalescing(),
+    },
     tunnel: { description: h.tunnel.describe(), ...h.tunnel.stats, drops: { ...h.tunnel.stats.drops } },
     ip: { ...inet.stats, drops: { ...inet.stats.drops } },
     icmp: {
