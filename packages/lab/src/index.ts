@@ -29,3 +29,36 @@ export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';
 export { type DemoOptions, type DemoReport, NETSTAT_HEADER, type PingResult, netstatLine, runDemo } from './demo.js';
 export { type PlotSpec, livelockPlotSpecs } from './plot-specs.js';
+export {
+  EspFrameBook,
+  EspSource,
+  OFFLOAD_SA,
+  OFFLOAD_UDP_PAYLOAD,
+  espFrameLayout,
+  sharedEspFrameBook,
+} from './esp-workload.js';
+export {
+  CONTEXT_SWITCH_LAYER,
+  InterruptThreads,
+  type InterruptThreadStats,
+  THREAD_NAMES,
+} from './interrupt-threads.js';
+export {
+  DEFAULT_CONTEXT_SWITCH_NS,
+  OFFLOAD_MODEL_DESCRIPTIONS,
+  OFFLOAD_MODEL_NAMES,
+  type OffloadModelName,
+  offloadCostProfile,
+  offloadModel,
+} from './offload-models.js';
+export { type OffloadPoint, type OffloadRunOptions, runOffloadPoint } from './offload-point.js';
+export {
+  OFFLOAD_DEPTHS,
+  OFFLOAD_DEPTH_RATE,
+  OFFLOAD_RATES,
+  type OffloadReport,
+  type OffloadSweepOptions,
+  offloadSweep,
+} from './offload-sweep.js';
+export { formatOffloadTable } from './offload-format.js';
+export { offloadPlotSpecs } from './offload-plot-specs.js';
