@@ -13,6 +13,7 @@ import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
 import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
 import { UsageError } from '../usage-error.js';
+import { registerLabOffload } from './lab-offload.js';
 
 interface LivelockOptions {
   clock: string;
@@ -27,7 +28,7 @@ interface LivelockOptions {
   traceMs?: string;
 }
 
-function positiveNumbers(what: string, s: string): number[] {
+export function positiveNumbers(what: string, s: string): number[] {
   const out = s.split(',').map((x) => Number(x.trim()));
   for (const n of out)
     if (!(Number.isFinite(n) && n > 0)) throw new UsageError(`${what}: '${s}' is not a list of positive numbers`);
@@ -35,7 +36,9 @@ function positiveNumbers(what: string, s: string): number[] {
 }
 
 export function registerLab(program: Command): void {
-  const lab = program.command('lab').description('experiments: receive livelock and interrupt mitigation');
+  const lab = program
+    .command('lab')
+    .description('experiments: receive livelock and interrupt mitigation, asynchronous crypto offload');
   lab
     .command('livelock')
     .description('sweep offered load across interrupt-handling models; delivered, interrupts, latency, drops, CPU')
@@ -97,4 +100,5 @@ export function registerLab(program: Command): void {
         );
       }
     });
+  registerLabOffload(lab);
 }
