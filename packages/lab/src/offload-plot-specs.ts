@@ -4,9 +4,9 @@
  * delivered against the card's queue depth at one overload rate.
  */
 import type { OffloadReport } from './offload-sweep.js';
-import type { PlotSpec } from './plot-specs.js';
+import { type OfferedLoadFigure, type PlotSpec, figureFrame, offeredLoadLines } from './plot-specs.js';
 
-const FIGURES: readonly { name: string; field: string; title: string; axis: string }[] = [
+const FIGURES: readonly OfferedLoadFigure[] = [
   {
     name: 'delivered',
     field: 'delivered_pps',
@@ -27,14 +27,6 @@ const FIGURES: readonly { name: string; field: string; title: string; axis: stri
   },
 ];
 
-const base = (title: string, clock: string) => ({
-  $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  title: `${title} (${clock} clock)`,
-  width: 560,
-  height: 320,
-  background: 'white',
-});
-
 export function offloadPlotSpecs(report: OffloadReport): PlotSpec[] {
   const values: Record<string, number | string>[] = [];
   for (const [model, rows] of Object.entries(report.models)) {
@@ -48,25 +40,7 @@ export function offloadPlotSpecs(report: OffloadReport): PlotSpec[] {
       });
     }
   }
-  const specs: PlotSpec[] = FIGURES.map((f) => ({
-    name: f.name,
-    title: f.title,
-    spec: {
-      ...base(f.title, report.clock),
-      data: { values },
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: {
-          field: 'offered_pps',
-          type: 'quantitative',
-          scale: { type: 'log' },
-          title: 'offered load (ESP datagrams/s)',
-        },
-        y: { field: f.field, type: 'quantitative', title: f.axis },
-        color: { field: 'model', type: 'nominal', title: 'model' },
-      },
-    },
-  }));
+  const specs = offeredLoadLines(FIGURES, values, report.clock, 'offered load (ESP datagrams/s)');
   const depthValues: Record<string, number | string>[] = [];
   for (const [model, rows] of Object.entries(report.depth.models))
     for (const p of rows) depthValues.push({ model, depth: String(p.queue_depth), delivered_pps: p.delivered_pps });
@@ -75,7 +49,7 @@ export function offloadPlotSpecs(report: OffloadReport): PlotSpec[] {
     name: 'depth',
     title,
     spec: {
-      ...base(title, report.clock),
+      ...figureFrame(title, report.clock),
       data: { values: depthValues },
       mark: { type: 'bar' },
       encoding: {

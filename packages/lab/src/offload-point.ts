@@ -13,7 +13,6 @@
  */
 import {
   type CostProfile,
-  IPL_NAMES,
   type InterruptSource,
   Netisr,
   Simulation,
@@ -32,6 +31,7 @@ import { InterruptThreads } from './interrupt-threads.js';
 import { type OffloadModelName, offloadCostProfile } from './offload-models.js';
 import { percentile } from './percentile.js';
 import { SINK_RECEIVE_QUEUE } from './run-point.js';
+import { cpuShares, dropRates, softwareDrops } from './window-metrics.js';
 
 const LATENCY_SAMPLES = 1 << 18;
 
@@ -81,6 +81,8 @@ export interface OffloadPoint {
   drops: Record<string, number>;
   /** Every offered frame delivered, dropped with a reason, or refused by the medium. */
   accounted: boolean;
+  /** After the run and `ifp.down()`: every mbuf back in the pool (none lost in flight, ESP jobs included). */
+  mbufs_balanced: boolean;
 }
 
 /** Runs one model at one offered rate and card queue depth, and measures it. */
@@ -182,30 +184,25 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   sim.runFor(msec(20));
 
   const w = windowMs / 1000;
-  const drops: Record<string, number> = { 'nic.missed': (s1.missed - s0.missed) / w };
-  for (const [reason, n] of Object.entries(s1.drops)) {
-    if (reason === 'wm.rx.missed') continue; // the driver's copy of the NIC's counter: counted once above
-    const d = n - (s0.drops[reason] ?? 0);
-    if (d > 0) drops[reason] = d / w;
-  }
-  // CPU by context; the switches' time moved out of the level the CPU booked it to.
-  const sw = s1.switchNs.map((v, i) => v - s0.switchNs[i]);
+  const { drops } = dropRates(s0.missed, s1.missed, s0.drops, s1.drops, w);
+  // CPU by context; the switches' time moved out of the context the CPU booked it to.
+  const cpu = cpuShares(
+    s0,
+    s1,
+    w,
+    s1.switchNs.map((v, i) => v - s0.switchNs[i]),
+  );
+  const busy = 1 - cpu.idle;
   const windowNs = w * 1e9;
-  const cpu: Record<string, number> = { interrupt: (s1.cpuI - s0.cpuI - sw[0]) / windowNs };
-  let busy = cpu.interrupt;
-  for (let l = s1.soft.length - 1; l >= 0; l--) {
-    const share = (s1.soft[l] - s0.soft[l] - sw[1 + l]) / windowNs;
-    cpu[l === 0 ? 'process' : IPL_NAMES[l]] = share;
-    busy += share;
-  }
-  cpu.switch = (sw[0] + sw[1] + sw[2] + sw[3]) / windowNs;
-  busy += cpu.switch;
-  cpu.idle = Math.max(0, 1 - busy);
-
-  let allSoftware = 0;
-  for (const [reason, n] of Object.entries(ifp.counters.drops)) if (reason !== 'wm.rx.missed') allSoftware += n;
   const nd = nic.stats;
-  const accounted = src.offered === src.refused + (nd.rxFrames - nd.rxDelivered) + allSoftware + sink.stats.received;
+  const accounted =
+    src.offered ===
+    src.refused + (nd.rxFrames - nd.rxDelivered) + softwareDrops(ifp.counters.drops) + sink.stats.received;
+  sink.close();
+  void ifp.down(); // frees the ring's buffers
+  sim.runFor(msec(1));
+  const pool = host.pool.snapshot();
+  const mbufsBalanced = host.pool.checkAccounting().ok && pool.mbufs.inUse === 0 && pool.clusters.inUse === 0;
   const { espPayload } = espFrameLayout(book.payload);
   const opNs = card.setupNs + Math.round(((espPayload + 8) * 1e9) / card.bytesPerSecond);
   const switches = s1.switches - s0.switches;
@@ -226,5 +223,6 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
     card_busy: Math.min(1, ((s1.ops - s0.ops) * opNs) / windowNs),
     drops,
     accounted,
+    mbufs_balanced: mbufsBalanced,
   };
 }

@@ -10,15 +10,7 @@
  * Latency is frame arrival on the wire → the application's callback; arrival times are exact (constant
  * rate), looked up by the sequence number the source stamps into each datagram.
  */
-import {
-  type CostProfile,
-  DEFAULT_COST_PROFILE,
-  IPL_NAMES,
-  Simulation,
-  createPlatform,
-  m_getUint32,
-  msec,
-} from '@ifnet/core';
+import { type CostProfile, DEFAULT_COST_PROFILE, Simulation, createPlatform, m_getUint32, msec } from '@ifnet/core';
 import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, registerInet, udpFor } from '@ifnet/inet';
@@ -28,6 +20,7 @@ import type { InterruptModel } from './models.js';
 import { percentile } from './percentile.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
+import { cpuShares, dropRates, softwareDrops } from './window-metrics.js';
 
 /** Socket receive queue of the sink (datagrams). */
 export const SINK_RECEIVE_QUEUE = 128;
@@ -177,28 +170,11 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   sim.runFor(msec(20));
 
   const w = windowMs / 1000;
-  const drops: Record<string, number> = { 'nic.missed': (s1.missed - s0.missed) / w };
-  let softwareDropped = 0;
-  for (const [reason, n] of Object.entries(s1.drops)) {
-    if (reason === 'wm.rx.missed') continue; // the driver's copy of the NIC's counter: counted once above
-    const d = n - (s0.drops[reason] ?? 0);
-    if (d > 0) {
-      drops[reason] = d / w;
-      softwareDropped += d;
-    }
-  }
+  const { drops, software: softwareDropped } = dropRates(s0.missed, s1.missed, s0.drops, s1.drops, w);
   const interrupts = s1.intr - s0.intr;
-  const cpu: Record<string, number> = { interrupt: (s1.cpuI - s0.cpuI) / (w * 1e9) };
-  let busy = cpu.interrupt;
-  for (let l = s1.soft.length - 1; l >= 0; l--) {
-    const share = (s1.soft[l] - s0.soft[l]) / (w * 1e9);
-    cpu[l === 0 ? 'process' : IPL_NAMES[l]] = share;
-    busy += share;
-  }
-  cpu.idle = Math.max(0, 1 - busy);
+  const cpu = cpuShares(s0, s1, w);
   const d = dev.stats;
-  let allSoftware = 0;
-  for (const [reason, n] of Object.entries(ifp.counters.drops)) if (reason !== 'wm.rx.missed') allSoftware += n;
+  const allSoftware = softwareDrops(ifp.counters.drops);
   const accounted = gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + allSoftware + sink.stats.received;
   sink.close();
   void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below

@@ -24,9 +24,12 @@ describe('ifnet lab offload: interrupt threads vs continuations on the ESP recei
   };
   const depth = (model: string, d: number) => report.depth.models[model].find((p) => p.queue_depth === d)!;
 
-  it('accounts for every offered frame in every run', () => {
+  it('accounts for every offered frame in every run, and loses no mbuf (ESP jobs in flight included)', () => {
     for (const rows of [...Object.values(report.models), ...Object.values(report.depth.models)])
-      for (const p of rows) expect(p.accounted).toBe(true);
+      for (const p of rows) {
+        expect(p.accounted).toBe(true);
+        expect(p.mbufs_balanced).toBe(true);
+      }
   });
 
   it('at low load both deliver every datagram; the thread model switches exactly six times per packet, as the seed counts', () => {
