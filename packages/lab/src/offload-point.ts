@@ -27,7 +27,7 @@ import { registerEther } from '@ifnet/ether';
 import { ETHERTYPE_IP, inetFor, registerInet, udpFor } from '@ifnet/inet';
 import { ipsecFor, registerIpsec } from '@ifnet/ipsec';
 import { EspSource, OFFLOAD_SA, espFrameLayout, sharedEspFrameBook } from './esp-workload.js';
-import { InterruptThreads } from './interrupt-threads.js';
+import { InterruptThreads, THREAD_NAMES } from './interrupt-threads.js';
 import { type OffloadModelName, offloadCostProfile } from './offload-models.js';
 import { percentile } from './percentile.js';
 import { SINK_RECEIVE_QUEUE } from './run-point.js';
@@ -67,6 +67,8 @@ export interface OffloadPoint {
   /** Context switches per delivered datagram (0 in the continuation model). */
   switches_per_packet: number;
   switches_per_s: number;
+  /** Context switches per second by the thread switched to (`user`, `NIC ithread`, …); empty without threads. */
+  switches_to: Record<string, number>;
   nic_interrupts_per_s: number;
   card_interrupts_per_s: number;
   latency_p50_us: number;
@@ -173,6 +175,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
     cpuI: host.cpu.stats.chargedInterrupt,
     soft: Array.from(host.cpu.stats.chargedSoft),
     switches: threads?.stats.switches ?? 0,
+    switchesTo: Array.from(threads?.stats.switchesTo ?? []),
     switchNs: Array.from(threads?.stats.switchNs ?? [0, 0, 0, 0]),
   });
   const s0 = snap();
@@ -214,6 +217,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
     delivered_pps: delivered / w,
     switches_per_packet: delivered > 0 ? switches / delivered : 0,
     switches_per_s: switches / w,
+    switches_to: Object.fromEntries(s1.switchesTo.map((n, i) => [THREAD_NAMES[i], (n - s0.switchesTo[i]) / w])),
     nic_interrupts_per_s: (s1.nicIntr - s0.nicIntr) / w,
     card_interrupts_per_s: (s1.cardIntr - s0.cardIntr) / w,
     latency_p50_us: percentile(latencies, kept, 50) / 1000,

@@ -40,6 +40,14 @@ describe('ifnet lab offload: interrupt threads vs continuations on the ESP recei
     // user → NIC ithread → softint → user, user → crypto ithread → softint → user (the application).
     expect(th.switches_per_packet).toBe(6);
     expect(th.switches_per_s).toBe(6 * LOW);
+    expect(th.switches_to).toEqual({
+      user: 2 * LOW, // softint → user after the dispatch, and the application after the cleartext packet
+      'NIC ithread': LOW,
+      'crypto ithread': LOW,
+      'softint (swi_net)': 2 * LOW, // ipintrq, then the crypto completion
+      'softclock (swi_clock)': 0,
+    });
+    expect(kc.switches_to).toEqual({});
     // One interrupt per packet from each device, as in the seed's scenario.
     expect(th.nic_interrupts_per_s).toBe(LOW);
     expect(th.card_interrupts_per_s).toBe(LOW);
