@@ -14,7 +14,16 @@ export {
   interruptModel,
 } from './models.js';
 export { COPY_LAYER, COPY_NOBUFS, LegacyInput, type LegacyInputStats } from './legacy-input.js';
-export { type LivelockPoint, type RunOptions, SINK_RECEIVE_QUEUE, type TraceWindow, runPoint } from './run-point.js';
+export { LATENCY_SAMPLES, type LivelockPoint, type RunOptions, type TraceWindow, runPoint } from './run-point.js';
+export { type LabHost, type LabHostOptions, SINK_RECEIVE_QUEUE, createLabHost } from './lab-host.js';
+export {
+  type PointCounters,
+  type WindowFigures,
+  mbufsBalanced,
+  readCounters,
+  softwareDropsSinceBoot,
+  windowFigures,
+} from './point-counters.js';
 export {
   type ChromeTrace,
   TRACE_MAX_EVENTS,
@@ -23,7 +32,8 @@ export {
   type TraceRecorderOptions,
 } from './trace-recorder.js';
 export { checkChromeTrace } from './trace-check.js';
-export { DEFAULT_RATES, type LivelockReport, type SweepOptions, sweep } from './sweep.js';
+export { DEFAULT_RATES, type LivelockReport, type SweepOptions, type SweepStep, sweep, sweepSteps } from './sweep.js';
+export { LevelTimeTracer, teeTracer } from './level-time.js';
 export { percentile } from './percentile.js';
 export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';

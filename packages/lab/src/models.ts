@@ -7,10 +7,16 @@
  * The classic models, `legacy` and `batch`, also receive in the interrupt routine (core's interrupt-work
  * mode) and queue IPv4 on `ipintrq` for a soft interrupt ({@link TopHalf}, `legacy-input.ts`).
  *
- * Implemented: `legacy`, `batch`, `timer`, `continuation` (with socket feedback), `napi`,
- * `continuation-no-feedback`. Not yet implemented (named in issue 14): `adaptive` — see the package README.
+ * Implemented: every model issue 14 names — `legacy`, `batch`, `timer`, `continuation` (with socket
+ * feedback), `napi`, `adaptive` — and `continuation-no-feedback`, to measure what the feedback buys.
  */
-import { type InterruptWorkOptions, type MitigationPolicyFactory, alwaysUnmask, rateThreshold } from '@ifnet/core';
+import {
+  type InterruptWorkOptions,
+  type MitigationPolicyFactory,
+  adaptiveCoalescing,
+  alwaysUnmask,
+  rateThreshold,
+} from '@ifnet/core';
 import type { E1000Options } from '@ifnet/e1000';
 
 /** ITR register unit (ns): the e1000 spaces interrupts at least ITR × 256 ns apart. */
@@ -46,7 +52,15 @@ export interface InterruptModel {
   readonly topHalf?: TopHalf;
 }
 
-export const MODEL_NAMES = ['legacy', 'batch', 'timer', 'continuation', 'napi', 'continuation-no-feedback'] as const;
+export const MODEL_NAMES = [
+  'legacy',
+  'batch',
+  'timer',
+  'continuation',
+  'napi',
+  'adaptive',
+  'continuation-no-feedback',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 const MODELS: Record<ModelName, InterruptModel> = {
@@ -89,6 +103,14 @@ const MODELS: Record<ModelName, InterruptModel> = {
     policy: rateThreshold(),
     e1000: {},
     feedback: false,
+  },
+  adaptive: {
+    name: 'adaptive',
+    description:
+      'interrupts at low load, ITR moderation at high load: core adaptiveCoalescing() sets the queue rx-usecs from the measured rate (Linux e1000 dynamic ITR ranges), a full socket holds input',
+    policy: adaptiveCoalescing(),
+    e1000: {},
+    feedback: true,
   },
   napi: {
     name: 'napi',

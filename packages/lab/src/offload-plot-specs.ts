@@ -28,7 +28,7 @@ const FIGURES: readonly OfferedLoadFigure[] = [
 ];
 
 export function offloadPlotSpecs(report: OffloadReport): PlotSpec[] {
-  const values: Record<string, number | string>[] = [];
+  const values: Record<string, number | string | null>[] = [];
   for (const [model, rows] of Object.entries(report.models)) {
     for (const p of rows) {
       values.push({
@@ -36,7 +36,7 @@ export function offloadPlotSpecs(report: OffloadReport): PlotSpec[] {
         offered_pps: p.offered_pps,
         delivered_pps: p.delivered_pps,
         switches_per_packet: p.switches_per_packet,
-        latency_p50_us: p.latency_p50_us,
+        latency_p50_us: p.delivered_pps > 0 ? p.latency_p50_us : null, // a gap, not a fall to 0
       });
     }
   }

@@ -30,8 +30,8 @@ import { EspSource, OFFLOAD_SA, espFrameLayout, sharedEspFrameBook } from './esp
 import { InterruptThreads, THREAD_NAMES } from './interrupt-threads.js';
 import { type OffloadModelName, offloadCostProfile } from './offload-models.js';
 import { percentile } from './percentile.js';
-import { SINK_RECEIVE_QUEUE } from './run-point.js';
-import { cpuShares, dropRates, softwareDrops } from './window-metrics.js';
+import { SINK_RECEIVE_QUEUE } from './lab-host.js';
+import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
 
 const LATENCY_SAMPLES = 1 << 18;
 
@@ -166,14 +166,11 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   const t0 = msec(1);
   src.start(t0);
   sim.runUntil(t0 + msec(warmupMs));
+  const lab = { host, dev: nic, ifp };
   const snap = () => ({
-    missed: nic.stats.rxMissed,
-    drops: { ...ifp.counters.drops },
-    nicIntr: ifp.counters.interrupts,
+    ...readCounters(lab),
     cardIntr: cc.stats.interrupts,
     ops: card.stats.ops,
-    cpuI: host.cpu.stats.chargedInterrupt,
-    soft: Array.from(host.cpu.stats.chargedSoft),
     switches: threads?.stats.switches ?? 0,
     switchesTo: Array.from(threads?.stats.switchesTo ?? []),
     switchNs: Array.from(threads?.stats.switchNs ?? [0, 0, 0, 0]),
@@ -187,25 +184,24 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   sim.runFor(msec(20));
 
   const w = windowMs / 1000;
-  const { drops } = dropRates(s0.missed, s1.missed, s0.drops, s1.drops, w);
-  // CPU by context; the switches' time moved out of the context the CPU booked it to.
-  const cpu = cpuShares(
-    s0,
-    s1,
-    w,
-    s1.switchNs.map((v, i) => v - s0.switchNs[i]),
-  );
-  const busy = 1 - cpu.idle;
   const windowNs = w * 1e9;
+  const f = windowFigures(s0, s1, w);
+  // The switches' time, taken out of the context the CPU booked it to ([interrupt, levels 0, 1, 2]).
+  const sw = s1.switchNs.map((v, i) => (v - s0.switchNs[i]) / windowNs);
+  const cpu = { ...f.cpu };
+  cpu.interrupt -= sw[0];
+  cpu.process -= sw[1];
+  cpu.softclock -= sw[2];
+  cpu.softnet -= sw[3];
+  cpu.switch = sw[0] + sw[1] + sw[2] + sw[3];
+  const busy = 1 - cpu.idle;
   const nd = nic.stats;
   const accounted =
-    src.offered ===
-    src.refused + (nd.rxFrames - nd.rxDelivered) + softwareDrops(ifp.counters.drops) + sink.stats.received;
+    src.offered === src.refused + (nd.rxFrames - nd.rxDelivered) + softwareDropsSinceBoot(lab) + sink.stats.received;
   sink.close();
   void ifp.down(); // frees the ring's buffers
   sim.runFor(msec(1));
-  const pool = host.pool.snapshot();
-  const mbufsBalanced = host.pool.checkAccounting().ok && pool.mbufs.inUse === 0 && pool.clusters.inUse === 0;
+  const balanced = mbufsBalanced(lab);
   const { espPayload } = espFrameLayout(book.payload);
   const opNs = card.setupNs + Math.round(((espPayload + 8) * 1e9) / card.bytesPerSecond);
   const switches = s1.switches - s0.switches;
@@ -218,15 +214,15 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
     switches_per_packet: delivered > 0 ? switches / delivered : 0,
     switches_per_s: switches / w,
     switches_to: Object.fromEntries(s1.switchesTo.map((n, i) => [THREAD_NAMES[i], (n - s0.switchesTo[i]) / w])),
-    nic_interrupts_per_s: (s1.nicIntr - s0.nicIntr) / w,
+    nic_interrupts_per_s: f.interrupts / w,
     card_interrupts_per_s: (s1.cardIntr - s0.cardIntr) / w,
     latency_p50_us: percentile(latencies, kept, 50) / 1000,
     latency_p99_us: percentile(latencies, kept, 99) / 1000,
     cpu,
     cpu_us_per_packet: delivered > 0 ? (busy * windowNs) / delivered / 1000 : 0,
     card_busy: Math.min(1, ((s1.ops - s0.ops) * opNs) / windowNs),
-    drops,
+    drops: f.drops,
     accounted,
-    mbufs_balanced: mbufsBalanced,
+    mbufs_balanced: balanced,
   };
 }

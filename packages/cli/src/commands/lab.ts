@@ -5,12 +5,21 @@
  * UDP workload, swept across offered load. `--json` prints one object `{"clock", "models": {"<name>":
  * [{"offered_pps", "delivered_pps", "interrupts_per_s", "latency_p50_us", "latency_p99_us", "drops", ...}]}}`.
  *
- * Only the virtual clock is implemented so far; `--clock real` is refused with a usage error.
+ * `--clock real` runs the same sweep on the wall clock with traffic from a worker thread (`../lab/real-point.ts`).
  */
-import { DEFAULT_RATES, MODEL_NAMES, formatLivelockTable, interruptModel, sweep } from '@ifnet/lab';
+import {
+  DEFAULT_RATES,
+  type LivelockReport,
+  MODEL_NAMES,
+  type SweepOptions,
+  formatLivelockTable,
+  interruptModel,
+  sweep,
+} from '@ifnet/lab';
 import type { Command } from 'commander';
 import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
+import { sweepReal } from '../lab/real-point.js';
 import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
 import { UsageError } from '../usage-error.js';
 import { registerLabOffload } from './lab-offload.js';
@@ -42,7 +51,11 @@ export function registerLab(program: Command): void {
   lab
     .command('livelock')
     .description('sweep offered load across interrupt-handling models; delivered, interrupts, latency, drops, CPU')
-    .option('--clock <clock>', 'virtual (deterministic, costs from the cost profile)', 'virtual')
+    .option(
+      '--clock <clock>',
+      'virtual (deterministic, costs from the cost profile) or real (wall clock, traffic from a worker thread, real costs)',
+      'virtual',
+    )
     .option('--models <names>', `comma-separated models (${MODEL_NAMES.join(', ')})`, MODEL_NAMES.join(','))
     .option('--rates <pps>', `comma-separated offered rates, frames/s (default ${DEFAULT_RATES.join(',')})`)
     .option('--window <ms>', 'measured window per point, ms of simulated time', '50')
@@ -56,7 +69,8 @@ export function registerLab(program: Command): void {
     .option('--trace-point <model@rate>', 'the traced point (default: first model, swept rate nearest 350000)')
     .option('--trace-ms <ms>', 'traced window from the start of the measured window, ms', '5')
     .action(async (opts: LivelockOptions) => {
-      if (opts.clock !== 'virtual') throw new UsageError(`--clock ${opts.clock}: only 'virtual' is implemented`);
+      if (opts.clock !== 'virtual' && opts.clock !== 'real')
+        throw new UsageError(`--clock ${opts.clock}: 'virtual' or 'real'`);
       const models = opts.models.split(',').map((m) => m.trim());
       for (const m of models) {
         try {
@@ -74,16 +88,17 @@ export function registerLab(program: Command): void {
           ? undefined
           : planTrace(opts.trace, opts.tracePoint, opts.traceMs, models, rates ?? DEFAULT_RATES, opts.clock);
       const progress = sweepProgress();
-      let report: ReturnType<typeof sweep>;
+      let report: LivelockReport;
       try {
-        report = sweep({
+        const options: SweepOptions = {
           models,
           rates,
           windowMs,
           seed,
           trace,
           onPoint: (model, p, done, total) => progress.point(model, p.offered_pps, done, total),
-        });
+        };
+        report = opts.clock === 'real' ? await sweepReal(options) : sweep(options);
       } finally {
         progress.stop();
       }

@@ -1,8 +1,16 @@
 import { Callout } from '../kern/callout.js';
 import { Continuation } from '../kern/continuation.js';
+import { HrTimer } from '../kern/hrtimer.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
 import { isUncontainable, recordFault, resetAfterFault } from './fault.js';
+import {
+  COALESCE_MAX_FRAMES,
+  COALESCE_MAX_USECS,
+  type Coalescing,
+  checkCoalesceValue,
+  coalesceNs,
+} from './coalesce.js';
 import type { Ifnet } from './ifnet.js';
 import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
 
@@ -34,6 +42,14 @@ export interface PollOps {
    * interrupt.
    */
   intrRetrigger?(ctx: PollContext): void;
+  /**
+   * Optional: apply receive coalescing ({@link Coalescing}, `ethtool -C`) to this queue's hardware
+   * moderation (`ETHTOOL_SCOALESCE` in a Linux driver). Throw a RangeError for a parameter the hardware
+   * cannot do (`EOPNOTSUPP`); the context then keeps its previous values. Called at any IPL up to softnet
+   * (also from a mitigation policy inside the poll), so it must not allocate. Without it the framework
+   * emulates `rxUsecs` with a high-resolution re-poll timer (see `coalesce.ts`).
+   */
+  setCoalescing?(ctx: PollContext, rxUsecs: number, rxFrames: number): void;
 }
 
 /**
@@ -110,6 +126,13 @@ export interface PollContextStats {
    * `maxWork` with more work pending (3c59x: "Too much work in interrupt").
    */
   maxWorkHits: number;
+  /**
+   * Emulated coalescing: rounds that completed with work and, instead of unmasking, stayed masked for a
+   * re-poll `rxUsecs` later (`napi_defer_hard_irqs`).
+   */
+  coalesceDeferrals: number;
+  /** Changes of the coalescing parameters ({@link PollContext.setCoalescing}). */
+  coalesceChanges: number;
 }
 
 /**
@@ -151,7 +174,17 @@ export class PollContext {
     budgetOverruns: 0,
     holdParks: 0,
     maxWorkHits: 0,
+    coalesceDeferrals: 0,
+    coalesceChanges: 0,
   };
+  /** `rx-usecs` in force ({@link setCoalescing}). */
+  private rxUsecs = 0;
+  /** `rx-frames` in force. */
+  private rxFrames = 0;
+  /** The emulation's re-poll timer, created the first time emulated `rxUsecs` is set. */
+  private coalesceTimer: HrTimer<PollContext> | null = null;
+  /** The scheduled round waits for {@link coalesceTimer} (emulated coalescing). */
+  private coalesceWaiting = false;
   /**
    * Input holds in force ({@link hold}): while above 0, a scheduled round does not poll; the context parks
    * with its interrupt masked and the device drops what it cannot hold (Mogul & Ramakrishnan's feedback
@@ -194,6 +227,50 @@ export class PollContext {
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
     this.timed = this.policy.usesTime !== false;
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
+    this.policy.attach?.(this);
+  }
+
+  /** The coalescing parameters in force (`ethtool -c`; `ETHTOOL_GCOALESCE`). A fresh object. */
+  get coalescing(): Coalescing {
+    return { rxUsecs: this.rxUsecs, rxFrames: this.rxFrames };
+  }
+
+  /** Whether the driver maps coalescing onto its hardware (else `rxUsecs` is emulated). */
+  get coalescingInHardware(): boolean {
+    return this.ops.setCoalescing !== undefined;
+  }
+
+  /**
+   * `ethtool -C rx-usecs N rx-frames N` for this queue (`ETHTOOL_SCOALESCE`; the rule is in
+   * `coalesce.ts`): fields left out keep their value. The driver maps them onto its hardware
+   * ({@link PollOps.setCoalescing}), or the framework emulates `rxUsecs` with a high-resolution re-poll
+   * timer. Throws a RangeError for a bad value or one the driver (or the emulation: `rxFrames`) cannot
+   * do, and then changes nothing. Allocates nothing once the emulation's timer exists (the adaptive
+   * policy calls it from the poll).
+   */
+  setCoalescing(want: Partial<Coalescing>): void {
+    this.applyCoalescing(want.rxUsecs ?? this.rxUsecs, want.rxFrames ?? this.rxFrames);
+  }
+
+  /** {@link setCoalescing} with both values given: no object needed (for callers on the data path). */
+  applyCoalescing(rxUsecs: number, rxFrames: number): void {
+    checkCoalesceValue(this.name, 'rx-usecs', rxUsecs, COALESCE_MAX_USECS);
+    checkCoalesceValue(this.name, 'rx-frames', rxFrames, COALESCE_MAX_FRAMES);
+    if (rxUsecs === this.rxUsecs && rxFrames === this.rxFrames) return;
+    const ops = this.ops;
+    if (ops.setCoalescing !== undefined) {
+      ops.setCoalescing(this, rxUsecs, rxFrames);
+    } else {
+      if (rxFrames !== 0) {
+        throw new RangeError(`${this.name}: rx-frames is not supported (coalescing emulated by a re-poll timer)`);
+      }
+      if (rxUsecs !== 0 && this.coalesceTimer === null) {
+        this.coalesceTimer = new HrTimer(this.ifp.host.cpu, this.name, coalesceRepoll, this as PollContext);
+      }
+    }
+    this.rxUsecs = rxUsecs;
+    this.rxFrames = rxFrames;
+    this.stats.coalesceChanges++;
   }
 
   /**
@@ -287,6 +364,7 @@ export class PollContext {
     }
     this.ifp.host.cpu.sched.cancel(this.kc);
     if (this.intrWorkTimer !== null) this.ifp.host.callouts.stop(this.intrWorkTimer);
+    this.cancelCoalesceWait();
     this.state = 'disabled';
     this.parked = false;
     this.intrWorkMasked = false;
@@ -322,6 +400,7 @@ export class PollContext {
   /** The continuation body. */
   run(): void {
     if (this.state !== 'scheduled') return; // disabled while queued: nothing to do
+    if (this.coalesceWaiting) return; // the coalescing timer starts this round
     if (this.holds > 0) {
       // Park: stay 'scheduled' (so defer() does not schedule again) with the interrupt masked.
       if (!this.parked) {
@@ -383,6 +462,7 @@ export class PollContext {
       this.timed ? this.ifp.host.cpu.now() : 0,
       this.capacity,
     );
+    const found = this.roundWork;
     this.roundWork = 0;
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
@@ -392,6 +472,17 @@ export class PollContext {
       this.state = 'scheduled';
       this.tickArmed = true;
       sched.deferToTick(this.kc);
+      return;
+    }
+    if (found > 0 && this.rxUsecs !== 0 && this.coalesceTimer !== null && this.ops.setCoalescing === undefined) {
+      // Emulated rx-usecs: stay masked and poll again rx-usecs from now; a re-poll that finds nothing
+      // unmasks (napi_defer_hard_irqs = 1, gro_flush_timeout = rx-usecs).
+      this.stats.coalesceDeferrals++;
+      if (!this.maskOnDefer) this.ops.intrDisable(this);
+      this.state = 'scheduled';
+      this.fromTick = false;
+      this.coalesceWaiting = true;
+      this.coalesceTimer.armAfter(coalesceNs(this.rxUsecs));
       return;
     }
     this.stats.completions++;
@@ -435,7 +526,21 @@ export class PollContext {
     return t;
   }
 
+  /** @internal The emulation's re-poll timer expired (interrupt context): run the waiting round. */
+  coalesceExpired(): void {
+    if (!this.coalesceWaiting) return;
+    this.coalesceWaiting = false;
+    if (this.state === 'scheduled') this.ifp.host.cpu.sched.schedule(this.kc);
+  }
+
+  private cancelCoalesceWait(): void {
+    if (!this.coalesceWaiting) return;
+    this.coalesceWaiting = false;
+    this.coalesceTimer?.cancel();
+  }
+
   private finishDisable(): void {
+    this.cancelCoalesceWait();
     this.state = 'disabled';
     this.disabling = false;
     this.releaseWaiters();
@@ -539,7 +644,14 @@ export class PollContext {
 
   /** A plain snapshot of counters and state. */
   snapshot(): Record<string, unknown> {
-    return { name: this.name, state: this.state, weight: this.weight, ...this.stats, policy: this.policy.describe() };
+    return {
+      name: this.name,
+      state: this.state,
+      weight: this.weight,
+      ...this.stats,
+      coalescing: this.coalescing,
+      policy: this.policy.describe(),
+    };
   }
 }
 
@@ -550,4 +662,8 @@ function runPoll(ctx: PollContext): void {
 /** Interrupt-work mode's timer: the unmask runs as the poll continuation (which also honours holds). */
 function unmaskAfterTimer(ctx: PollContext): void {
   if (ctx.state === 'scheduled') ctx.ifp.host.cpu.sched.schedule(ctx.kc);
+}
+
+function coalesceRepoll(ctx: PollContext): void {
+  ctx.coalesceExpired();
 }
