@@ -21,8 +21,12 @@ import {
 import type { Command } from 'commander';
 import { writeOffloadPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
-import { UsageError } from '../usage-error.js';
-import { positiveNumbers } from './lab.js';
+import { UsageError, parseNumberOption } from '../usage-error.js';
+
+/** A comma-separated list of numbers, each checked as `parseNumberOption` checks one. */
+function numberList(name: string, s: string, opts: { min?: number; integer?: boolean }): number[] {
+  return s.split(',').map((x) => parseNumberOption(name, x.trim(), opts));
+}
 
 interface OffloadOptions {
   models: string;
@@ -71,18 +75,16 @@ export function registerLabOffload(lab: Command): void {
           throw new UsageError((e as Error).message);
         }
       }
-      const [windowMs] = positiveNumbers('--window', opts.window);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
-      const switchNs = Number(opts.switchNs);
-      if (!(Number.isFinite(switchNs) && switchNs >= 0))
-        throw new UsageError(`--switch-ns: '${opts.switchNs}' is not a number >= 0`);
-      const rates = opts.rates === undefined ? undefined : positiveNumbers('--rates', opts.rates);
-      const depths = opts.depths === undefined ? undefined : positiveNumbers('--depths', opts.depths);
+      const windowMs = parseNumberOption('--window', opts.window, { min: 0.001 });
+      const seed = parseNumberOption('--seed', opts.seed, { integer: true });
+      const switchNs = parseNumberOption('--switch-ns', opts.switchNs, { min: 0 });
+      const rates = opts.rates === undefined ? undefined : numberList('--rates', opts.rates, { min: 1 });
+      const depths = opts.depths === undefined ? undefined : numberList('--depths', opts.depths, { integer: true });
       for (const d of depths ?? [])
-        if (!Number.isInteger(d) || d > 1024 || (d & (d - 1)) !== 0)
+        if (d < 1 || d > 1024 || (d & (d - 1)) !== 0)
           throw new UsageError(`--depths: ${d} is not a power of two from 1 to 1024`);
-      const depthRate = opts.depthRate === undefined ? undefined : positiveNumbers('--depth-rate', opts.depthRate)[0];
+      const depthRate =
+        opts.depthRate === undefined ? undefined : parseNumberOption('--depth-rate', opts.depthRate, { min: 1 });
       const progress = sweepProgress();
       let report: OffloadReport;
       try {

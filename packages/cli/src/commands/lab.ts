@@ -37,7 +37,7 @@ interface LivelockOptions {
   traceMs?: string;
 }
 
-export function positiveNumbers(what: string, s: string): number[] {
+function positiveNumbers(what: string, s: string): number[] {
   const out = s.split(',').map((x) => Number(x.trim()));
   for (const n of out)
     if (!(Number.isFinite(n) && n > 0)) throw new UsageError(`${what}: '${s}' is not a list of positive numbers`);
