@@ -48,3 +48,36 @@ export {
   calibrate,
 } from './calibrate.js';
 export { parseCostProfile } from './cost-profile-file.js';
+export {
+  EspFrameBook,
+  EspSource,
+  OFFLOAD_SA,
+  OFFLOAD_UDP_PAYLOAD,
+  espFrameLayout,
+  sharedEspFrameBook,
+} from './esp-workload.js';
+export {
+  CONTEXT_SWITCH_LAYER,
+  InterruptThreads,
+  type InterruptThreadStats,
+  THREAD_NAMES,
+} from './interrupt-threads.js';
+export {
+  DEFAULT_CONTEXT_SWITCH_NS,
+  OFFLOAD_MODEL_DESCRIPTIONS,
+  OFFLOAD_MODEL_NAMES,
+  type OffloadModelName,
+  offloadCostProfile,
+  offloadModel,
+} from './offload-models.js';
+export { type OffloadPoint, type OffloadRunOptions, runOffloadPoint } from './offload-point.js';
+export {
+  OFFLOAD_DEPTHS,
+  OFFLOAD_DEPTH_RATE,
+  OFFLOAD_RATES,
+  type OffloadReport,
+  type OffloadSweepOptions,
+  offloadSweep,
+} from './offload-sweep.js';
+export { formatOffloadTable } from './offload-format.js';
+export { offloadPlotSpecs } from './offload-plot-specs.js';

@@ -25,7 +25,7 @@ export interface PointCounters {
   allocs: number;
 }
 
-export function readCounters(h: LabHost): PointCounters {
+export function readCounters(h: Pick<LabHost, 'host' | 'dev' | 'ifp'>): PointCounters {
   return {
     missed: h.dev.stats.rxMissed,
     drops: { ...h.ifp.counters.drops },
@@ -81,7 +81,7 @@ export function windowFigures(s0: PointCounters, s1: PointCounters, seconds: num
 }
 
 /** Frames dropped in software since boot (every named reason but the driver's copy of `nic.missed`). */
-export function softwareDropsSinceBoot(h: LabHost): number {
+export function softwareDropsSinceBoot(h: Pick<LabHost, 'ifp'>): number {
   let n = 0;
   for (const [reason, d] of Object.entries(h.ifp.counters.drops)) if (reason !== DRIVER_MISSED) n += d;
   return n;
@@ -131,7 +131,7 @@ export function livelockPoint(t: PointTallies): LivelockPoint {
  * the ring's buffers). True when the pool has none in use and its accounting
  * (`allocations = frees + inUse`) holds.
  */
-export function mbufsBalanced(h: LabHost): boolean {
+export function mbufsBalanced(h: Pick<LabHost, 'host'>): boolean {
   const pool = h.host.pool.snapshot();
   return h.host.pool.checkAccounting().ok && pool.mbufs.inUse === 0 && pool.clusters.inUse === 0;
 }

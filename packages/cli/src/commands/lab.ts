@@ -23,6 +23,7 @@ import { sweepProgress } from '../lab/progress.js';
 import { sweepReal } from '../lab/real-point.js';
 import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
 import { UsageError } from '../usage-error.js';
+import { registerLabOffload } from './lab-offload.js';
 
 interface LivelockOptions {
   clock: string;
@@ -46,7 +47,9 @@ function positiveNumbers(what: string, s: string): number[] {
 }
 
 export function registerLab(program: Command): void {
-  const lab = program.command('lab').description('experiments: receive livelock and interrupt mitigation');
+  const lab = program
+    .command('lab')
+    .description('experiments: receive livelock and interrupt mitigation, asynchronous crypto offload');
   lab
     .command('livelock')
     .description('sweep offered load across interrupt-handling models; delivered, interrupts, latency, drops, CPU')
@@ -126,4 +129,5 @@ export function registerLab(program: Command): void {
       }
     });
   registerCalibrate(lab);
+  registerLabOffload(lab);
 }

@@ -32,6 +32,9 @@ export type PollTraceEvent =
  * With no tracer installed (the default) the CPU and the poll contexts only test one field per interrupt,
  * continuation and poll: nothing is allocated or read. A tracer runs inside kernel units and must not
  * charge CPU time, schedule work or throw; it reads the time itself (`cpu.now()` on the virtual clock).
+ * One exception to "no charge": a lab model that prices something the kernel does not have — `@ifnet/lab`'s
+ * interrupt-thread model (`InterruptThreads`) charges a context switch when a unit begins in another
+ * thread than the one running (seed 002's first scenario). A plain tracer never does.
  *
  * Calls nest as the work does: an interrupt taken at a preemption point begins and ends inside the
  * continuation it pre-empted; `pollBegin`/`pollEnd` come inside the poll context's continuation.
