@@ -39,6 +39,7 @@
  */
 import {
   assertOwnMbuf,
+  ownsChain,
   DropCounter,
   type DispatchTable,
   type Host,
@@ -657,7 +658,7 @@ export class Inet {
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
     this.host.cpu.chargeLayerId(LAYER_IPV4);
-    assertOwnMbuf(this.host, m, 'ip_output');
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;
     if (
