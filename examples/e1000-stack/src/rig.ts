@@ -57,6 +57,8 @@ export interface RigOptions {
   inet?: boolean;
   /** Which addresses (with `inet`): 10.0.0.1 and .2 (default), or 192.0.2.1 and .2 (`'high'`). */
   net?: 'low' | 'high';
+  /** Keep copies of transmitted frames in `sink.frames` (allocates: tests only). Default false. */
+  capture?: boolean;
 }
 
 export function makeRig(o: RigOptions): Rig {
@@ -86,7 +88,7 @@ export function makeRig(o: RigOptions): Rig {
   const dev = new E1000Device({ mac: MAC, linkSpeed: 1e12 });
   host.attachDevice(dev);
   const sc = host.autoconf()[0].driver as WmSoftc;
-  const sink = new FrameSink({ capture: false });
+  const sink = new FrameSink({ capture: o.capture === true });
   const port = sink.attach(dev);
   sc.ifp.upIf();
   let datagrams = 0;
