@@ -11,6 +11,7 @@ import {
   type InterruptSource,
   type Platform,
   copyBytes,
+  copyBytesWithViews,
   inject,
   injectable,
 } from '@ifnet/core';
@@ -112,6 +113,8 @@ export class CryptoCardDriver implements DeviceDriver, CryptoDriver {
   private cmdRing!: DmaRegion;
   private doneRing!: DmaRegion;
   private slotMem!: DmaRegion;
+  /** A DataView over the whole arena behind {@link slotMem}, for allocation-free word copies. */
+  private slotView!: DataView;
   private slots: (CryptoRequest<any> | null)[] = [];
   /** Commands written (mod 2^16). */
   private prod = 0;
@@ -135,6 +138,7 @@ export class CryptoCardDriver implements DeviceDriver, CryptoDriver {
     this.cmdRing = aa.dma.alloc(depth * CMD_SIZE, `cc cmd ring`);
     this.doneRing = aa.dma.alloc(depth * DONE_SIZE, `cc done ring`);
     this.slotMem = aa.dma.alloc(depth * SLOT_SIZE, `cc slots`);
+    this.slotView = new DataView(this.slotMem.u8.buffer);
     this.slots = new Array(depth).fill(null);
     r.write32(CC_CMD_LO, this.cmdRing.busAddr % 0x1_0000_0000);
     r.write32(CC_CMD_HI, Math.floor(this.cmdRing.busAddr / 0x1_0000_0000));
@@ -198,7 +202,10 @@ export class CryptoCardDriver implements DeviceDriver, CryptoDriver {
     copyBytes(u8, base + SLOT_NONCE, crp.nonce, 0, GCM_NONCE_LEN);
     copyBytes(u8, base + SLOT_AAD, crp.aad, 0, crp.aadLen);
     const encrypt = crp.op === CRYPTO_OP_ENCRYPT;
-    copyBytes(u8, base + SLOT_DATA, crp.buf, crp.off, encrypt ? crp.len : crp.len + GCM_TAG_LEN);
+    // The payload through per-buffer DataViews (the request's and the arena's): copyBytes' small shared
+    // view cache would miss with many requests' buffers in turn and create a DataView per copy.
+    const n = encrypt ? crp.len : crp.len + GCM_TAG_LEN;
+    copyBytesWithViews(u8, base + SLOT_DATA, this.slotView, crp.buf, crp.off, crp.bufferView, n);
     const v = this.cmdRing.view;
     const d = i * CMD_SIZE;
     const bus = mem.busAddr + base;
@@ -249,7 +256,8 @@ export class CryptoCardDriver implements DeviceDriver, CryptoDriver {
         crp.etype = CRYPTO_EIO;
       } else if (status === DONE_ST_OK) {
         const encrypt = crp.op === CRYPTO_OP_ENCRYPT;
-        copyBytes(crp.buf, crp.off, u8, i * SLOT_SIZE + SLOT_DATA, encrypt ? crp.len + GCM_TAG_LEN : crp.len);
+        const n = encrypt ? crp.len + GCM_TAG_LEN : crp.len;
+        copyBytesWithViews(crp.buf, crp.off, crp.bufferView, u8, i * SLOT_SIZE + SLOT_DATA, this.slotView, n);
         crp.etype = CRYPTO_OK;
       } else crp.etype = status === DONE_ST_AUTH ? CRYPTO_EBADMSG : CRYPTO_EIO;
       this.fw.done(crp);

@@ -19,6 +19,7 @@ export {
   E1000_OPTIONS,
   type E1000Options,
   WM_MAX_MTU,
+  WM_MAX_RX_USECS,
   WmSoftc,
   e1000Driver,
   registerE1000,

@@ -102,6 +102,7 @@ describe('@ifnet/e1000 as packed', () => {
       'E1000_IDS',
       'E1000_OPTIONS',
       'WM_MAX_MTU',
+      'WM_MAX_RX_USECS',
       'WmDrop',
       'WmSoftc',
       'e1000Driver',

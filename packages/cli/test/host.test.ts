@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcapReader } from '@ifnet/pcap';
@@ -41,6 +43,28 @@ function exec(args: string[]): Exec {
   return r;
 }
 
+/** `ip xfrm state add` words of a transport-mode rfc4106 SA (the key differs per direction). */
+function espState(src: string, dst: string, spi: number): string {
+  const key = `0x${(spi === 0x100 ? 'c3' : '5a').repeat(16)}0badcafe`;
+  return `src ${src} dst ${dst} proto esp spi 0x${spi.toString(16)} reqid 1 mode transport aead 'rfc4106(gcm(aes))' ${key} 128 replay-window 32`;
+}
+
+/** The `--xfrm-*` options of one end of an ESP-protected pair (`us` sends with SPI 0x100 if `first`). */
+function espArgs(us: string, them: string, first: boolean): string[] {
+  const [out, inn] = first ? [0x100, 0x200] : [0x200, 0x100];
+  const tmpl = (s: string, d: string) => `tmpl src ${s} dst ${d} proto esp reqid 1 mode transport`;
+  return [
+    '--xfrm-state',
+    espState(us, them, out),
+    '--xfrm-state',
+    espState(them, us, inn),
+    '--xfrm-policy',
+    `src ${us} dst ${them} dir out ${tmpl(us, them)}`,
+    '--xfrm-policy',
+    `src ${them} dst ${us} dir in ${tmpl(them, us)}`,
+  ];
+}
+
 describe('ifnet host / ifnet ping arguments', () => {
   it('bad arguments are one line and exit status 2', async () => {
     const vx = '--vxlan=127.0.0.1:4789,127.0.0.2:4789';
@@ -59,13 +83,56 @@ describe('ifnet host / ifnet ping arguments', () => {
       ['host', '--ip', '192.0.2.2/24', vx, '--duration', '-1'],
       ['host', '--ip', '192.0.2.2/24', vx, '--mac', '03:00:00:00:00:01'],
       ['host', '--ip', '192.0.2.2/24', vx, '--gw', '192.0.2'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--coalesce', 'tx-usecs=3'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--coalesce', 'rx-usecs=-5'],
       ['ping', '--ip', '192.0.2.2/24', vx, 'not-an-address'],
+      // --xfrm-*: grammar (parse time) and values (when the SA is made) are usage errors too.
+      ['host', '--ip', '192.0.2.2/24', vx, '--xfrm-state', 'src 192.0.2.2 dst 192.0.2.3 proto ah spi 0x100'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--xfrm-policy', 'src 192.0.2.2 dst 192.0.2.3 dir fwd'],
+      ['host', '--ip', '192.0.2.2/24', vx, '--xfrm-policy-default', 'out:block'],
+      [
+        'host',
+        '--ip',
+        '192.0.2.2/24',
+        vx,
+        '--duration',
+        '0',
+        '--xfrm-state',
+        `${espState('192.0.2.2', '192.0.2.3', 0x100)}`.replace(/0x(c3)+/, '0x1234'),
+      ],
       ['ping', '--ip', '192.0.2.2/24', vx, '-c', '0', '192.0.2.1'],
       // A local address this machine does not have: nothing to bind.
       ['host', '--ip', '192.0.2.2/24', '--vxlan', '192.0.2.77:4789,192.0.2.78:4789', '--duration', '0'],
     ]) {
       expect(await run(args), args.join(' ')).toBe(2);
     }
+  });
+
+  it('parses --xfrm-state / --xfrm-policy with ip xfrm words, repeatable, in order', () => {
+    const c = parseHostOptions({
+      nic: 'e1000',
+      ip: '192.0.2.2/24',
+      vxlan: '198.51.100.2:4789,198.51.100.1:4789',
+      xfrmState: [espState('192.0.2.2', '192.0.2.3', 0x100), espState('192.0.2.3', '192.0.2.2', 0x200)],
+      xfrmPolicy: ['src 192.0.2.3 dst 192.0.2.2 dir in tmpl proto esp reqid 1 mode transport'],
+      xfrmPolicyDefault: 'in:block',
+    });
+    expect(c.xfrmStates.map((s) => [s.spi, s.src, s.replayWindow, s.aead.icvBits])).toEqual([
+      [0x100, '192.0.2.2', 32, 128],
+      [0x200, '192.0.2.3', 32, 128],
+    ]);
+    expect(c.xfrmPolicies).toEqual([
+      {
+        src: '192.0.2.3',
+        dst: '192.0.2.2',
+        dir: 'in',
+        tmpl: { src: '0.0.0.0', dst: '0.0.0.0', proto: 'esp', reqid: 1, mode: 'transport' },
+      },
+    ]);
+    expect(c.xfrmDefaultIn).toBe('block');
+    expect(parseHostOptions({ nic: 'e1000', ip: '192.0.2.2/24', vxlan: '127.0.0.1:1,127.0.0.1:2' }).xfrmStates).toEqual(
+      [],
+    );
   });
 
   it('parses the tunnel and derives the MAC from the address', () => {
@@ -139,6 +206,85 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
     const records = [...new PcapReader(new Uint8Array(p.stdout))];
     const ipv4 = records.filter((r) => r.data[12] === 0x08 && r.data[13] === 0x00);
     expect(ipv4.length).toBe(2 * 2 * 2); // 2 pings of 2000 bytes: 2 fragments each way
+  }, 60_000);
+
+  it('--coalesce sets ethtool -C receive coalescing: the e1000 maps rx-usecs onto ITR and refuses rx-frames', async () => {
+    const [a, b] = loopbackPair();
+    const vx = ['--vxlan', `${a}:4789,${b}:4789`];
+    const json = await exec([
+      'host',
+      '--ip',
+      '192.0.2.2/24',
+      ...vx,
+      '--coalesce',
+      'rx-usecs=50',
+      '--json',
+      '--duration',
+      '0.1',
+    ]).done;
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).toMatch(/, rx-usecs 50 rx-frames 0: ready/);
+    expect(JSON.parse(json.stdout.toString()).interface.coalescing).toEqual({ rxUsecs: 50, rxFrames: 0 });
+    const refused = await exec(['host', '--ip', '192.0.2.2/24', ...vx, '--coalesce', 'rx-frames=8']).done;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--coalesce: wm0.q0: rx-frames is not supported/);
+  }, 60_000);
+
+  it('--xfrm-state / --xfrm-policy: ifnet ping and ifnet host talk ESP both ways (fragmented), clear traffic refused', async () => {
+    const [a, b] = loopbackPair();
+    const host = exec([
+      'host',
+      '--ip',
+      '192.0.2.2/24',
+      '--vxlan',
+      `${a}:4789,${b}:4789`,
+      ...espArgs('192.0.2.2', '192.0.2.3', true),
+      '--json',
+    ]);
+    await host.ready;
+    const pcap = join(tmpdir(), `ifnet-esp-${process.pid}-${Date.now()}.pcap`);
+    const ping = (us: string, xfrm: string[], extra: string[] = []) =>
+      exec([
+        'ping',
+        '--ip',
+        `${us}/24`,
+        '--vxlan',
+        `${b}:4789,${a}:4789`,
+        ...xfrm,
+        '-c',
+        '2',
+        '-i',
+        '0.2',
+        '-s',
+        '3000',
+        '-W',
+        '3',
+        ...extra,
+        '192.0.2.2',
+      ]).done;
+    const esp = await ping('192.0.2.3', espArgs('192.0.2.3', '192.0.2.2', false), ['--pcap', pcap]);
+    // Same address without ESP: the host's inbound policy refuses the clear requests.
+    const clear = await ping('192.0.2.3', [], ['-W', '1']);
+    host.kill('SIGTERM');
+    const h = await host.done;
+    expect(esp.code, esp.stderr + esp.stdout.toString()).toBe(0);
+    expect(esp.stdout.toString()).toMatch(/2 packets transmitted, 2 received, 0% packet loss/);
+    expect(clear.code).toBe(1);
+    expect(h.code, h.stderr).toBe(0);
+    const r = JSON.parse(h.stdout.toString());
+    expect(r.ipsec.espIn).toMatchObject({ received: 2, delivered: 2, inFlight: 0, drops: {} });
+    expect(r.ipsec.espOut).toMatchObject({ sent: 2, inFlight: 0, drops: {} });
+    expect(r.ipsec.policyIn.drops).toEqual({ 'xfrm.in.tmplmismatch': 2 });
+    expect(r.ipsec.states.map((s: { spi: string; packets: number }) => [s.spi, s.packets])).toEqual([
+      ['0x00000100', 2],
+      ['0x00000200', 2],
+    ]);
+    expect(r.icmp.echoRepliesOut).toBe(2);
+    // On the wire: only ESP (protocol 50) in IPv4, in fragments (3000 bytes + ESP > 1450).
+    const ipv4 = [...new PcapReader(readFileSync(pcap))].filter((x) => x.data[12] === 0x08 && x.data[13] === 0x00);
+    rmSync(pcap, { force: true });
+    expect(ipv4.length).toBe(2 * 2 * 3);
+    expect(ipv4.every((x) => x.data[14 + 9] === 50)).toBe(true);
   }, 60_000);
 
   it('--trace-registers prints the NIC register accesses (QEMU -trace style) on stderr', async () => {

@@ -63,10 +63,10 @@ describe('ifnet lab livelock', () => {
     }
   }, 60_000);
 
-  it('refuses an unknown model and the unimplemented real clock with status 2', async () => {
+  it('refuses an unknown model and an unknown clock with status 2', async () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await run(['lab', 'livelock', '--models', 'nope'])).toBe(2);
-    expect(await run(['lab', 'livelock', '--clock', 'real'])).toBe(2);
+    expect(await run(['lab', 'livelock', '--clock', 'wall'])).toBe(2);
     expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/unknown model 'nope'/);
   });
 });

@@ -49,6 +49,9 @@ export class CryptoRequest<T = unknown> {
   inFlight = false;
   /** Intrusive link for the framework's blocked queue (`crp_next`). */
   next: CryptoRequest<any> | null = null;
+  /** The buffer {@link bufferView} was made for, and the view (see there). */
+  private viewOf: ArrayBufferLike | null = null;
+  private view: DataView | null = null;
   /** `crp_callback` as a continuation: runs at softnet with this request as its argument. */
   readonly done: Continuation<CryptoRequest<T>>;
 
@@ -59,5 +62,20 @@ export class CryptoRequest<T = unknown> {
     public opaque: T,
   ) {
     this.done = new Continuation<CryptoRequest<T>>(name, IPL_SOFTNET, callback, this);
+  }
+
+  /**
+   * A DataView over the whole ArrayBuffer behind {@link buf}, made when `buf` first points into a new
+   * buffer and kept: a driver that bounces the payload (core's `copyBytesWithViews`) then copies by words
+   * without allocating, however many requests with their own buffers it cycles through. An owner that
+   * reuses its request with the same buffer pays for one view, once.
+   */
+  get bufferView(): DataView {
+    const b = this.buf.buffer;
+    if (this.viewOf !== b || this.view === null) {
+      this.viewOf = b;
+      this.view = new DataView(b);
+    }
+    return this.view;
   }
 }

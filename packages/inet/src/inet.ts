@@ -166,6 +166,9 @@ export type IpOutputStatus = 'ok' | 'dropped' | 'nobufs' | 'no-route' | 'msgsize
 /** See {@link Inet.outputHook}. */
 export type IpOutputHook = (m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions) => boolean;
 
+/** See {@link Inet.inputHook}. */
+export type IpInputHook = (m: Mbuf, hlen: number, proto: number, ifp: Ifnet) => boolean;
+
 /** Per-host IPv4 configuration. */
 export interface InetOptions {
   /** Reassembly limits (see {@link ReassemblyLimits}). */
@@ -224,6 +227,14 @@ export class Inet {
    * (e.g. `@ifnet/ipsec` encrypts it and calls `output` again with protocol 50, which it declines).
    */
   outputHook: IpOutputHook | undefined = undefined;
+  /**
+   * Inbound security hook (BSD's `ipsec4_in_reject` in `ip_input`/`udp_input`, Linux's
+   * `xfrm4_policy_check`): when set, every datagram IP input is about to hand to its protocol (after
+   * reassembly) is offered to it first; returning true means it refused the datagram and took ownership
+   * of `m` (counted and freed it), e.g. `@ifnet/ipsec` when an inbound policy says the traffic must arrive
+   * in ESP. Datagrams ESP decapsulates do not pass here again (ESP checks them against its SA itself).
+   */
+  inputHook: IpInputHook | undefined = undefined;
   /**
    * Our unicast addresses (any interface: the weak host model of BSD), keyed by `addr | 0`: an int32 is a
    * small integer to V8, while a uint32 above 2^31 (192.168.x.x) is a heap number that every lookup on the
@@ -553,6 +564,7 @@ export class Inet {
       h = (m.buf[m.off + IP_VHL] & 0x0f) << 2;
     }
     const p = m.buf[m.off + IP_P];
+    if (this.inputHook?.(m, h, p, ifp) === true) return;
     st.delivered++;
     if (!this.protocols.dispatch(p, m, h, ifp)) {
       st.delivered--;

@@ -1,6 +1,7 @@
 import { DropCounter, type Ifnet, type Mbuf, m_adj, m_copyback, m_copydata, m_pullup } from '@ifnet/core';
 import {
   CRYPTO_EBADMSG,
+  CRYPTO_EQFULL,
   CRYPTO_OK,
   CRYPTO_OP_DECRYPT,
   type CryptoFramework,
@@ -8,6 +9,7 @@ import {
   GCM_TAG_LEN,
 } from '@ifnet/crypto';
 import { IP_LEN, IP_P, IP_SUM, type Inet, IpDrop, cksumBytes } from '@ifnet/inet';
+import type { XfrmInboundPolicy } from './xfrm-in-policy.js';
 import type { XfrmState } from './xfrm-state.js';
 
 /** IPv4 protocol number of ESP. */
@@ -61,7 +63,13 @@ export interface EspInJob {
  */
 export class EspInput {
   readonly drop: DropCounter<EspDropReason>;
-  readonly stats = { received: 0, delivered: 0, inFlight: 0 };
+  /** `received` = `delivered` + drops by reason + `policyRejected` (counted in the inbound policy's drops). */
+  readonly stats = { received: 0, delivered: 0, inFlight: 0, policyRejected: 0 };
+  /**
+   * Inbound policy check of the decrypted datagram (set by {@link Ipsec}; Linux `xfrm4_policy_check` on the
+   * decapsulated packet): a refusal is counted there (`xfrm.in.*`), not in {@link drops}.
+   */
+  inPolicy: XfrmInboundPolicy | undefined = undefined;
   private readonly jobs: CryptoRequest<EspInJob>[] = [];
   private freeTop: number;
   private readonly freeList: Int32Array;
@@ -155,10 +163,15 @@ export class EspInput {
     crp.nonce.set(sa.salt, 0);
     m_copydata(m, off + ESP_HDR_LEN, ESP_IV_LEN, crp.nonce, 4);
     this.stats.inFlight++;
-    if (this.fw.dispatch(crp) !== 0) {
+    const error = this.fw.dispatch(crp);
+    if (error !== 0) {
+      // Refused: the request is ours again. EQFULL is back-pressure; anything else (a session freed under
+      // the SA, a malformed request) is a crypto error.
       this.release(crp);
-      sa.stats.queueFull++;
-      this.drop.dropInput(m, ifp, EspDrop.queueFull);
+      if (error === CRYPTO_EQFULL) {
+        sa.stats.queueFull++;
+        this.drop.dropInput(m, ifp, EspDrop.queueFull);
+      } else this.drop.dropInput(m, ifp, EspDrop.cryptoError);
     }
   };
 
@@ -244,6 +257,10 @@ export class EspInput {
     const sum = ~cksumBytes(n.buf, bo, hlen) & 0xffff;
     n.buf[bo + IP_SUM] = sum >>> 8;
     n.buf[bo + IP_SUM + 1] = sum & 0xff;
+    if (this.inPolicy?.reject(n, ifp, sa) === true) {
+      this.stats.policyRejected++;
+      return;
+    }
     this.stats.delivered++;
     if (!this.inet.protocols.dispatch(nextHeader, n, hlen, ifp)) {
       this.stats.delivered--;

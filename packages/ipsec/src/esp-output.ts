@@ -1,5 +1,12 @@
 import { DropCounter, type Mbuf, m_copyback, m_copydata, m_prepend } from '@ifnet/core';
-import { CRYPTO_OK, CRYPTO_OP_ENCRYPT, type CryptoFramework, CryptoRequest, GCM_TAG_LEN } from '@ifnet/crypto';
+import {
+  CRYPTO_EQFULL,
+  CRYPTO_OK,
+  CRYPTO_OP_ENCRYPT,
+  type CryptoFramework,
+  CryptoRequest,
+  GCM_TAG_LEN,
+} from '@ifnet/crypto';
 import type { Inet } from '@ifnet/inet';
 import { ESP_HDR_LEN, ESP_IV_LEN, ESP_MAX_PAYLOAD, IPPROTO_ESP } from './esp-input.js';
 import type { XfrmState } from './xfrm-state.js';
@@ -13,6 +20,8 @@ export const EspOutDrop = {
   cryptoError: 'esp.out.crypto',
   nobufs: 'esp.out.nobufs',
   noState: 'esp.out.nostate',
+  /** An outbound policy with `action block` covers the datagram (Linux `XfrmOutPolBlock`). */
+  polBlock: 'esp.out.polblock',
 } as const;
 export type EspOutDropReason = (typeof EspOutDrop)[keyof typeof EspOutDrop];
 
@@ -127,10 +136,15 @@ export class EspOutput {
     crp.nonce.fill(0, 4, 8);
     crp.nonce.set(a.subarray(4, 8), 8);
     this.stats.inFlight++;
-    if (this.fw.dispatch(crp) !== 0) {
+    const error = this.fw.dispatch(crp);
+    if (error !== 0) {
+      // Refused: the request is ours again. EQFULL is back-pressure; anything else (a session freed under
+      // the SA, a malformed request) is a crypto error.
       this.release(crp);
-      sa.stats.queueFull++;
-      this.drop.dropOutput(m, null, EspOutDrop.queueFull);
+      if (error === CRYPTO_EQFULL) {
+        sa.stats.queueFull++;
+        this.drop.dropOutput(m, null, EspOutDrop.queueFull);
+      } else this.drop.dropOutput(m, null, EspOutDrop.cryptoError);
     }
   }
 

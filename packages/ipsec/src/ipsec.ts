@@ -1,15 +1,17 @@
 import { type Host, HostState, type Platform, type ProtocolModule } from '@ifnet/core';
 import { type CryptoFramework, cryptoFramework } from '@ifnet/crypto';
 import { type Inet, type IpOutputOptions, inetFor } from '@ifnet/inet';
-import type { Mbuf } from '@ifnet/core';
+import type { Ifnet, Mbuf } from '@ifnet/core';
 import { EspInput, IPPROTO_ESP } from './esp-input.js';
 import { EspOutDrop, EspOutput } from './esp-output.js';
+import { XfrmInboundPolicy } from './xfrm-in-policy.js';
 import { XfrmPolicy, type XfrmPolicySpec } from './xfrm-policy.js';
 import { type XfrmState, type XfrmStateSpec, createXfrmState } from './xfrm-state.js';
 
 /**
- * A host's IPsec instance: the SA database (`ip xfrm state`) and ESP input on IPv4 protocol 50.
- * Reach it with {@link ipsecFor}.
+ * A host's IPsec instance: the SA database (`ip xfrm state`), the policies (`ip xfrm policy`), ESP input on
+ * IPv4 protocol 50, ESP output through inet's output hook and inbound policy enforcement through its input
+ * hook. Reach it with {@link ipsecFor}.
  */
 export class Ipsec {
   readonly sad = new Map<number, XfrmState>();
@@ -18,8 +20,8 @@ export class Ipsec {
   readonly espOut: EspOutput;
   /** Outbound policies (`dir out`), in insertion order; the first match wins. */
   readonly outPolicies: XfrmPolicy[] = [];
-  /** Inbound policies (`dir in`): recorded; input accepts any packet whose SA verifies (not enforced yet). */
-  readonly inPolicies: XfrmPolicy[] = [];
+  /** Inbound policies (`dir in`) and their enforcement (`xfrm.in.*` drops). */
+  readonly inPolicy = new XfrmInboundPolicy();
 
   constructor(
     readonly inet: Inet,
@@ -29,19 +31,41 @@ export class Ipsec {
     this.esp = new EspInput(inet, this.fw, this.sad, options.jobs ?? 64);
     this.espOut = new EspOutput(inet, this.fw, options.jobs ?? 64);
     inet.outputHook = this.outputHook;
+    inet.inputHook = this.inputHook;
+    this.esp.inPolicy = this.inPolicy;
+  }
+
+  /** Inbound policies (`dir in`), in insertion order; the first match wins. */
+  get inPolicies(): readonly XfrmPolicy[] {
+    return this.inPolicy.policies;
   }
 
   /** `ip xfrm policy add`. */
   addPolicy(spec: XfrmPolicySpec): XfrmPolicy {
     const p = new XfrmPolicy(spec);
-    (spec.dir === 'out' ? this.outPolicies : this.inPolicies).push(p);
+    (spec.dir === 'out' ? this.outPolicies : this.inPolicy.policies).push(p);
     return p;
   }
+
+  /**
+   * `ip xfrm policy setdefault in|out block|accept` (Linux 5.17): what happens to traffic no policy covers.
+   * Only `in` is implemented: `block` refuses every datagram no inbound policy covers (`xfrm.in.nopols`).
+   */
+  setDefaultPolicy(dir: 'in', action: 'block' | 'accept'): void {
+    if (dir !== 'in') throw new Error(`xfrm policy setdefault: dir ${dir} not supported (in)`);
+    this.inPolicy.defaultBlock = action === 'block';
+  }
+
+  /** IP input's security hook: clear datagrams (ESP itself excepted) against the inbound policies. */
+  private readonly inputHook = (m: Mbuf, _hlen: number, proto: number, ifp: Ifnet): boolean =>
+    proto !== IPPROTO_ESP && this.inPolicy.reject(m, ifp, null);
 
   /** The SA for an outbound policy's template: same addresses and reqid, alive. */
   private stateFor(p: XfrmPolicy, src: number, dst: number): XfrmState | undefined {
     for (const sa of this.sad.values()) {
-      if (sa.src === src && sa.dst === dst && sa.reqid === p.reqid && !sa.dead) return sa;
+      if (sa.src === src >>> 0 && sa.dst === dst >>> 0 && sa.reqid === p.reqid && p.acceptsState(sa) && !sa.dead) {
+        return sa;
+      }
     }
     return undefined;
   }
@@ -52,6 +76,11 @@ export class Ipsec {
     const s = src !== 0 ? src : this.inet.selectSource(dst);
     for (const p of this.outPolicies) {
       if (!p.matches(s, dst)) continue;
+      if (p.block) {
+        this.espOut.drop.dropOutput(m, null, EspOutDrop.polBlock);
+        return true;
+      }
+      if (!p.protect) return false;
       const sa = this.stateFor(p, s, dst);
       if (sa === undefined) {
         // Linux: a policy without a state blocks the flow (XfrmOutNoStates); so do we.

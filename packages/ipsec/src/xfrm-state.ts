@@ -37,6 +37,8 @@ export interface XfrmStateStats {
   queueFull: number;
   /** Output: sequence number space exhausted (RFC 4303 3.3.3: the SA must be rekeyed). */
   seqOverflow: number;
+  /** Input: decrypted, then refused by the inbound policy that covers it (template mismatch, block). */
+  policyReject: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class XfrmState {
     badPadding: 0,
     queueFull: 0,
     seqOverflow: 0,
+    policyReject: 0,
   };
 
   constructor(

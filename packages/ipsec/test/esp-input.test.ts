@@ -102,4 +102,25 @@ describe('ESP input (RFC 4303 transport, RFC 4106 AES-GCM): decapsulate, dispatc
       host.pool.assertQuiescent();
     }
   });
+
+  it('replay window edges through ESP input: top-(size-1) is accepted once, top-size is a replay, a jump clears', () => {
+    for (const size of [32, 64]) {
+      const { sim, host, ep, ipsec, sa } = espWorld({ replayWindow: size });
+      const udp = udpInner(5000, 4000, payload(4, 5));
+      const send = (...seqs: number[]) => {
+        for (const seq of seqs) ep.inject(espPacket({ seq, nextHeader: 17, inner: udp }));
+        sim.runUntilIdle();
+      };
+      send(1000);
+      send(1000 - (size - 1), 1000 - size, 1000 - (size - 1), 1000);
+      expect(ipsec.esp.drops, `size ${size}`).toEqual({ [EspDrop.replay]: 3 });
+      expect(sa.replay.top).toBe(1000);
+      // Far ahead: the whole window moves, everything at or below 2000 - size is now old.
+      send(2000, 2000 - size, 2000 - (size - 1), 1999);
+      expect(ipsec.esp.drops[EspDrop.replay]).toBe(4);
+      expect(sa.stats.replay).toBe(4);
+      expect(ipsec.esp.stats.delivered).toBe(5);
+      host.pool.assertQuiescent();
+    }
+  });
 });

@@ -152,11 +152,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     seed,
   });
   for (const l of formatLivelockTable(livelock).split('\n')) log(`   ${l}`);
-  log('\n   What it shows: without feedback from the socket every model ends in receive livelock one layer up —');
-  log('   softnet works on datagrams that die at the full socket (udp.fullsock) while the application starves.');
-  log('   continuation with the feedback parks the poll while the socket is full: the NIC drops the excess');
-  log('   (nic.missed) for free and delivery stays near its peak.');
+  log('\n   What it shows: legacy (an interrupt per frame, ipintrq) is the classic receive livelock — above its');
+  log('   capacity the CPU does nothing but take interrupts and drop at the full ipintrq (ipintrq.full) after');
+  log('   copying each frame; batch (max_interrupt_work 32) either livelocks the same way or, once an interrupt');
+  log('   finds 32 frames, masks until the next tick and takes 32 frames a tick while the NIC drops the rest.');
+  log('   Without feedback from the socket the other models end in receive livelock one layer up — softnet');
+  log('   works on datagrams that die at the full socket (udp.fullsock) while the application starves.');
+  log('   continuation and adaptive, with the feedback, park the poll while the socket is full: the NIC drops');
+  log('   the excess (nic.missed) for free and delivery stays near its peak.');
   const all = Object.values(livelock.models).every((rows) => rows.every((p) => p.accounted));
+  const balanced = Object.values(livelock.models).every((rows) => rows.every((p) => p.mbufs_balanced));
+  log(`   Every mbuf back in its pool after every run: ${balanced ? 'yes' : 'NO'}.`);
   log(`   Every offered frame accounted for in every run: ${all ? 'yes' : 'NO'}.`);
   return { ...one, livelock };
 }

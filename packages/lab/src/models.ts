@@ -4,10 +4,19 @@
  * policy (seed 000 rule 5) and the device's hardware moderation (ITR), both through public API — nothing
  * here reaches into the driver's data path.
  *
- * Implemented: `timer`, `continuation` (with socket feedback), `napi`, `continuation-no-feedback`. Not yet implemented (named in issue 14): `legacy`,
- * `batch`, `adaptive` — see the package README.
+ * The classic models, `legacy` and `batch`, also receive in the interrupt routine (core's interrupt-work
+ * mode) and queue IPv4 on `ipintrq` for a soft interrupt ({@link TopHalf}, `legacy-input.ts`).
+ *
+ * Implemented: every model issue 14 names — `legacy`, `batch`, `timer`, `continuation` (with socket
+ * feedback), `napi`, `adaptive` — and `continuation-no-feedback`, to measure what the feedback buys.
  */
-import { type MitigationPolicyFactory, alwaysUnmask, rateThreshold } from '@ifnet/core';
+import {
+  type InterruptWorkOptions,
+  type MitigationPolicyFactory,
+  adaptiveCoalescing,
+  alwaysUnmask,
+  rateThreshold,
+} from '@ifnet/core';
 import type { E1000Options } from '@ifnet/e1000';
 
 /** ITR register unit (ns): the e1000 spaces interrupts at least ITR × 256 ns apart. */
@@ -15,6 +24,19 @@ const ITR_UNIT_NS = 256;
 
 /** `InterruptThrottleRate` of Linux's e1000 in its fixed mode: 8000 interrupts/s at most. */
 export const TIMER_MODEL_MAX_INTERRUPTS = 8000;
+
+/** 3c59x's default `max_interrupt_work`: frames one interrupt may take before it leaves the rest for a timer. */
+export const MAX_INTERRUPT_WORK = 32;
+
+/**
+ * The classic receive structure (seed 004's top and bottom halves): the driver receives in its interrupt
+ * routine (core's `PollContext.setInterruptWork`), the top half copies each IPv4 packet into a fresh
+ * buffer and appends it to `ipintrq`, and a soft interrupt runs IPv4 and UDP.
+ */
+export interface TopHalf extends InterruptWorkOptions {
+  /** `ipintrq`'s `ifq_maxlen` (BSD's `IFQ_MAXLEN`, 50). */
+  readonly ipintrqLength: number;
+}
 
 export interface InterruptModel {
   readonly name: ModelName;
@@ -26,12 +48,39 @@ export interface InterruptModel {
   readonly e1000: E1000Options;
   /** Feedback from the socket's full receive queue to input processing (`inputFeedback`). */
   readonly feedback: boolean;
+  /** Receive in the interrupt routine and queue on `ipintrq` (the classic models); absent: seed 000's path. */
+  readonly topHalf?: TopHalf;
 }
 
-export const MODEL_NAMES = ['timer', 'continuation', 'napi', 'continuation-no-feedback'] as const;
+export const MODEL_NAMES = [
+  'legacy',
+  'batch',
+  'timer',
+  'continuation',
+  'napi',
+  'adaptive',
+  'continuation-no-feedback',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 const MODELS: Record<ModelName, InterruptModel> = {
+  legacy: {
+    name: 'legacy',
+    description:
+      'an interrupt per frame: the top half copies the frame into a fresh buffer and appends it to ipintrq (50); the soft interrupt runs IPv4/UDP, preempted by every interrupt (4.4BSD, Mogul & Ramakrishnan)',
+    policy: alwaysUnmask,
+    e1000: {},
+    feedback: false,
+    topHalf: { maxWork: 1, whenExhausted: 'reinterrupt', ipintrqLength: 50 },
+  },
+  batch: {
+    name: 'batch',
+    description: `several frames per interrupt, at most max_interrupt_work (${MAX_INTERRUPT_WORK}); the rest is left for a timer that re-enables the interrupt on the next tick (3c59x vortex_interrupt); ipintrq as legacy`,
+    policy: alwaysUnmask,
+    e1000: {},
+    feedback: false,
+    topHalf: { maxWork: MAX_INTERRUPT_WORK, whenExhausted: 'timer', timerTicks: 1, ipintrqLength: 50 },
+  },
   timer: {
     name: 'timer',
     description:
@@ -54,6 +103,14 @@ const MODELS: Record<ModelName, InterruptModel> = {
     policy: rateThreshold(),
     e1000: {},
     feedback: false,
+  },
+  adaptive: {
+    name: 'adaptive',
+    description:
+      'interrupts at low load, ITR moderation at high load: core adaptiveCoalescing() sets the queue rx-usecs from the measured rate (Linux e1000 dynamic ITR ranges), a full socket holds input',
+    policy: adaptiveCoalescing(),
+    e1000: {},
+    feedback: true,
   },
   napi: {
     name: 'napi',

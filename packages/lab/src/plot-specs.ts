@@ -35,7 +35,7 @@ const FIGURES: readonly { name: string; field: string; title: string; axis: stri
 ];
 
 export function livelockPlotSpecs(report: LivelockReport): PlotSpec[] {
-  const values: Record<string, number | string>[] = [];
+  const values: Record<string, number | string | null>[] = [];
   for (const [model, rows] of Object.entries(report.models)) {
     for (const p of rows) {
       values.push({
@@ -43,7 +43,8 @@ export function livelockPlotSpecs(report: LivelockReport): PlotSpec[] {
         offered_pps: p.offered_pps,
         delivered_pps: p.delivered_pps,
         interrupts_per_s: p.interrupts_per_s,
-        latency_p50_us: p.latency_p50_us,
+        // No delivery, no latency: a gap in the line, not a fall to 0 (Vega-Lite leaves null out).
+        latency_p50_us: p.delivered_pps > 0 ? p.latency_p50_us : null,
       });
     }
   }

@@ -10,28 +10,17 @@
  * Latency is frame arrival on the wire → the application's callback; arrival times are exact (constant
  * rate), looked up by the sequence number the source stamps into each datagram.
  */
-import {
-  type CostProfile,
-  DEFAULT_COST_PROFILE,
-  IPL_NAMES,
-  Simulation,
-  createPlatform,
-  m_getUint32,
-  msec,
-} from '@ifnet/core';
-import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
-import { registerEther } from '@ifnet/ether';
-import { inetFor, registerInet, udpFor } from '@ifnet/inet';
+import { type CostProfile, Simulation, msec } from '@ifnet/core';
 import { TrafficSource } from '@ifnet/wire';
+import { createLabHost } from './lab-host.js';
 import type { InterruptModel } from './models.js';
 import { percentile } from './percentile.js';
-import { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
+import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
+import type { TraceRecorder } from './trace-recorder.js';
+import { UDP_FRAME_SEQ_OFFSET } from './udp-frame.js';
 
-/** Socket receive queue of the sink (datagrams). */
-export const SINK_RECEIVE_QUEUE = 128;
-const MAC = '02:00:00:00:00:0b';
 /** Latency samples kept per run (a ring over the measured window's deliveries). */
-const LATENCY_SAMPLES = 1 << 18;
+export const LATENCY_SAMPLES = 1 << 18;
 
 export interface RunOptions {
   seed?: number;
@@ -42,6 +31,18 @@ export interface RunOptions {
   costs?: CostProfile;
   /** Host clock rate (ticks per second). Default 1000. */
   hz?: number;
+  /** Record a window of this point's kernel activity (`ifnet lab livelock --trace`). */
+  trace?: TraceWindow;
+}
+
+/**
+ * A window of one point to trace: `recorder` is installed on the host's CPU `startMs` into the measured
+ * window (default 0) for `durationMs` (cut at the window's end). The caller calls `recorder.finish()`.
+ */
+export interface TraceWindow {
+  recorder: TraceRecorder;
+  startMs?: number;
+  durationMs: number;
 }
 
 /** One row of the sweep (snake_case: it is the JSON shape of `ifnet lab livelock --json`). */
@@ -62,6 +63,18 @@ export interface LivelockPoint {
   cpu: Record<string, number>;
   /** Every offered frame is accounted for: delivered, dropped with a reason, refused, or in flight. */
   accounted: boolean;
+  /**
+   * No lost mbufs: after the traffic stops, the queues drain and the interface goes down, the pool has
+   * none in use and its accounting (`allocations = frees + inUse`) holds.
+   */
+  mbufs_balanced: boolean;
+  /**
+   * Mbuf allocations per second made in interrupt context (counted by the host's allocation guard): the
+   * classic models' top-half copies and ring refills; 0 for the others, whose hosts forbid them.
+   */
+  interrupt_allocs_per_s: number;
+  /** `ipintrq` of the classic models: its high-water mark over the run (absent for the other models). */
+  ipintrq_high_water?: number;
 }
 
 /** Runs one model at one offered rate and measures it. */
@@ -70,103 +83,63 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   const windowMs = options.windowMs ?? 50;
   const warmupMs = options.warmupMs ?? 10;
   const sim = new Simulation({ seed });
-  const platform = createPlatform();
-  registerEther(platform);
-  registerInet(platform);
-  registerE1000(platform, model.e1000);
-  const host = platform.createHost({
-    name: 'dut',
-    runner: sim,
-    costs: options.costs ?? DEFAULT_COST_PROFILE,
-    hz: options.hz ?? 1000,
-    mitigationPolicy: model.policy,
-  });
-  const dev = new E1000Device({ mac: MAC });
-  host.attachDevice(dev);
-  const [slot] = host.autoconf();
-  const ifp = (slot.driver as WmSoftc).ifp;
-  ifp.upIf();
-  inetFor(host).addAddress(ifp, '10.0.0.2/24');
-
   const t0 = msec(1);
   const period = 1e9 / rate;
   const latencies = new Float64Array(LATENCY_SAMPLES);
   let nLat = 0;
   let delivered = 0;
   let measuring = false;
-  const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback: model.feedback }).bind(9);
-  sink.onMessage((m) => {
-    const seq = m_getUint32(m, 0);
-    m.pool.freem(m);
-    host.cpu.chargeLayer('app');
+  const h = createLabHost(model, sim, options, (seq) => {
     if (!measuring) return;
     delivered++;
-    latencies[nLat++ & (LATENCY_SAMPLES - 1)] = host.now() - (t0 + Math.round(seq * period));
+    latencies[nLat++ & (LATENCY_SAMPLES - 1)] = h.host.now() - (t0 + Math.round(seq * period));
   });
-  const template = udpFrame({
-    dstMac: MAC,
-    srcMac: '02:00:00:00:00:99',
-    src: '10.0.0.9',
-    dst: '10.0.0.2',
-    sport: 5000,
-    dport: 9,
-    size: 60,
-  });
-  const gen = new TrafficSource(sim.clock, { rate, template, seqOffset: UDP_FRAME_SEQ_OFFSET });
+  const { dev, sink, ifp, legacy } = h;
+  const gen = new TrafficSource(sim.clock, { rate, template: h.template, seqOffset: UDP_FRAME_SEQ_OFFSET });
   gen.attach(dev);
   gen.start(t0);
   sim.runUntil(msec(1 + warmupMs));
-  const snap = () => ({
-    missed: dev.stats.rxMissed,
-    drops: { ...ifp.counters.drops },
-    intr: ifp.counters.interrupts,
-    ticks: ifp.counters.tickDeferrals,
-    cpuI: host.cpu.stats.chargedInterrupt,
-    soft: Array.from(host.cpu.stats.chargedSoft),
-  });
-  const s0 = snap();
+  const s0 = readCounters(h);
   measuring = true;
-  sim.runUntil(msec(1 + warmupMs + windowMs));
+  const end = msec(1 + warmupMs + windowMs);
+  const trace = options.trace;
+  if (trace !== undefined) {
+    // Traced point: the same run, stopped twice more (stopping points do not change what happens).
+    const from = Math.min(end, msec(1 + warmupMs + (trace.startMs ?? 0)));
+    sim.runUntil(from);
+    trace.recorder.attach(h.host.cpu);
+    sim.runUntil(Math.min(end, from + msec(trace.durationMs)));
+    trace.recorder.detach();
+  }
+  sim.runUntil(end);
   measuring = false;
-  const s1 = snap();
+  const s1 = readCounters(h);
   gen.stop();
   sim.runFor(msec(20));
 
   const w = windowMs / 1000;
-  const drops: Record<string, number> = { 'nic.missed': (s1.missed - s0.missed) / w };
-  let softwareDropped = 0;
-  for (const [reason, n] of Object.entries(s1.drops)) {
-    if (reason === 'wm.rx.missed') continue; // the driver's copy of the NIC's counter: counted once above
-    const d = n - (s0.drops[reason] ?? 0);
-    if (d > 0) {
-      drops[reason] = d / w;
-      softwareDropped += d;
-    }
-  }
-  const interrupts = s1.intr - s0.intr;
-  const cpu: Record<string, number> = { interrupt: (s1.cpuI - s0.cpuI) / (w * 1e9) };
-  let busy = cpu.interrupt;
-  for (let l = s1.soft.length - 1; l >= 0; l--) {
-    const share = (s1.soft[l] - s0.soft[l]) / (w * 1e9);
-    cpu[l === 0 ? 'process' : IPL_NAMES[l]] = share;
-    busy += share;
-  }
-  cpu.idle = Math.max(0, 1 - busy);
+  const f = windowFigures(s0, s1, w);
   const d = dev.stats;
-  let allSoftware = 0;
-  for (const [reason, n] of Object.entries(ifp.counters.drops)) if (reason !== 'wm.rx.missed') allSoftware += n;
-  const accounted = gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + allSoftware + sink.stats.received;
+  const accounted =
+    gen.offered === gen.refused + (d.rxFrames - d.rxDelivered) + softwareDropsSinceBoot(h) + sink.stats.received;
+  sink.close();
+  void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below
+  sim.runFor(msec(1));
+  const balanced = mbufsBalanced(h);
   const kept = Math.min(nLat, LATENCY_SAMPLES);
   return {
     offered_pps: rate,
     delivered_pps: delivered / w,
-    interrupts_per_s: interrupts / w,
-    packets_per_interrupt: interrupts > 0 ? (delivered + softwareDropped) / interrupts : 0,
-    tick_polls_per_s: (s1.ticks - s0.ticks) / w,
+    interrupts_per_s: f.interrupts / w,
+    packets_per_interrupt: f.interrupts > 0 ? (delivered + f.softwareDropped) / f.interrupts : 0,
+    tick_polls_per_s: f.tickPolls / w,
     latency_p50_us: percentile(latencies, kept, 50) / 1000,
     latency_p99_us: percentile(latencies, kept, 99) / 1000,
-    drops,
-    cpu,
+    drops: f.drops,
+    cpu: f.cpu,
     accounted,
+    mbufs_balanced: balanced,
+    interrupt_allocs_per_s: f.interruptAllocs / w,
+    ...(legacy ? { ipintrq_high_water: legacy.ipintrq.stats.highWater } : {}),
   };
 }

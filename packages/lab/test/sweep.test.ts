@@ -44,6 +44,23 @@ describe('the livelock sweep (virtual clock, default cost profile)', () => {
     expect(over.delivered_pps).toBeGreaterThan(5 * at('continuation-no-feedback', OVER).delivered_pps);
   });
 
+  it('adaptive: an interrupt per frame at low load, moderated near 350,000/s, holding under overload', () => {
+    const low = at('adaptive', LOW);
+    expect(low.interrupts_per_s).toBe(LOW); // lowest_latency: ITR 14 µs never holds a frame 100 µs apart
+    // Issue 14's target compares with legacy's low-load median; legacy is another branch's model, so
+    // napi (also an interrupt per frame at this load) stands in for it here.
+    expect(low.latency_p50_us).toBeLessThanOrEqual(2 * at('napi', LOW).latency_p50_us);
+    const mid = at('adaptive', 350_000);
+    expect(mid.packets_per_interrupt).toBeGreaterThanOrEqual(14); // seed 002: 350 kpps at 25 k interrupts/s
+    expect(mid.interrupts_per_s).toBeLessThanOrEqual(8000); // bulk_latency: ITR 125 µs
+    expect(mid.delivered_pps).toBeGreaterThan(at('napi', 350_000).delivered_pps);
+    // Under overload the poll never completes a round, so no model's interrupt rule matters any more: the
+    // socket feedback holds delivery where continuation's is (about 94 % of adaptive's higher peak).
+    const peak = Math.max(...report.models.adaptive.map((p) => p.delivered_pps));
+    expect(at('adaptive', OVER).delivered_pps).toBeGreaterThanOrEqual(0.9 * peak);
+    expect(at('adaptive', OVER).delivered_pps).toBeGreaterThanOrEqual(0.99 * at('continuation', OVER).delivered_pps);
+  });
+
   it('is deterministic for a seed', () => {
     expect(runPoint(interruptModel('napi'), 200_000, { windowMs: 20 })).toEqual(at('napi', 200_000));
   });

@@ -28,6 +28,11 @@ export const RING_STOP = 3;
 export const RING_DONE = 4;
 /** Frames the producer generated (written or dropped). */
 export const RING_GENERATED = 5;
+/**
+ * Byte offset of a float64 in the control block (words 6–7): when frame 0 was due, in ms since the Unix
+ * epoch (NaN until the producer starts), so the consumer knows when each sequence number was due.
+ */
+export const RING_START_MS_BYTE = 24;
 const CONTROL_WORDS = 8;
 /** Bytes before the first slot. */
 export const RING_CONTROL_BYTES = CONTROL_WORDS * 4;
@@ -63,6 +68,7 @@ export class FrameRing {
     this.ctrl = new Int32Array(this.sab, 0, CONTROL_WORDS);
     this.bytes = new Uint8Array(this.sab);
     this.view = new DataView(this.sab);
+    if (sab === undefined) this.view.setFloat64(RING_START_MS_BYTE, Number.NaN, true);
   }
 
   /** Byte offset of slot `i`'s header. */

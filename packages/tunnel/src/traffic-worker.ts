@@ -25,6 +25,8 @@ export interface ProducerData {
     stop: number;
     done: number;
     generated: number;
+    /** Byte offset of the float64 "frame 0 was due at" (ms since the epoch). */
+    startMs: number;
     bytes: number;
   };
   slotHeader: number;
@@ -50,6 +52,8 @@ export function producerMain(): void {
   const mask = w.slots - 1;
   const periodMs = 1000 / w.rate;
   const t0 = performance.now();
+  // Published before any frame (the atomic store of the tail orders it for the consumer).
+  view.setFloat64(c.startMs, performance.timeOrigin + t0, true);
   let n = 0;
   let seq = w.firstSeq >>> 0;
   let tail = Atomics.load(ctrl, c.tail);

@@ -28,6 +28,7 @@ import {
   RING_DONE,
   RING_DROPPED,
   RING_GENERATED,
+  RING_START_MS_BYTE,
   RING_HEAD,
   RING_STOP,
   RING_TAIL,
@@ -123,6 +124,7 @@ export class WorkerTrafficSource extends Station {
         stop: RING_STOP,
         done: RING_DONE,
         generated: RING_GENERATED,
+        startMs: RING_START_MS_BYTE,
         bytes: RING_CONTROL_BYTES,
       },
       slotHeader: SLOT_HEADER,
@@ -138,6 +140,15 @@ export class WorkerTrafficSource extends Station {
   /** Frames the worker generated so far. */
   get generated(): number {
     return Atomics.load(this.ring.ctrl, RING_GENERATED);
+  }
+
+  /**
+   * When the first frame was due, in ms since the Unix epoch (`performance.timeOrigin + performance.now()`
+   * in the worker); NaN until the worker has started. Frame `firstSeq + n` was due `n / rate` seconds
+   * later: what a receiver needs to measure latency from the wire.
+   */
+  get startMs(): number {
+    return this.ring.view.getFloat64(RING_START_MS_BYTE, true);
   }
 
   /** Frames the worker could not write because the ring was full. */

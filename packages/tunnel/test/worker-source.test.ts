@@ -24,12 +24,17 @@ describe('worker-thread traffic source (SharedArrayBuffer ring, real clock)', ()
   it('feeds an e1000 host from a worker: every generated frame is accounted for', async () => {
     const { runner, dev, ifp } = realHost();
     const src = new WorkerTrafficSource(runner.clock, { rate: 20_000, count: 4000 });
+    expect(src.startMs).toBeNaN();
     src.attach(dev);
+    const before = performance.timeOrigin + performance.now();
     src.start();
     await src.finished();
     await new Promise((r) => setTimeout(r, 100)); // the host polls what is still in the receive ring
     runner.stop();
     expect(src.generated).toBe(4000);
+    // When frame 0 was due, on the epoch clock both threads share.
+    expect(src.startMs).toBeGreaterThanOrEqual(before);
+    expect(src.startMs).toBeLessThan(performance.timeOrigin + performance.now());
     expect(src.delivered + src.refused + src.ringDropped).toBe(4000);
     expect(src.refused).toBe(0);
     // The device saw every delivered frame: written into its ring or missed (no free descriptor, if the

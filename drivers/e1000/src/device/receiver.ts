@@ -69,8 +69,13 @@ export class E1000Receiver {
   private bufShift = 11;
   private rdmtsShift = 1;
   private rxcsum = 0;
-  /** The buffer frames last arrived in, and a DataView of it for the checksum offload. */
-  private frameBuffer: ArrayBufferLike | null = null;
+  /**
+   * The array frames last arrived in, its offset in its buffer, and a DataView of that whole buffer for
+   * the checksum offload: a wire hands the same array again and again, and one identity check per frame
+   * replaces the `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
+   */
+  private frameArray: Uint8Array | null = null;
+  private frameBase = 0;
   private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
@@ -171,12 +176,8 @@ export class E1000Receiver {
       this.irq.setCause(ICR_RXO);
       return;
     }
-    if (frame.buffer !== this.frameBuffer) {
-      // A new source buffer (a different wire): one view for all its frames.
-      this.frameBuffer = frame.buffer;
-      this.frameView = new DataView(frame.buffer);
-    }
-    const csum = rxChecksumBits(frame, this.frameView, off, len, this.rxcsum);
+    if (frame !== this.frameArray) this.newFrameArray(frame);
+    const csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
     if (csum >>> 8 !== 0) st.rxCsumErrors++;
     const errors = this.storeFrame(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;
@@ -191,6 +192,14 @@ export class E1000Receiver {
     const threshold = n >>> this.rdmtsShift;
     if (avail > threshold && avail - need <= threshold) this.irq.setCause(ICR_RXDMT0);
     this.irq.rxKick();
+  }
+
+  /** Frames now come in another array: one view per source buffer (a different wire), kept across arrays. */
+  private newFrameArray(frame: Uint8Array): void {
+    const buffer = frame.buffer;
+    if (buffer !== this.frameView.buffer) this.frameView = new DataView(buffer);
+    this.frameArray = frame;
+    this.frameBase = frame.byteOffset;
   }
 
   /**

@@ -29,12 +29,12 @@ const IPPROTO_UDP = 17;
 
 /**
  * Ones'-complement sum of `len` bytes of `b` from `off` (big-endian words; an odd last byte padded), 4
- * bytes at a time through `v`, a DataView of `b`'s whole buffer. Each 32-bit word adds its two halves, so
- * the sum stays a small integer (below 2^30 for 16 KiB).
+ * bytes at a time through `v`, a DataView of `b`'s whole buffer, in which `b` starts at `base`. Each
+ * 32-bit word adds its two halves, so the sum stays a small integer (below 2^30 for 16 KiB).
  */
-function sum16(b: Uint8Array, v: DataView, off: number, len: number, acc: number): number {
+function sum16(b: Uint8Array, v: DataView, base: number, off: number, len: number, acc: number): number {
   let s = acc;
-  let i = b.byteOffset + off;
+  let i = base + off;
   const end4 = i + (len & ~3);
   for (; i < end4; i += 4) {
     const w = v.getUint32(i);
@@ -58,9 +58,17 @@ function fold(s: number): number {
 /**
  * The receive descriptor's checksum indications for the frame `f[off, off+len)` (without FCS) under
  * RXCSUM `rxcsum`: status bits in bits 0..7, error bits in bits 8..15. `v` is a DataView of `f.buffer`
- * from byte 0 (kept by the caller across frames, so none is created per frame).
+ * from byte 0 (kept by the caller across frames, so none is created per frame) and `base` is
+ * `f.byteOffset` (also kept by the caller: the getter is a call).
  */
-export function rxChecksumBits(f: Uint8Array, v: DataView, off: number, len: number, rxcsum: number): number {
+export function rxChecksumBits(
+  f: Uint8Array,
+  v: DataView,
+  base: number,
+  off: number,
+  len: number,
+  rxcsum: number,
+): number {
   const ipofl = (rxcsum & RXCSUM_IPOFL) !== 0;
   const tuofl = (rxcsum & RXCSUM_TUOFL) !== 0;
   if (!ipofl && !tuofl) return RXD_STAT_IXSM;
@@ -73,7 +81,7 @@ export function rxChecksumBits(f: Uint8Array, v: DataView, off: number, len: num
   let bits = 0;
   if (ipofl) {
     bits = RXD_STAT_IPCS;
-    if (fold(sum16(f, v, ip, hlen, 0)) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
+    if (fold(sum16(f, v, base, ip, hlen, 0)) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
   }
   if (!tuofl) return bits;
   const proto = f[ip + 9];
@@ -91,7 +99,7 @@ export function rxChecksumBits(f: Uint8Array, v: DataView, off: number, len: num
     bits |= RXD_STAT_TCPCS;
   }
   // Pseudo-header: source, destination, protocol, length.
-  let s = sum16(f, v, ip + 12, 8, proto + l4len);
-  s = sum16(f, v, l4, l4len, s);
+  let s = sum16(f, v, base, ip + 12, 8, proto + l4len);
+  s = sum16(f, v, base, l4, l4len, s);
   return fold(s) === 0xffff ? bits : bits | (RXD_ERR_TCPE << 8);
 }

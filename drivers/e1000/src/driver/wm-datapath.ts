@@ -21,7 +21,6 @@
  * @module
  */
 import {
-  ALLOC_RESERVE,
   BUS_DMASYNC_POSTREAD,
   BUS_DMASYNC_POSTWRITE,
   BUS_DMASYNC_PREREAD,
@@ -46,10 +45,12 @@ import {
   type MbufPool,
   type PollContext,
   type PollOps,
+  type RxBufferCache,
 } from '@ifnet/core';
 import {
   DESC_SIZE,
   E1000_ICR,
+  E1000_ICS,
   E1000_IMC,
   E1000_IMS,
   E1000_RDT,
@@ -128,6 +129,11 @@ export abstract class WmDataPath implements PollOps {
   protected rxMbuf: (Mbuf | null)[] = [];
   /** One DMA map per receive slot (`bus_dmamap_create` at attach), loaded with the slot's cluster. */
   protected rxMaps: DmaMap[] = [];
+  /**
+   * The receive queue's buffer cache (`page_pool`): the stack frees a packet that came from this ring
+   * back into it, cluster attached, and refill takes it from there instead of `m_getcl`.
+   */
+  protected rxCache!: RxBufferCache;
   protected rxNext = 0;
   protected rxFill = 0;
   protected rxFilled = 0;
@@ -213,6 +219,15 @@ export abstract class WmDataPath implements PollOps {
   /** `intrDisable`: mask everything at the device. */
   intrDisable(): void {
     this.wr(E1000_IMC, 0xffff_ffff);
+  }
+
+  /**
+   * `intrRetrigger`: raise the receive interrupt again by software (ICS = RXT0), as Linux's e1000 does
+   * from its watchdog ("cause software interrupt to ensure rx ring is cleaned"). Used by core's
+   * interrupt-work mode, which leaves packets beyond its per-interrupt budget to another interrupt.
+   */
+  intrRetrigger(): void {
+    this.wr(E1000_ICS, ICR_RXT0);
   }
 
   /** `workPending`: the next receive descriptor is done. */
@@ -321,7 +336,9 @@ export abstract class WmDataPath implements PollOps {
   }
 
   /**
-   * Gives the device fresh clusters for every empty slot (one RDT write). Each slot's DMA map is loaded
+   * Gives the device fresh clusters for every empty slot (one RDT write), from the queue's buffer cache
+   * (buffers the stack freed since: no pool allocation) or else the pool's receive reserve (the cache
+   * allocates with `ALLOC_RESERVE`). Each slot's DMA map is loaded
    * with its cluster (`bus_dmamap_load_mbuf`, the whole receive buffer) and the descriptor's address words
    * come from the map: no bus address arithmetic on doubles.
    */
@@ -334,7 +351,7 @@ export abstract class WmDataPath implements PollOps {
     while (this.rxFilled < n - 1) {
       // The ring may use the pool's reserve (ALLOC_RESERVE): buffers held elsewhere (socket queues,
       // reassembly, ARP holds) cannot starve the receive ring.
-      const m = this.pool.getcl(ALLOC_RESERVE);
+      const m = this.rxCache.get();
       if (m === null) {
         this.events['wm.rx.nobufs']++;
         break;

@@ -48,6 +48,8 @@ import {
   type InterruptSource,
   type Mbuf,
   type Platform,
+  type PollContext,
+  RxBufferCache,
   inject,
   injectable,
 } from '@ifnet/core';
@@ -88,6 +90,7 @@ import {
   E1000_TIDV,
   E1000_TIPG,
   E1000_VENDOR_INTEL,
+  ITR_UNIT_NS,
   RAH_AV,
   RCTL_BAM,
   RCTL_BSIZE_2048,
@@ -150,6 +153,10 @@ export const E1000_IDS: readonly { readonly device: number; readonly name: strin
   { device: 0x101e, name: '82540EP (LP)' },
 ];
 
+/** ITR's interval field is 16 bits (256 ns units): at most 16.78 ms between interrupts. */
+const WM_ITR_MAX = 0xffff;
+/** The largest `rx-usecs` that fits ITR (16,777 µs: ITR 0xFFFF, 16.78 ms). */
+export const WM_MAX_RX_USECS = Math.round((WM_ITR_MAX * ITR_UNIT_NS) / 1000);
 /** Largest MTU: frames of MTU + 18 bytes (header + 802.1Q tag) span 2048-byte clusters with RCTL.LPE. */
 export const WM_MAX_MTU = 9000;
 const ETHERMTU = 1500;
@@ -170,6 +177,8 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
   private opts!: Required<E1000Options>;
   private rctlFilter = 0;
   private readonly mta = new Uint32Array(E1000_MTA_COUNT);
+  /** ITR in force (256 ns units): the `itr` tunable, then what `ethtool -C rx-usecs` set. */
+  private itr = 0;
   /** A poll ran since the last tick. */
   private polled = false;
   /** `wm_tick`: the once-a-second statistics harvest. */
@@ -230,6 +239,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.txMbuf = new Array<Mbuf | null>(this.txN).fill(null);
     this.txLast = new Int32Array(this.txN);
     for (let i = 0; i < this.rxN; i++) this.rxMaps.push(aa.dma.createMap(`wm rx ${i}`, this.rxBufSize));
+    this.rxCache = new RxBufferCache(host.pool, { name: `wm ${aa.locator} rx`, capacity: this.rxN });
     for (let i = 0; i < this.txN; i++) this.txMaps.push(aa.dma.createMap(`wm tx ${i}`, MAX_TX_FRAME, WM_NTXSEGS));
 
     this.ifp = host.ifAttach({
@@ -250,6 +260,9 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
       maskOnDefer: true,
       capacity: this.opts.rxDescriptors - 1, // RDH == RDT means empty: one descriptor always stays free
     });
+    // The itr tunable is the queue's initial rx-usecs (ethtool -c reports it).
+    this.ctx.setCoalescing({ rxUsecs: Math.round((this.opts.itr * ITR_UNIT_NS) / 1000) });
+    this.itr = this.opts.itr;
     host.cpu.intr.establish(this.line, IPL_NET, WmDataPath.intr, this as WmDataPath, this.ifp.name);
     this.ifp.setLinkState((this.rd(E1000_STATUS) & STATUS_LU) !== 0 ? 'up' : 'down');
   }
@@ -297,6 +310,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.rxFill = 0;
     this.rxFilled = 0;
     this.rxAbandon();
+    this.rxCache.reopen();
     this.rxMaxFrame = ifp.mtu > ETHERMTU ? MAX_FRAME_LPE : MAX_FRAME;
     this.wr(E1000_RDBAL, rx.busAddr % SEG);
     this.wr(E1000_RDBAH, Math.floor(rx.busAddr / SEG));
@@ -321,7 +335,7 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
 
     // Moderation.
     const o = this.opts;
-    this.wr(E1000_ITR, o.itr);
+    this.wr(E1000_ITR, this.itr);
     this.wr(E1000_RDTR, o.rdtr);
     this.wr(E1000_RADV, o.radv);
     this.wr(E1000_TIDV, o.tidv);
@@ -373,6 +387,8 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     if (lost > 0) this.ifp.countDrop(WmDrop.RxFlushed, lost);
     this.rxAbandon();
     this.rxFilled = 0;
+    // page_pool_destroy: cached buffers go back to the pool (buffers still in the stack follow when freed).
+    this.rxCache.drain();
     let flushed = 0;
     for (let i = 0; i < this.txN; i++) {
       this.txMaps[i].unload();
@@ -453,6 +469,30 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
       this.events['wm.link.changes']++;
       this.ifp.setLinkState(state);
     }
+  }
+
+  // =====================================================================================================
+  // Interrupt coalescing (ethtool -C)
+
+  /**
+   * `PollOps.setCoalescing` (`e1000_set_coalesce`): `rx-usecs` becomes the interrupt throttle, ITR =
+   * rx-usecs / 256 ns, written at once when running (and by every `init`) — as Linux's e1000 maps it
+   * (`itr = 10^6 / rx-usecs` interrupts/s, ITR = 10^9 / (itr × 256)). ITR holds an interrupt back only
+   * when the previous one was less than the interval ago, so the first frame after a quiet period still
+   * interrupts at once. RDTR/RADV are left to the `rdtr`/`radv` tunables: the packet timer delays *every*
+   * frame's interrupt, also at low load, which is not the coalescing rule. The 8254x has no frame-count
+   * threshold, so `rx-frames` is refused (Linux's e1000 supports only `rx-usecs` too). Allocates nothing.
+   */
+  setCoalescing(ctx: PollContext, rxUsecs: number, rxFrames: number): void {
+    if (rxFrames !== 0) {
+      throw new RangeError(`${ctx.name}: rx-frames is not supported (the 8254x has no frame-count threshold)`);
+    }
+    if (rxUsecs > WM_MAX_RX_USECS) {
+      throw new RangeError(`${ctx.name}: rx-usecs at most ${WM_MAX_RX_USECS} (ITR is 16 bits of 256 ns)`);
+    }
+    const itr = Math.min(WM_ITR_MAX, Math.round((rxUsecs * 1000) / ITR_UNIT_NS));
+    this.itr = itr;
+    if (this.running) this.wr(E1000_ITR, itr);
   }
 
   // =====================================================================================================

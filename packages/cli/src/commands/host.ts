@@ -7,6 +7,7 @@
  * stdout carries the ready line and the counters — unless `--pcap -` puts the capture there, in which
  * case they go to stderr.
  */
+import { type Coalescing, formatCoalescing, parseCoalescing } from '@ifnet/core';
 import { udpEchoService } from '@ifnet/inet';
 import type { Command } from 'commander';
 import { openTunnelHost } from '../host/open-host.js';
@@ -21,6 +22,17 @@ interface HostCommandOptions extends RawHostOptions {
   duration?: string;
   json?: boolean;
   traceRegisters?: string;
+  coalesce?: string;
+}
+
+/** `--coalesce rx-usecs=N,rx-frames=N` (ethtool -C's field names), or a {@link UsageError}. */
+function parseCoalesceOption(text: string): Partial<Coalescing> {
+  try {
+    return parseCoalescing(text);
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(`--coalesce: ${err.message}`);
+    throw err;
+  }
 }
 
 export function registerHost(program: Command): void {
@@ -36,8 +48,13 @@ export function registerHost(program: Command): void {
       '--trace-registers <glob>',
       "print the NIC's register accesses on stderr as they happen (QEMU's -trace): a glob on register names, e.g. 'I*' or '*'",
     )
+    .option(
+      '--coalesce <spec>',
+      "receive interrupt coalescing of every NIC queue, as ethtool -C: 'rx-usecs=N[,rx-frames=N]' (the driver maps it onto its hardware, e.g. the e1000's ITR, or the kernel emulates rx-usecs)",
+    )
     .action(async (opts: HostCommandOptions) => {
       const config = parseHostOptions(opts);
+      const coalesce = opts.coalesce === undefined ? undefined : parseCoalesceOption(opts.coalesce);
       const echoPort =
         opts.udpEcho === undefined
           ? undefined
@@ -46,6 +63,15 @@ export function registerHost(program: Command): void {
         opts.duration === undefined ? undefined : parseNumberOption('--duration', opts.duration, { min: 0 });
       const out = config.pcap === '-' ? process.stderr : process.stdout;
       const h = await openTunnelHost(config);
+      if (coalesce !== undefined) {
+        try {
+          h.ifp.setCoalescing(coalesce); // ETHTOOL_SCOALESCE: the driver may refuse (EOPNOTSUPP)
+        } catch (err) {
+          await h.stop();
+          if (err instanceof RangeError) throw new UsageError(`--coalesce: ${err.message}`);
+          throw err;
+        }
+      }
       if (echoPort !== undefined) udpEchoService(h.host, echoPort);
       if (opts.traceRegisters !== undefined) {
         if (opts.traceRegisters.trim() === '') throw new UsageError('--trace-registers: empty pattern');
@@ -58,7 +84,8 @@ export function registerHost(program: Command): void {
       const msg = process.stderr === out || opts.json ? process.stderr : out;
       msg.write(
         `ifnet host: ${h.ifp.name} (${config.nic}) ${formatMac(h.ifp.lladdr)} inet ${config.ip} mtu ${h.ifp.mtu}` +
-          ` on ${h.tunnel.describe()}${echoPort !== undefined ? `, udp echo on port ${echoPort}` : ''}` +
+          ` on ${h.tunnel.describe()}` +
+          `${coalesce !== undefined ? `, ${formatCoalescing(h.ifp.getCoalescing())}` : ''}${echoPort !== undefined ? `, udp echo on port ${echoPort}` : ''}` +
           `${config.pcap !== undefined ? `, pcap to ${config.pcap === '-' ? 'stdout' : config.pcap}` : ''}: ready\n`,
       );
       const why = await runUntilSignal(duration);

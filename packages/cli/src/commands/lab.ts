@@ -1,16 +1,26 @@
 /**
  * `ifnet lab livelock [--clock virtual] [--models a,b,...] [--rates r1,r2,...] [--window MS] [--seed N] [--json]
- * [--out DIR]`:
+ * [--out DIR] [--trace FILE [--trace-point MODEL@RATE] [--trace-ms MS]]`:
  * the receive-livelock experiment of `@ifnet/lab` — every interrupt-handling model over the same e1000 and
  * UDP workload, swept across offered load. `--json` prints one object `{"clock", "models": {"<name>":
  * [{"offered_pps", "delivered_pps", "interrupts_per_s", "latency_p50_us", "latency_p99_us", "drops", ...}]}}`.
  *
- * Only the virtual clock is implemented so far; `--clock real` is refused with a usage error.
+ * `--clock real` runs the same sweep on the wall clock with traffic from a worker thread (`../lab/real-point.ts`).
  */
-import { DEFAULT_RATES, MODEL_NAMES, formatLivelockTable, interruptModel, sweep } from '@ifnet/lab';
+import {
+  DEFAULT_RATES,
+  type LivelockReport,
+  MODEL_NAMES,
+  type SweepOptions,
+  formatLivelockTable,
+  interruptModel,
+  sweep,
+} from '@ifnet/lab';
 import type { Command } from 'commander';
 import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
+import { sweepReal } from '../lab/real-point.js';
+import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
 import { UsageError } from '../usage-error.js';
 
 interface LivelockOptions {
@@ -21,6 +31,9 @@ interface LivelockOptions {
   seed: string;
   json?: boolean;
   out?: string;
+  trace?: string;
+  tracePoint?: string;
+  traceMs?: string;
 }
 
 function positiveNumbers(what: string, s: string): number[] {
@@ -35,15 +48,26 @@ export function registerLab(program: Command): void {
   lab
     .command('livelock')
     .description('sweep offered load across interrupt-handling models; delivered, interrupts, latency, drops, CPU')
-    .option('--clock <clock>', 'virtual (deterministic, costs from the cost profile)', 'virtual')
+    .option(
+      '--clock <clock>',
+      'virtual (deterministic, costs from the cost profile) or real (wall clock, traffic from a worker thread, real costs)',
+      'virtual',
+    )
     .option('--models <names>', `comma-separated models (${MODEL_NAMES.join(', ')})`, MODEL_NAMES.join(','))
     .option('--rates <pps>', `comma-separated offered rates, frames/s (default ${DEFAULT_RATES.join(',')})`)
     .option('--window <ms>', 'measured window per point, ms of simulated time', '50')
     .option('--seed <n>', 'simulation seed', '1')
     .option('--json', 'print one JSON object instead of the table')
     .option('--out <dir>', 'write SVG plots (delivered, interrupts/s, latency vs offered; one line per model) there')
+    .option(
+      '--trace <file>',
+      'write a Chrome/Perfetto trace (trace-event JSON) of one point: open it in ui.perfetto.dev',
+    )
+    .option('--trace-point <model@rate>', 'the traced point (default: first model, swept rate nearest 350000)')
+    .option('--trace-ms <ms>', 'traced window from the start of the measured window, ms', '5')
     .action(async (opts: LivelockOptions) => {
-      if (opts.clock !== 'virtual') throw new UsageError(`--clock ${opts.clock}: only 'virtual' is implemented`);
+      if (opts.clock !== 'virtual' && opts.clock !== 'real')
+        throw new UsageError(`--clock ${opts.clock}: 'virtual' or 'real'`);
       const models = opts.models.split(',').map((m) => m.trim());
       for (const m of models) {
         try {
@@ -56,16 +80,22 @@ export function registerLab(program: Command): void {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
       const rates = opts.rates === undefined ? undefined : positiveNumbers('--rates', opts.rates);
+      const trace: TracePlan | undefined =
+        opts.trace === undefined
+          ? undefined
+          : planTrace(opts.trace, opts.tracePoint, opts.traceMs, models, rates ?? DEFAULT_RATES, opts.clock);
       const progress = sweepProgress();
-      let report: ReturnType<typeof sweep>;
+      let report: LivelockReport;
       try {
-        report = sweep({
+        const options: SweepOptions = {
           models,
           rates,
           windowMs,
           seed,
+          trace,
           onPoint: (model, p, done, total) => progress.point(model, p.offered_pps, done, total),
-        });
+        };
+        report = opts.clock === 'real' ? await sweepReal(options) : sweep(options);
       } finally {
         progress.stop();
       }
@@ -73,6 +103,13 @@ export function registerLab(program: Command): void {
       if (opts.out !== undefined) {
         const files = await writeLivelockPlots(report, opts.out);
         process.stderr.write(`plots: ${files.join(', ')}\n`);
+      }
+      if (trace !== undefined) {
+        const t = writeTrace(trace);
+        const dropped = t.otherData.dropped ? `, ${t.otherData.dropped} dropped at the bound` : '';
+        process.stderr.write(
+          `trace: ${trace.file} (${trace.model} at ${trace.rate}/s, ${trace.durationMs} ms, ${t.otherData.events} events${dropped}; open in https://ui.perfetto.dev)\n`,
+        );
       }
     });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { parsePrefix, parseAddr } from '@ifnet/inet';
+import { type XfrmPolicySpec, type XfrmStateSpec, parseXfrmPolicy, parseXfrmState } from '@ifnet/ipsec';
 import { type Encapsulation, type UdpEndpoint, parseUdpEndpoint, qemuDgram, vxlan } from '@ifnet/tunnel';
 import type { Command } from 'commander';
 import { UsageError, parseNumberOption } from '../usage-error.js';
@@ -26,6 +27,12 @@ export interface TunnelHostConfig {
   encapsulation: Encapsulation;
   /** Path, `-` for stdout, or undefined. */
   pcap?: string;
+  /** `--xfrm-state` (ESP security associations, `ip xfrm state add` words), in order. */
+  xfrmStates: XfrmStateSpec[];
+  /** `--xfrm-policy` (`ip xfrm policy add` words), in order. */
+  xfrmPolicies: XfrmPolicySpec[];
+  /** `--xfrm-policy-default in block|accept` (`ip xfrm policy setdefault`). */
+  xfrmDefaultIn?: 'block' | 'accept';
 }
 
 /** Raw commander values of the shared options. */
@@ -38,7 +45,12 @@ export interface RawHostOptions {
   vxlan?: string;
   qemu?: string;
   pcap?: string;
+  xfrmState?: string[];
+  xfrmPolicy?: string[];
+  xfrmPolicyDefault?: string;
 }
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Adds the shared options to a command. */
 export function addHostOptions(cmd: Command): Command {
@@ -50,7 +62,41 @@ export function addHostOptions(cmd: Command): Command {
     .option('--mtu <bytes>', 'interface MTU (default: what fits the tunnel, 1450 for VXLAN)')
     .option('--vxlan <spec>', 'VXLAN tunnel LOCAL_IP:PORT,REMOTE_IP:PORT[,vni=N] (Linux vxlan interfaces)')
     .option('--qemu <spec>', 'QEMU dgram tunnel LOCAL_IP:PORT,REMOTE_IP:PORT (-netdev dgram / socket,udp=)')
-    .option('--pcap <file|->', 'write a pcap of the NIC link to a file, or to stdout with -');
+    .option('--pcap <file|->', 'write a pcap of the NIC link to a file, or to stdout with -')
+    .option(
+      '--xfrm-state <args>',
+      "an ESP security association in `ip xfrm state add` words (repeatable), e.g. 'src A dst B proto esp spi 0x100 reqid 1 mode transport aead rfc4106(gcm(aes)) 0x<key+salt> 128 replay-window 32'",
+      collect,
+    )
+    .option(
+      '--xfrm-policy <args>',
+      "a security policy in `ip xfrm policy add` words (repeatable), e.g. 'src A dst B dir out tmpl src A dst B proto esp reqid 1 mode transport'",
+      collect,
+    )
+    .option('--xfrm-policy-default <in:action>', 'ip xfrm policy setdefault: in:block or in:accept (default)');
+}
+
+/** Parses the `--xfrm-*` options (grammar only; key lengths and SPI ranges are checked when the SA is made). */
+function xfrmOptions(o: RawHostOptions): Pick<TunnelHostConfig, 'xfrmStates' | 'xfrmPolicies' | 'xfrmDefaultIn'> {
+  const each = <T>(option: string, list: string[] | undefined, parse: (s: string) => T): T[] =>
+    (list ?? []).map((a) => {
+      try {
+        return parse(a);
+      } catch (e) {
+        throw new UsageError(`${option}: ${(e as Error).message}`);
+      }
+    });
+  const r: ReturnType<typeof xfrmOptions> = {
+    xfrmStates: each('--xfrm-state', o.xfrmState, parseXfrmState),
+    xfrmPolicies: each('--xfrm-policy', o.xfrmPolicy, parseXfrmPolicy),
+  };
+  if (o.xfrmPolicyDefault !== undefined) {
+    const m = /^in:(block|accept)$/.exec(o.xfrmPolicyDefault);
+    if (m === null)
+      throw new UsageError(`--xfrm-policy-default: expected in:block or in:accept, got '${o.xfrmPolicyDefault}'`);
+    r.xfrmDefaultIn = m[1] as 'block' | 'accept';
+  }
+  return r;
 }
 
 function endpoint(option: string, spec: string): UdpEndpoint {
@@ -118,5 +164,5 @@ export function parseHostOptions(o: RawHostOptions): TunnelHostConfig {
   if ((Number.parseInt(mac.slice(0, 2), 16) & 1) !== 0) throw new UsageError(`--mac: ${mac} is a group address`);
   const mtu =
     o.mtu === undefined ? undefined : parseNumberOption('--mtu', o.mtu, { integer: true, min: 68, max: 9000 });
-  return { nic: o.nic, ip: o.ip, gw: o.gw, mac, mtu, ...tunnel, pcap: o.pcap };
+  return { nic: o.nic, ip: o.ip, gw: o.gw, mac, mtu, ...tunnel, pcap: o.pcap, ...xfrmOptions(o) };
 }

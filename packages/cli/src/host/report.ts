@@ -7,11 +7,30 @@
  */
 import { arpFor, formatMac } from '@ifnet/ether';
 import { formatAddr, icmpFor, inetFor, udpFor } from '@ifnet/inet';
-import type { TunnelHost } from './tunnel-host.js';
+import { type Ipsec, ipsecFor } from '@ifnet/ipsec';
+import { type TunnelHost, wantsIpsec } from './tunnel-host.js';
 
 /** ICMP type numbers worth a name in the summary. */
 const ICMP_ECHOREPLY = 0;
 const ICMP_ECHO = 8;
+
+/** ESP and policy counters (`ip -s xfrm state`, `/proc/net/xfrm_stat` in ifnet's terms). */
+function ipsecReport(ipsec: Ipsec) {
+  return {
+    espIn: { ...ipsec.esp.stats, drops: { ...ipsec.esp.drops } },
+    espOut: { ...ipsec.espOut.stats, drops: { ...ipsec.espOut.drops } },
+    policyIn: { drops: { ...ipsec.inPolicy.drops } },
+    states: [...ipsec.sad.values()].map((sa) => ({
+      src: formatAddr(sa.src),
+      dst: formatAddr(sa.dst),
+      spi: `0x${sa.spi.toString(16).padStart(8, '0')}`,
+      reqid: sa.reqid,
+      seqOut: sa.seqOut,
+      replayTop: sa.replay.top,
+      ...sa.stats,
+    })),
+  };
+}
 
 /** Everything counted, as one plain object (the `--json` output). */
 export function hostReport(h: TunnelHost, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -22,7 +41,13 @@ export function hostReport(h: TunnelHost, extra: Record<string, unknown> = {}): 
   return {
     host: h.host.name,
     uptimeSeconds: Math.round((performance.now() - h.startedAt) / 10) / 100,
-    interface: { ...h.ifp.snapshot(), mac: formatMac(h.ifp.lladdr), addresses: addrs, nic: h.config.nic },
+    interface: {
+      ...h.ifp.snapshot(),
+      mac: formatMac(h.ifp.lladdr),
+      addresses: addrs,
+      nic: h.config.nic,
+      coalescing: h.ifp.getCoalescing(),
+    },
     tunnel: { description: h.tunnel.describe(), ...h.tunnel.stats, drops: { ...h.tunnel.stats.drops } },
     ip: { ...inet.stats, drops: { ...inet.stats.drops } },
     icmp: {
@@ -39,6 +64,7 @@ export function hostReport(h: TunnelHost, extra: Record<string, unknown> = {}): 
     arp: { ...arpFor(h.host).stats },
     mbufs: h.host.pool.snapshot(),
     pcap: h.pcap === undefined ? null : { target: h.pcap.target, ...h.pcap.writer.stats },
+    ipsec: wantsIpsec(h.config) ? ipsecReport(ipsecFor(h.host)) : null,
     ...extra,
   };
 }
@@ -82,6 +108,19 @@ export function formatHostReport(h: TunnelHost): string {
   );
   const u = udp.stats;
   lines.push(`udp: ${u.received} received, ${u.delivered} delivered, ${u.sent} sent; drops: ${drops(u.drops)}`);
+  if (wantsIpsec(h.config)) {
+    const ipsec = ipsecFor(h.host);
+    const i = ipsec.esp.stats;
+    const o = ipsec.espOut.stats;
+    lines.push(
+      `esp: ${i.received} received, ${i.delivered} decrypted and delivered, ${o.sent} sent; drops: ${drops({ ...ipsec.esp.drops, ...ipsec.espOut.drops, ...ipsec.inPolicy.drops })}`,
+    );
+    for (const sa of ipsec.sad.values()) {
+      lines.push(
+        `  sa spi 0x${sa.spi.toString(16).padStart(8, '0')} ${formatAddr(sa.src)} -> ${formatAddr(sa.dst)} reqid ${sa.reqid}: ${sa.stats.packets} packets, ${sa.stats.bytes} bytes, replay ${sa.stats.replay}, icv ${sa.stats.icvFail}`,
+      );
+    }
+  }
   if (h.pcap !== undefined) {
     const p = h.pcap.writer.stats;
     lines.push(`pcap ${h.pcap.target}: ${p.packets} packets, ${p.bytes} bytes, ${p.dropped} dropped`);

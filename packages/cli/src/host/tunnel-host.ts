@@ -8,10 +8,12 @@
 import { type Host, type Ifnet, RealTimeRunner, createPlatform } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import { inetFor, registerInet } from '@ifnet/inet';
+import { ipsecFor, registerIpsec } from '@ifnet/ipsec';
 import { tapDevice } from '@ifnet/pcap';
 import { type NodePcapWriter, openPcap } from '@ifnet/pcap/node';
 import { UdpTunnel } from '@ifnet/tunnel';
 import { NICS } from './nics.js';
+import { UsageError } from '../usage-error.js';
 import type { TunnelHostConfig } from './options.js';
 
 export interface TunnelHost {
@@ -26,15 +28,42 @@ export interface TunnelHost {
   stop(): Promise<void>;
 }
 
+/** Whether the configuration asks for IPsec (then the host gets `@ifnet/ipsec` and its crypto framework). */
+export function wantsIpsec(config: TunnelHostConfig): boolean {
+  return config.xfrmStates.length > 0 || config.xfrmPolicies.length > 0 || config.xfrmDefaultIn !== undefined;
+}
+
+/** Installs the `--xfrm-*` SAs and policies; a value `ip xfrm` would refuse (key length, SPI) is a usage error. */
+function configureIpsec(host: Host, config: TunnelHostConfig): void {
+  const ipsec = ipsecFor(host);
+  try {
+    for (const s of config.xfrmStates) ipsec.addState(s);
+    for (const p of config.xfrmPolicies) ipsec.addPolicy(p);
+  } catch (e) {
+    throw new UsageError(`--xfrm-*: ${(e as Error).message}`);
+  }
+  if (config.xfrmDefaultIn !== undefined) ipsec.setDefaultPolicy('in', config.xfrmDefaultIn);
+}
+
 /** Builds the host and opens the tunnel (rejects when the local address cannot be bound). */
 export async function startTunnelHost(config: TunnelHostConfig, name = 'ifnet'): Promise<TunnelHost> {
   const nic = NICS[config.nic];
   const platform = createPlatform();
   registerEther(platform);
   registerInet(platform);
+  const ipsec = wantsIpsec(config);
+  if (ipsec) registerIpsec(platform);
   nic.register(platform);
   const runner = new RealTimeRunner();
   const host = platform.createHost({ name, runner, hz: 1000 });
+  if (ipsec) {
+    try {
+      configureIpsec(host, config);
+    } catch (e) {
+      runner.stop();
+      throw e;
+    }
+  }
   const dev = nic.create(config.mac);
   host.attachDevice(dev);
   host.autoconf();

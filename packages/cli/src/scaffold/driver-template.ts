@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../usage-error.js';
 
 /** Template files of the example package, relative to its root (`vnic` in a path is renamed). */
@@ -30,6 +31,8 @@ export interface ScaffoldOptions {
   dir: string;
   /** npm package name. Default `ifnet-driver-<name>`. */
   packageName?: string;
+  /** Template directory (holding `src/` and `test/` of the example driver). Default {@link templateRoot}. */
+  templateDir?: string;
 }
 
 /** Checks a driver name: lowercase letters and digits, starting and ending with a letter, 2..15 characters. */
@@ -42,10 +45,23 @@ export function validateDriverName(name: string): void {
   if (name === 'vnic') throw new UsageError(`new-driver: 'vnic' is the example driver's own name; choose another`);
 }
 
-/** The example package's root directory. */
+/**
+ * Where the template is read from. Inside the ifnet workspace: the example package itself (a dev dependency
+ * of the CLI), so the template is always what CI just proved. In a published `@ifnet/cli`: the copy that
+ * `prepack` bundled into `template/vnic` (the example package is private and never published).
+ */
 export function templateRoot(): string {
   const require = createRequire(import.meta.url);
-  return dirname(require.resolve('@ifnet/example-vnic/package.json'));
+  try {
+    return dirname(require.resolve('@ifnet/example-vnic/package.json'));
+  } catch {
+    // src/scaffold/ and dist/scaffold/ are both two levels below the package root.
+    const bundled = fileURLToPath(new URL('../../template/vnic', import.meta.url));
+    if (existsSync(join(bundled, TEMPLATE_FILES[0]))) return bundled;
+    throw new Error(
+      `new-driver: the driver template is missing (neither @ifnet/example-vnic nor ${bundled}); reinstall @ifnet/cli`,
+    );
+  }
 }
 
 /** Renames the template's identifiers: `vnic` → name, `Vnic` → Name, `VNIC` → NAME. */
@@ -79,7 +95,7 @@ export function scaffoldDriver(options: ScaffoldOptions): ScaffoldResult {
   if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(packageName)) {
     throw new UsageError(`new-driver: bad package name '${packageName}'`);
   }
-  const root = templateRoot();
+  const root = options.templateDir ?? templateRoot();
   const written: string[] = [];
   const write = (rel: string, text: string) => {
     const path = join(dir, rel);

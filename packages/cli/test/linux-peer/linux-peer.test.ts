@@ -7,13 +7,12 @@
  * Needs root and network namespaces; installs iproute2, iputils-ping, tshark, netcat-openbsd and ethtool
  * from Debian when they are missing. Where it cannot run at all it skips with one line saying why.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PcapReader } from '@ifnet/pcap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningHost, bin, pingStats, startHost, tsharkCheck } from './ifnet-process.js';
 import {
   IFNET_ADDR,
   IFNET_UNDERLAY,
@@ -30,65 +29,10 @@ import {
 } from './netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '..', '..', 'bin', 'ifnet.mjs');
 const vxlanSpec = `${IFNET_UNDERLAY}:${VXLAN_PORT},${LINUX_UNDERLAY}:${VXLAN_PORT},vni=${VNI}`;
-/** What tshark must not find in a capture. */
-const FLAGGED = '_ws.malformed || _ws.expert.severity >= error || _ws.expert.group == checksum';
 
 const skip = cannotRun();
 if (skip !== null) console.log(`linux-peer tests skipped: ${skip}`);
-
-/** A running `ifnet host` in the ifnet namespace, with what it printed. */
-interface RunningHost {
-  proc: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-function startHost(ns: string, args: string[]): Promise<RunningHost> {
-  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, bin, 'host', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const h: RunningHost = {
-    proc,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((r) => proc.on('exit', (code) => r(code))),
-  };
-  proc.stdout!.on('data', (d) => (h.stdout += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ifnet host not ready after 60 s:\n${h.stderr}`)), 60_000);
-    proc.stderr!.on('data', (d) => {
-      h.stderr += d;
-      if (/: ready\n/.test(h.stderr)) {
-        clearTimeout(timer);
-        resolve(h);
-      }
-    });
-    void h.exited.then((code) => reject(new Error(`ifnet host exited (${code}) before ready:\n${h.stderr}`)));
-  });
-}
-
-/** `N packets transmitted, M received, X% packet loss` from iputils (or ifnet) ping output. */
-function pingStats(out: string) {
-  const m = /(\d+) packets transmitted, (\d+) received(?:, \+(\d+) errors)?, ([\d.]+)% packet loss/.exec(out);
-  if (m === null) throw new Error(`no ping statistics in:\n${out}`);
-  return { transmitted: +m[1], received: +m[2], errors: +(m[3] ?? 0), loss: +m[4] };
-}
-
-/**
- * What tshark flags in a capture with the IP and UDP checksum checks on (empty when it is clean), and the
- * number of records (read with our own reader: tshark exits non-zero on a file it cannot read to the end,
- * so one tshark pass is enough).
- */
-function tsharkCheck(file: string): { flagged: string; packets: number } {
-  const args = ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', FLAGGED];
-  const flagged = sh('tshark', args, { timeout: 60_000 });
-  let packets = 0;
-  for (const _ of new PcapReader(readFileSync(file))) packets++;
-  return { flagged: flagged.trim(), packets };
-}
 
 describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VXLAN)', () => {
   let net: PeerNetwork | undefined;

@@ -9,16 +9,21 @@
  *   vl 198.51.100.1/24  ======== veth ========  vi 198.51.100.2/24
  * ```
  *
+ * {@link buildPeerNetwork} takes other names, addresses, VNI and port ({@link PeerNetworkOptions}), so that
+ * several test files run at once without colliding, and a `guest` Linux end: instead of an address and a
+ * `vxlan` interface in the Linux namespace, a bridge joining the veth to a tap device, on which a Linux
+ * kernel of its own (User-Mode Linux, see `uml.ts`) has its Ethernet interface and makes the VXLAN itself.
+ *
  * Only the documentation ranges are used, inside namespaces of their own: nothing is reachable from the
- * machine's real networks, and the ifnet process sees only 198.51.100.2 and its loopback.
+ * machine's real networks, and the ifnet process sees only its underlay address and its loopback.
  *
  * @module
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** Debian packages and the command each provides. */
-const NEEDED: Record<string, string> = {
+/** Debian packages and the command each provides (what every Linux-peer test needs). */
+export const NEEDED: Record<string, string> = {
   ip: 'iproute2',
   ping: 'iputils-ping',
   tshark: 'tshark',
@@ -37,16 +42,18 @@ export function cannotRun(): string | null {
   return null;
 }
 
-function has(cmd: string): boolean {
+export function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
 /**
  * Installs what is missing from Debian (apt-get update once, then install), non-interactively, with
- * tshark's setuid question answered "no". Returns what was installed and how long it took.
+ * tshark's setuid question answered "no": {@link NEEDED} and `extra` (command → package). Returns what was
+ * installed and how long it took.
  */
-export function installDebianPackages(): { installed: string[]; seconds: number } {
-  const missing = Object.keys(NEEDED).filter((c) => !has(c));
+export function installDebianPackages(extra: Record<string, string> = {}): { installed: string[]; seconds: number } {
+  const needed = { ...NEEDED, ...extra };
+  const missing = Object.keys(needed).filter((c) => !has(c));
   const t0 = performance.now();
   if (missing.length > 0) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -56,10 +63,12 @@ export function installDebianPackages(): { installed: string[]; seconds: number 
       input: 'wireshark-common wireshark-common/install-setuid boolean false\n',
     });
     const lock = ['-o', 'DPkg::Lock::Timeout=120'];
-    execFileSync('apt-get', [...lock, 'update', '-q'], opts);
-    execFileSync('apt-get', [...lock, 'install', '-y', '-q', ...Object.values(NEEDED)], opts);
+    // Test files run in parallel and may install at once: apt's list lock does not wait, so take turns.
+    const apt = has('flock') ? ['flock', '-w', '240', '/tmp/ifnet-linux-peer-apt.lock', 'apt-get'] : ['apt-get'];
+    execFileSync(apt[0], [...apt.slice(1), ...lock, 'update', '-q'], opts);
+    execFileSync(apt[0], [...apt.slice(1), ...lock, 'install', '-y', '-q', ...missing.map((c) => needed[c])], opts);
   }
-  return { installed: missing.map((c) => NEEDED[c]), seconds: (performance.now() - t0) / 1000 };
+  return { installed: missing.map((c) => needed[c]), seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Runs a command, throwing with its output when it fails. */
@@ -85,6 +94,24 @@ export interface PeerNetwork {
   destroy(): void;
 }
 
+/** Names, addresses and VXLAN parameters of one peer network (defaults: the constants below). */
+export interface PeerNetworkOptions {
+  /** Namespace names are `<prefix>-l<pid>` and `<prefix>-i<pid>`. */
+  prefix: string;
+  linuxUnderlay: string;
+  ifnetUnderlay: string;
+  /** The Linux end's overlay address with its prefix length (`vx0`). */
+  linuxAddr: string;
+  vni: number;
+  port: number;
+  /**
+   * `vxlan`: the Linux namespace has the underlay address and `vx0` (the machine's kernel is the peer).
+   * `guest`: it has a bridge `br0` joining the veth `vl` and a tap `tap0` (no address): a guest kernel on
+   * `tap0` owns the underlay address and makes `vx0` itself.
+   */
+  linuxEnd: 'vxlan' | 'guest';
+}
+
 export const LINUX_UNDERLAY = '198.51.100.1';
 export const IFNET_UNDERLAY = '198.51.100.2';
 export const LINUX_ADDR = '192.0.2.1';
@@ -92,13 +119,47 @@ export const IFNET_ADDR = '192.0.2.2';
 export const VNI = 42;
 export const VXLAN_PORT = 4789;
 
+const DEFAULTS: PeerNetworkOptions = {
+  prefix: 'ifnet-peer',
+  linuxUnderlay: LINUX_UNDERLAY,
+  ifnetUnderlay: IFNET_UNDERLAY,
+  linuxAddr: `${LINUX_ADDR}/24`,
+  vni: VNI,
+  port: VXLAN_PORT,
+  linuxEnd: 'vxlan',
+};
+
+/**
+ * The `ip link add vx0 type vxlan ...` arguments of the Linux end (source port pinned to `port`: the tunnel
+ * accepts one peer port), for the namespace or for a guest kernel's own shell.
+ */
+export function vxlanLinkArgs(
+  o: Pick<PeerNetworkOptions, 'vni' | 'linuxUnderlay' | 'ifnetUnderlay' | 'port'>,
+  dev: string,
+): string[] {
+  const port = String(o.port);
+  return [
+    'link',
+    'add',
+    'vx0',
+    'type',
+    'vxlan',
+    'id',
+    String(o.vni),
+    'local',
+    o.linuxUnderlay,
+    'remote',
+    o.ifnetUnderlay,
+  ].concat(['dstport', port, 'srcport', port, String(o.port + 1), 'dev', dev]);
+}
+
 /**
  * Deletes namespaces left by an earlier run that was killed before its clean-up (names carry the pid of
  * the run that made them; only those whose process is gone are touched).
  */
 function removeStaleNamespaces(): void {
   const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  for (const m of list.matchAll(/^(ifnet-peer-[li](\d+))\b/gm)) {
+  for (const m of list.matchAll(/^(ifnet-(?:peer|esp)-[li](\d+))\b/gm)) {
     let alive = true;
     try {
       process.kill(Number(m[2]), 0);
@@ -110,11 +171,12 @@ function removeStaleNamespaces(): void {
 }
 
 /** Builds the two namespaces. Names carry the pid, so parallel runs do not collide. */
-export function buildPeerNetwork(): PeerNetwork {
+export function buildPeerNetwork(options: Partial<PeerNetworkOptions> = {}): PeerNetwork {
+  const o = { ...DEFAULTS, ...options };
   removeStaleNamespaces();
   const tag = `${process.pid}`;
-  const linux = `ifnet-peer-l${tag}`;
-  const ifnet = `ifnet-peer-i${tag}`;
+  const linux = `${o.prefix}-l${tag}`;
+  const ifnet = `${o.prefix}-i${tag}`;
   const net: PeerNetwork = {
     linux,
     ifnet,
@@ -126,39 +188,27 @@ export function buildPeerNetwork(): PeerNetwork {
     sh('ip', ['netns', 'add', linux]);
     sh('ip', ['netns', 'add', ifnet]);
     sh('ip', ['link', 'add', 'vl', 'netns', linux, 'type', 'veth', 'peer', 'name', 'vi', 'netns', ifnet]);
-    for (const [ns, dev, addr] of [
-      [linux, 'vl', LINUX_UNDERLAY],
-      [ifnet, 'vi', IFNET_UNDERLAY],
-    ]) {
+    const ends: [string, string, string | null][] = [
+      [linux, 'vl', o.linuxEnd === 'vxlan' ? o.linuxUnderlay : null],
+      [ifnet, 'vi', o.ifnetUnderlay],
+    ];
+    for (const [ns, dev, addr] of ends) {
       inNs(ns, ['ip', 'link', 'set', 'lo', 'up']);
-      inNs(ns, ['ip', 'addr', 'add', `${addr}/24`, 'dev', dev]);
+      if (addr !== null) inNs(ns, ['ip', 'addr', 'add', `${addr}/24`, 'dev', dev]);
       inNs(ns, ['ip', 'link', 'set', dev, 'up']);
       // A veth leaves checksums to an offload that never happens: have the kernel compute them.
       inNs(ns, ['ethtool', '-K', dev, 'tx', 'off']);
     }
-    // The Linux end of the VXLAN segment: source port pinned to 4789 (the tunnel accepts one peer port).
-    inNs(linux, [
-      'ip',
-      'link',
-      'add',
-      'vx0',
-      'type',
-      'vxlan',
-      'id',
-      String(VNI),
-      'local',
-      LINUX_UNDERLAY,
-      'remote',
-      IFNET_UNDERLAY,
-      'dstport',
-      String(VXLAN_PORT),
-      'srcport',
-      String(VXLAN_PORT),
-      String(VXLAN_PORT + 1),
-      'dev',
-      'vl',
-    ]);
-    inNs(linux, ['ip', 'addr', 'add', `${LINUX_ADDR}/24`, 'dev', 'vx0']);
+    if (o.linuxEnd === 'guest') {
+      // A switch between the veth and the guest kernel's tap: the guest is the Linux end of the segment.
+      inNs(linux, ['ip', 'link', 'add', 'br0', 'type', 'bridge']);
+      inNs(linux, ['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap']);
+      for (const dev of ['vl', 'tap0']) inNs(linux, ['ip', 'link', 'set', dev, 'master', 'br0']);
+      for (const dev of ['tap0', 'br0']) inNs(linux, ['ip', 'link', 'set', dev, 'up']);
+      return net;
+    }
+    inNs(linux, ['ip', ...vxlanLinkArgs(o, 'vl')]);
+    inNs(linux, ['ip', 'addr', 'add', o.linuxAddr, 'dev', 'vx0']);
     inNs(linux, ['ip', 'link', 'set', 'vx0', 'up']);
     return net;
   } catch (e) {

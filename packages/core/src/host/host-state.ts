@@ -51,34 +51,48 @@ export class HostState<T> {
   }
 }
 
+/** Slot numbers handed to {@link IfnetState}s, in creation order (a handful per process: one per protocol). */
+let nextIfnetSlot = 0;
+
 /**
  * A typed slot in `ifp.afdata` (`if_afdata[AF_*]`): a protocol's per-interface state, created on first use
- * by `create`, without casts at the call sites. Reading it is one property load (fine on data paths).
+ * by `create`, without casts at the call sites. Each state also has a slot number, so reading it on a data
+ * path is one indexed load (`ifp.afslots[slot]`) instead of a property lookup by a string key that varies
+ * from protocol to protocol; `ifp.afdata[key]` shows the same objects by name for inspection.
  */
 export class IfnetState<T> {
+  /** Index in `ifp.afslots`. */
+  private readonly slot: number;
+
   constructor(
     /** The `afdata` key (`inet`, `ether`, ...). */
     readonly key: string,
     private readonly create: (ifp: Ifnet) => T,
-  ) {}
+  ) {
+    this.slot = nextIfnetSlot++;
+  }
 
   /** The interface's state, created on first use. */
   of(ifp: Ifnet): T {
-    let v = ifp.afdata[this.key] as T | undefined;
-    if (v === undefined) {
-      v = this.create(ifp);
-      ifp.afdata[this.key] = v;
-    }
+    const v = ifp.afslots[this.slot];
+    return v !== undefined ? (v as T) : this.init(ifp);
+  }
+
+  private init(ifp: Ifnet): T {
+    const v = this.create(ifp);
+    ifp.afslots[this.slot] = v;
+    ifp.afdata[this.key] = v;
     return v;
   }
 
   /** The interface's state if it was created. */
   find(ifp: Ifnet): T | undefined {
-    return ifp.afdata[this.key] as T | undefined;
+    return ifp.afslots[this.slot] as T | undefined;
   }
 
   /** Forgets the interface's state (detach). */
   clear(ifp: Ifnet): void {
+    ifp.afslots[this.slot] = undefined;
     delete ifp.afdata[this.key];
   }
 }

@@ -5,9 +5,10 @@
  * needs a `subarray` view, one small heap object per copy, which a path that runs millions of packets a
  * second must not create (the 0-bytes-per-packet rule). So, in order:
  *
- * 1. both ranges in one ArrayBuffer (mbuf to mbuf in one pool arena; a device writing a buffer that lives
+ * 1. the source range is the whole source array (a traffic source's exact-length frame): `set` (a memmove,
+ *    also when both arrays share one buffer);
+ * 2. both ranges in one ArrayBuffer (mbuf to mbuf in one pool arena; a device writing a buffer that lives
  *    in the same arena): `copyWithin`, a memmove;
- * 2. the source range is the whole source array (a traffic source's exact-length frame): `set`;
  * 3. short ranges (under {@link WORD_MIN} bytes): a byte loop;
  * 4. otherwise 32-bit words through `DataView`s of both buffers, about three times faster than bytes. The
  *    DataViews come from a small cache keyed by buffer (arenas, rings and device buffers are long-lived),
@@ -50,6 +51,13 @@ export function wholeBufferView(buffer: ArrayBufferLike): DataView {
  */
 export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
   if (len <= 0) return;
+  // First, because it needs neither `buffer` nor `byteOffset`: on V8 (node 20) those getters are calls
+  // that are not inlined, 10–20 ns each, as much as the whole copy of a small frame. `set` of a whole
+  // Uint8Array into a Uint8Array is a memmove even when both share one buffer.
+  if (srcOff === 0 && len === src.length) {
+    dst.set(src, dstOff);
+    return;
+  }
   const db = dst.buffer;
   const sb = src.buffer;
   if (sb === db) {
@@ -58,10 +66,6 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
       dst.copyWithin(dstOff, s, s + len);
       return;
     }
-  }
-  if (srcOff === 0 && len === src.length) {
-    dst.set(src, dstOff);
-    return;
   }
   if (
     len < WORD_MIN ||
@@ -81,8 +85,53 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
     }
     return;
   }
-  const sv = wholeBufferView(sb);
-  const dv = wholeBufferView(db);
+  copyWords(dst, dstOff, wholeBufferView(db), src, srcOff, wholeBufferView(sb), len);
+}
+
+/**
+ * {@link copyBytes} for a caller that keeps its own DataViews over the *whole* ArrayBuffers of `dst` and
+ * `src` (`new DataView(a.buffer)`, made once). For code that copies to or from many long-lived buffers in
+ * turn — a crypto driver bouncing requests whose buffers belong to dozens of owners (ESP's job slots) —
+ * where the few-entry cache of {@link wholeBufferView} would miss and create a DataView per copy (a
+ * 50–100-byte allocation each time). Same semantics and checks as copyBytes; allocation-free always.
+ */
+export function copyBytesWithViews(
+  dst: Uint8Array,
+  dstOff: number,
+  dstView: DataView,
+  src: Uint8Array,
+  srcOff: number,
+  srcView: DataView,
+  len: number,
+): void {
+  if (
+    len < WORD_MIN ||
+    src.buffer === dst.buffer ||
+    (srcOff === 0 && len === src.length) ||
+    srcOff < 0 ||
+    dstOff < 0 ||
+    srcOff + len > src.length ||
+    dstOff + len > dst.length ||
+    dstView.buffer !== dst.buffer ||
+    srcView.buffer !== src.buffer
+  ) {
+    // Every case copyBytes handles without a DataView (or a view that does not match: its own path).
+    copyBytes(dst, dstOff, src, srcOff, len);
+    return;
+  }
+  copyWords(dst, dstOff, dstView, src, srcOff, srcView, len);
+}
+
+/** The word loop of case 4: 32-bit words through whole-buffer DataViews, then the tail bytes. */
+function copyWords(
+  dst: Uint8Array,
+  dstOff: number,
+  dv: DataView,
+  src: Uint8Array,
+  srcOff: number,
+  sv: DataView,
+  len: number,
+): void {
   const s = src.byteOffset + srcOff;
   const d = dst.byteOffset + dstOff;
   let i = 0;

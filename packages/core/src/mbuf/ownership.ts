@@ -27,8 +27,16 @@ export interface MbufOwner {
 
 /** Whether the single mbuf `m` belongs to `owner` (its pool, or a pool mapped into its DMA space). */
 export function ownsMbuf(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
+  if (owner instanceof MbufPool) return m.pool === owner;
+  return hostOwnsMbuf(owner, m);
+}
+
+/**
+ * {@link ownsMbuf} for a host (or anything with a pool and a DMA space): two comparisons, no `instanceof`,
+ * for the per-packet check of `if_input`.
+ */
+export function hostOwnsMbuf(owner: MbufOwner, m: Mbuf): boolean {
   const p = m.pool;
-  if (owner instanceof MbufPool) return p === owner;
   return p === owner.pool || (p.dma !== null && p.dma === owner.dma);
 }
 

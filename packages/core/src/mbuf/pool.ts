@@ -205,6 +205,11 @@ export class MbufPool {
   readonly arenaU8: Uint8Array;
   /** Bus address of arena byte 0 when mapped into a DMA space, else 0. */
   readonly busBase: number;
+  /**
+   * The high 32 bits of {@link busBase} (a DMA space maps each arena at a multiple of 2^32; an mbuf's low
+   * address word is `m.base + m.off`): a small integer, 0 when not mapped.
+   */
+  readonly busHi: number;
   /** The DMA space the arena is mapped into (one host's memory), or null. See `assertOwnMbuf`. */
   readonly dma: DmaSpace | null;
   readonly guard: AllocationGuard | null;
@@ -246,6 +251,7 @@ export class MbufPool {
     this.arenaU8 = new Uint8Array(this.arena);
     this.dma = options.dma ?? null;
     this.busBase = options.dma ? options.dma.map(this.arena, `mbuf pool ${name}`) : 0;
+    this.busHi = this.busBase / 0x1_0000_0000;
 
     const mres = options.reserve?.mbufs ?? 0;
     const cres = options.reserve?.clusters ?? 0;

@@ -1,12 +1,13 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
-import { assertOwnMbuf, ownsChain, ownsMbuf } from '../mbuf/ownership.js';
+import { assertOwnMbuf, hostOwnsMbuf, ownsChain } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
 import type { Continuation } from '../kern/continuation.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
 import { faultResetContinuation, recordFault } from './fault.js';
 import { LAYER_IF_INPUT } from '../kern/cost-layers.js';
 import { type IfCounters, countDrop, newCounters, snapshotCounters } from './if-counters.js';
+import type { Coalescing } from './coalesce.js';
 import type { LinkLayer } from './link-layer.js';
 import { PollContext, type PollContextOptions, type PollOps } from './poll-context.js';
 import { FifoSendQueue, type SendQueue } from './send-queue.js';
@@ -127,6 +128,11 @@ export class Ifnet {
   /** Per-protocol attachment data (`if_afdata`): e.g. `afdata.inet` for IPv4 addresses. */
   readonly afdata: Record<string, unknown> = {};
   /**
+   * @internal The same per-protocol data by `IfnetState` slot number: an indexed load on the data paths,
+   * where `afdata[key]` with a key that varies by protocol is a megamorphic keyed lookup.
+   */
+  readonly afslots: unknown[] = [];
+  /**
    * Interrupt lines of the device this interface was attached for (set by `host.autoconf` / driver
    * attach; empty for software interfaces). Used to find a poll context's line and to contain faults.
    */
@@ -204,6 +210,34 @@ export class Ifnet {
   /** Whether a {@link holdInput} is in force. */
   get inputHeld(): boolean {
     return this.inputHolds > 0;
+  }
+
+  /**
+   * `ETHTOOL_GCOALESCE` / `SIOCGIFCOALESCE`: the receive coalescing of poll context `queue` (default 0,
+   * the interface's first queue). Throws a RangeError for a queue the interface does not have.
+   */
+  getCoalescing(queue = 0): Coalescing {
+    return this.queueContext(queue).coalescing;
+  }
+
+  /**
+   * `ETHTOOL_SCOALESCE` / `SIOCSIFCOALESCE` (`ethtool -C <if> rx-usecs N rx-frames N`): sets receive
+   * coalescing on every poll context, or only on `queue` (Linux's per-queue `--per-queue queue_mask`).
+   * Each context applies it through its driver or emulates it (`coalesce.ts` says the rule). A value
+   * refused by one context throws its RangeError; contexts before it keep the new setting.
+   */
+  setCoalescing(want: Partial<Coalescing>, queue?: number): void {
+    if (queue !== undefined) {
+      this.queueContext(queue).setCoalescing(want);
+      return;
+    }
+    for (const ctx of this.pollContexts) ctx.setCoalescing(want);
+  }
+
+  private queueContext(queue: number): PollContext {
+    const ctx = this.pollContexts[queue];
+    if (ctx === undefined) throw new RangeError(`${this.name}: no queue ${queue} (${this.pollContexts.length} queues)`);
+    return ctx;
   }
 
   /**
@@ -297,7 +331,7 @@ export class Ifnet {
     let total = 0;
     let bad = (m.flags & M_PKTHDR) === 0;
     for (let x: Mbuf | null = m; x !== null; x = x.next) {
-      if (!ownsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
+      if (!hostOwnsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
       const len = x.len;
       const off = x.off;
       if (len >>> 0 !== len || off >>> 0 !== off || off + len > x.capacity) bad = true;

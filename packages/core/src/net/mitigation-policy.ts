@@ -1,4 +1,5 @@
 import { NS_PER_SEC, type Nanoseconds } from '../kern/time.js';
+import type { PollContext } from './poll-context.js';
 
 /** What to do when a poll finished with work left under its budget. */
 export type MitigationDecision = 'unmask' | 'tick';
@@ -30,6 +31,11 @@ export interface MitigationPolicy {
   decide(work: number, fromTick: boolean, now: Nanoseconds, capacity: number): MitigationDecision;
   /** A plain description of the current state, for counters and experiments. */
   describe(): Record<string, number | string | boolean>;
+  /**
+   * Optional: called once by the poll context that owns the policy, at its creation, so a policy can act
+   * on the context itself (the adaptive policy sets its coalescing, `ctx.applyCoalescing`).
+   */
+  attach?(ctx: PollContext): void;
 }
 
 /** Builds a fresh policy for one poll context. `hz` is the host's clock rate. */

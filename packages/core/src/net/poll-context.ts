@@ -1,7 +1,16 @@
+import { Callout } from '../kern/callout.js';
 import { Continuation } from '../kern/continuation.js';
+import { HrTimer } from '../kern/hrtimer.js';
 import { IPL_SOFTNET } from '../kern/ipl.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
 import { isUncontainable, recordFault, resetAfterFault } from './fault.js';
+import {
+  COALESCE_MAX_FRAMES,
+  COALESCE_MAX_USECS,
+  type Coalescing,
+  checkCoalesceValue,
+  coalesceNs,
+} from './coalesce.js';
 import type { Ifnet } from './ifnet.js';
 import type { MitigationPolicy, MitigationPolicyFactory } from './mitigation-policy.js';
 
@@ -26,6 +35,40 @@ export interface PollOps {
    * unmasking to close the completion race: a packet that arrived between the last check and the unmask.
    */
   workPending(ctx: PollContext): boolean;
+  /**
+   * Optional: make the device raise this context's interrupt again at once, by software (the e1000's
+   * ICS register, "interrupt cause set"). Needed only for {@link PollContext.setInterruptWork}'s
+   * `'reinterrupt'` mode, where an interrupt that used its whole budget leaves the rest to another
+   * interrupt.
+   */
+  intrRetrigger?(ctx: PollContext): void;
+  /**
+   * Optional: apply receive coalescing ({@link Coalescing}, `ethtool -C`) to this queue's hardware
+   * moderation (`ETHTOOL_SCOALESCE` in a Linux driver). Throw a RangeError for a parameter the hardware
+   * cannot do (`EOPNOTSUPP`); the context then keeps its previous values. Called at any IPL up to softnet
+   * (also from a mitigation policy inside the poll), so it must not allocate. Without it the framework
+   * emulates `rxUsecs` with a high-resolution re-poll timer (see `coalesce.ts`).
+   */
+  setCoalescing?(ctx: PollContext, rxUsecs: number, rxFrames: number): void;
+}
+
+/**
+ * Receive in the interrupt routine itself, as drivers did before NAPI and seed 000 (the "top half" of
+ * seed 004): see {@link PollContext.setInterruptWork}.
+ */
+export interface InterruptWorkOptions {
+  /** Receive work per interrupt: 1 for an interrupt per frame; 3c59x's `max_interrupt_work` is 32. */
+  maxWork: number;
+  /**
+   * What an interrupt that used its whole `maxWork` with more work pending leaves behind:
+   * - `'reinterrupt'`: the driver raises its interrupt again at once ({@link PollOps.intrRetrigger}), so
+   *   every `maxWork` packets cost one interrupt (with `maxWork` 1: an interrupt per frame);
+   * - `'timer'`: the interrupt is masked and a timer unmasks it `timerTicks` clock ticks later (3c59x's
+   *   `vortex_interrupt`: "Disable all pending interrupts ... The timer will re-enable interrupts").
+   */
+  whenExhausted: 'reinterrupt' | 'timer';
+  /** Clock ticks until the timer unmasks (`'timer'` only). Default 1. */
+  timerTicks?: number;
 }
 
 export interface PollContextOptions {
@@ -78,6 +121,18 @@ export interface PollContextStats {
   budgetOverruns: number;
   /** Rounds that found an input {@link PollContext.hold} in force and parked without polling. */
   holdParks: number;
+  /**
+   * Interrupt-work mode ({@link PollContext.setInterruptWork}): interrupts that used their whole
+   * `maxWork` with more work pending (3c59x: "Too much work in interrupt").
+   */
+  maxWorkHits: number;
+  /**
+   * Emulated coalescing: rounds that completed with work and, instead of unmasking, stayed masked for a
+   * re-poll `rxUsecs` later (`napi_defer_hard_irqs`).
+   */
+  coalesceDeferrals: number;
+  /** Changes of the coalescing parameters ({@link PollContext.setCoalescing}). */
+  coalesceChanges: number;
 }
 
 /**
@@ -118,7 +173,18 @@ export class PollContext {
     work: 0,
     budgetOverruns: 0,
     holdParks: 0,
+    maxWorkHits: 0,
+    coalesceDeferrals: 0,
+    coalesceChanges: 0,
   };
+  /** `rx-usecs` in force ({@link setCoalescing}). */
+  private rxUsecs = 0;
+  /** `rx-frames` in force. */
+  private rxFrames = 0;
+  /** The emulation's re-poll timer, created the first time emulated `rxUsecs` is set. */
+  private coalesceTimer: HrTimer<PollContext> | null = null;
+  /** The scheduled round waits for {@link coalesceTimer} (emulated coalescing). */
+  private coalesceWaiting = false;
   /**
    * Input holds in force ({@link hold}): while above 0, a scheduled round does not poll; the context parks
    * with its interrupt masked and the device drops what it cannot hold (Mogul & Ramakrishnan's feedback
@@ -136,6 +202,12 @@ export class PollContext {
   private readonly line: InterruptSource | undefined;
   /** Driver-private per-queue state (the queue's softc), for the driver's convenience. */
   softc: unknown;
+  /** Interrupt-work mode ({@link setInterruptWork}), or null: seed 000's deferral (the default). */
+  private intrWork: Required<InterruptWorkOptions> | null = null;
+  /** Interrupt-work mode: the interrupt is masked until the timer or the release of a hold unmasks it. */
+  private intrWorkMasked = false;
+  /** Interrupt-work mode's timer (3c59x's `vp->timer`), created on first use. */
+  private intrWorkTimer: Callout<PollContext> | null = null;
 
   constructor(
     readonly ifp: Ifnet,
@@ -155,6 +227,50 @@ export class PollContext {
     this.policy = (options.policy ?? ifp.host.mitigationPolicy)(ifp.host.hz);
     this.timed = this.policy.usesTime !== false;
     this.kc = new Continuation<PollContext>(this.name, IPL_SOFTNET, runPoll, this as PollContext);
+    this.policy.attach?.(this);
+  }
+
+  /** The coalescing parameters in force (`ethtool -c`; `ETHTOOL_GCOALESCE`). A fresh object. */
+  get coalescing(): Coalescing {
+    return { rxUsecs: this.rxUsecs, rxFrames: this.rxFrames };
+  }
+
+  /** Whether the driver maps coalescing onto its hardware (else `rxUsecs` is emulated). */
+  get coalescingInHardware(): boolean {
+    return this.ops.setCoalescing !== undefined;
+  }
+
+  /**
+   * `ethtool -C rx-usecs N rx-frames N` for this queue (`ETHTOOL_SCOALESCE`; the rule is in
+   * `coalesce.ts`): fields left out keep their value. The driver maps them onto its hardware
+   * ({@link PollOps.setCoalescing}), or the framework emulates `rxUsecs` with a high-resolution re-poll
+   * timer. Throws a RangeError for a bad value or one the driver (or the emulation: `rxFrames`) cannot
+   * do, and then changes nothing. Allocates nothing once the emulation's timer exists (the adaptive
+   * policy calls it from the poll).
+   */
+  setCoalescing(want: Partial<Coalescing>): void {
+    this.applyCoalescing(want.rxUsecs ?? this.rxUsecs, want.rxFrames ?? this.rxFrames);
+  }
+
+  /** {@link setCoalescing} with both values given: no object needed (for callers on the data path). */
+  applyCoalescing(rxUsecs: number, rxFrames: number): void {
+    checkCoalesceValue(this.name, 'rx-usecs', rxUsecs, COALESCE_MAX_USECS);
+    checkCoalesceValue(this.name, 'rx-frames', rxFrames, COALESCE_MAX_FRAMES);
+    if (rxUsecs === this.rxUsecs && rxFrames === this.rxFrames) return;
+    const ops = this.ops;
+    if (ops.setCoalescing !== undefined) {
+      ops.setCoalescing(this, rxUsecs, rxFrames);
+    } else {
+      if (rxFrames !== 0) {
+        throw new RangeError(`${this.name}: rx-frames is not supported (coalescing emulated by a re-poll timer)`);
+      }
+      if (rxUsecs !== 0 && this.coalesceTimer === null) {
+        this.coalesceTimer = new HrTimer(this.ifp.host.cpu, this.name, coalesceRepoll, this as PollContext);
+      }
+    }
+    this.rxUsecs = rxUsecs;
+    this.rxFrames = rxFrames;
+    this.stats.coalesceChanges++;
   }
 
   /**
@@ -214,6 +330,12 @@ export class PollContext {
     this.stats.interrupts++;
     this.ifp.counters.interrupts++;
     this.policy.onInterrupt(this.timed ? this.ifp.host.cpu.now() : 0);
+    if (this.intrWork !== null) {
+      this.interruptWork(this.intrWork);
+      return;
+    }
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollEvent(this, 'defer');
     if (this.schedulePrep()) {
       if (this.maskOnDefer) this.ops.intrDisable(this);
       this.schedule();
@@ -241,8 +363,11 @@ export class PollContext {
       return false;
     }
     this.ifp.host.cpu.sched.cancel(this.kc);
+    if (this.intrWorkTimer !== null) this.ifp.host.callouts.stop(this.intrWorkTimer);
+    this.cancelCoalesceWait();
     this.state = 'disabled';
     this.parked = false;
+    this.intrWorkMasked = false;
     onDone?.();
     return true;
   }
@@ -275,39 +400,34 @@ export class PollContext {
   /** The continuation body. */
   run(): void {
     if (this.state !== 'scheduled') return; // disabled while queued: nothing to do
+    if (this.coalesceWaiting) return; // the coalescing timer starts this round
     if (this.holds > 0) {
       // Park: stay 'scheduled' (so defer() does not schedule again) with the interrupt masked.
       if (!this.parked) {
         this.parked = true;
         this.stats.holdParks++;
+        this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
         if (!this.maskOnDefer) this.ops.intrDisable(this);
       }
       return;
     }
+    if (this.intrWorkMasked) {
+      // Interrupt-work mode: the timer expired or the last hold was released. Packets already waiting
+      // raised their cause before the mask (and the interrupt routine acknowledged it): raise it again,
+      // as a level-triggered "receive complete" status would (3c59x's RxComplete).
+      this.intrWorkMasked = false;
+      this.state = 'idle';
+      this.ops.intrEnable(this);
+      this.ifp.host.cpu.tracer?.pollEvent(this, 'unmask');
+      if (this.ops.workPending(this)) this.ops.intrRetrigger?.(this);
+      return;
+    }
     if (this.kcFromTick()) this.fromTick = true;
-    this.state = 'running';
-    this.stats.polls++;
-    this.ifp.counters.polls++;
-    let work: number;
-    try {
-      work = this.ops.poll(this, this.weight);
-    } catch (err) {
-      this.pollFault(err);
-      return;
-    }
-    if (!(work >= 0)) work = 0;
-    if (work > this.weight) {
-      this.stats.budgetOverruns++;
-      work = this.weight;
-    }
-    this.stats.work += work;
+    const work = this.pollOnce(this.weight);
+    if (work < 0) return;
     this.roundWork += work;
-    if (this.disabling) {
-      this.finishDisable();
-      return;
-    }
-    if (this.disableWaiters.length > 0) this.releaseWaiters();
     const sched = this.ifp.host.cpu.sched;
+    const tracer = this.ifp.host.cpu.tracer;
     if (work >= this.weight) {
       this.stats.pollAgain++;
       this.ifp.counters.pollAgain++;
@@ -321,26 +441,75 @@ export class PollContext {
       this.timed ? this.ifp.host.cpu.now() : 0,
       this.capacity,
     );
+    const found = this.roundWork;
     this.roundWork = 0;
     if (decision === 'tick') {
       this.stats.tickDeferrals++;
       this.ifp.counters.tickDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'tick-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.tickArmed = true;
       sched.deferToTick(this.kc);
       return;
     }
+    if (found > 0 && this.rxUsecs !== 0 && this.coalesceTimer !== null && this.ops.setCoalescing === undefined) {
+      // Emulated rx-usecs: stay masked and poll again rx-usecs from now; a re-poll that finds nothing
+      // unmasks (napi_defer_hard_irqs = 1, gro_flush_timeout = rx-usecs).
+      this.stats.coalesceDeferrals++;
+      if (!this.maskOnDefer) this.ops.intrDisable(this);
+      this.state = 'scheduled';
+      this.fromTick = false;
+      this.coalesceWaiting = true;
+      this.coalesceTimer.armAfter(coalesceNs(this.rxUsecs));
+      return;
+    }
     this.stats.completions++;
     this.state = 'idle';
     this.fromTick = false;
     this.ops.intrEnable(this);
+    if (tracer !== null) tracer.pollEvent(this, 'unmask');
     if (this.ops.workPending(this) && this.schedulePrep()) {
+      if (tracer !== null) tracer.pollEvent(this, 'race-recheck');
       this.stats.raceRechecks++;
       this.ifp.counters.raceRechecks++;
       this.ops.intrDisable(this);
       this.schedule();
     }
+  }
+
+  /**
+   * One call of the driver's poll with `budget`: state `running`, counters, fault containment, the clamp
+   * to the budget, a disable that was waiting for it. Returns the work done, or -1 when the round ended
+   * there (the poll threw and was contained, or the pending disable completed).
+   */
+  private pollOnce(budget: number): number {
+    this.state = 'running';
+    this.stats.polls++;
+    this.ifp.counters.polls++;
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollBegin(this, budget);
+    let work: number;
+    try {
+      work = this.ops.poll(this, budget);
+    } catch (err) {
+      if (tracer !== null) tracer.pollEnd(this, 0);
+      this.pollFault(err);
+      return -1;
+    }
+    if (tracer !== null) tracer.pollEnd(this, work);
+    if (!(work >= 0)) work = 0;
+    if (work > budget) {
+      this.stats.budgetOverruns++;
+      work = budget;
+    }
+    this.stats.work += work;
+    if (this.disabling) {
+      this.finishDisable();
+      return -1;
+    }
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    return work;
   }
 
   /**
@@ -370,7 +539,21 @@ export class PollContext {
     return t;
   }
 
+  /** @internal The emulation's re-poll timer expired (interrupt context): run the waiting round. */
+  coalesceExpired(): void {
+    if (!this.coalesceWaiting) return;
+    this.coalesceWaiting = false;
+    if (this.state === 'scheduled') this.ifp.host.cpu.sched.schedule(this.kc);
+  }
+
+  private cancelCoalesceWait(): void {
+    if (!this.coalesceWaiting) return;
+    this.coalesceWaiting = false;
+    this.coalesceTimer?.cancel();
+  }
+
   private finishDisable(): void {
+    this.cancelCoalesceWait();
     this.state = 'disabled';
     this.disabling = false;
     this.releaseWaiters();
@@ -381,12 +564,101 @@ export class PollContext {
     for (const w of waiters) w();
   }
 
+  /**
+   * Interrupt-work mode (`null` turns it off again): the interrupt routine's {@link defer} receives right
+   * there, in interrupt context, up to `maxWork` packets (`ops.poll(ctx, maxWork)`), instead of deferring
+   * to a continuation. This is how drivers worked before NAPI and seed 000 — the "top half" of seed 004:
+   * an interrupt per frame, or several frames per interrupt bounded by 3c59x's `max_interrupt_work` —
+   * and what the livelock lab compares seed 000 against. Everything the poll does then runs at the
+   * interrupt's IPL and is charged to interrupt context; its packets go up through `if_input` as usual,
+   * and whatever the protocols do with them happens there too, unless a {@link Netisr} queue takes them
+   * for a soft interrupt (the classic BSD structure).
+   *
+   * The policy, budget (`weight`) and unmask cycle of the poll context do not apply; input holds do: an
+   * interrupt that finds a hold masks the source until the last hold is released. The driver's poll may
+   * allocate (refill), which interrupt context forbids: use it on a host whose allocation guard counts
+   * (`allocationGuard: 'count'`). `'reinterrupt'` needs {@link PollOps.intrRetrigger}; so does `'timer'`,
+   * for packets that were already waiting when it masked (without it, only causes the device latched while
+   * masked interrupt after the unmask).
+   */
+  setInterruptWork(options: InterruptWorkOptions | null): void {
+    if (options === null) {
+      this.intrWork = null;
+      return;
+    }
+    const timerTicks = options.timerTicks ?? 1;
+    if (!Number.isInteger(options.maxWork) || options.maxWork < 1) {
+      throw new RangeError(`${this.name}: interrupt work maxWork ${options.maxWork}`);
+    }
+    if (!(Number.isInteger(timerTicks) && timerTicks >= 1)) {
+      throw new RangeError(`${this.name}: interrupt work timerTicks ${timerTicks}`);
+    }
+    if (options.whenExhausted === 'reinterrupt' && this.ops.intrRetrigger === undefined) {
+      throw new RangeError(
+        `${this.name}: 'reinterrupt' needs a driver that can retrigger its interrupt (intrRetrigger)`,
+      );
+    }
+    this.intrWork = { maxWork: options.maxWork, whenExhausted: options.whenExhausted, timerTicks };
+  }
+
+  /** The interrupt-work mode in force, or null. */
+  get interruptWorkMode(): Readonly<InterruptWorkOptions> | null {
+    return this.intrWork;
+  }
+
+  /** {@link defer} in interrupt-work mode: receive up to `maxWork` packets now, in interrupt context. */
+  private interruptWork(w: Required<InterruptWorkOptions>): void {
+    if (this.state !== 'idle' || this.disabling) return; // disabled, or masked for the timer or a hold
+    if (this.holds > 0) {
+      this.maskForInterruptWork();
+      this.ifp.host.cpu.sched.schedule(this.kc); // parks at once; the last release unmasks
+      return;
+    }
+    const work = this.pollOnce(w.maxWork);
+    if (work < 0) return;
+    this.state = 'idle';
+    if (work < w.maxWork || !this.ops.workPending(this)) return;
+    this.stats.maxWorkHits++;
+    this.ifp.host.cpu.tracer?.pollEvent(this, 'max-work');
+    if (w.whenExhausted === 'reinterrupt') {
+      this.ops.intrRetrigger?.(this);
+      return;
+    }
+    this.maskForInterruptWork();
+    if (this.intrWorkTimer === null) {
+      this.intrWorkTimer = new Callout<PollContext>(`${this.name} timer`, unmaskAfterTimer, this);
+    }
+    this.ifp.host.callouts.reset(this.intrWorkTimer, w.timerTicks);
+  }
+
+  private maskForInterruptWork(): void {
+    this.ops.intrDisable(this);
+    this.state = 'scheduled';
+    this.intrWorkMasked = true;
+  }
+
   /** A plain snapshot of counters and state. */
   snapshot(): Record<string, unknown> {
-    return { name: this.name, state: this.state, weight: this.weight, ...this.stats, policy: this.policy.describe() };
+    return {
+      name: this.name,
+      state: this.state,
+      weight: this.weight,
+      ...this.stats,
+      coalescing: this.coalescing,
+      policy: this.policy.describe(),
+    };
   }
 }
 
 function runPoll(ctx: PollContext): void {
   ctx.run();
+}
+
+/** Interrupt-work mode's timer: the unmask runs as the poll continuation (which also honours holds). */
+function unmaskAfterTimer(ctx: PollContext): void {
+  if (ctx.state === 'scheduled') ctx.ifp.host.cpu.sched.schedule(ctx.kc);
+}
+
+function coalesceRepoll(ctx: PollContext): void {
+  ctx.coalesceExpired();
 }

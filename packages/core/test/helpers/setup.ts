@@ -1,4 +1,5 @@
 import {
+  type AllocationGuardMode,
   type CostProfile,
   type Host,
   type MitigationPolicyFactory,
@@ -16,7 +17,13 @@ export interface Rig {
 
 /** A simulation with one host (zero-cost profile and always-unmask unless told otherwise). */
 export function rig(
-  options: { seed?: number; costs?: CostProfile; policy?: MitigationPolicyFactory; hz?: number } = {},
+  options: {
+    seed?: number;
+    costs?: CostProfile;
+    policy?: MitigationPolicyFactory;
+    hz?: number;
+    allocationGuard?: AllocationGuardMode;
+  } = {},
 ): Rig {
   const sim = new Simulation({ seed: options.seed ?? 1 });
   const host = createPlatform().createHost({
@@ -25,6 +32,7 @@ export function rig(
     costs: options.costs ?? ZERO_COST_PROFILE,
     mitigationPolicy: options.policy ?? alwaysUnmask,
     hz: options.hz,
+    allocationGuard: options.allocationGuard,
   });
   return { sim, host };
 }

@@ -10,6 +10,7 @@
  *   0x14 MODE  bit 0 = "edge" mode: a cause is only latched when a frame arrives while unmasked
  *              (models a device that loses the event if masked — the completion race matters)
  *   0x18 MISSED read: frames dropped because the FIFO was full
+ *   0x1C ICS   write 1s: set causes (a software-raised interrupt, as the e1000's ICS)
  * The FIFO holds `fifoSize` frames; an arrival into a full FIFO is dropped and counted (MISSED).
  *
  * Driver: one poll context per device. The interrupt routine reads ICR, returns false if zero (spurious),
@@ -36,6 +37,7 @@ export const RXQ = 0x0c;
 export const RXPOP = 0x10;
 export const MODE = 0x14;
 export const MISSED = 0x18;
+export const ICS = 0x1c;
 export const CAUSE_RX = 1;
 export const TOY_ETHERTYPE = 0x88b5;
 
@@ -155,6 +157,10 @@ export class ToyNicDevice implements DeviceModel, DeviceRegisters {
         this.icr &= ~v;
         this.update();
         break;
+      case ICS:
+        this.icr |= v;
+        this.update();
+        break;
     }
   }
 }
@@ -217,6 +223,7 @@ export class ToyNicDriver {
       intrEnable: () => regs.write32(IMS, CAUSE_RX),
       intrDisable: () => regs.write32(IMC, CAUSE_RX),
       workPending: () => regs.read32(RXQ) > 0,
+      intrRetrigger: () => regs.write32(ICS, CAUSE_RX),
     };
     const common = { weight: options.weight, maskOnDefer: options.maskOnDefer, policy: options.policy };
     if (options.booleanPoll) {
