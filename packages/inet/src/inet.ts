@@ -246,6 +246,13 @@ export class Inet {
    * addresses give each: the source check of every received datagram is one lookup here.
    */
   private readonly bcasts = new Map<number, number>(); // keyed by `addr | 0`, as `local`
+  /**
+   * Input's last answers from {@link local} and {@link bcasts} (as `addr | 0`; NaN: none): a stream from
+   * one peer to one of our addresses skips both map lookups. Forgotten whenever an address is added or
+   * removed, the only changes to those maps.
+   */
+  private lastLocalDst = Number.NaN;
+  private lastUnicastSrc = Number.NaN;
   private readonly removedListeners: ((ia: IfAddr) => void)[] = [];
   private nextIdent = 1;
   /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
@@ -308,6 +315,7 @@ export class Inet {
       throw new InetError('bad-address', `${spec} is not a usable unicast address`);
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
+    this.forgetInputLookups();
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -350,6 +358,7 @@ export class Inet {
     const i = data.addrs.findIndex((x) => x.addr === a);
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
+    this.forgetInputLookups();
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -429,6 +438,11 @@ export class Inet {
     const data = inetIfData(ifp);
     if (!data.groups.delete(g)) return;
     if (ifp.ifType === IFT_ETHER) ifp.leaveMulticast(multicastMac(g));
+  }
+
+  private forgetInputLookups(): void {
+    this.lastLocalDst = Number.NaN;
+    this.lastUnicastSrc = Number.NaN;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
@@ -519,15 +533,22 @@ export class Inet {
       this.drop.dropInput(m, ifp, IpDrop.badSrc);
       return;
     }
-    if (this.bcasts.has(src | 0)) {
-      this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
-      return;
+    if ((src | 0) !== this.lastUnicastSrc) {
+      if (this.bcasts.has(src | 0)) {
+        this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
+        return;
+      }
+      this.lastUnicastSrc = src | 0;
     }
     if ((ifp.flags & IFF_LOOPBACK) === 0 && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    const local = this.local.has(dst | 0);
+    let local = (dst | 0) === this.lastLocalDst;
+    if (!local && this.local.has(dst | 0)) {
+      local = true;
+      this.lastLocalDst = dst | 0;
+    }
     // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
     if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
       this.drop.dropInput(m, ifp, IpDrop.badSrcZero);

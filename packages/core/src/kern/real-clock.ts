@@ -51,10 +51,18 @@ export class RealClock implements Clock {
    * paths read it through the CPU, which reuses one reading per unit of work.
    */
   now(): Nanoseconds {
-    const t = (performance.now() - this.origin) * 1e6;
-    this.lastReading = t;
+    this.read();
+    return this.lastReading;
+  }
+
+  /**
+   * Reads the wall clock into {@link lastReading} without returning it: a hot caller takes the reading
+   * from the field, so only `performance.now()`'s own heap number is allocated, not a second one for a
+   * double returned from a call V8 did not inline.
+   */
+  read(): void {
+    this.lastReading = (performance.now() - this.origin) * 1e6;
     this.reads++;
-    return t;
   }
 
   createTimer(name: string, fn: () => void): HardwareTimer {
@@ -74,6 +82,23 @@ export class RealClock implements Clock {
     return this.heap.nextExpiry();
   }
 
+  /** Whether any timer is armed (a boolean: asking it boxes no double, as `nextExpiry()` may). */
+  get timersArmed(): boolean {
+    return this.heap.size > 0;
+  }
+
+  /**
+   * {@link advanceTo} the time held in `cell[index]` (a CPU's reading of this clock): the time is read
+   * here, so no double crosses the call (V8 boxes one passed to or returned from a call it does not
+   * inline, and the CPU calls this at every preemption point).
+   */
+  advanceToCell(cell: Float64Array, index: number): void {
+    // The earliest timer as an object and its expiry as a field load: `nextExpiry()` returns a double,
+    // a heap number whenever V8 does not inline it here.
+    const top = this.heap.peek();
+    if (top !== undefined && cell[index] >= top.expiry) this.advanceTo(cell[index]);
+  }
+
   advanceTo(t: Nanoseconds): void {
     // Nothing due: nothing to fire and the event-loop wakeup stays as it is.
     if (t < this.heap.nextExpiry()) return;
@@ -86,9 +111,15 @@ export class RealClock implements Clock {
    * between rounds of units (one read instead of one for the slice deadline and one for the timers).
    */
   advanceToNow(): Nanoseconds {
-    const t = this.now();
-    this.advanceTo(t);
-    return t;
+    this.readAndAdvance();
+    return this.lastReading;
+  }
+
+  /** {@link advanceToNow} without a return value (the reading is {@link lastReading}): for hot callers. */
+  readAndAdvance(): void {
+    this.read();
+    const t = this.lastReading;
+    if (t >= this.heap.nextExpiry()) this.advanceTo(t);
   }
 
   /**
