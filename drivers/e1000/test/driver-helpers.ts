@@ -7,6 +7,7 @@
  * `ExperimentalProtocol` sink, all of which name no e1000 internals beyond the driver descriptor.
  */
 import {
+  type AllocationGuardMode,
   type CostProfile,
   type Host,
   type Ifnet,
@@ -91,6 +92,7 @@ export interface HostOptionsLite {
   costs?: CostProfile;
   mitigationPolicy?: MitigationPolicyFactory;
   mbufs?: { mbufs?: number; clusters?: number };
+  allocationGuard?: AllocationGuardMode;
 }
 
 export interface Nic {

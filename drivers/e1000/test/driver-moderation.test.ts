@@ -54,6 +54,33 @@ describe('wm: hardware interrupt moderation through the full driver', () => {
   });
 });
 
+describe('wm: intrRetrigger (ICS) for core interrupt-work mode', () => {
+  it('a burst taken one frame per interrupt: each frame beyond the first is re-raised through ICS', () => {
+    const sim = new Simulation({ seed: 3 });
+    const setup = makePlatform({});
+    const nic = addNic(sim, setup, 'h', MAC, { mitigationPolicy: alwaysUnmask, allocationGuard: 'count' });
+    const log = setup.proto.log(nic.host);
+    nic.ifp.upIf();
+    nic.ifp.pollContexts[0].setInterruptWork({ maxWork: 1, whenExhausted: 'reinterrupt' });
+    const trace = nic.host.traceRegisters({ filter: /^(ICS|IMC)$/ });
+    // A burst of 8 back to back at 1 Gb/s (672 ns apart): the CPU takes one frame per interrupt.
+    const gen = new TrafficSource(sim.clock, { rate: 1_488_095, count: 8, dst: mac(MAC) });
+    gen.attach(nic.dev);
+    gen.start(1_000_000);
+    sim.runUntil(999_999);
+    const before = nic.ifp.counters.interrupts; // the link-up (LSC) interrupt
+    sim.runUntil(10_000_000);
+    expect(log.packets).toBe(8);
+    expect(nic.ifp.counters.interrupts - before).toBe(8);
+    expect(nic.ifp.pollContexts[0].stats.work).toBe(8);
+    const writes = trace.names();
+    expect(writes.filter((w) => w === 'write IMC')).toEqual([]); // never masked
+    // Re-raised whenever a frame was still waiting after the interrupt's one.
+    expect(writes.filter((w) => w === 'write ICS').length).toBe(nic.ifp.pollContexts[0].stats.maxWorkHits);
+    expect(nic.ifp.pollContexts[0].stats.maxWorkHits).toBeGreaterThan(0);
+  });
+});
+
 describe('wm: ethtool -C rx-usecs maps onto ITR', () => {
   function nic(options: E1000Options = {}) {
     const sim = new Simulation({ seed: 3 });

@@ -18,7 +18,9 @@ export { LATENCY_SAMPLES, type LivelockPoint, type RunOptions, type TraceWindow,
 export { type LabHost, type LabHostOptions, SINK_RECEIVE_QUEUE, createLabHost } from './lab-host.js';
 export {
   type PointCounters,
+  type PointTallies,
   type WindowFigures,
+  livelockPoint,
   mbufsBalanced,
   readCounters,
   softwareDropsSinceBoot,
@@ -39,6 +41,13 @@ export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';
 export { type DemoOptions, type DemoReport, NETSTAT_HEADER, type PingResult, netstatLine, runDemo } from './demo.js';
 export { type PlotSpec, livelockPlotSpecs } from './plot-specs.js';
+export {
+  type CalibrateOptions,
+  type CalibratedProfile,
+  type CalibrationNote,
+  calibrate,
+} from './calibrate.js';
+export { parseCostProfile } from './cost-profile-file.js';
 export {
   EspFrameBook,
   EspSource,

@@ -14,8 +14,7 @@ import { type CostProfile, Simulation, msec } from '@ifnet/core';
 import { TrafficSource } from '@ifnet/wire';
 import { createLabHost } from './lab-host.js';
 import type { InterruptModel } from './models.js';
-import { percentile } from './percentile.js';
-import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
+import { livelockPoint, mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import { UDP_FRAME_SEQ_OFFSET } from './udp-frame.js';
 
@@ -125,21 +124,16 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   sink.close();
   void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below
   sim.runFor(msec(1));
-  const balanced = mbufsBalanced(h);
-  const kept = Math.min(nLat, LATENCY_SAMPLES);
-  return {
-    offered_pps: rate,
-    delivered_pps: delivered / w,
-    interrupts_per_s: f.interrupts / w,
-    packets_per_interrupt: f.interrupts > 0 ? (delivered + f.softwareDropped) / f.interrupts : 0,
-    tick_polls_per_s: f.tickPolls / w,
-    latency_p50_us: percentile(latencies, kept, 50) / 1000,
-    latency_p99_us: percentile(latencies, kept, 99) / 1000,
-    drops: f.drops,
-    cpu: f.cpu,
+  return livelockPoint({
+    rate,
+    seconds: w,
+    delivered,
+    figures: f,
+    latencies,
+    samples: Math.min(nLat, LATENCY_SAMPLES),
+    perMicrosecond: 1000,
     accounted,
-    mbufs_balanced: balanced,
-    interrupt_allocs_per_s: f.interruptAllocs / w,
-    ...(legacy ? { ipintrq_high_water: legacy.ipintrq.stats.highWater } : {}),
-  };
+    mbufsBalanced: mbufsBalanced(h),
+    ipintrqHighWater: legacy?.ipintrq.stats.highWater,
+  });
 }

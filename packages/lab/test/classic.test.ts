@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INTERRUPT_WORK, MODEL_NAMES, sweep } from '../src/index.js';
+import {
+  MAX_INTERRUPT_WORK,
+  MODEL_NAMES,
+  TraceRecorder,
+  checkChromeTrace,
+  interruptModel,
+  runPoint,
+  sweep,
+} from '../src/index.js';
 
 const LOW = 10_000;
 const TEN_X = 2_500_000; // over 10x what any model delivers with the default cost profile
@@ -30,8 +38,10 @@ describe('legacy and batch: the classic receive livelock (virtual clock, default
       expect(p.interrupts_per_s).toBe(LOW);
       expect(p.packets_per_interrupt).toBe(1);
       expect(p.latency_p50_us).toBeLessThan(20);
-      // One copy and one ring refill per frame, both in interrupt context.
-      expect(p.interrupt_allocs_per_s).toBe(2 * LOW);
+      // The copy, in interrupt context, for every frame; the ring refill too unless the driver recycles
+      // the receive buffer the copy freed (a receive buffer cache).
+      expect(p.interrupt_allocs_per_s).toBeGreaterThanOrEqual(LOW);
+      expect(p.interrupt_allocs_per_s).toBeLessThanOrEqual(2 * LOW);
     }
   });
 
@@ -64,5 +74,25 @@ describe('legacy and batch: the classic receive livelock (virtual clock, default
       expect(rows[0].interrupt_allocs_per_s).toBe(0);
       expect(rows[0].ipintrq_high_water).toBeUndefined();
     }
+  });
+
+  it('shows in a trace: legacy polls in the interrupt (budget 1), batch hits max_interrupt_work and waits for the tick', () => {
+    const trace = (model: string) => {
+      const recorder = new TraceRecorder({ host: 'dut' });
+      runPoint(interruptModel(model), TEN_X, { windowMs: 5, trace: { recorder, durationMs: 3 } });
+      const t = recorder.finish();
+      expect(checkChromeTrace(JSON.parse(JSON.stringify(t)))).toEqual([]);
+      return t.traceEvents;
+    };
+    const legacy = trace('legacy');
+    const polls = legacy.filter((e) => e.name === 'poll' && e.ph === 'B');
+    expect(polls.length).toBeGreaterThan(100);
+    expect(polls.every((e) => e.args?.budget === 1)).toBe(true);
+    expect(legacy.filter((e) => e.name === 'max-work').length).toBeGreaterThan(100); // re-raised through ICS
+    const batch = trace('batch');
+    const hits = batch.filter((e) => e.name === 'max-work').length;
+    expect(hits).toBeGreaterThanOrEqual(2); // one per 1 ms tick of the 3 ms traced
+    expect(hits).toBeLessThanOrEqual(4);
+    expect(batch.filter((e) => e.name === 'unmask').length).toBeGreaterThanOrEqual(hits - 1);
   });
 });

@@ -9,9 +9,20 @@ import type { InterruptSource } from './interrupt-controller.js';
  * - `tick-deferral`: the round stayed masked and went to the next clock tick (seed 000's rule 5);
  * - `unmask`: the round completed and the interrupt was re-enabled (`napi_complete_done`);
  * - `race-recheck`: work seen right after the unmask, masked again and rescheduled;
- * - `hold-park`: an input hold (socket feedback) parked the round without polling.
+ * - `hold-park`: an input hold (socket feedback) parked the round without polling;
+ * - `max-work`: in interrupt-work mode, an interrupt used its whole `maxWork` with work left (it re-raises
+ *   the interrupt or masks for the timer; the timer's unmask reports `unmask`);
+ * - `coalesce-deferral`: a completed round stayed masked for an emulated `rx-usecs` re-poll.
  */
-export type PollTraceEvent = 'defer' | 'tick-deferral' | 'unmask' | 'race-recheck' | 'hold-park';
+export type PollTraceEvent =
+  | 'defer'
+  | 'tick-deferral'
+  | 'unmask'
+  | 'race-recheck'
+  | 'hold-park'
+  | 'max-work'
+  /** A completed round stayed masked for an emulated `rx-usecs` re-poll (`coalesce.ts`). */
+  | 'coalesce-deferral';
 
 /**
  * An optional observer of a CPU's units of work and of its poll contexts (what `perf trace` or ftrace's

@@ -418,37 +418,16 @@ export class PollContext {
       this.intrWorkMasked = false;
       this.state = 'idle';
       this.ops.intrEnable(this);
+      this.ifp.host.cpu.tracer?.pollEvent(this, 'unmask');
       if (this.ops.workPending(this)) this.ops.intrRetrigger?.(this);
       return;
     }
     if (this.kcFromTick()) this.fromTick = true;
-    this.state = 'running';
-    this.stats.polls++;
-    this.ifp.counters.polls++;
-    const tracer = this.ifp.host.cpu.tracer;
-    if (tracer !== null) tracer.pollBegin(this, this.weight);
-    let work: number;
-    try {
-      work = this.ops.poll(this, this.weight);
-    } catch (err) {
-      if (tracer !== null) tracer.pollEnd(this, 0);
-      this.pollFault(err);
-      return;
-    }
-    if (tracer !== null) tracer.pollEnd(this, work);
-    if (!(work >= 0)) work = 0;
-    if (work > this.weight) {
-      this.stats.budgetOverruns++;
-      work = this.weight;
-    }
-    this.stats.work += work;
+    const work = this.pollOnce(this.weight);
+    if (work < 0) return;
     this.roundWork += work;
-    if (this.disabling) {
-      this.finishDisable();
-      return;
-    }
-    if (this.disableWaiters.length > 0) this.releaseWaiters();
     const sched = this.ifp.host.cpu.sched;
+    const tracer = this.ifp.host.cpu.tracer;
     if (work >= this.weight) {
       this.stats.pollAgain++;
       this.ifp.counters.pollAgain++;
@@ -478,6 +457,7 @@ export class PollContext {
       // Emulated rx-usecs: stay masked and poll again rx-usecs from now; a re-poll that finds nothing
       // unmasks (napi_defer_hard_irqs = 1, gro_flush_timeout = rx-usecs).
       this.stats.coalesceDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'coalesce-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.fromTick = false;
@@ -497,6 +477,40 @@ export class PollContext {
       this.ops.intrDisable(this);
       this.schedule();
     }
+  }
+
+  /**
+   * One call of the driver's poll with `budget`: state `running`, counters, fault containment, the clamp
+   * to the budget, a disable that was waiting for it. Returns the work done, or -1 when the round ended
+   * there (the poll threw and was contained, or the pending disable completed).
+   */
+  private pollOnce(budget: number): number {
+    this.state = 'running';
+    this.stats.polls++;
+    this.ifp.counters.polls++;
+    const tracer = this.ifp.host.cpu.tracer;
+    if (tracer !== null) tracer.pollBegin(this, budget);
+    let work: number;
+    try {
+      work = this.ops.poll(this, budget);
+    } catch (err) {
+      if (tracer !== null) tracer.pollEnd(this, 0);
+      this.pollFault(err);
+      return -1;
+    }
+    if (tracer !== null) tracer.pollEnd(this, work);
+    if (!(work >= 0)) work = 0;
+    if (work > budget) {
+      this.stats.budgetOverruns++;
+      work = budget;
+    }
+    this.stats.work += work;
+    if (this.disabling) {
+      this.finishDisable();
+      return -1;
+    }
+    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    return work;
   }
 
   /**
@@ -524,6 +538,18 @@ export class PollContext {
     const t = this.tickArmed;
     this.tickArmed = false;
     return t;
+  }
+
+  /**
+   * @internal The context goes away (`removePollContext`, `if_detach`): release what it established — the
+   * emulation's re-poll timer and its interrupt line. Setting emulated coalescing again creates a new one.
+   */
+  releaseResources(): void {
+    this.cancelCoalesceWait();
+    if (this.coalesceTimer !== null) {
+      this.coalesceTimer.destroy();
+      this.coalesceTimer = null;
+    }
   }
 
   /** @internal The emulation's re-poll timer expired (interrupt context): run the waiting round. */
@@ -601,30 +627,12 @@ export class PollContext {
       this.ifp.host.cpu.sched.schedule(this.kc); // parks at once; the last release unmasks
       return;
     }
-    this.state = 'running';
-    this.stats.polls++;
-    this.ifp.counters.polls++;
-    let work: number;
-    try {
-      work = this.ops.poll(this, w.maxWork);
-    } catch (err) {
-      this.pollFault(err);
-      return;
-    }
-    if (!(work >= 0)) work = 0;
-    if (work > w.maxWork) {
-      this.stats.budgetOverruns++;
-      work = w.maxWork;
-    }
-    this.stats.work += work;
-    if (this.disabling) {
-      this.finishDisable();
-      return;
-    }
-    if (this.disableWaiters.length > 0) this.releaseWaiters();
+    const work = this.pollOnce(w.maxWork);
+    if (work < 0) return;
     this.state = 'idle';
     if (work < w.maxWork || !this.ops.workPending(this)) return;
     this.stats.maxWorkHits++;
+    this.ifp.host.cpu.tracer?.pollEvent(this, 'max-work');
     if (w.whenExhausted === 'reinterrupt') {
       this.ops.intrRetrigger?.(this);
       return;
