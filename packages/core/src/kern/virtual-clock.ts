@@ -45,6 +45,27 @@ export class VirtualClock implements Clock {
     return this.heap.nextExpiry();
   }
 
+  // The `…Into` variants below write a time into a typed-array cell instead of returning it: V8 boxes a
+  // double returned from (or passed to) a call it did not inline, once per call, and times are doubles
+  // above 2^30 ns (about a second of virtual time). The simulation loop and the CPU use them.
+
+  /** Writes {@link now} into `cell[index]`. */
+  nowInto(cell: Float64Array, index: number): void {
+    cell[index] = this.t;
+  }
+
+  /** Writes {@link nextExpiry} (Infinity when no timer is armed) into `cell[index]`. */
+  nextExpiryInto(cell: Float64Array, index: number): void {
+    const top = this.heap.peek();
+    cell[index] = top === undefined ? Number.POSITIVE_INFINITY : top.expiry;
+  }
+
+  /** Writes {@link eventTime} into `cell[index]`. */
+  eventTimeInto(cell: Float64Array, index: number): void {
+    const f = this.heap.firingAt;
+    cell[index] = !Number.isNaN(f) ? f : this.t;
+  }
+
   advanceTo(t: Nanoseconds): void {
     // Small enough to be inlined at every call site: the double `t` reaches a real call (and may be
     // boxed) only when a timer is due.

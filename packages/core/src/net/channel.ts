@@ -51,6 +51,14 @@ export interface ChannelOptions {
   up?: boolean;
 }
 
+/** Options of {@link ChannelEndpoint.inject}. */
+export interface InjectOptions {
+  /** Mbuf flags to add (e.g. `M_BCAST`). */
+  flags?: number;
+  /** Split the packet into mbufs of at most this many bytes. */
+  chunk?: number;
+}
+
 /** The raw framing: input dispatches to the channel's protocol, output collects. */
 const rawLinkLayer: LinkLayer = {
   ifType: IFT_OTHER,
@@ -146,10 +154,12 @@ export class ChannelEndpoint {
    * Returns false when the pool had no mbuf for it. Nothing is counted then: the packet never existed on
    * this host, and the test that offered it knows (the interface's drop counters stay the stack's own).
    */
-  inject(bytes: Uint8Array, options: { flags?: number; chunk?: number } = {}): boolean {
-    const m = packetFromBytes(this.host.pool, bytes, options.chunk);
+  inject(bytes: Uint8Array, options?: InjectOptions): boolean {
+    // No `options = {}` default: a default object literal is a new object (about 56 bytes) on every call
+    // that omits it — the whole per-packet heap cost of an injected datagram to a socket, before.
+    const m = packetFromBytes(this.host.pool, bytes, options?.chunk);
     if (m === null) return false;
-    m.flags |= options.flags ?? 0;
+    if (options !== undefined && options.flags !== undefined) m.flags |= options.flags;
     this.injectMbuf(m);
     return true;
   }

@@ -7,6 +7,15 @@ import type { Runner } from './runner.js';
 /** Default {@link Simulation.stallLimit}: far more units than any real burst at one instant. */
 export const DEFAULT_STALL_LIMIT = 1_000_000;
 
+/** Default bound of {@link Simulation.runUntilIdle} and {@link Simulation.runUntilTrue}: 60 s. */
+const DEFAULT_RUN_LIMIT = 60 * NS_PER_SEC;
+
+/** Slots of {@link Simulation}'s time cells: the run's bound, the next timer, the picked CPU's time, a candidate's. */
+const LIMIT = 0;
+const NEXT_TIMER = 1;
+const BEST = 2;
+const CANDIDATE = 3;
+
 /** Thrown when a run hits its safety limit without reaching its goal (or virtual time stands still). */
 export class SimulationLimitError extends Error {
   constructor(message: string) {
@@ -58,8 +67,19 @@ export class Simulation implements Runner {
     return this.clock.now();
   }
 
-  /** The runnable CPU with the earliest local time (lowest index among equals), or undefined. */
+  /**
+   * The loop's times, in typed-array cells rather than locals, fields or arguments: times are doubles
+   * beyond 2^30 ns, and V8 allocates a heap number for a double returned from or passed to a call it did
+   * not inline — up to 32 bytes per unit of work in the legacy interrupt-per-frame model, and on every path
+   * once virtual time passes 2^31 ns. The CPUs and the clock write their times here (`nowInto`,
+   * `nextExpiryInto`) and the clock reads them back (`advanceToCell`), so no double ever crosses a call.
+   * Slots: {@link LIMIT}, {@link NEXT_TIMER}, {@link BEST}, {@link CANDIDATE}.
+   */
+  private readonly t = new Float64Array(4);
+
+  /** The runnable CPU with the earliest local time (lowest index among equals), or undefined; its time in `t[BEST]`. */
   private pick(): Cpu | undefined {
+    const t = this.t;
     let best: Cpu | undefined;
     for (let i = 0; i < this.cpus.length; i++) {
       const cpu = this.cpus[i];
@@ -69,7 +89,11 @@ export class Simulation implements Runner {
       }
       // An idle CPU starts when the hardware gave it work, not at the frontier other CPUs pushed.
       if (cpu.idle) cpu.resumeFromIdle();
-      if (best === undefined || cpu.now() < best.now()) best = cpu;
+      cpu.nowInto(t, CANDIDATE);
+      if (best === undefined || t[CANDIDATE] < t[BEST]) {
+        best = cpu;
+        t[BEST] = t[CANDIDATE];
+      }
     }
     return best;
   }
@@ -80,23 +104,17 @@ export class Simulation implements Runner {
    * to do before `until`.
    */
   step(until: Nanoseconds = Number.POSITIVE_INFINITY): boolean {
-    this.limit = until;
+    this.t[LIMIT] = until;
     return this.stepToLimit();
   }
 
-  /**
-   * The bound of the current run. Loops pass it in this field rather than as an argument: times are
-   * doubles beyond 2^30 ns, and V8 allocates a heap number for a double passed to a call it did not inline
-   * (16 bytes per unit of work otherwise).
-   */
-  private limit = Number.POSITIVE_INFINITY;
-
-  /** {@link step} up to {@link limit}. */
+  /** {@link step} up to `t[LIMIT]`. */
   private stepToLimit(): boolean {
+    const t = this.t;
     const cpu = this.pick();
     const clock = this.clock;
-    const nextTimer = clock.nextExpiry();
-    if (cpu !== undefined && cpu.now() <= nextTimer && cpu.now() <= this.limit) {
+    clock.nextExpiryInto(t, NEXT_TIMER);
+    if (cpu !== undefined && t[BEST] <= t[NEXT_TIMER] && t[BEST] <= t[LIMIT]) {
       cpu.timeMoved = false;
       cpu.runUnit();
       this.units++;
@@ -104,9 +122,9 @@ export class Simulation implements Runner {
       else if (++this.stalledUnits >= this.stallLimit) this.stalled(cpu);
       return true;
     }
-    if (nextTimer <= this.limit && nextTimer !== Number.POSITIVE_INFINITY) {
+    if (t[NEXT_TIMER] <= t[LIMIT] && t[NEXT_TIMER] !== Number.POSITIVE_INFINITY) {
       this.stalledUnits = 0;
-      clock.advanceTo(nextTimer);
+      clock.advanceToCell(t, NEXT_TIMER);
       return true;
     }
     return false;
@@ -128,8 +146,8 @@ export class Simulation implements Runner {
 
   /** Runs until the clock reaches `t` (CPUs may be left with work that starts later). */
   runUntil(t: Nanoseconds): void {
-    checkTime('runUntil', 't', t, false);
-    this.limit = t;
+    if (!(t >= 0) || t === Number.POSITIVE_INFINITY) badTime('runUntil', 't', t, false);
+    this.t[LIMIT] = t;
     this.runToLimit();
   }
 
@@ -137,8 +155,15 @@ export class Simulation implements Runner {
     while (this.stepToLimit()) {
       /* keep going */
     }
-    this.clock.advanceTo(this.limit);
+    this.clock.advanceToCell(this.t, LIMIT);
     this.catchUpIdle();
+  }
+
+  /** `t[LIMIT]` = now + `ns` (the sum computed in the cell: no double returned or passed). */
+  private limitAfter(ns: Nanoseconds): void {
+    const t = this.t;
+    this.clock.nowInto(t, LIMIT);
+    t[LIMIT] += ns;
   }
 
   /** Idle CPUs' local time follows the clock, so code run between steps (tests, apps) sees "now". */
@@ -151,8 +176,8 @@ export class Simulation implements Runner {
 
   /** Runs for `ns` of simulated time from now. */
   runFor(ns: Nanoseconds): void {
-    checkTime('runFor', 'ns', ns, false);
-    this.limit = this.clock.now() + ns;
+    if (!(ns >= 0) || ns === Number.POSITIVE_INFINITY) badTime('runFor', 'ns', ns, false);
+    this.limitAfter(ns);
     this.runToLimit();
   }
 
@@ -160,36 +185,38 @@ export class Simulation implements Runner {
    * Runs until no CPU has work and no timer is armed (a quiet system), at most `limit` ns of simulated
    * time (default 60 s). Returns true if it became idle, false if it hit the limit.
    */
-  runUntilIdle(limit: Nanoseconds = 60 * NS_PER_SEC): boolean {
-    checkTime('runUntilIdle', 'limit', limit, true);
-    this.limit = this.clock.now() + limit;
+  runUntilIdle(limit: Nanoseconds = DEFAULT_RUN_LIMIT): boolean {
+    if (!(limit >= 0)) badTime('runUntilIdle', 'limit', limit, true);
+    this.limitAfter(limit);
     while (this.stepToLimit()) {
       /* keep going */
     }
     this.catchUpIdle();
-    return this.pick() === undefined && this.clock.nextExpiry() === Number.POSITIVE_INFINITY;
+    if (this.pick() !== undefined) return false;
+    this.clock.nextExpiryInto(this.t, NEXT_TIMER);
+    return this.t[NEXT_TIMER] === Number.POSITIVE_INFINITY;
   }
 
   /**
    * Runs until `done()` holds, checking after every step, at most `limit` ns. Throws
    * {@link SimulationLimitError} if the limit is hit first.
    */
-  runUntilTrue(done: () => boolean, limit: Nanoseconds = 60 * NS_PER_SEC, what = 'condition'): void {
-    checkTime('runUntilTrue', 'limit', limit, true);
-    const end = this.clock.now() + limit;
-    this.limit = end;
+  runUntilTrue(done: () => boolean, limit: Nanoseconds = DEFAULT_RUN_LIMIT, what = 'condition'): void {
+    if (!(limit >= 0)) badTime('runUntilTrue', 'limit', limit, true);
+    this.limitAfter(limit);
     while (!done()) {
       if (!this.stepToLimit()) {
-        throw new SimulationLimitError(`${what} not reached by t=${end} ns (now ${this.clock.now()} ns)`);
+        throw new SimulationLimitError(`${what} not reached by t=${this.t[LIMIT]} ns (now ${this.clock.now()} ns)`);
       }
     }
     this.catchUpIdle();
   }
 }
 
-/** A run bound must be a non-negative number (NaN would poison the clock; Infinity only where allowed). */
-function checkTime(fn: string, what: string, v: number, infinite: boolean): void {
-  if (!(v >= 0) || (!infinite && v === Number.POSITIVE_INFINITY)) {
-    throw new RangeError(`Simulation.${fn}: ${what} must be a ${infinite ? '' : 'finite '}number >= 0 (ns), got ${v}`);
-  }
+/**
+ * A run bound must be a non-negative number (NaN would poison the clock; Infinity only where allowed). The
+ * callers test inline and call this only to throw: the bound never crosses a call on the normal path.
+ */
+function badTime(fn: string, what: string, v: number, infinite: boolean): never {
+  throw new RangeError(`Simulation.${fn}: ${what} must be a ${infinite ? '' : 'finite '}number >= 0 (ns), got ${v}`);
 }
