@@ -4,18 +4,12 @@
  * tests change what the maps hold between two identical datagrams: the second must see the change.
  */
 import { describe, expect, it } from 'vitest';
-import { inetFor, udpFor } from '../src/index.js';
-import { bytes, createChannel, setup, udpPacket } from './helpers.js';
+import { bytes, createChannel, udpPacket, channelWorld } from './helpers.js';
 
 const US = '10.0.0.1';
 const PEER = '10.0.0.2';
 
-function world() {
-  const w = setup();
-  const ch = createChannel(w.host);
-  inetFor(w.host).addAddress(ch.ifp, `${US}/24`);
-  return { ...w, ch, inet: inetFor(w.host), udp: udpFor(w.host) };
-}
+const world = () => channelWorld(US);
 
 describe('input lookup caches follow configuration changes', () => {
   it('a port bound after a datagram found none gets the next one; an unbound port gets none', async () => {
