@@ -74,7 +74,7 @@ describe('kernel heap cost per burst', () => {
   // Also from 2^32 ns: beyond the small-integer range every time is a double, and any that crossed a call
   // V8 did not inline would be a heap number (the simulation loop's did, before it kept times in cells).
   it.each([0, 2 ** 32])(
-    'virtual clock from t=%d ns: interrupts, polls, preemption points, hardclock and callouts stay under 0.25 bytes per packet',
+    'virtual clock from t=%d ns: interrupts, polls, preemption points, hardclock and callouts stay under 1 byte per packet',
     async (start) => {
       const sim = new Simulation({ start });
       const r = kernelRig(sim, alwaysUnmask);
@@ -92,9 +92,11 @@ describe('kernel heap cost per burst', () => {
       console.log('virtual clock', cost, { perPacket }, r.delivered(), 'ticks', r.ticks());
       expect(r.ticks()).toBeGreaterThan(ITERATIONS / 5);
       expect(r.delivered()).toBeGreaterThan(ITERATIONS * BURST);
-      // 0.01–0.03 B per packet measured (0.28–0.33 before the simulation loop kept its times in typed-array
-      // cells); under 0.25, so even one object per 64-packet burst fails.
-      expect(perPacket, JSON.stringify(cost)).toBeLessThan(0.25);
+      // 0.01–0.05 B per packet measured, from t=0 and from 2^32 ns (0.28–0.43 before the simulation loop
+      // kept its times in typed-array cells, and main had raised the bound to 2 for loaded machines). Under
+      // 1, so even one object per 16 packets fails, with a margin for a loaded machine, where V8 optimises
+      // later and more of the warm-up's unoptimised code can reach the measured window.
+      expect(perPacket, JSON.stringify(cost)).toBeLessThan(1);
     },
   );
 
