@@ -117,7 +117,8 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   gen.stop();
   sim.runFor(msec(20));
 
-  const w = windowMs / 1000;
+  // The CPU's own window, not the nominal one: see PointCounters.t.
+  const w = (s1.t - s0.t) / 1e9;
   const f = windowFigures(s0, s1, w);
   const d = dev.stats;
   const accounted =
@@ -129,17 +130,23 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   const kept = Math.min(nLat, LATENCY_SAMPLES);
   return {
     offered_pps: rate,
-    delivered_pps: delivered / w,
-    interrupts_per_s: f.interrupts / w,
+    delivered_pps: Math.round(delivered / w),
+    interrupts_per_s: Math.round(f.interrupts / w),
     packets_per_interrupt: f.interrupts > 0 ? (delivered + f.softwareDropped) / f.interrupts : 0,
-    tick_polls_per_s: f.tickPolls / w,
+    tick_polls_per_s: Math.round(f.tickPolls / w),
     latency_p50_us: percentile(latencies, kept, 50) / 1000,
     latency_p99_us: percentile(latencies, kept, 99) / 1000,
-    drops: f.drops,
+    drops: roundRates(f.drops),
     cpu: f.cpu,
     accounted,
     mbufs_balanced: balanced,
     interrupt_allocs_per_s: f.interruptAllocs / w,
     ...(legacy ? { ipintrq_high_water: legacy.ipintrq.stats.highWater } : {}),
   };
+}
+
+/** Per-second figures rounded to whole numbers (the window is the CPU's, a little longer than nominal). */
+function roundRates(r: Record<string, number>): Record<string, number> {
+  for (const k of Object.keys(r)) r[k] = Math.round(r[k]);
+  return r;
 }
