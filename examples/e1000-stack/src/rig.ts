@@ -3,7 +3,8 @@
  * and what it transmits is counted — on the virtual or the real clock, with the whole stack above it:
  * Ethernet with an experimental-ethertype sink, and (with `inet`) IPv4 at 10.0.0.1/24, a static ARP
  * entry for the peer 10.0.0.2, the ICMP echo responder and a UDP socket on port 9000 that frees what it
- * reads. Shared by the benchmarks and the heap tests, so both measure the same path.
+ * reads. With `net: 'high'` the addresses are 192.0.2.1 and 192.0.2.2 instead: at or above 128.0.0.0 an
+ * address does not fit a small integer as an unsigned number, which is where a path can box it. Shared by the benchmarks and the heap tests, so both measure the same path.
  */
 import {
   type Host,
@@ -23,6 +24,9 @@ export const MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x01);
 export const PEER_MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x02);
 export const US = parseAddr('10.0.0.1');
 export const PEER = parseAddr('10.0.0.2');
+/** The `net: 'high'` addresses (192.0.2.0/24, TEST-NET-1). */
+export const US_HIGH = parseAddr('192.0.2.1');
+export const PEER_HIGH = parseAddr('192.0.2.2');
 export const UDP_PORT = 9000;
 export const ETHERTYPE_EXP = 0x88b5;
 
@@ -51,6 +55,10 @@ export interface RigOptions {
   clock: ClockKind;
   /** IPv4, ICMP, UDP socket, static ARP. Default false. */
   inet?: boolean;
+  /** Which addresses (with `inet`): 10.0.0.1 and .2 (default), or 192.0.2.1 and .2 (`'high'`). */
+  net?: 'low' | 'high';
+  /** Keep copies of transmitted frames in `sink.frames` (allocates: tests only). Default false. */
+  capture?: boolean;
 }
 
 export function makeRig(o: RigOptions): Rig {
@@ -80,14 +88,15 @@ export function makeRig(o: RigOptions): Rig {
   const dev = new E1000Device({ mac: MAC, linkSpeed: 1e12 });
   host.attachDevice(dev);
   const sc = host.autoconf()[0].driver as WmSoftc;
-  const sink = new FrameSink({ capture: false });
+  const sink = new FrameSink({ capture: o.capture === true });
   const port = sink.attach(dev);
   sc.ifp.upIf();
   let datagrams = 0;
   const inet = o.inet === true ? inetFor(host) : null;
   if (inet !== null) {
-    inet.addAddress(sc.ifp, '10.0.0.1/24');
-    arpFor(host).addStatic(sc.ifp, PEER, PEER_MAC);
+    const high = o.net === 'high';
+    inet.addAddress(sc.ifp, high ? '192.0.2.1/24' : '10.0.0.1/24');
+    arpFor(host).addStatic(sc.ifp, high ? PEER_HIGH : PEER, PEER_MAC);
     udpFor(host)
       .socket({ receiveQueue: 512, receiveBuffer: 1 << 20 })
       .bind(UDP_PORT)
@@ -139,7 +148,7 @@ export function sinkFrame(len: number): Uint8Array {
   return f;
 }
 
-function ipv4(f: Uint8Array, proto: number, ipLen: number): DataView {
+function ipv4(f: Uint8Array, proto: number, ipLen: number, src = PEER, dst = US): DataView {
   const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
   f.set(MAC, 0);
   f.set(PEER_MAC, 6);
@@ -149,8 +158,8 @@ function ipv4(f: Uint8Array, proto: number, ipLen: number): DataView {
   v.setUint16(18, 1);
   f[22] = 64;
   f[23] = proto;
-  v.setUint32(26, PEER);
-  v.setUint32(30, US);
+  v.setUint32(26, src);
+  v.setUint32(30, dst);
   v.setUint16(24, ~cksumBytes(f, 14, 20) & 0xffff);
   return v;
 }
@@ -170,10 +179,13 @@ export function udpFrame(len: number): Uint8Array {
   return f;
 }
 
-/** An ICMP echo request of `len` bytes (98: `ping`'s default 56 data bytes) from the peer to us. */
-export function echoRequestFrame(len = 98): Uint8Array {
+/**
+ * An ICMP echo request of `len` bytes (98: `ping`'s default 56 data bytes) from the peer to us (on the
+ * `net` the rig was made with).
+ */
+export function echoRequestFrame(len = 98, net: 'low' | 'high' = 'low'): Uint8Array {
   const f = new Uint8Array(len);
-  const v = ipv4(f, 1, len - 14);
+  const v = net === 'high' ? ipv4(f, 1, len - 14, PEER_HIGH, US_HIGH) : ipv4(f, 1, len - 14);
   f[34] = 8; // echo request
   v.setUint16(38, 0x1234); // identifier
   v.setUint16(40, 1); // sequence

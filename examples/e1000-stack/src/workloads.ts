@@ -4,6 +4,7 @@
  * burst has gone all the way through. Each throws if a packet is lost, so a figure is never a count of
  * drops.
  */
+import { Continuation, IPL_NONE } from '@ifnet/core';
 import { ETHERTYPE_EXP, MAC, PEER_MAC, type Rig } from './rig.js';
 
 export const BURST = 64;
@@ -42,16 +43,20 @@ export function receiveToSocket(r: Rig, f: Uint8Array): (packets: number) => num
   };
 }
 
-/** Packets of `len` bytes to `if_transmit`: wm start → device gather → wire → wm txeof frees. */
+/**
+ * Packets of `len` bytes to `if_transmit`: wm start → device gather → wire → wm txeof frees. Each burst is
+ * sent by an application on the host's CPU (a process-level continuation, as a socket's send runs), not
+ * from outside it: code outside any unit of CPU work has no clock reading to share, so each of its
+ * register writes would read the wall clock.
+ */
 export function transmit(r: Rig, len: number): (packets: number) => number {
   const pool = r.host.pool;
   const ifp = r.sc.ifp;
-  let want = 0;
-  const done = () => r.sink.received === want && r.sc.txInFlight === 0;
-  return (packets) => {
-    const before = r.sink.received;
-    want = before;
-    for (let i = 0; i < packets; i += BURST) {
+  const cpu = r.host.cpu;
+  const sender = new Continuation<null>(
+    'stack-sender',
+    IPL_NONE,
+    () => {
       for (let j = 0; j < BURST; j++) {
         const m = pool.getcl()!;
         const b = m.buf;
@@ -65,6 +70,16 @@ export function transmit(r: Rig, len: number): (packets: number) => number {
         m.len = m.pkthdr.len = len;
         ifp.transmit(m);
       }
+    },
+    null,
+  );
+  let want = 0;
+  const done = () => r.sink.received === want && r.sc.txInFlight === 0;
+  return (packets) => {
+    const before = r.sink.received;
+    want = before;
+    for (let i = 0; i < packets; i += BURST) {
+      cpu.sched.schedule(sender);
       want += BURST;
       r.pump(done);
     }

@@ -65,6 +65,11 @@ function espArgs(us: string, them: string, first: boolean): string[] {
   ];
 }
 
+/** `ifnet host` at 192.0.2.2/24 on a VXLAN from `local` to `remote` (port 4789), `--json`, with `extra`. */
+function hostOn(local: string, remote: string, extra: string[]): Exec {
+  return exec(['host', '--ip', '192.0.2.2/24', '--vxlan', `${local}:4789,${remote}:4789`, ...extra, '--json']);
+}
+
 describe('ifnet host / ifnet ping arguments', () => {
   it('bad arguments are one line and exit status 2', async () => {
     const vx = '--vxlan=127.0.0.1:4789,127.0.0.2:4789';
@@ -232,15 +237,7 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
 
   it('--xfrm-state / --xfrm-policy: ifnet ping and ifnet host talk ESP both ways (fragmented), clear traffic refused', async () => {
     const [a, b] = loopbackPair();
-    const host = exec([
-      'host',
-      '--ip',
-      '192.0.2.2/24',
-      '--vxlan',
-      `${a}:4789,${b}:4789`,
-      ...espArgs('192.0.2.2', '192.0.2.3', true),
-      '--json',
-    ]);
+    const host = hostOn(a, b, espArgs('192.0.2.2', '192.0.2.3', true));
     await host.ready;
     const pcap = join(tmpdir(), `ifnet-esp-${process.pid}-${Date.now()}.pcap`);
     const ping = (us: string, xfrm: string[], extra: string[] = []) =>
@@ -258,7 +255,7 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
         '-s',
         '3000',
         '-W',
-        '3',
+        '10', // generous: the machine may be busy (a late reply is not a lost one)
         ...extra,
         '192.0.2.2',
       ]).done;
@@ -289,16 +286,7 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
 
   it('--trace-registers prints the NIC register accesses (QEMU -trace style) on stderr', async () => {
     const [a, b] = loopbackPair();
-    const host = exec([
-      'host',
-      '--ip',
-      '192.0.2.2/24',
-      '--vxlan',
-      `${a}:4789,${b}:4789`,
-      '--trace-registers',
-      'I*',
-      '--json',
-    ]);
+    const host = hostOn(a, b, ['--trace-registers', 'I*']);
     await host.ready;
     const ping = await exec([
       'ping',

@@ -22,7 +22,9 @@ describe('ifnet lab livelock --clock real', () => {
     const file = join(dir, 'real.json');
     try {
       const argv = ['lab', 'livelock', '--clock', 'real', '--json', '--models', 'napi,continuation'];
-      expect(await run([...argv, '--rates', '20000,300000', '--window', '30', '--trace', file])).toBe(0);
+      expect(
+        await run([...argv, '--rates', '20000,300000', '--window', '30', '--trace', file, '--trace-ms', '30']),
+      ).toBe(0);
       expect(out).toHaveLength(1);
       const r = JSON.parse(out[0]);
       expect(r.clock).toBe('real');
@@ -51,7 +53,7 @@ describe('ifnet lab livelock --clock real', () => {
       // The trace (default point: the first model at the rate nearest 350,000/s) on wall-clock timestamps.
       const trace = JSON.parse(readFileSync(file, 'utf8'));
       expect(checkChromeTrace(trace)).toEqual([]);
-      expect(trace.otherData).toMatchObject({ model: 'napi', offered_pps: 300_000, clock: 'real' });
+      expect(trace.otherData).toMatchObject({ model: 'napi', offered_pps: 300_000, clock: 'real', window_ms: 30 });
       expect(trace.traceEvents.some((e: { name: string }) => e.name === 'poll')).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ import {
   macEqual,
 } from './ether-header.js';
 import { EtherDrop } from './drop-reasons.js';
-import { ETHER_IF, etherStats } from './ether-stats.js';
+import { ETHER_IF, type EtherStats, etherStats } from './ether-stats.js';
 
 /**
  * `ether_input`: validate, filter by destination, decode the ethertype and dispatch by table lookup to the
@@ -182,6 +182,11 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
  * queue), true once it is queued.
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
+  return outputFrame(ifp, etherStats(ifp), m, proto, dst);
+}
+
+/** {@link etherOutputFrame} with the interface's statistics already looked up (one `afdata` lookup per packet). */
+function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
   if (!ownsChain(ifp.host, m)) assertOwnMbuf(ifp.host, m, `${ifp.name}: ether_output`);
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
@@ -206,7 +211,6 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
   }
   b[o + ETHER_TYPE] = proto >>> 8;
   b[o + ETHER_TYPE + 1] = proto & 0xff;
-  const st = etherStats(ifp);
   st.txFramed++;
   if (isGroup(dst, 0)) {
     ifp.counters.omcasts++;
@@ -231,21 +235,22 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
  * `proto`), plus those of {@link etherOutputFrame} and of the resolver.
  */
 export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): boolean {
+  const data = ETHER_IF.of(ifp);
   if (dst instanceof Uint8Array) {
     if (dst.length !== ETHER_ADDR_LEN) {
       ifp.dropOutput(m, EtherDrop.badDst);
       return false;
     }
-    return etherOutputFrame(ifp, m, proto, dst);
+    return outputFrame(ifp, data.stats, m, proto, dst);
   }
-  const resolver = ETHER_IF.of(ifp).host.resolvers.get(proto);
+  const resolver = data.host.resolvers.get(proto);
   if (resolver === undefined) {
     ifp.dropOutput(m, EtherDrop.noResolver);
     return false;
   }
   const mac = resolver(ifp, m, dst);
   if (mac === null) return true; // held (or dropped and counted) by the resolver
-  return etherOutputFrame(ifp, m, proto, mac);
+  return outputFrame(ifp, data.stats, m, proto, mac);
 }
 
 /** The Ethernet link layer, to register on a platform (`platform.registerLinkLayer(etherLinkLayer)`). */

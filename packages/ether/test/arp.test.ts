@@ -647,17 +647,42 @@ describe('ARP output special cases', () => {
     send(ip('224.0.0.251'));
     send(ip('239.255.255.250'));
     send(ip('10.0.0.255'), true); // a directed broadcast, flagged by IP
+    // The signed forms (`a | 0`, what IPv4's data path passes) are the same addresses.
+    send(-1);
+    send(ip('239.255.255.250') | 0);
     expect(ch.sent.map((f) => formatMac(f.subarray(0, 6)))).toEqual([
       'ff:ff:ff:ff:ff:ff',
       '01:00:5e:00:00:fb',
       '01:00:5e:7f:ff:fa',
       'ff:ff:ff:ff:ff:ff',
+      'ff:ff:ff:ff:ff:ff',
+      '01:00:5e:7f:ff:fa',
     ]);
     expect(arp.size).toBe(0);
-    for (const bad of ['10.0.0.1', -1, 2 ** 32, 1.5, 0, ip('240.0.0.1'), null]) send(bad);
+    for (const bad of ['10.0.0.1', -(2 ** 31) - 1, 2 ** 32, 1.5, 0, ip('240.0.0.1'), null]) send(bad);
     expect(ch.ifp.counters.drops).toEqual({ 'arp.bad-dst': 7 });
     expect(arp.stats.drops).toEqual({ 'arp.bad-dst': 7 });
     expect(ETHER_BROADCAST).toEqual(BCAST);
+    expectQuiescent(host);
+  });
+
+  it('finds an entry at or above 128.0.0.0 by its unsigned or signed next hop', () => {
+    const { host, ch } = (() => {
+      const h = world(1).hosts[0];
+      return { host: h, ch: channel(h, MAC_A) };
+    })();
+    const arp = arpFor(host);
+    const high = ip('192.0.2.7');
+    arp.addStatic(ch.ifp, high, MAC_C);
+    for (const dst of [high, high | 0]) {
+      const m = host.pool.devget(ipv4Bytes(IP1, 0, 1), 0, 28, null, 16)!;
+      expect(ch.ifp.output(m, ETHERTYPE_IP, dst)).toBe(true);
+    }
+    expect(ch.sent.map((f) => formatMac(f.subarray(0, 6)))).toEqual([formatMac(MAC_C), formatMac(MAC_C)]);
+    expect(arp.size).toBe(1);
+    expect(arp.lookup(ch.ifp, high)).toMatchObject({ addr: high, state: 'static' });
+    expect(arp.stats.hits).toBe(2);
+    expect(() => arp.addStatic(ch.ifp, high | 0, MAC_C)).toThrow(RangeError); // configuration: unsigned only
     expectQuiescent(host);
   });
 

@@ -271,8 +271,10 @@ export class Icmp implements IcmpErrorSink {
     }
     const v = m.view;
     const o = m.off;
-    const origSrc = v.getUint32(o + IP_SRC);
-    const origDst = v.getUint32(o + IP_DST);
+    // Signed (`getInt32`): an address at or above 128.0.0.0 stays a small integer through the calls below
+    // (IPv4's checks and output take either form).
+    const origSrc = v.getInt32(o + IP_SRC);
+    const origDst = v.getInt32(o + IP_DST);
     if (origSrc === INADDR_ANY || this.inet.isBroadcast(origSrc)) {
       this.drop.dropInput(m, ifp, IcmpDrop.echoBadSrc);
       return;
@@ -380,8 +382,10 @@ export class Icmp implements IcmpErrorSink {
     const hlen = (b[o] & 0x0f) << 2;
     const ipOff = (b[o + IP_OFF] << 8) | b[o + IP_OFF + 1];
     const v = m.view;
-    const origSrc = v.getUint32(o + IP_SRC);
-    const origDst = v.getUint32(o + IP_DST);
+    // Signed (`getInt32`): an address at or above 128.0.0.0 stays a small integer through the calls below
+    // (IPv4's checks and output take either form).
+    const origSrc = v.getInt32(o + IP_SRC);
+    const origDst = v.getInt32(o + IP_DST);
     if (
       hlen < IP_HDR_LEN ||
       hlen > m.pkthdr.len ||

@@ -39,6 +39,7 @@
  */
 import {
   assertOwnMbuf,
+  ownsChain,
   DropCounter,
   type DispatchTable,
   type Host,
@@ -197,6 +198,8 @@ export type CtlInput = (type: number, code: number, m: Mbuf, off: number) => voi
 
 const NO_OPTIONS: IpOutputOptions = Object.freeze({});
 /** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
+/** 255.255.255.255 in signed form (`INADDR_BROADCAST | 0`). */
+const INADDR_BROADCAST_I32 = -1;
 const LINK_UNICAST = 0;
 const LINK_BCAST = 1;
 const LINK_MCAST = 2;
@@ -243,6 +246,13 @@ export class Inet {
    * addresses give each: the source check of every received datagram is one lookup here.
    */
   private readonly bcasts = new Map<number, number>(); // keyed by `addr | 0`, as `local`
+  /**
+   * Input's last answers from {@link local} and {@link bcasts} (as `addr | 0`; NaN: none): a stream from
+   * one peer to one of our addresses skips both map lookups. Forgotten whenever an address is added or
+   * removed, the only changes to those maps.
+   */
+  private lastLocalDst = Number.NaN;
+  private lastUnicastSrc = Number.NaN;
   private readonly removedListeners: ((ia: IfAddr) => void)[] = [];
   private nextIdent = 1;
   /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
@@ -305,6 +315,7 @@ export class Inet {
       throw new InetError('bad-address', `${spec} is not a usable unicast address`);
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
+    this.forgetInputLookups();
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -347,6 +358,7 @@ export class Inet {
     const i = data.addrs.findIndex((x) => x.addr === a);
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
+    this.forgetInputLookups();
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -426,6 +438,11 @@ export class Inet {
     const data = inetIfData(ifp);
     if (!data.groups.delete(g)) return;
     if (ifp.ifType === IFT_ETHER) ifp.leaveMulticast(multicastMac(g));
+  }
+
+  private forgetInputLookups(): void {
+    this.lastLocalDst = Number.NaN;
+    this.lastUnicastSrc = Number.NaN;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
@@ -516,15 +533,22 @@ export class Inet {
       this.drop.dropInput(m, ifp, IpDrop.badSrc);
       return;
     }
-    if (this.bcasts.has(src | 0)) {
-      this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
-      return;
+    if ((src | 0) !== this.lastUnicastSrc) {
+      if (this.bcasts.has(src | 0)) {
+        this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
+        return;
+      }
+      this.lastUnicastSrc = src | 0;
     }
     if ((ifp.flags & IFF_LOOPBACK) === 0 && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    const local = this.local.has(dst | 0);
+    let local = (dst | 0) === this.lastLocalDst;
+    if (!local && this.local.has(dst | 0)) {
+      local = true;
+      this.lastLocalDst = dst | 0;
+    }
     // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
     if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
       this.drop.dropInput(m, ifp, IpDrop.badSrcZero);
@@ -570,21 +594,27 @@ export class Inet {
     }
   };
 
-  /** Whether `dst` is a directed broadcast (or the network address, BSD's old broadcast) of an address on `ifp`. */
+  /**
+   * Whether `dst` is a directed broadcast (or the network address, BSD's old broadcast) of an address on
+   * `ifp`. `dst` unsigned or in its signed form (`dst | 0`).
+   */
   isBroadcastOn(ifp: Ifnet, dst: number): boolean {
     const data = INET_IF.find(ifp);
     if (data === undefined) return false;
     const addrs = data.addrs;
     for (let i = 0; i < addrs.length; i++) {
       const ia = addrs[i];
-      if (ia.broadcast !== 0 && (dst === ia.broadcast || dst === ia.network)) return true;
+      if (ia.broadcast !== 0 && ((dst | 0) === (ia.broadcast | 0) || (dst | 0) === (ia.network | 0))) return true;
     }
     return false;
   }
 
-  /** Whether `addr` is a broadcast (or network) address of any of our interfaces, or the limited broadcast. */
+  /**
+   * Whether `addr` is a broadcast (or network) address of any of our interfaces, or the limited broadcast.
+   * `addr` unsigned or in its signed form (`addr | 0`).
+   */
   isBroadcast(addr: number): boolean {
-    return addr === INADDR_BROADCAST || this.bcasts.has(addr | 0);
+    return (addr | 0) === INADDR_BROADCAST_I32 || this.bcasts.has(addr | 0);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -592,15 +622,16 @@ export class Inet {
 
   /**
    * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
-   * interface address), link destination kind. Returns false when there is no route.
+   * interface address), link destination kind. Returns false when there is no route. `dst` and `src` in
+   * signed form (`| 0`): small integers whatever the address, so nothing here boxes them.
    */
   private resolve(dst: number, src: number, hint: Ifnet | undefined): boolean {
     let ifp: Ifnet | null = null;
     let nextHop = dst;
     let link = LINK_UNICAST;
     let rt: RouteEntry | undefined;
-    if (dst === INADDR_BROADCAST || isMulticast(dst)) {
-      link = dst === INADDR_BROADCAST ? LINK_BCAST : LINK_MCAST;
+    if (dst === INADDR_BROADCAST_I32 || isMulticast(dst)) {
+      link = dst === INADDR_BROADCAST_I32 ? LINK_BCAST : LINK_MCAST;
       if (hint !== undefined) ifp = hint;
       else if (src !== INADDR_ANY && this.local.has(src | 0)) ifp = this.local.get(src | 0)!.ifp;
       else {
@@ -641,7 +672,7 @@ export class Inet {
    * Transport protocols call it to compute pseudo-header checksums before {@link output}.
    */
   selectSource(dst: number, hint?: Ifnet): number {
-    return this.resolve(dst, INADDR_ANY, hint) ? this.rSrc : -1;
+    return this.resolve(dst | 0, INADDR_ANY, hint) ? this.rSrc >>> 0 : -1;
   }
 
   /**
@@ -651,31 +682,35 @@ export class Inet {
    * hands it to `ifp.output(m, 0x0800, nextHop)`.
    *
    * **Takes ownership of `m` in every case.** Returns what happened ({@link IpOutputStatus}); every
-   * status but `ok` is a counted drop (`ip.output.*`). Throws for misuse only: a foreign or free mbuf
+   * status but `ok` is a counted drop (`ip.output.*`). Addresses are unsigned 32-bit numbers or their
+   * signed form (`a | 0`): protocols answering a packet pass the signed form, which stays a small integer
+   * (an unsigned address at or above 128.0.0.0 is a heap number wherever it crosses a call); an
+   * {@link outputHook} sees them unsigned. Throws for misuse only: a foreign or free mbuf
    * (core's `assertOwnMbuf`, MbufError, before anything is taken: the caller keeps `m`); an address,
    * protocol, TTL or TOS out of range ({@link InetError} `invalid`, `m` freed).
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
     this.host.cpu.chargeLayerId(LAYER_IPV4);
-    assertOwnMbuf(this.host, m, 'ip_output');
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;
     if (
-      src >>> 0 !== src ||
-      dst >>> 0 !== dst ||
+      ((src | 0) !== src && src >>> 0 !== src) ||
+      ((dst | 0) !== dst && dst >>> 0 !== dst) ||
       (proto & 0xff) !== proto ||
       (ttl !== undefined && (ttl & 0xff) !== ttl) ||
       (tos !== undefined && (tos & 0xff) !== tos)
     ) {
       m_freem(m);
-      checkUint('ip_output: src', src, 0, 0xffffffff);
-      checkUint('ip_output: dst', dst, 0, 0xffffffff);
+      if ((src | 0) !== src) checkUint('ip_output: src', src, 0, 0xffffffff);
+      if ((dst | 0) !== dst) checkUint('ip_output: dst', dst, 0, 0xffffffff);
       checkUint('ip_output: protocol', proto, 0, 255);
       if (ttl !== undefined) checkUint('ip_output: ttl', ttl, 0, 255);
       checkUint('ip_output: tos', tos, 0, 255);
     }
-    if (this.outputHook?.(m, src, dst, proto, opts) === true) return 'ok';
-    if (!this.resolve(dst, src, opts.ifp)) {
+    if (this.outputHook?.(m, src >>> 0, dst >>> 0, proto, opts) === true) return 'ok';
+    dst |= 0;
+    if (!this.resolve(dst, src | 0, opts.ifp)) {
       this.drop.dropOutput(m, null, IpDrop.outputNoRoute);
       return 'no-route';
     }

@@ -556,6 +556,12 @@ export class Udp {
   readonly drop: DropCounter<UdpDropReason> = new DropCounter<UdpDropReason>(this.stats.drops);
   /** Sockets by local port. */
   private readonly ports = new Map<number, UdpSocket[]>();
+  /**
+   * The port and socket list of the last lookup (BSD's `udp_last_inpcb`): a stream of datagrams to one port
+   * skips the map probe. Cleared whenever a socket is bound or unbound.
+   */
+  private lastPort = -1;
+  private lastList: UdpSocket[] | undefined = undefined;
   private nextEphemeral = IPPORT_EPHEMERALFIRST;
 
   constructor(inet: Inet) {
@@ -620,10 +626,13 @@ export class Udp {
     list.push(s);
     s.localPort = p;
     s.localAddress = addr;
+    this.lastPort = -1;
   }
 
   /** @internal Unbinds `s`. */
   detach(s: UdpSocket): void {
+    this.lastPort = -1;
+    this.lastList = undefined;
     const list = this.ports.get(s.localPort);
     if (list === undefined) return;
     const i = list.indexOf(s);
@@ -636,7 +645,12 @@ export class Udp {
    * that peer first, then bound to `dst`, then bound to any address. Allocation-free.
    */
   lookup(dst: number, dport: number, src: number, sport: number): UdpSocket | undefined {
-    const list = this.ports.get(dport);
+    let list = this.lastList;
+    if (dport !== this.lastPort) {
+      list = this.ports.get(dport);
+      this.lastPort = dport;
+      this.lastList = list;
+    }
     if (list === undefined) return undefined;
     let best: UdpSocket | undefined;
     let bestScore = -1;

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { icmpFor, inetFor, parseAddr, ping, udpEchoService, udpFor } from '../src/index.js';
 import { setup } from './helpers.js';
 
-function twoHosts(mtu = 1500) {
+function twoHosts(mtu = 1500, net = '10.0.0') {
   const w = setup({}, ['a', 'b']);
   const [a, b] = w.hosts;
   const pair = createEpair(a, b, { mtu });
-  inetFor(a).addAddress(pair.a, '10.0.0.1/24');
-  inetFor(b).addAddress(pair.b, '10.0.0.2/24');
+  inetFor(a).addAddress(pair.a, `${net}.1/24`);
+  inetFor(b).addAddress(pair.b, `${net}.2/24`);
   // Let the gratuitous ARP announcements cross.
   w.sim.runUntilIdle();
   return { ...w, a, b, ifa: pair.a, ifb: pair.b };
@@ -34,6 +34,26 @@ describe('IPv4 between two hosts over an epair', () => {
     expect(icmpFor(b).stats.inByType[8]).toBe(1);
     expect(inetFor(a).stats.drops).toEqual({});
     expect(inetFor(b).stats.drops).toEqual({});
+    quiescent(a, b);
+  });
+
+  it('pings at addresses above 128.0.0.0 (the echo path carries them in signed form)', async () => {
+    const { sim, a, b, ifa } = twoHosts(1500, '192.168.1');
+    const p = ping(a, '192.168.1.2', { seq: 1 });
+    sim.runUntilIdle();
+    const r = await p;
+    expect(r.from).toBe(parseAddr('192.168.1.2'));
+    expect(icmpFor(b).stats.echoReplied).toBe(1);
+    expect(inetFor(a).selectSource(parseAddr('192.168.1.2'))).toBe(parseAddr('192.168.1.1'));
+    // ip_output takes either form of an address; both reach the same ARP entry.
+    for (const dst of [parseAddr('192.168.1.2'), parseAddr('192.168.1.2') | 0]) {
+      const m = a.pool.devget(new Uint8Array(8), 0, 8, null, 64)!;
+      expect(inetFor(a).output(m, 0, dst, 253)).toBe('ok');
+    }
+    sim.runUntilIdle();
+    expect(arpFor(a).lookup(ifa, parseAddr('192.168.1.2'))?.state).toBe('resolved');
+    expect(inetFor(b).stats.drops).toEqual({ 'ip.noproto': 2 });
+    expect(() => inetFor(a).output(a.pool.getcl()!, 0, 2 ** 32, 253)).toThrow();
     quiescent(a, b);
   });
 

@@ -60,10 +60,10 @@ export class Ipsec {
   private readonly inputHook = (m: Mbuf, _hlen: number, proto: number, ifp: Ifnet): boolean =>
     proto !== IPPROTO_ESP && this.inPolicy.reject(m, ifp, null);
 
-  /** The SA for an outbound policy's template: same addresses and reqid, alive. */
+  /** The SA for an outbound policy's template: same addresses, the template's reqid/SPI (when given), alive. */
   private stateFor(p: XfrmPolicy, src: number, dst: number): XfrmState | undefined {
     for (const sa of this.sad.values()) {
-      if (sa.src === src >>> 0 && sa.dst === dst >>> 0 && sa.reqid === p.reqid && p.acceptsState(sa) && !sa.dead) {
+      if (sa.src === src >>> 0 && sa.dst === dst >>> 0 && p.acceptsState(sa) && !sa.dead) {
         return sa;
       }
     }

@@ -1,8 +1,8 @@
 import { parseAddr, udpFor } from '@ifnet/inet';
 import { ipv4Packet } from '@ifnet/testkit';
 import { describe, expect, it } from 'vitest';
-import { ESP_MAX_PAYLOAD, EspDrop, EspOutDrop, XFRM_AEAD_RFC4106 } from '../src/index.js';
-import { PEER, SPI, US, espPacket, espWorld, udpInner } from './esp-helpers.js';
+import { ESP_MAX_PAYLOAD, EspDrop, EspOutDrop } from '../src/index.js';
+import { PEER, SPI, US, espPacket, espWorld, outboundWorld, udpInner } from './esp-helpers.js';
 
 /**
  * The drop reasons the other files do not reach: input `esp.toolong`, `esp.crypto`; every output reason but
@@ -13,25 +13,10 @@ import { PEER, SPI, US, espPacket, espWorld, udpInner } from './esp-helpers.js';
 const OUT_SPI = 0x300;
 
 function withOutbound(card?: { queueDepth: number }) {
-  const w = espWorld({}, card);
-  const out = w.ipsec.addState({
-    src: US,
-    dst: PEER,
-    proto: 'esp',
-    spi: OUT_SPI,
-    reqid: 1,
-    mode: 'transport',
-    aead: { name: XFRM_AEAD_RFC4106, key: `0x${'77'.repeat(16)}01020304`, icvBits: 128 },
-  });
-  w.ipsec.addPolicy({
-    src: US,
-    dst: PEER,
-    dir: 'out',
-    tmpl: { src: US, dst: PEER, proto: 'esp', reqid: 1, mode: 'transport' },
-  });
+  const w = outboundWorld(card, OUT_SPI, `0x${'77'.repeat(16)}01020304`);
   const sock = udpFor(w.host).socket().bind(4000);
   const send = (n: number, to = PEER) => sock.sendTo(new Uint8Array(n), parseAddr(to), 5000);
-  return { ...w, out, send };
+  return { ...w, send };
 }
 
 describe('ESP input: the remaining drop reasons', () => {

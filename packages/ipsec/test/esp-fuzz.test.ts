@@ -1,6 +1,8 @@
-import { Prng } from '@ifnet/core';
+import { type Mbuf, Prng, m_freem } from '@ifnet/core';
+import { udpFor } from '@ifnet/inet';
 import { ipv4Packet } from '@ifnet/testkit';
 import { describe, expect, it } from 'vitest';
+import { XfrmInDrop } from '../src/index.js';
 import { PEER, SPI, US, espPacket, espWorld, udpInner } from './esp-helpers.js';
 
 describe('ESP input fuzz: random SPIs, truncations, bit flips', () => {
@@ -41,4 +43,49 @@ describe('ESP input fuzz: random SPIs, truncations, bit flips', () => {
       host.pool.assertQuiescent();
     });
   }
+
+  it('with an inbound policy requiring ESP: fuzzed ESP and clear datagrams mixed — every clear one refused, nothing lost', () => {
+    const { sim, host, ep, ipsec } = espWorld({ replayWindow: 64 });
+    ipsec.addPolicy({
+      src: PEER,
+      dst: US,
+      dir: 'in',
+      tmpl: { src: PEER, dst: US, proto: 'esp', reqid: 1, mode: 'transport' },
+    });
+    const prng = new Prng(7);
+    const rng = (a: number, b: number) => a + prng.int(b - a + 1);
+    let clear = 0;
+    let delivered = 0;
+    udpFor(host)
+      .socket()
+      .bind(4000)
+      .onMessage((m: Mbuf) => {
+        delivered++;
+        m_freem(m);
+      });
+    for (let i = 1; i <= 1000; i++) {
+      const inner = udpInner(5000, 4000, new Uint8Array(rng(0, 200)));
+      let pkt: Uint8Array;
+      if (rng(0, 3) === 0) {
+        // The same datagram in clear (sometimes truncated or flipped): the policy must refuse it.
+        pkt = ipv4Packet({ src: PEER, dst: US, protocol: 17 }, inner);
+        clear++;
+      } else {
+        pkt = espPacket({ seq: i, nextHeader: 17, inner });
+        if (rng(0, 2) === 0) pkt[rng(20, pkt.length - 1)] ^= 1 << rng(0, 7);
+      }
+      expect(() => ep.inject(pkt)).not.toThrow();
+      if (rng(0, 8) === 0) sim.runUntilIdle();
+    }
+    sim.runUntilIdle();
+    const esp = ipsec.esp;
+    const espDrops = Object.values(esp.drops).reduce((a, b) => a + b, 0);
+    expect(esp.stats.delivered + espDrops + esp.stats.policyRejected).toBe(esp.stats.received);
+    expect(esp.stats.policyRejected).toBe(0); // the SA is the one the template names
+    expect(ipsec.inPolicy.drops).toEqual({ [XfrmInDrop.tmplMismatch]: clear });
+    expect(delivered).toBe(esp.stats.delivered);
+    expect(delivered).toBeGreaterThan(0);
+    expect(esp.stats.inFlight).toBe(0);
+    host.pool.assertQuiescent();
+  });
 });

@@ -87,3 +87,27 @@ export function espPacket(b: EspBuild, src = PEER, dst = US): Uint8Array {
 export function udpInner(sport: number, dport: number, data: Uint8Array, src = PEER, dst = US): Uint8Array {
   return udpDatagram({ src, dst, srcPort: sport, dstPort: dport, checksum: 'ok' }, data);
 }
+
+/**
+ * {@link espWorld} plus an outbound SA (US → PEER, `spi`, `key`) and the `dir out` and `dir in` policies that
+ * protect traffic between US and PEER both ways (reqid 1).
+ */
+export function outboundWorld(card?: CryptoCardOptions, spi = 0x100, key = `0x${'c3'.repeat(16)}11223344`) {
+  const w = espWorld({}, card);
+  const out = w.ipsec.addState({
+    src: US,
+    dst: PEER,
+    proto: 'esp',
+    spi,
+    reqid: 1,
+    mode: 'transport',
+    aead: { name: XFRM_AEAD_RFC4106, key, icvBits: 128 },
+  });
+  for (const [src, dst, dir] of [
+    [US, PEER, 'out'],
+    [PEER, US, 'in'],
+  ] as const) {
+    w.ipsec.addPolicy({ src, dst, dir, tmpl: { src, dst, proto: 'esp', reqid: 1, mode: 'transport' } });
+  }
+  return { ...w, out };
+}

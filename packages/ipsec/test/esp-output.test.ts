@@ -2,37 +2,13 @@ import { GCM_TAG_LEN, aesGcmInPlace } from '@ifnet/crypto';
 import { IPPROTO_ICMP, parseAddr, udpFor } from '@ifnet/inet';
 import { icmpMessage } from '@ifnet/testkit';
 import { describe, expect, it } from 'vitest';
-import { EspOutDrop, XFRM_AEAD_RFC4106 } from '../src/index.js';
-import { PEER, US, espPacket, espWorld } from './esp-helpers.js';
+import { EspOutDrop } from '../src/index.js';
+import { PEER, US, espPacket, espWorld, outboundWorld } from './esp-helpers.js';
 
 const OUT_KEY = `0x${'c3'.repeat(16)}11223344`;
 const OUT_SPI = 0x100;
 
-function withOutbound(card?: { queueDepth: number }) {
-  const w = espWorld({}, card);
-  w.ipsec.addState({
-    src: US,
-    dst: PEER,
-    proto: 'esp',
-    spi: OUT_SPI,
-    reqid: 1,
-    mode: 'transport',
-    aead: { name: XFRM_AEAD_RFC4106, key: OUT_KEY, icvBits: 128 },
-  });
-  w.ipsec.addPolicy({
-    src: US,
-    dst: PEER,
-    dir: 'out',
-    tmpl: { src: US, dst: PEER, proto: 'esp', reqid: 1, mode: 'transport' },
-  });
-  w.ipsec.addPolicy({
-    src: PEER,
-    dst: US,
-    dir: 'in',
-    tmpl: { src: PEER, dst: US, proto: 'esp', reqid: 1, mode: 'transport' },
-  });
-  return w;
-}
+const withOutbound = (card?: { queueDepth: number }) => outboundWorld(card, OUT_SPI, OUT_KEY);
 
 /** Decrypts an ESP packet the host sent, independently of the package: returns [next header, inner, seq]. */
 function openEsp(pkt: Uint8Array): [number, Uint8Array, number] {
@@ -95,5 +71,32 @@ describe('ESP output (policy-matched, the mirror image of input)', () => {
     expect(ep.sent.length).toBe(1);
     expect(ep.sent[0].bytes[9]).toBe(17);
     host.pool.assertQuiescent();
+  });
+
+  it('the template picks the SA: its reqid, or its SPI when it names one', () => {
+    for (const [tmpl, want] of [
+      [{ reqid: 1 }, OUT_SPI],
+      [{ spi: OUT_SPI + 1 }, OUT_SPI + 1],
+    ] as const) {
+      const { sim, host, ep, ipsec, sa } = espWorld();
+      for (const [spi, reqid] of [
+        [OUT_SPI, 1],
+        [OUT_SPI + 1, 2],
+      ]) {
+        ipsec.addState({ ...sa.spec, src: US, dst: PEER, spi, reqid, aead: { ...sa.spec.aead, key: OUT_KEY } });
+      }
+      ipsec.addPolicy({
+        src: US,
+        dst: PEER,
+        dir: 'out',
+        tmpl: { src: US, dst: PEER, proto: 'esp', mode: 'transport', ...tmpl },
+      });
+      udpFor(host).socket().bind(4000).sendTo(new Uint8Array(4), parseAddr(PEER), 5000);
+      sim.runUntilIdle();
+      const b = ep.sent[0].bytes;
+      expect(new DataView(b.buffer, b.byteOffset).getUint32(20)).toBe(want);
+      expect(ipsec.espOut.drops).toEqual({});
+      host.pool.assertQuiescent();
+    }
   });
 });

@@ -156,10 +156,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   log('   capacity the CPU does nothing but take interrupts and drop at the full ipintrq (ipintrq.full) after');
   log('   copying each frame; batch (max_interrupt_work 32) either livelocks the same way or, once an interrupt');
   log('   finds 32 frames, masks until the next tick and takes 32 frames a tick while the NIC drops the rest.');
-  log('   Without feedback from the socket the other models end in receive livelock one layer up — softnet');
-  log('   works on datagrams that die at the full socket (udp.fullsock) while the application starves.');
-  log('   continuation and adaptive, with the feedback, park the poll while the socket is full: the NIC drops');
-  log('   the excess (nic.missed) for free and delivery stays near its peak.');
+  log('   Without feedback from the socket every other model ends in receive livelock one layer up —');
+  log('   softnet works on datagrams that die at the full socket (udp.fullsock) while the application starves.');
+  log('   continuation with the feedback parks the poll while the socket is full: the NIC drops the excess');
+  log('   (nic.missed) for free and delivery stays near its peak. adaptive has the same feedback; it takes an');
+  log("   interrupt per frame at low load and, as the measured rate rises, sets the queue's rx-usecs, which");
+  log('   the e1000 applies as ITR: 8,000 interrupts/s at 350,000/s, where it drops nothing.');
   const all = Object.values(livelock.models).every((rows) => rows.every((p) => p.accounted));
   const balanced = Object.values(livelock.models).every((rows) => rows.every((p) => p.mbufs_balanced));
   log(`   Every mbuf back in its pool after every run: ${balanced ? 'yes' : 'NO'}.`);

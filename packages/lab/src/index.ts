@@ -18,7 +18,9 @@ export { LATENCY_SAMPLES, type LivelockPoint, type RunOptions, type TraceWindow,
 export { type LabHost, type LabHostOptions, SINK_RECEIVE_QUEUE, createLabHost } from './lab-host.js';
 export {
   type PointCounters,
+  type PointTallies,
   type WindowFigures,
+  livelockPoint,
   mbufsBalanced,
   readCounters,
   softwareDropsSinceBoot,
@@ -39,3 +41,43 @@ export { UDP_FRAME_SEQ_OFFSET, udpFrame } from './udp-frame.js';
 export { formatLivelockTable } from './format.js';
 export { type DemoOptions, type DemoReport, NETSTAT_HEADER, type PingResult, netstatLine, runDemo } from './demo.js';
 export { type PlotSpec, livelockPlotSpecs } from './plot-specs.js';
+export {
+  type CalibrateOptions,
+  type CalibratedProfile,
+  type CalibrationNote,
+  calibrate,
+} from './calibrate.js';
+export { parseCostProfile } from './cost-profile-file.js';
+export {
+  EspFrameBook,
+  EspSource,
+  OFFLOAD_SA,
+  OFFLOAD_UDP_PAYLOAD,
+  espFrameLayout,
+  sharedEspFrameBook,
+} from './esp-workload.js';
+export {
+  CONTEXT_SWITCH_LAYER,
+  InterruptThreads,
+  type InterruptThreadStats,
+  THREAD_NAMES,
+} from './interrupt-threads.js';
+export {
+  DEFAULT_CONTEXT_SWITCH_NS,
+  OFFLOAD_MODEL_DESCRIPTIONS,
+  OFFLOAD_MODEL_NAMES,
+  type OffloadModelName,
+  offloadCostProfile,
+  offloadModel,
+} from './offload-models.js';
+export { type OffloadPoint, type OffloadRunOptions, runOffloadPoint } from './offload-point.js';
+export {
+  OFFLOAD_DEPTHS,
+  OFFLOAD_DEPTH_RATE,
+  OFFLOAD_RATES,
+  type OffloadReport,
+  type OffloadSweepOptions,
+  offloadSweep,
+} from './offload-sweep.js';
+export { formatOffloadTable } from './offload-format.js';
+export { offloadPlotSpecs } from './offload-plot-specs.js';

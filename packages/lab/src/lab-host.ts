@@ -30,11 +30,14 @@ export interface LabHostOptions {
   costs?: CostProfile;
   /** Host clock rate (ticks per second). Default 1000. */
   hz?: number;
+  /** The e1000's link speed (bits/s). Default 1 Gb/s. */
+  linkSpeed?: number;
 }
 
 export interface LabHost {
   readonly host: Host;
   readonly dev: E1000Device;
+  readonly driver: WmSoftc;
   readonly ifp: Ifnet;
   readonly sink: UdpSocket;
   /** The frame the traffic source sends (60 bytes, UDP to the sink; sequence at `UDP_FRAME_SEQ_OFFSET`). */
@@ -66,10 +69,11 @@ export function createLabHost(
     // The classic models allocate in interrupt context (the top half's copy, the ring refill): counted.
     allocationGuard: model.topHalf ? 'count' : 'throw',
   });
-  const dev = new E1000Device({ mac: MAC });
+  const dev = new E1000Device({ mac: MAC, linkSpeed: options.linkSpeed });
   host.attachDevice(dev);
   const [slot] = host.autoconf();
-  const ifp = (slot.driver as WmSoftc).ifp;
+  const driver = slot.driver as WmSoftc;
+  const ifp = driver.ifp;
   ifp.upIf();
   inetFor(host).addAddress(ifp, '10.0.0.2/24');
   let legacy: LegacyInput | null = null;
@@ -93,5 +97,5 @@ export function createLabHost(
     dport: 9,
     size: 60,
   });
-  return { host, dev, ifp, sink, template, legacy };
+  return { host, dev, driver, ifp, sink, template, legacy };
 }

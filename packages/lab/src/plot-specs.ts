@@ -13,7 +13,7 @@ export interface PlotSpec {
   spec: Record<string, unknown>;
 }
 
-const FIGURES: readonly { name: string; field: string; title: string; axis: string }[] = [
+const FIGURES: readonly OfferedLoadFigure[] = [
   {
     name: 'delivered',
     field: 'delivered_pps',
@@ -48,24 +48,44 @@ export function livelockPlotSpecs(report: LivelockReport): PlotSpec[] {
       });
     }
   }
-  return FIGURES.map((f) => ({
+  return offeredLoadLines(FIGURES, values, report.clock, 'offered load (frames/s)');
+}
+
+/** One figure of {@link offeredLoadLines}: the row field on y, its axis title, the file stem. */
+export interface OfferedLoadFigure {
+  name: string;
+  field: string;
+  title: string;
+  axis: string;
+}
+
+/** Title, size and background every lab figure shares. */
+export function figureFrame(title: string, clock: string): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `${title} (${clock} clock)`,
+    width: 560,
+    height: 320,
+    background: 'white',
+  };
+}
+
+/** One line chart per figure: `field` against log-scaled `offered_pps`, one line per `model`. */
+export function offeredLoadLines(
+  figures: readonly OfferedLoadFigure[],
+  values: Record<string, number | string | null>[],
+  clock: string,
+  xTitle: string,
+): PlotSpec[] {
+  return figures.map((f) => ({
     name: f.name,
     title: f.title,
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: `${f.title} (${report.clock} clock)`,
-      width: 560,
-      height: 320,
-      background: 'white',
+      ...figureFrame(f.title, clock),
       data: { values },
       mark: { type: 'line', point: true },
       encoding: {
-        x: {
-          field: 'offered_pps',
-          type: 'quantitative',
-          scale: { type: 'log' },
-          title: 'offered load (frames/s)',
-        },
+        x: { field: 'offered_pps', type: 'quantitative', scale: { type: 'log' }, title: xTitle },
         y: { field: f.field, type: 'quantitative', title: f.axis },
         color: { field: 'model', type: 'nominal', title: 'model' },
       },

@@ -8,6 +8,8 @@
  */
 import { IPL_NAMES } from '@ifnet/core';
 import type { LabHost } from './lab-host.js';
+import { percentile } from './percentile.js';
+import type { LivelockPoint } from './run-point.js';
 
 /** The driver's copy of the NIC's no-descriptor counter: counted once, as `nic.missed`. */
 const DRIVER_MISSED = 'wm.rx.missed';
@@ -30,7 +32,7 @@ export interface PointCounters {
   allocs: number;
 }
 
-export function readCounters(h: LabHost): PointCounters {
+export function readCounters(h: Pick<LabHost, 'host' | 'dev' | 'ifp'>): PointCounters {
   return {
     t: h.host.cpu.now(),
     missed: h.dev.stats.rxMissed,
@@ -87,10 +89,49 @@ export function windowFigures(s0: PointCounters, s1: PointCounters, seconds: num
 }
 
 /** Frames dropped in software since boot (every named reason but the driver's copy of `nic.missed`). */
-export function softwareDropsSinceBoot(h: LabHost): number {
+export function softwareDropsSinceBoot(h: Pick<LabHost, 'ifp'>): number {
   let n = 0;
   for (const [reason, d] of Object.entries(h.ifp.counters.drops)) if (reason !== DRIVER_MISSED) n += d;
   return n;
+}
+
+/** What a measured window adds up to, besides the counters: the point's own tallies. */
+export interface PointTallies {
+  rate: number;
+  /** Length of the window (s). */
+  seconds: number;
+  /** Datagrams the application got during the window. */
+  delivered: number;
+  figures: WindowFigures;
+  /** Latency samples (first `samples` of them used, sorted in place), in units of 1/`perMicrosecond` µs (ns: 1000). */
+  latencies: Float64Array;
+  samples: number;
+  perMicrosecond: number;
+  accounted: boolean;
+  /** {@link mbufsBalanced} after the run. */
+  mbufsBalanced: boolean;
+  /** The classic models' `ipintrq` high-water mark (absent for the others). */
+  ipintrqHighWater?: number;
+}
+
+/** The sweep row of a window (the JSON shape of `ifnet lab livelock --json`). */
+export function livelockPoint(t: PointTallies): LivelockPoint {
+  const { seconds: w, figures: f } = t;
+  return {
+    offered_pps: t.rate,
+    delivered_pps: t.delivered / w,
+    interrupts_per_s: f.interrupts / w,
+    packets_per_interrupt: f.interrupts > 0 ? (t.delivered + f.softwareDropped) / f.interrupts : 0,
+    tick_polls_per_s: f.tickPolls / w,
+    latency_p50_us: percentile(t.latencies, t.samples, 50) / t.perMicrosecond,
+    latency_p99_us: percentile(t.latencies, t.samples, 99) / t.perMicrosecond,
+    drops: f.drops,
+    cpu: f.cpu,
+    accounted: t.accounted,
+    mbufs_balanced: t.mbufsBalanced,
+    interrupt_allocs_per_s: f.interruptAllocs / w,
+    ...(t.ipintrqHighWater === undefined ? {} : { ipintrq_high_water: t.ipintrqHighWater }),
+  };
 }
 
 /**
@@ -98,7 +139,7 @@ export function softwareDropsSinceBoot(h: LabHost): number {
  * the ring's buffers). True when the pool has none in use and its accounting
  * (`allocations = frees + inUse`) holds.
  */
-export function mbufsBalanced(h: LabHost): boolean {
+export function mbufsBalanced(h: Pick<LabHost, 'host'>): boolean {
   const pool = h.host.pool.snapshot();
   return h.host.pool.checkAccounting().ok && pool.mbufs.inUse === 0 && pool.clusters.inUse === 0;
 }

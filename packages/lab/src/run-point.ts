@@ -14,8 +14,7 @@ import { type CostProfile, Simulation, msec } from '@ifnet/core';
 import { TrafficSource } from '@ifnet/wire';
 import { createLabHost } from './lab-host.js';
 import type { InterruptModel } from './models.js';
-import { percentile } from './percentile.js';
-import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
+import { livelockPoint, mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import { UDP_FRAME_SEQ_OFFSET } from './udp-frame.js';
 
@@ -126,27 +125,28 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   sink.close();
   void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below
   sim.runFor(msec(1));
-  const balanced = mbufsBalanced(h);
-  const kept = Math.min(nLat, LATENCY_SAMPLES);
-  return {
-    offered_pps: rate,
-    delivered_pps: Math.round(delivered / w),
-    interrupts_per_s: Math.round(f.interrupts / w),
-    packets_per_interrupt: f.interrupts > 0 ? (delivered + f.softwareDropped) / f.interrupts : 0,
-    tick_polls_per_s: Math.round(f.tickPolls / w),
-    latency_p50_us: percentile(latencies, kept, 50) / 1000,
-    latency_p99_us: percentile(latencies, kept, 99) / 1000,
-    drops: roundRates(f.drops),
-    cpu: f.cpu,
-    accounted,
-    mbufs_balanced: balanced,
-    interrupt_allocs_per_s: f.interruptAllocs / w,
-    ...(legacy ? { ipintrq_high_water: legacy.ipintrq.stats.highWater } : {}),
-  };
+  return wholeRates(
+    livelockPoint({
+      rate,
+      seconds: w,
+      delivered,
+      figures: f,
+      latencies,
+      samples: Math.min(nLat, LATENCY_SAMPLES),
+      perMicrosecond: 1000,
+      accounted,
+      mbufsBalanced: mbufsBalanced(h),
+      ipintrqHighWater: legacy?.ipintrq.stats.highWater,
+    }),
+  );
 }
 
 /** Per-second figures rounded to whole numbers (the window is the CPU's, a little longer than nominal). */
-function roundRates(r: Record<string, number>): Record<string, number> {
-  for (const k of Object.keys(r)) r[k] = Math.round(r[k]);
-  return r;
+function wholeRates(p: LivelockPoint): LivelockPoint {
+  p.delivered_pps = Math.round(p.delivered_pps);
+  p.interrupts_per_s = Math.round(p.interrupts_per_s);
+  p.tick_polls_per_s = Math.round(p.tick_polls_per_s);
+  p.interrupt_allocs_per_s = Math.round(p.interrupt_allocs_per_s);
+  for (const k of Object.keys(p.drops)) p.drops[k] = Math.round(p.drops[k]);
+  return p;
 }

@@ -30,6 +30,8 @@ export interface LivelockReport {
   clock: 'virtual' | 'real';
   seed: number;
   window_ms: number;
+  /** Which cost profile the virtual clock used (`default`, or the file given); absent on the real clock. */
+  cost_profile?: string;
   models: Record<string, LivelockPoint[]>;
 }
 

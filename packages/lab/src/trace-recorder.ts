@@ -11,7 +11,7 @@
  *   nests (an interrupt at level L is only pre-empted by a higher level, which has its own track), so each
  *   track's events are in time order;
  * - `i` (thread-scoped instants) on a poll context's track: `defer`, `tick-deferral`, `unmask`,
- *   `race-recheck`, `hold-park`;
+ *   `race-recheck`, `hold-park`, `coalesce-deferral`;
  * - `M` metadata: `process_name` (the host), `thread_name` and `thread_sort_index` per track.
  *
  * Timestamps (`ts`) are microseconds: the CPU's own time on the virtual clock (it includes the charged

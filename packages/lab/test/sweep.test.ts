@@ -60,9 +60,9 @@ describe('the livelock sweep (virtual clock, default cost profile)', () => {
   it('adaptive: an interrupt per frame at low load, moderated near 350,000/s, holding under overload', () => {
     const low = at('adaptive', LOW);
     expect(low.interrupts_per_s).toBe(LOW); // lowest_latency: ITR 14 µs never holds a frame 100 µs apart
-    // Issue 14's target compares with legacy's low-load median; legacy is another branch's model, so
-    // napi (also an interrupt per frame at this load) stands in for it here.
-    expect(low.latency_p50_us).toBeLessThanOrEqual(2 * at('napi', LOW).latency_p50_us);
+    // Issue 14's target: at low load, adaptive's median latency within 2x of legacy's (5.65 vs 5.75 µs).
+    expect(at('legacy', LOW).latency_p50_us).toBeGreaterThan(0);
+    expect(low.latency_p50_us).toBeLessThanOrEqual(2 * at('legacy', LOW).latency_p50_us);
     const mid = at('adaptive', 350_000);
     expect(mid.packets_per_interrupt).toBeGreaterThanOrEqual(14); // seed 002: 350 kpps at 25 k interrupts/s
     expect(mid.interrupts_per_s).toBeLessThanOrEqual(8000); // bulk_latency: ITR 125 µs

@@ -102,3 +102,17 @@ describe('trace of one point (Chrome / Perfetto trace-event JSON)', () => {
     expect(p).toMatch(/no thread_name/);
   });
 });
+
+describe('trace of the classic models (interrupt-work mode)', () => {
+  it('shows legacy polling inside its interrupts and the ipintrq soft interrupt', () => {
+    const recorder = new TraceRecorder({ host: 'dut' });
+    runPoint(interruptModel('legacy'), 100_000, { windowMs: 5, trace: { recorder, durationMs: 2 } });
+    const t = recorder.finish();
+    expect(checkChromeTrace(t)).toEqual([]);
+    // One frame per interrupt: every poll, run by the interrupt routine itself, has a budget of 1.
+    const polls = t.traceEvents.filter((e) => e.name === 'poll' && e.ph === 'B');
+    expect(polls.length).toBeGreaterThan(100);
+    expect(polls.every((e) => e.args?.budget === 1)).toBe(true);
+    expect(new Set(names(t).values())).toContain('dut.cpu0 net');
+  });
+});

@@ -4,6 +4,7 @@ import { VnicDriver } from '../../../examples/vnic/src/index.js';
 import {
   AllocatesInInterrupt,
   IgnoresBudget,
+  IgnoresCoalescing,
   LeaksMbufs,
   NeverUnmasks,
   ThrowsInInterrupt,
@@ -56,6 +57,13 @@ describe('the conformance kit against deliberately broken drivers', () => {
       'no-exception',
       /interrupt routine threw 1 time\(s\) \(RangeError: ring index 256/,
     ],
+    [
+      'ignores coalescing',
+      IgnoresCoalescing,
+      'coalescing',
+      'coalescing',
+      /\d+ interrupts for 100 frames 100 µs apart with rx-usecs 500: the setting has no effect/,
+    ],
     ['touches its device model', TouchesModel, 'frames', 'bus-only', /device model was used outside the bus \(stats\)/],
   ];
   for (const [what, driver, id, rule, message] of cases) {
@@ -71,8 +79,8 @@ describe('the conformance kit against deliberately broken drivers', () => {
   it('the unbroken driver passes the same checks', async () => {
     const verdicts = await runConformance({
       setup: () => subjectFor(VnicDriver),
-      only: ['frames', 'interrupts', 'budget'],
+      only: ['frames', 'interrupts', 'budget', 'coalescing'],
     });
-    expect(verdicts.map((v) => v.message ?? 'ok')).toEqual(['ok', 'ok', 'ok']);
+    expect(verdicts.map((v) => v.message ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok']);
   });
 });

@@ -3,7 +3,15 @@
  * the kit with the rule it breaks. (The vnic is imported from `examples/` by path, not as a package: it
  * depends on the kit for its own tests, and a package cycle would break the workspace's task graph.)
  */
-import { type DeviceIdent, type DriverDescriptor, HOST, type Host, inject, injectable } from '@ifnet/core';
+import {
+  type AttachArgs,
+  type DeviceIdent,
+  type DriverDescriptor,
+  HOST,
+  type Host,
+  inject,
+  injectable,
+} from '@ifnet/core';
 import type { DriverSubject } from '../src/index.js';
 import { VnicDevice, VnicDriver, vnicMatch } from '../../../examples/vnic/src/index.js';
 
@@ -27,6 +35,35 @@ export class NeverUnmasks extends VnicDriver {
     super(host);
   }
   override intrEnable(): void {}
+}
+
+/**
+ * Claims to map coalescing onto its hardware (`PollOps.setCoalescing`) but programs nothing: the setting
+ * reads back and has no effect.
+ */
+@injectable()
+export class IgnoresCoalescing extends VnicDriver {
+  constructor(@inject(HOST) host: Host) {
+    super(host);
+  }
+  override attach(aa: AttachArgs): void {
+    super.attach(aa);
+    const { name, capacity } = this.ctx;
+    this.ifp.removePollContext(this.ctx);
+    this.ctx = this.ifp.addPollContext({
+      name,
+      capacity,
+      maskOnDefer: true,
+      ops: {
+        poll: (_ctx, budget) => this.poll(budget),
+        intrEnable: () => this.intrEnable(),
+        intrDisable: () => this.intrDisable(),
+        workPending: () => this.workPending(),
+        setCoalescing: () => {},
+      },
+    });
+    this.ctx.softc = this;
+  }
 }
 
 /** Drains the whole ring whatever the budget. */

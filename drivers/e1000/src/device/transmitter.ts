@@ -49,6 +49,11 @@ export class E1000Transmitter {
   private timer: HardwareTimer | null = null;
   /** When the transmitter has finished the previous packet (inter-frame gap included). */
   private nextFree: Nanoseconds = 0;
+  /**
+   * When the engine was scheduled to start ({@link timer}'s expiry at its latest arming): no packet
+   * starts before it (the TDT write, or the port becoming free). Non-integer so V8 keeps it a double.
+   */
+  private runAt: Nanoseconds = Number.NaN;
   /** On-chip transmit buffer (a gathered packet). */
   private readonly buf = new Uint8Array(MAX_TX_FRAME);
   /** The last packet gathered had a descriptor with RS / its RS descriptor had IDE. */
@@ -74,6 +79,7 @@ export class E1000Transmitter {
   reset(): void {
     this.timer?.cancel();
     this.nextFree = 0;
+    this.runAt = 0;
     this.ring.reset();
     this.tdh = this.tdt = 0;
     this.enabled = this.pad = false;
@@ -104,7 +110,8 @@ export class E1000Transmitter {
     const t = this.timer;
     if (t === null || t.armed || !this.enabled) return;
     const now = this.clock!.now();
-    t.arm(Math.max(now, this.nextFree));
+    this.runAt = Math.max(now, this.nextFree);
+    t.arm(this.runAt);
   }
 
   /**
@@ -112,9 +119,15 @@ export class E1000Transmitter {
    * (on the real clock, time passes while a packet is handled), and otherwise schedules itself for when
    * the port is free: packets leave one after another at the link speed, and a burst costs one timer
    * arm where the clock allows it.
+   *
+   * The clock is read once per run, not per packet (on the real clock each reading is a boxed double):
+   * packet *k* of a run starts when the port is free after packet *k−1*, or when the engine was due to
+   * start ({@link runAt}), whichever is later — the wire schedule at the link speed — and the run goes on
+   * while that schedule is not ahead of the reading. On the virtual clock the reading is the timer's
+   * expiry, so this is exactly one packet per port-free instant, as before.
    */
   private run(): void {
-    const clock = this.clock!;
+    const now = this.clock!.now();
     for (;;) {
       if (!this.enabled || !this.ring.ok) return;
       const n = this.ring.size;
@@ -125,9 +138,9 @@ export class E1000Transmitter {
         this.irq.setCause(ICR_TXQE);
         return;
       }
-      const now = clock.now();
       if (this.nextFree > now) {
-        this.timer!.arm(this.nextFree);
+        this.runAt = this.nextFree;
+        this.timer!.arm(this.runAt);
         return;
       }
     }
@@ -137,7 +150,8 @@ export class E1000Transmitter {
   private sendOne(n: number, tdt: number): boolean {
     let total = this.gather(this.tdh, tdt, n);
     if (total === TX_INCOMPLETE) return false;
-    const now = this.clock!.now();
+    // When this packet starts on the wire: the port is free and the engine was due (see run).
+    const start = Math.max(this.nextFree, this.runAt);
     const st = this.stats;
     if (total === TX_BAD) {
       st.txBad++;
@@ -172,7 +186,7 @@ export class E1000Transmitter {
       }
       // The port is busy for preamble + frame + FCS + inter-frame gap (whole ns at integral byte times).
       const busy = (Math.max(total, 60) + 24) * this.nsPerByte;
-      this.nextFree = now + (Number.isInteger(busy) ? busy : Math.ceil(busy));
+      this.nextFree = start + (Number.isInteger(busy) ? busy : Math.ceil(busy));
     }
     if (this.rs) this.irq.txWrittenBack(this.ide);
     return true;

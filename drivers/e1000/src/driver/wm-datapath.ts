@@ -158,6 +158,14 @@ export abstract class WmDataPath implements PollOps {
   protected txHead = 0;
   protected txTail = 0;
   protected txUsed = 0;
+  /**
+   * Doorbell batching (FreeBSD iflib's `ift_db_pending`, Linux `netdev_xmit_more()`): while the poll hands
+   * packets up, replies the stack sends from inside it (an ICMP echo, a forwarded packet) are put on the
+   * ring by `start` but TDT is written once, when the poll's receive pass ends, instead of once per packet.
+   */
+  private txDeferDoorbell = false;
+  /** Descriptors were queued while {@link txDeferDoorbell}: TDT must be written. */
+  private txDoorbellPending = false;
 
   constructor(protected readonly host: Host) {}
 
@@ -241,7 +249,14 @@ export abstract class WmDataPath implements PollOps {
     if ((icr & ICR_LSC) !== 0) this.linkChange();
     if ((icr & ICR_RXO) !== 0) this.harvestStats();
     if (this.txUsed > 0) this.txeof(true);
-    const work = this.rxeof(budget);
+    this.txDeferDoorbell = true;
+    let work: number;
+    try {
+      work = this.rxeof(budget);
+    } finally {
+      this.txDeferDoorbell = false;
+      if (this.txDoorbellPending) this.txDoorbell();
+    }
     if (this.running) this.refill();
     return work;
   }
@@ -376,7 +391,8 @@ export abstract class WmDataPath implements PollOps {
 
   /**
    * `if_start` (`wm_start`): moves packets from the send queue onto the transmit ring — one descriptor
-   * per non-empty mbuf of the chain, EOP and RS on the last — and tells the device with one TDT write.
+   * per non-empty mbuf of the chain, EOP and RS on the last — and tells the device with one TDT write
+   * (during the poll's receive pass, one for the whole pass: {@link txDeferDoorbell}).
    * Owns each packet it dequeues: on the ring, requeued (ring full) or dropped with a reason.
    */
   start(): void {
@@ -440,11 +456,18 @@ export abstract class WmDataPath implements PollOps {
       ifp.counters.obytes += m.pkthdr.len;
       queued++;
     }
-    if (queued > 0) {
-      this.wr(E1000_TDT, this.txTail);
-      ifp.watchdogTimer = this.watchdogSeconds;
-      this.host.armWatchdog();
-    }
+    if (queued === 0) return;
+    if (this.txDeferDoorbell) this.txDoorbellPending = true;
+    else this.txDoorbell();
+  }
+
+  /** Tells the device about the descriptors queued so far (one TDT write) and arms the watchdog. */
+  private txDoorbell(): void {
+    this.txDoorbellPending = false;
+    if (!this.running) return; // stopped from inside the stack: stop flushed the ring
+    this.wr(E1000_TDT, this.txTail);
+    this.ifp.watchdogTimer = this.watchdogSeconds;
+    this.host.armWatchdog();
   }
 
   /**

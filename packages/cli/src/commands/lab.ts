@@ -1,6 +1,6 @@
 /**
  * `ifnet lab livelock [--clock virtual] [--models a,b,...] [--rates r1,r2,...] [--window MS] [--seed N] [--json]
- * [--out DIR] [--trace FILE [--trace-point MODEL@RATE] [--trace-ms MS]]`:
+ * [--costs FILE] [--out DIR] [--trace FILE [--trace-point MODEL@RATE] [--trace-ms MS]]`:
  * the receive-livelock experiment of `@ifnet/lab` — every interrupt-handling model over the same e1000 and
  * UDP workload, swept across offered load. `--json` prints one object `{"clock", "models": {"<name>":
  * [{"offered_pps", "delivered_pps", "interrupts_per_s", "latency_p50_us", "latency_p99_us", "drops", ...}]}}`.
@@ -17,11 +17,13 @@ import {
   sweep,
 } from '@ifnet/lab';
 import type { Command } from 'commander';
+import { loadCosts, registerCalibrate } from '../lab/calibrate-command.js';
 import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
 import { sweepReal } from '../lab/real-point.js';
 import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
 import { UsageError } from '../usage-error.js';
+import { registerLabOffload } from './lab-offload.js';
 
 interface LivelockOptions {
   clock: string;
@@ -32,6 +34,7 @@ interface LivelockOptions {
   json?: boolean;
   out?: string;
   trace?: string;
+  costs?: string;
   tracePoint?: string;
   traceMs?: string;
 }
@@ -44,7 +47,9 @@ function positiveNumbers(what: string, s: string): number[] {
 }
 
 export function registerLab(program: Command): void {
-  const lab = program.command('lab').description('experiments: receive livelock and interrupt mitigation');
+  const lab = program
+    .command('lab')
+    .description('experiments: receive livelock and interrupt mitigation, asynchronous crypto offload');
   lab
     .command('livelock')
     .description('sweep offered load across interrupt-handling models; delivered, interrupts, latency, drops, CPU')
@@ -57,6 +62,10 @@ export function registerLab(program: Command): void {
     .option('--rates <pps>', `comma-separated offered rates, frames/s (default ${DEFAULT_RATES.join(',')})`)
     .option('--window <ms>', 'measured window per point, ms of simulated time', '50')
     .option('--seed <n>', 'simulation seed', '1')
+    .option(
+      '--costs <file>',
+      'cost profile JSON for the virtual clock (from ifnet lab calibrate); default: the built-in one',
+    )
     .option('--json', 'print one JSON object instead of the table')
     .option('--out <dir>', 'write SVG plots (delivered, interrupts/s, latency vs offered; one line per model) there')
     .option(
@@ -80,6 +89,9 @@ export function registerLab(program: Command): void {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
       const rates = opts.rates === undefined ? undefined : positiveNumbers('--rates', opts.rates);
+      if (opts.costs !== undefined && opts.clock === 'real')
+        throw new UsageError('--costs: the real clock uses no cost profile (its costs are real)');
+      const costs = opts.costs === undefined ? undefined : loadCosts(opts.costs);
       const trace: TracePlan | undefined =
         opts.trace === undefined
           ? undefined
@@ -92,10 +104,14 @@ export function registerLab(program: Command): void {
           rates,
           windowMs,
           seed,
+          costs,
           trace,
           onPoint: (model, p, done, total) => progress.point(model, p.offered_pps, done, total),
         };
-        report = opts.clock === 'real' ? await sweepReal(options) : sweep(options);
+        report =
+          opts.clock === 'real'
+            ? await sweepReal(options)
+            : { ...sweep(options), cost_profile: opts.costs ?? 'default' };
       } finally {
         progress.stop();
       }
@@ -112,4 +128,6 @@ export function registerLab(program: Command): void {
         );
       }
     });
+  registerCalibrate(lab);
+  registerLabOffload(lab);
 }

@@ -6,20 +6,36 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LivelockReport, livelockPlotSpecs } from '@ifnet/lab';
+import {
+  type LivelockReport,
+  type OffloadReport,
+  type PlotSpec,
+  livelockPlotSpecs,
+  offloadPlotSpecs,
+} from '@ifnet/lab';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 
 /** Writes `<dir>/livelock-<name>.svg` for every figure; returns the paths written. */
-export async function writeLivelockPlots(report: LivelockReport, dir: string): Promise<string[]> {
+export function writeLivelockPlots(report: LivelockReport, dir: string): Promise<string[]> {
+  return writePlotSpecs(livelockPlotSpecs(report), dir, 'livelock');
+}
+
+/** Writes `<dir>/offload-<name>.svg` for every figure of `ifnet lab offload`; returns the paths written. */
+export function writeOffloadPlots(report: OffloadReport, dir: string): Promise<string[]> {
+  return writePlotSpecs(offloadPlotSpecs(report), dir, 'offload');
+}
+
+/** Renders each Vega-Lite spec to `<dir>/<prefix>-<name>.svg`; returns the paths written. */
+export async function writePlotSpecs(specs: readonly PlotSpec[], dir: string, prefix: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const p of livelockPlotSpecs(report)) {
+  for (const p of specs) {
     const vgSpec = compile(p.spec as unknown as Parameters<typeof compile>[0]).spec;
     const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
     const svg = await view.toSVG();
     view.finalize();
-    const file = join(dir, `livelock-${p.name}.svg`);
+    const file = join(dir, `${prefix}-${p.name}.svg`);
     writeFileSync(file, svg);
     written.push(file);
   }

@@ -26,7 +26,7 @@ import {
   type SweepOptions,
   UDP_FRAME_SEQ_OFFSET,
   createLabHost,
-  percentile,
+  livelockPoint,
   interruptModel,
   readCounters,
   runPoint,
@@ -144,21 +144,19 @@ export async function runPointReal(
     const accounted =
       src.generated ===
       src.ringDropped + src.refused + (d.rxFrames - d.rxDelivered) + softwareDropsSinceBoot(h) + h.sink.stats.received;
-    const kept = Math.min(nLat, LATENCY_SAMPLES);
     return {
-      offered_pps: rate,
-      delivered_pps: delivered / w,
-      interrupts_per_s: f.interrupts / w,
-      packets_per_interrupt: f.interrupts > 0 ? (delivered + f.softwareDropped) / f.interrupts : 0,
-      tick_polls_per_s: f.tickPolls / w,
-      latency_p50_us: percentile(latencies, kept, 50),
-      latency_p99_us: percentile(latencies, kept, 99),
-      drops,
-      cpu: cpuShare,
-      accounted,
-      mbufs_balanced: balanced,
-      interrupt_allocs_per_s: f.interruptAllocs / w,
-      ...(h.legacy ? { ipintrq_high_water: h.legacy.ipintrq.stats.highWater } : {}),
+      ...livelockPoint({
+        rate,
+        seconds: w,
+        delivered,
+        figures: { ...f, drops, cpu: cpuShare },
+        latencies,
+        samples: Math.min(nLat, LATENCY_SAMPLES),
+        perMicrosecond: 1,
+        accounted,
+        mbufsBalanced: balanced,
+        ipintrqHighWater: h.legacy?.ipintrq.stats.highWater,
+      }),
       generated_pps: (g1.generated - g0.generated) / w,
       window_ms_measured: elapsedMs,
     };

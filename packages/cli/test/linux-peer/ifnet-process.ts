@@ -5,11 +5,11 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcapReader } from '@ifnet/pcap';
-import { sh } from './netns.js';
+import { type PeerNetwork, sh } from './netns.js';
 
 /** The `ifnet` command of this workspace. */
 export const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'ifnet.mjs');
@@ -68,4 +68,26 @@ export function tsharkCheck(file: string): { flagged: string; packets: number } 
   let packets = 0;
   for (const _ of new PcapReader(readFileSync(file))) packets++;
   return { flagged: flagged.trim(), packets };
+}
+
+/**
+ * The clean-up of a Linux-peer suite, whatever happened: kills the host if it still runs, deletes both
+ * namespaces and the temporary directory. Returns the namespaces left (none, unless deleting failed).
+ */
+export async function tearDown(
+  host: RunningHost | undefined,
+  net: PeerNetwork | undefined,
+  dir: string,
+): Promise<string> {
+  if (host !== undefined && host.proc.exitCode === null) {
+    host.proc.kill('SIGKILL');
+    await host.exited;
+  }
+  net?.destroy();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  if (net === undefined) return '';
+  return sh('ip', ['netns', 'list'])
+    .split('\n')
+    .filter((l) => l.startsWith(net.ifnet) || l.startsWith(net.linux))
+    .join('\n');
 }

@@ -6,26 +6,27 @@
  * and `ip xfrm policy add` both directions (AES-128 one way, AES-256 the other), then ping (plain and
  * fragmented), UDP datagrams of 1 to 2000 bytes and of 7990 to 8000 bytes from a Linux socket through
  * ifnet's echo service, `/proc/net/xfrm_stat` and `ip -s xfrm state`, and last a ping in clear (Linux's
- * outbound policy deleted) that ifnet's inbound policy must refuse. It runs in a network namespace when
+ * outbound policy deleted) that ifnet's inbound policy must refuse; then, re-keyed, it waits while
+ * `ifnet ping` initiates in ESP, and reads its statistics again. It runs in a network namespace when
  * the machine's kernel has ESP, else as the init of a User-Mode Linux kernel in that namespace (`uml.ts`).
  * tshark then reads the capture ifnet wrote.
  *
  * Its namespaces (`ifnet-esp-*`), addresses (203.0.113.0/24 underlay, 192.0.2.128/25 overlay), VNI 43 and
  * port 4790 differ from `linux-peer.test.ts`, so vitest may run both files at once.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHost, pingStats, startHost, tsharkCheck } from './ifnet-process.js';
+import { type RunningHost, bin, pingStats, startHost, tearDown, tsharkCheck } from './ifnet-process.js';
 import {
   type PeerNetwork,
   type PeerNetworkOptions,
   buildPeerNetwork,
   cannotRun,
-  inNs,
   installDebianPackages,
+  runIn,
   sh,
   vxlanLinkArgs,
 } from './netns.js';
@@ -82,8 +83,8 @@ function linuxScript(out: string): string {
     `ip xfrm policy add ${policy(LINUX, IFNET, 'out')}`,
     `ip xfrm policy add ${policy(IFNET, LINUX, 'in')}`,
     'uname -r > $R/uname',
-    `ping -c 5 -i 0.2 -W 2 ${IFNET} > $R/ping || true`,
-    `ping -c 3 -i 0.2 -W 2 -s 4000 ${IFNET} > $R/ping-big || true`,
+    `ping -c 5 -i 0.2 -W 5 ${IFNET} > $R/ping || true`,
+    `ping -c 3 -i 0.2 -W 5 -s 4000 ${IFNET} > $R/ping-big || true`,
     `${node} ${client} ${IFNET} 7 1 2000 8 > $R/udp || true`,
     `${node} ${client} ${IFNET} 7 7990 8000 4 > $R/udp-big || true`,
     'cat /proc/net/xfrm_stat > $R/xfrm_stat',
@@ -92,21 +93,59 @@ function linuxScript(out: string): string {
     `ip xfrm policy delete src ${LINUX} dst ${IFNET} dir out`,
     `ping -c 2 -i 0.2 -W 1 ${IFNET} > $R/ping-clear || true`,
     'echo ok > $R/done',
+    // Part 2, ifnet initiates: fresh SAs (new replay windows), then wait for the test's `ifnet ping`.
+    'ip xfrm policy flush',
+    'ip xfrm state flush',
+    `ip xfrm state add ${sa(LINUX, IFNET, SA_IN)}`,
+    `ip xfrm state add ${sa(IFNET, LINUX, SA_OUT)}`,
+    `ip xfrm policy add ${policy(LINUX, IFNET, 'out')}`,
+    `ip xfrm policy add ${policy(IFNET, LINUX, 'in')}`,
+    'echo ok > $R/ready2',
+    'i=0; while [ ! -e $R/go2 ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done',
+    'cat /proc/net/xfrm_stat > $R/xfrm_stat2',
+    'ip -s xfrm state > $R/xfrm_state2',
+    'echo ok > $R/done2',
   );
   return `#!/bin/sh\nR=${out}\n${lines.join('\n')}\n`;
 }
 
-/** Runs the Linux side; returns what it printed (the guest's console in UML mode). */
-function runLinuxSide(net: PeerNetwork, dir: string): string {
+/** The options `ifnet host` and `ifnet ping` share: address, tunnel, capture, the SAs and policies. */
+function ifnetArgs(dir: string, pcap: string): string[] {
+  return [
+    '--ip',
+    `${IFNET}/25`,
+    '--vxlan',
+    `${NET.ifnetUnderlay}:${NET.port},${NET.linuxUnderlay}:${NET.port},vni=${NET.vni}`,
+    '--pcap',
+    join(dir, pcap),
+    '--xfrm-state',
+    sa(LINUX, IFNET, SA_IN),
+    '--xfrm-state',
+    sa(IFNET, LINUX, SA_OUT),
+    '--xfrm-policy',
+    policy(IFNET, LINUX, 'out'),
+    '--xfrm-policy',
+    policy(LINUX, IFNET, 'in'),
+  ];
+}
+
+/** Starts the Linux side; resolves with what it printed (the guest's console in UML mode) when it ends. */
+function startLinuxSide(net: PeerNetwork, dir: string): Promise<{ status: number | null; output: string }> {
   const out = join(dir, 'out');
   sh('mkdir', ['-p', out]);
   const script = join(dir, 'linux.sh');
   writeFileSync(script, linuxScript(out), { mode: 0o755 });
-  if (mode === 'netns') return inNs(net.linux, ['sh', script], { timeout: 180_000 });
+  if (mode === 'netns') return runIn(net.linux, ['sh', script], 300_000);
   const init = join(dir, 'init');
   writeFileSync(init, `#!/bin/sh\n${umlPrelude(dir)}\nsh ${script}\nsync\npoweroff -f\n`, { mode: 0o755 });
-  const r = runUml(net.linux, init, 180_000);
-  return r.output;
+  return runUml(net.linux, init, 300_000);
+}
+
+/** Resolves when `file` exists, or when `ended` settles first (then the caller reports what is missing). */
+async function fileOrEnd(file: string, ended: Promise<unknown>): Promise<void> {
+  let over = false;
+  void ended.then(() => (over = true));
+  while (!existsSync(file) && !over) await new Promise((r) => setTimeout(r, 100));
 }
 
 describe.skipIf(skip !== null)(
@@ -127,45 +166,45 @@ describe.skipIf(skip !== null)(
     };
 
     beforeAll(async () => {
-      const apt = installDebianPackages(mode === 'uml' ? UML_PACKAGES : {});
-      if (apt.installed.length > 0) {
-        console.log(`linux-ipsec: installed ${apt.installed.join(', ')} in ${apt.seconds.toFixed(1)} s`);
-      }
+      const apt = installDebianPackages();
+      // The probe needs `ip`: on a machine that had no iproute2 it can only succeed now.
+      if (mode === 'uml' && hostKernelHasEsp()) mode = 'netns';
+      if (mode === 'uml') apt.installed.push(...installDebianPackages(UML_PACKAGES).installed);
+      if (apt.installed.length > 0) console.log(`linux-ipsec: installed ${apt.installed.join(', ')}`);
       dir = mkdtempSync(join(tmpdir(), 'ifnet-esp-'));
       net = buildPeerNetwork({ ...NET, linuxEnd: mode === 'uml' ? 'guest' : 'vxlan' });
-      host = await startHost(net.ifnet, [
-        '--ip',
-        `${IFNET}/25`,
-        '--vxlan',
-        `${NET.ifnetUnderlay}:${NET.port},${NET.linuxUnderlay}:${NET.port},vni=${NET.vni}`,
-        '--udp-echo',
-        '7',
-        '--pcap',
-        join(dir, 'host.pcap'),
-        '--xfrm-state',
-        sa(LINUX, IFNET, SA_IN),
-        '--xfrm-state',
-        sa(IFNET, LINUX, SA_OUT),
-        '--xfrm-policy',
-        policy(IFNET, LINUX, 'out'),
-        '--xfrm-policy',
-        policy(LINUX, IFNET, 'in'),
-        '--json',
-      ]);
-      guestOutput = runLinuxSide(net, dir);
+      host = await startHost(net.ifnet, [...ifnetArgs(dir, 'host.pcap'), '--udp-echo', '7', '--json']);
+      const linuxSide = startLinuxSide(net, dir);
+      await fileOrEnd(join(dir, 'out', 'ready2'), linuxSide);
       host.proc.kill('SIGTERM');
       await host.exited;
       report = JSON.parse(host.stdout);
+      // Part 2: ifnet initiates (`ifnet ping` with the same SAs, on the host's underlay address).
+      if (existsSync(join(dir, 'out', 'ready2'))) {
+        const ping = await runIn(
+          net.ifnet,
+          [process.execPath, bin, 'ping', ...ifnetArgs(dir, 'ping.pcap')].concat([
+            '-c',
+            '3',
+            '-i',
+            '0.2',
+            '-s',
+            '3000',
+            '-W',
+            '5',
+            LINUX,
+          ]),
+          60_000,
+        );
+        writeFileSync(join(dir, 'out', 'ifnet-ping'), ping.output);
+      }
+      writeFileSync(join(dir, 'out', 'go2'), '');
+      guestOutput = (await linuxSide).output;
     }, 420_000);
 
     afterAll(async () => {
-      if (host !== undefined && host.proc.exitCode === null) {
-        host.proc.kill('SIGKILL');
-        await host.exited;
-      }
-      net?.destroy();
-      if (dir !== '') rmSync(dir, { recursive: true, force: true });
-      if (net !== undefined) expect(sh('ip', ['netns', 'list'])).not.toContain(net.ifnet);
+      // The namespaces are gone even when a test failed.
+      expect(await tearDown(host, net, dir)).toBe('');
     }, 60_000);
 
     it(`Linux (${mode === 'uml' ? 'User-Mode Linux guest' : 'this kernel'}) pings ifnet in ESP: 0 % loss, plain and fragmented`, () => {
@@ -227,6 +266,24 @@ describe.skipIf(skip !== null)(
       expect(count(`esp && ip.src == ${IFNET} && esp.spi == ${SA_OUT.spi}`)).toBeGreaterThan(2000);
       // Unprotected IPv4 between the two: only the two clear echo requests (first fragments and whole packets).
       expect(count(`ip && !esp && ip.frag_offset == 0 && (icmp || udp)`)).toBe(2);
+    }, 120_000);
+
+    it('ifnet initiates: `ifnet ping` (3000 bytes, fragmented) gets its replies from Linux in ESP; Linux counts no error; clean capture', () => {
+      const out = result('ifnet-ping');
+      expect(out).toMatch(new RegExp(`3008 bytes from ${LINUX.replace(/\./g, '\\.')}: icmp_seq=1`));
+      expect(pingStats(out)).toMatchObject({ transmitted: 3, received: 3, loss: 0 });
+      expect(result('done2').trim()).toBe('ok');
+      const stat = result('xfrm_stat2');
+      expect(
+        stat
+          .trim()
+          .split('\n')
+          .filter((l) => !/\s0$/.test(l.trim())),
+      ).toEqual([]);
+      const file = join(dir, 'ping.pcap');
+      expect(tsharkCheck(file).flagged).toBe('');
+      const esp = sh('tshark', ['-r', file, '-Y', 'esp'], { timeout: 60_000 }).trim().split('\n').filter(Boolean);
+      expect(esp.length).toBe(2 * 3); // each request and reply: one ESP packet (reassembled by tshark)
     }, 120_000);
   },
 );

@@ -7,12 +7,12 @@
  * Needs root and network namespaces; installs iproute2, iputils-ping, tshark, netcat-openbsd and ethtool
  * from Debian when they are missing. Where it cannot run at all it skips with one line saying why.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHost, bin, pingStats, startHost, tsharkCheck } from './ifnet-process.js';
+import { type RunningHost, bin, pingStats, startHost, tearDown, tsharkCheck } from './ifnet-process.js';
 import {
   IFNET_ADDR,
   IFNET_UNDERLAY,
@@ -63,14 +63,8 @@ describe.skipIf(skip !== null)('Linux kernel as the peer (network namespaces, VX
   }, 300_000);
 
   afterAll(async () => {
-    if (host !== undefined && host.proc.exitCode === null) {
-      host.proc.kill('SIGKILL');
-      await host.exited;
-    }
-    net?.destroy();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
     // The namespaces are gone even when a test failed.
-    if (net !== undefined) expect(sh('ip', ['netns', 'list'])).not.toContain(net.ifnet);
+    expect(await tearDown(host, net, dir)).toBe('');
   }, 60_000);
 
   const linux = (args: string[], timeout?: number) => inNs(net!.linux, args, { timeout });

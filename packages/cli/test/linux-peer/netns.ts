@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Debian packages and the command each provides (what every Linux-peer test needs). */
@@ -83,6 +83,21 @@ export function sh(cmd: string, args: string[], options: { timeout?: number } = 
 /** Runs `args` inside namespace `ns`. */
 export function inNs(ns: string, args: string[], options: { timeout?: number } = {}): string {
   return sh('ip', ['netns', 'exec', ns, ...args], options);
+}
+
+/** Runs `cmd` in namespace `ns` without blocking; resolves with its exit status and output. */
+export function runIn(ns: string, cmd: string[], timeout: number): Promise<{ status: number | null; output: string }> {
+  const p = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  p.stdout.on('data', (d) => (output += d));
+  p.stderr.on('data', (d) => (output += d));
+  const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
+  return new Promise((resolve) =>
+    p.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    }),
+  );
 }
 
 export interface PeerNetwork {

@@ -21,6 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runIn } from './netns.js';
 
 /** The Debian package of User-Mode Linux (amd64 only), with the one needed to load its modules. */
 export const UML_PACKAGES: Record<string, string> = { 'linux.uml': 'user-mode-linux', modprobe: 'kmod' };
@@ -69,15 +70,11 @@ export function umlPrelude(dir: string): string {
 
 /**
  * Boots User-Mode Linux inside namespace `ns` with `init` (a script on the shared file system) as its
- * init and `tap0` as its `eth0`. Returns when the guest has powered off (or after `timeout` ms).
+ * init and `tap0` as its `eth0`. Resolves when the guest has powered off (killed after `timeout` ms), with
+ * what its console printed.
  */
-export function runUml(ns: string, init: string, timeout: number): { status: number | null; output: string } {
+export function runUml(ns: string, init: string, timeout: number): Promise<{ status: number | null; output: string }> {
   const args = ['mem=256M', 'quiet', 'root=/dev/root', 'rootfstype=hostfs', 'rootflags=/', 'rw'];
   args.push(`init=${init}`, 'con0=fd:0,fd:1', 'con=null', 'eth0=tuntap,tap0');
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'linux.uml', ...args], {
-    encoding: 'utf8',
-    timeout,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  return runIn(ns, ['linux.uml', ...args], timeout);
 }

@@ -30,8 +30,9 @@ export interface CostProfile {
 
 /**
  * Defaults loosely shaped after a ~2 GHz CPU of the e1000 era: an interrupt round trip of ~2 µs, a few
- * hundred ns per layer per packet. They are a model, not a measurement; experiments state the profile
- * they use.
+ * hundred ns per layer per packet. They are a model, not a measurement (written by hand with the execution
+ * model; `@ifnet/lab`'s README gives their provenance next to this machine's measured costs); experiments
+ * state the profile they use. `ifnet lab calibrate` measures a profile of ifnet's own costs.
  */
 export const DEFAULT_COST_PROFILE: CostProfile = Object.freeze({
   interruptEntry: 1_500,

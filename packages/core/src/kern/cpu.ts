@@ -31,6 +31,8 @@ export const REAL_CLOCK_RESAMPLE = 256;
 /** Slots of {@link Cpu}'s `times` array. */
 const LOCAL_TIME = 0;
 const CHARGED_INTERRUPT = 1;
+/** Real clock: the wall time read in the current unit, NaN when not read yet. */
+const SAMPLE = 2;
 /** Slots of {@link Cpu}'s `preempted` array (the fair share of pre-empted process-level code). */
 const DEBT = 0;
 const SOFT_END = 1;
@@ -39,7 +41,7 @@ const SOFT_END = 1;
  * A new unit ages the CPU's clock reading as much as this many preemption points: a reading serves a few
  * short units in a row (an interrupt, then its poll) but not a long run of them.
  */
-const REAL_CLOCK_UNIT_AGE = 32;
+const REAL_CLOCK_UNIT_AGE = 16;
 
 /**
  * Something that must know when the CPU is in interrupt context: the mbuf pools' allocation guard
@@ -108,11 +110,12 @@ export class Cpu {
   private readonly observers: InterruptContextObserver[] = [];
   private readonly virtual: boolean;
   /**
-   * Local time on the virtual clock (ns) in slot 0, nanoseconds charged in interrupt context in slot 1.
-   * Kept in a typed array, not in fields: the per-packet `+=` and the clock's catch-up read them without
-   * ever boxing a double.
+   * Local time on the virtual clock (ns) in slot 0, nanoseconds charged in interrupt context in slot 1,
+   * the real clock's reading for the current unit in slot 2 (NaN: not read yet). Kept in a typed array,
+   * not in fields: the per-packet `+=` and the clocks' catch-up (`advanceToCell`) read them without ever
+   * boxing a double.
    */
-  private readonly times = new Float64Array(2);
+  private readonly times = new Float64Array(3);
   /** Set by the runner when the CPU went idle; cleared when it picks the CPU again. */
   idle = true;
   /** When an idle CPU was given work (hardware event time), NaN if not since it went idle. */
@@ -183,6 +186,7 @@ export class Cpu {
     this.layers = new CostLayers(costs);
     this.virtual = clock.kind === 'virtual';
     this.times[LOCAL_TIME] = clock.now();
+    this.times[SAMPLE] = Number.NaN;
     // Read-only view of the interrupt-context charge kept in `times` (enumerable, so snapshots copy it).
     Object.defineProperty(this.stats, 'chargedInterrupt', {
       get: () => this.times[CHARGED_INTERRUPT],
@@ -209,9 +213,7 @@ export class Cpu {
 
   /** Units of work being run by {@link runUnit} (nested when an interrupt is taken inside one). */
   private unitDepth = 0;
-  /** Real clock: the wall time read in the current unit, NaN when not read yet. */
-  private sample = Number.NaN;
-  /** Real clock: preemption points passed since {@link sample} was read. */
+  /** Real clock: preemption points passed since the unit's reading (`times[SAMPLE]`) was taken. */
   private sampleAge = 0;
   /** Real clock: the clock's read count when this CPU's previous unit ended. */
   private readsSeen = -1;
@@ -229,13 +231,16 @@ export class Cpu {
 
   private realNow(): Nanoseconds {
     if (this.unitDepth === 0) return this.clock.now();
-    let t = this.sample;
-    if (Number.isNaN(t)) {
-      t = this.clock.now();
-      this.sample = t;
-      this.sampleAge = 0;
-    }
-    return t;
+    if (Number.isNaN(this.times[SAMPLE])) this.readSample();
+    return this.times[SAMPLE];
+  }
+
+  /** Real clock: takes the unit's reading. */
+  private readSample(): void {
+    const clock = this.clock as RealClock;
+    clock.read();
+    this.times[SAMPLE] = clock.lastReading;
+    this.sampleAge = 0;
   }
 
   /**
@@ -250,15 +255,16 @@ export class Cpu {
       return;
     }
     const clock = this.clock as RealClock;
-    const next = clock.nextExpiry();
-    if (next === Number.POSITIVE_INFINITY) return;
+    if (!clock.timersArmed) return;
     if (this.unitDepth === 0) {
-      clock.advanceToNow();
+      clock.readAndAdvance();
       return;
     }
-    // The unit's reading, taken from the field (a double returned by a call V8 did not inline is boxed).
-    if (Number.isNaN(this.sample)) this.realNow();
-    if (this.sample >= next) clock.advanceTo(this.sample);
+    // The unit's reading stays in `times`, and the clock compares it with its earliest expiry itself: no
+    // double crosses a call here. (This runs at every preemption point, inlined into whatever loop calls
+    // it; where V8's inlining budget ran out, a returned `nextExpiry()` was a new heap number per packet.)
+    if (Number.isNaN(this.times[SAMPLE])) this.readSample();
+    clock.advanceToCell(this.times, SAMPLE);
   }
 
   /** Used by the simulation: an idle CPU that gets work catches up with the clock frontier. */
@@ -395,7 +401,7 @@ export class Cpu {
    */
   preempt(): void {
     this.stats.preemptionPoints++;
-    if (!this.virtual && ++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.sample = Number.NaN;
+    if (!this.virtual && ++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.times[SAMPLE] = Number.NaN;
     this.catchUpHardware();
     // The common case in constant time, without reading any clock: no interrupt pending, no continuation
     // queued above the current level.
@@ -512,11 +518,11 @@ export class Cpu {
   private startRealUnit(): void {
     const clock = this.clock as RealClock;
     if (clock.reads !== this.readsSeen) {
-      this.sample = clock.lastReading;
+      this.times[SAMPLE] = clock.lastReading;
       this.sampleAge = 0;
     } else {
       this.sampleAge += REAL_CLOCK_UNIT_AGE;
-      if (this.sampleAge >= REAL_CLOCK_RESAMPLE) this.sample = Number.NaN;
+      if (this.sampleAge >= REAL_CLOCK_RESAMPLE) this.times[SAMPLE] = Number.NaN;
     }
   }
 

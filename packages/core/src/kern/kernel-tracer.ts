@@ -11,9 +11,18 @@ import type { InterruptSource } from './interrupt-controller.js';
  * - `race-recheck`: work seen right after the unmask, masked again and rescheduled;
  * - `hold-park`: an input hold (socket feedback) parked the round without polling;
  * - `max-work`: in interrupt-work mode, an interrupt used its whole `maxWork` with work left (it re-raises
- *   the interrupt or masks for the timer; the timer's unmask reports `unmask`).
+ *   the interrupt or masks for the timer; the timer's unmask reports `unmask`);
+ * - `coalesce-deferral`: a completed round stayed masked for an emulated `rx-usecs` re-poll.
  */
-export type PollTraceEvent = 'defer' | 'tick-deferral' | 'unmask' | 'race-recheck' | 'hold-park' | 'max-work';
+export type PollTraceEvent =
+  | 'defer'
+  | 'tick-deferral'
+  | 'unmask'
+  | 'race-recheck'
+  | 'hold-park'
+  | 'max-work'
+  /** A completed round stayed masked for an emulated `rx-usecs` re-poll (`coalesce.ts`). */
+  | 'coalesce-deferral';
 
 /**
  * An optional observer of a CPU's units of work and of its poll contexts (what `perf trace` or ftrace's
@@ -23,6 +32,9 @@ export type PollTraceEvent = 'defer' | 'tick-deferral' | 'unmask' | 'race-rechec
  * With no tracer installed (the default) the CPU and the poll contexts only test one field per interrupt,
  * continuation and poll: nothing is allocated or read. A tracer runs inside kernel units and must not
  * charge CPU time, schedule work or throw; it reads the time itself (`cpu.now()` on the virtual clock).
+ * One exception to "no charge": a lab model that prices something the kernel does not have — `@ifnet/lab`'s
+ * interrupt-thread model (`InterruptThreads`) charges a context switch when a unit begins in another
+ * thread than the one running (seed 002's first scenario). A plain tracer never does.
  *
  * Calls nest as the work does: an interrupt taken at a preemption point begins and ends inside the
  * continuation it pre-empted; `pollBegin`/`pollEnd` come inside the poll context's continuation.

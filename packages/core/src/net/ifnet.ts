@@ -250,6 +250,7 @@ export class Ifnet {
     const i = this.pollContexts.indexOf(ctx);
     if (i < 0) throw new Error(`${this.name}: ${ctx.name} is not one of this interface's poll contexts`);
     if (ctx.state !== 'disabled') throw new Error(`${this.name}: ${ctx.name} removed while ${ctx.state}`);
+    ctx.releaseResources();
     this.pollContexts.splice(i, 1);
   }
 
@@ -497,6 +498,7 @@ export class Ifnet {
     for (const ctx of this.pollContexts) {
       ctx.disable();
       sched.cancel(ctx.kc);
+      ctx.releaseResources();
     }
     this.pollContexts.length = 0;
     this.sendQueue.purge();

@@ -457,6 +457,7 @@ export class PollContext {
       // Emulated rx-usecs: stay masked and poll again rx-usecs from now; a re-poll that finds nothing
       // unmasks (napi_defer_hard_irqs = 1, gro_flush_timeout = rx-usecs).
       this.stats.coalesceDeferrals++;
+      if (tracer !== null) tracer.pollEvent(this, 'coalesce-deferral');
       if (!this.maskOnDefer) this.ops.intrDisable(this);
       this.state = 'scheduled';
       this.fromTick = false;
@@ -537,6 +538,18 @@ export class PollContext {
     const t = this.tickArmed;
     this.tickArmed = false;
     return t;
+  }
+
+  /**
+   * @internal The context goes away (`removePollContext`, `if_detach`): release what it established — the
+   * emulation's re-poll timer and its interrupt line. Setting emulated coalescing again creates a new one.
+   */
+  releaseResources(): void {
+    this.cancelCoalesceWait();
+    if (this.coalesceTimer !== null) {
+      this.coalesceTimer.destroy();
+      this.coalesceTimer = null;
+    }
   }
 
   /** @internal The emulation's re-poll timer expired (interrupt context): run the waiting round. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Callout, type Mbuf, RealTimeRunner, createPlatform, m_copydata } from '../../src/index.js';
+import { Callout, type Mbuf, RealClock, RealTimeRunner, createPlatform, m_copydata } from '../../src/index.js';
 
 describe('the real clock runs the same kernel code', () => {
   it('loops packets through lo0 and fires callouts in wall time', async () => {
@@ -43,5 +43,47 @@ describe('the real clock runs the same kernel code', () => {
     } finally {
       runner.stop();
     }
+  });
+});
+
+describe('RealClock event-loop wakeups', () => {
+  it('arming earlier timers many times in one task moves the wakeup once, when the task ends', async () => {
+    const clock = new RealClock();
+    try {
+      const far = clock.createTimer('far', () => {});
+      far.armAfter(10e9);
+      await Promise.resolve();
+      const before = clock.wakeupsArmed;
+      expect(before).toBe(1);
+      // A device arming its timer per frame, each time earlier than the far wakeup.
+      let fired = 0;
+      const tx = clock.createTimer('tx', () => fired++);
+      for (let i = 0; i < 10_000; i++) {
+        tx.arm(clock.now() + 1e6);
+        clock.advanceTo(clock.now() + 2e6); // fires it, as a preemption point would
+      }
+      expect(fired).toBe(10_000);
+      expect(clock.wakeupsArmed).toBe(before);
+      // The last arming, left pending, gets its wakeup once the task ends (a microtask) and fires from
+      // the event loop with no CPU running.
+      const done = new Promise<void>((resolve) => {
+        const last = clock.createTimer('last', () => resolve());
+        last.armAfter(2e6);
+      });
+      await done;
+      // Its wakeup, plus one for the far timer again (and one more if the event loop woke us early).
+      expect(clock.wakeupsArmed).toBeGreaterThan(before);
+      expect(clock.wakeupsArmed).toBeLessThanOrEqual(before + 3);
+    } finally {
+      clock.stop();
+    }
+  });
+
+  it('after stop no wakeup is armed', async () => {
+    const clock = new RealClock();
+    clock.stop();
+    clock.createTimer('t', () => {}).armAfter(1e6);
+    await Promise.resolve();
+    expect(clock.wakeupsArmed).toBe(0);
   });
 });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ADAPTIVE_RANGES,
   AdaptiveCoalescingPolicy,
+  HrTimer,
+  IPL_CLOCK,
   type PollContext,
   adaptiveCoalescing,
   formatCoalescing,
@@ -69,6 +71,36 @@ describe('coalescing control (ethtool -C)', () => {
       `t=${msec(3.1)} IMS`,
     ]);
     expect(nic.ctx.interruptLine?.masked).toBe(false);
+  });
+
+  it('a tracer sees each emulated deferral as a coalesce-deferral event on the context', () => {
+    const { sim, host } = rig();
+    const nic = toyNic(host);
+    nic.ifp.setCoalescing({ rxUsecs: 100 });
+    const events: string[] = [];
+    const noop = () => {};
+    host.cpu.tracer = {
+      interruptBegin: noop,
+      interruptEnd: noop,
+      continuationBegin: noop,
+      continuationEnd: noop,
+      pollBegin: noop,
+      pollEnd: noop,
+      pollEvent: (ctx, e) => events.push(`${ctx.name} ${e}`),
+    };
+    traffic(sim, nic.dev, msec(1), usec(50), 4); // frames at 1.00, 1.05, 1.10, 1.15 ms
+    sim.runUntil(msec(2));
+    host.cpu.tracer = null;
+    const name = nic.ctx.name;
+    // Round 1 finds 1 frame, the re-poll at 1.1 ms finds 2, the one at 1.2 ms finds 1, the one at 1.3 ms
+    // none: unmask (and the cause latched while masked makes one more, empty, round).
+    expect(events.slice(0, 5)).toEqual([
+      `${name} defer`,
+      `${name} coalesce-deferral`,
+      `${name} coalesce-deferral`,
+      `${name} coalesce-deferral`,
+      `${name} unmask`,
+    ]);
   });
 
   it('emulated rx-usecs costs no latency at low load: an interrupt per frame, then one empty re-poll', () => {
@@ -197,5 +229,35 @@ describe('the adaptive policy (e1000 dynamic ITR ranges)', () => {
     expect(nic.ctx.coalescing.rxUsecs).toBe(125);
     expect(nic.ctx.stats.interrupts - 50).toBeLessThan(10);
     expect(nic.dev.missed).toBe(0);
+  });
+});
+
+describe('HrTimer (the emulation re-poll timer)', () => {
+  it('fires at its exact time at IPL_CLOCK, can be cancelled, and releases its line', () => {
+    const { sim, host } = rig();
+    const fired: number[] = [];
+    const t = new HrTimer(host.cpu, 'test', (h: typeof host) => fired.push(h.now()), host);
+    t.armAfter(usec(37));
+    expect(t.pending).toBe(true);
+    sim.runUntil(msec(1));
+    expect(fired).toEqual([usec(37)]);
+    expect(t.fired).toBe(1);
+    expect(t.line.ipl).toBe(IPL_CLOCK);
+    t.armAfter(usec(10));
+    t.cancel();
+    sim.runUntil(msec(2));
+    expect(fired).toHaveLength(1);
+    t.destroy();
+    expect(t.line.handler).toBeUndefined();
+  });
+
+  it('a poll context removed or detached releases its re-poll timer line', async () => {
+    const { host } = rig();
+    const nic = toyNic(host);
+    nic.ifp.setCoalescing({ rxUsecs: 100 });
+    const line = host.cpu.intr.sources.find((s) => s.name === `${nic.ctx.name}.hrtimer`);
+    expect(line?.handler).toBeDefined();
+    await host.ifDetach(nic.ifp);
+    expect(line?.handler).toBeUndefined();
   });
 });

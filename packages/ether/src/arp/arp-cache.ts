@@ -21,8 +21,13 @@ export class ArpCache {
   /** Number of incomplete entries. */
   incomplete = 0;
 
+  /**
+   * The entry for `addr` on `ifp`. Keys are the signed form `addr | 0`, so an address at or above
+   * 128.0.0.0 given in either form (`a >>> 0` or `a | 0`) is found, and one in signed form is a small
+   * integer all the way (an unsigned one that large is a heap number wherever it crosses a call).
+   */
   get(ifp: Ifnet, addr: number): ArpEntry | undefined {
-    return this.byIf.get(ifp)?.get(addr);
+    return this.byIf.get(ifp)?.get(addr | 0);
   }
 
   /** Adds a new entry (the caller made room). */
@@ -32,7 +37,7 @@ export class ArpCache {
       m = new Map();
       this.byIf.set(e.ifp, m);
     }
-    m.set(e.addr, e);
+    m.set(e.addr | 0, e);
     this.size++;
     if (e.state === 'incomplete') {
       this.incomplete++;
@@ -43,8 +48,8 @@ export class ArpCache {
   /** Removes an entry (its callout and hold queue are the caller's business). */
   remove(e: ArpEntry): void {
     const m = this.byIf.get(e.ifp);
-    if (m === undefined || m.get(e.addr) !== e) return;
-    m.delete(e.addr);
+    if (m === undefined || m.get(e.addr | 0) !== e) return;
+    m.delete(e.addr | 0);
     this.size--;
     if (e.state === 'incomplete') this.incomplete--;
     this.resolvedOrder.delete(e);

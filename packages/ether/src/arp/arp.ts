@@ -224,7 +224,7 @@ export class Arp {
       this.dropOut(ifp, m, ArpDrop.badDst);
       return null;
     }
-    if (dst === 0xffffffff || (m.flags & M_BCAST) !== 0) return ETHER_BROADCAST;
+    if ((dst | 0) === -1 || (m.flags & M_BCAST) !== 0) return ETHER_BROADCAST;
     if (isIpv4Multicast(dst)) {
       const g = this.mcastMac;
       g[3] = (dst >>> 16) & 0x7f;
@@ -249,7 +249,7 @@ export class Arp {
       this.dropOut(ifp, m, ArpDrop.cacheFull);
       return null;
     }
-    e = new ArpEntry(ifp, dst, this.cfg.holdQueueLength, this.host.now(), this.timerFn);
+    e = new ArpEntry(ifp, dst >>> 0, this.cfg.holdQueueLength, this.host.now(), this.timerFn);
     this.cache.insert(e);
     this.stats.created++;
     this.stats.misses++;
@@ -404,7 +404,7 @@ export class Arp {
 
   private checkConfigArgs(ifp: Ifnet, addr: number): void {
     if (ifp.ifType !== IFT_ETHER) throw new RangeError(`arp: ${ifp.name} is not an Ethernet interface`);
-    if (!isIpv4Number(addr) || isIpv4Unusable(addr)) {
+    if (!isIpv4Number(addr) || addr < 0 || isIpv4Unusable(addr)) {
       throw new RangeError(`arp: ${String(addr)} is not a unicast IPv4 address (unsigned 32-bit number)`);
     }
   }

@@ -8,9 +8,12 @@ export function formatIpv4(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
 }
 
-/** Whether `v` is an IPv4 address in ARP's representation: an integer in 0..0xffffffff. */
+/**
+ * Whether `v` is an IPv4 address in ARP's representation: a 32-bit integer, unsigned (`a >>> 0`,
+ * 0..0xffffffff) or signed (`a | 0`, what IPv4's data path passes: it stays a small integer).
+ */
 export function isIpv4Number(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+  return typeof v === 'number' && ((v | 0) === v || v >>> 0 === v);
 }
 
 /** 224.0.0.0/4 */

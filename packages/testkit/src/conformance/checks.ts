@@ -6,6 +6,7 @@
  * @module
  */
 import { FAULT_CHECKS } from './checks-faults.js';
+import { COALESCING_CHECK } from './checks-coalescing.js';
 import { CONTRACT_CHECKS } from './checks-contract.js';
 import type { Rig, RigOptions } from './rig.js';
 import type { RuleId } from './rules.js';
@@ -22,4 +23,4 @@ export interface ConformanceCheck {
 }
 
 /** Every check, in the order the suite runs them. */
-export const CHECKS: readonly ConformanceCheck[] = [...CONTRACT_CHECKS, ...FAULT_CHECKS];
+export const CHECKS: readonly ConformanceCheck[] = [...CONTRACT_CHECKS, COALESCING_CHECK, ...FAULT_CHECKS];

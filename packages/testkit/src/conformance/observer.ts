@@ -156,6 +156,11 @@ export class Observer {
       intrDisable: (c) => orig.intrDisable(c),
       workPending: (c) => orig.workPending(c),
     };
+    // A driver that maps coalescing onto its hardware keeps doing so under the kit (without it the
+    // kernel would emulate it, and the kit would test the emulation instead of the driver).
+    if (orig.setCoalescing !== undefined) {
+      wrapped.setCoalescing = (c, rxUsecs, rxFrames) => orig.setCoalescing?.(c, rxUsecs, rxFrames);
+    }
     (ctx as unknown as { ops: PollOps }).ops = wrapped;
   }
 

@@ -32,6 +32,8 @@ export const RULES = {
   'link-flap': 'carrier loss and return are reported as link state changes and traffic resumes',
   'poll-exception':
     'an exception in the poll is contained by the framework, counted, the interface reset; other interfaces keep working',
+  coalescing:
+    'receive coalescing (ethtool -C rx-usecs) is applied — by the hardware or the kernel emulation — reads back, and cuts interrupts; what the hardware cannot do is refused with a RangeError',
   accounting: 'every frame offered is delivered or dropped with a named reason',
   'pool-balance': 'the mbuf pool balances and holds nothing once the interface is detached',
   'bus-only': 'the driver reaches its device only through the bus (registers, DMA, interrupt lines)',

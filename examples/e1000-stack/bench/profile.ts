@@ -1,0 +1,43 @@
+/**
+ * Profiling aid for the echo and transmit paths (not a benchmark: no reference, one long run). Run with
+ * V8's CPU profiler, from this directory:
+ *
+ * ```sh
+ * TSX_TSCONFIG_PATH=../../tsconfig.base.json node --cpu-prof --cpu-prof-dir=/tmp/prof \
+ *   --conditions=@ifnet/source --import tsx bench/profile.ts real echo
+ * ```
+ *
+ * Arguments: clock (`real` | `virtual`), path (`echo` | `tx`), addresses (`low` | `high`). With `--heap`
+ * after them it samples allocations instead (V8's sampling heap profiler, objects collected by GC
+ * included) and writes `alloc.heapprofile` to the current directory (open it in Chrome's DevTools).
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { echoRequestFrame, makeRig } from '../src/rig.js';
+import { BURST, echo, transmit } from '../src/workloads.js';
+
+const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
+const what = process.argv[3] === 'tx' ? 'tx' : 'echo';
+const net = process.argv[4] === 'high' ? 'high' : 'low';
+const heap = process.argv.includes('--heap');
+const r = makeRig({ clock, inet: what === 'echo', net });
+const run = what === 'echo' ? echo(r, echoRequestFrame(60, net)) : transmit(r, 60);
+run(BURST * 4000); // warm-up: every function optimised
+const session = heap ? new Session() : null;
+if (session !== null) {
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 128,
+    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: true,
+  });
+}
+const t0 = performance.now();
+const n = run(BURST * 20_000);
+const t1 = performance.now();
+if (session !== null) {
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync('alloc.heapprofile', JSON.stringify(profile));
+}
+console.log(`${what} on the ${clock} clock (${net} addresses): ${(n / (t1 - t0) / 1000).toFixed(3)} Mpps`);
+r.stop();
