@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcapReader } from '@ifnet/pcap';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { run } from '../src/index.js';
 import { formatSummary, summarize } from '../src/commands/ping.js';
 import { macFor, parseHostOptions } from '../src/host/options.js';
@@ -239,7 +239,9 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
     const [a, b] = loopbackPair();
     const host = hostOn(a, b, espArgs('192.0.2.2', '192.0.2.3', true));
     await host.ready;
-    const pcap = join(tmpdir(), `ifnet-esp-${process.pid}-${Date.now()}.pcap`);
+    const dir = mkdtempSync(join(tmpdir(), 'ifnet-esp-ping-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const pcap = join(dir, 'ping.pcap');
     const ping = (us: string, xfrm: string[], extra: string[] = []) =>
       exec([
         'ping',
@@ -279,7 +281,6 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
     expect(r.icmp.echoRepliesOut).toBe(2);
     // On the wire: only ESP (protocol 50) in IPv4, in fragments (3000 bytes + ESP > 1450).
     const ipv4 = [...new PcapReader(readFileSync(pcap))].filter((x) => x.data[12] === 0x08 && x.data[13] === 0x00);
-    rmSync(pcap, { force: true });
     expect(ipv4.length).toBe(2 * 2 * 3);
     expect(ipv4.every((x) => x.data[14 + 9] === 50)).toBe(true);
   }, 60_000);

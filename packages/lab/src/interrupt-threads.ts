@@ -67,7 +67,8 @@ export class InterruptThreads implements KernelTracer {
   constructor(
     private readonly cpu: Cpu,
     private readonly nicLine: InterruptSource,
-    private readonly nicPoll: Continuation<PollContext>,
+    /** The NIC poll context's continuation (`ctx.kc`): its rounds run in the NIC interrupt thread. */
+    private readonly nicPoll: Continuation<any>,
     private readonly cryptoLine: InterruptSource,
   ) {
     this.layer = cpu.layerId(CONTEXT_SWITCH_LAYER);
