@@ -135,6 +135,14 @@ describe('ifnet host / ifnet ping arguments', () => {
       },
     ]);
     expect(c.xfrmDefaultIn).toBe('block');
+    // ESN and its starting counters, as `ip xfrm state add ... flag esn replay-seq-hi N` writes them.
+    const esn = parseHostOptions({
+      nic: 'e1000',
+      ip: '192.0.2.2/24',
+      vxlan: '198.51.100.2:4789,198.51.100.1:4789',
+      xfrmState: [`${espState('192.0.2.3', '192.0.2.2', 0x200)} flag esn replay-seq-hi 4 replay-oseq-hi 0x5`],
+    }).xfrmStates[0];
+    expect([esn.esn, esn.replaySeqHi, esn.replayOseqHi]).toEqual([true, 4, 5]);
     expect(parseHostOptions({ nic: 'e1000', ip: '192.0.2.2/24', vxlan: '127.0.0.1:1,127.0.0.1:2' }).xfrmStates).toEqual(
       [],
     );
