@@ -15,8 +15,8 @@ import { PEER, US, espPacket, espWorld, udpInner } from './esp-helpers.js';
 const OUT_KEY = `0x${'c3'.repeat(16)}11223344`;
 const OUT_SPI = 0x100;
 
-function receiver(over: Parameters<typeof espWorld>[0] = {}) {
-  const w = espWorld({ esn: true, replayWindow: 64, ...over });
+function receiver(over: Parameters<typeof espWorld>[0] = {}, card?: { queueDepth: number }) {
+  const w = espWorld({ esn: true, replayWindow: 64, ...over }, card);
   const got: number[] = [];
   udpFor(w.host)
     .socket()
@@ -33,39 +33,62 @@ const pkt = (hi: number, seq: number, n = 10) =>
   espPacket({ seq, esn: { hi }, nextHeader: IPPROTO_UDP, inner: dgram(n) });
 
 describe('ESP with extended sequence numbers (flag esn)', () => {
-  it('input across the wrap of the low 32 bits, replays across it refused, a wrong high half is an ICV failure', () => {
-    const { sim, host, ep, ipsec, sa, got } = receiver({ replaySeq: 0xfffffffd, replaySeqHi: 0 });
-    for (const [hi, lo] of [
-      [0, 0xfffffffe],
-      [0, 0xffffffff],
-      [1, 0],
-      [1, 1],
-      [0, 0xfffffffd], // the window's old top: never received, still inside
-    ]) {
-      ep.inject(pkt(hi, lo));
-    }
+  for (const card of [undefined, { queueDepth: 4 }]) {
+    it(`input across the wrap of the low 32 bits, replays across it refused, a wrong high half is an ICV failure (${card ? 'card' : 'cryptosoft'})`, () => {
+      const { sim, host, ep, ipsec, sa, got } = receiver({ replaySeq: 0xfffffffd, replaySeqHi: 0 }, card);
+      expect(sa.session.driver.hardware).toBe(card !== undefined);
+      for (const [hi, lo] of [
+        [0, 0xfffffffe],
+        [0, 0xffffffff],
+        [1, 0],
+        [1, 1],
+        [0, 0xfffffffd], // the window's old top: never received, still inside
+      ]) {
+        ep.inject(pkt(hi, lo));
+      }
+      sim.runUntilIdle();
+      expect(ipsec.esp.drops).toEqual({});
+      expect(got.length).toBe(5);
+      expect([sa.replay.topHi, sa.replay.top]).toEqual([1, 1]);
+      // Replays from both sides of the wrap.
+      ep.inject(pkt(0, 0xffffffff));
+      ep.inject(pkt(1, 0));
+      sim.runUntilIdle();
+      expect(ipsec.esp.drops).toEqual({ [EspDrop.replay]: 2 });
+      // Sent with high half 2 while the receiver infers 1: the AAD differs, the ICV fails, the window stays.
+      ep.inject(pkt(2, 7));
+      sim.runUntilIdle();
+      expect(ipsec.esp.drops).toEqual({ [EspDrop.replay]: 2, [EspDrop.icv]: 1 });
+      expect([sa.replay.topHi, sa.replay.top]).toEqual([1, 1]);
+      // Far ahead: 2^31 numbers in the same subspace, then a low half below the new bottom (the next subspace).
+      // (One at a time: the high half is inferred when the packet is checked, before its decryption, from
+      // the window as the packets already verified left it — as Linux's xfrm_input does before async crypto.)
+      ep.inject(pkt(1, 0x80000000));
+      sim.runUntilIdle();
+      ep.inject(pkt(2, 5));
+      sim.runUntilIdle();
+      expect(got.length).toBe(7);
+      expect([sa.replay.topHi, sa.replay.top]).toEqual([2, 5]);
+      expect(sa.stats.replay).toBe(2);
+      expect(sa.stats.icvFail).toBe(1);
+      host.pool.assertQuiescent();
+    });
+  }
+
+  it('an AES-192 SA on a host with the crypto card runs on cryptosoft (the card offers 128 and 256 only)', () => {
+    const key = `0x${'feffe9928665731c6d6a8f9467308308feffe9928665731c'}cafebabe`;
+    const { sim, host, ep, ipsec, sa, got } = receiver(
+      { aead: { name: XFRM_AEAD_RFC4106, key, icvBits: 128 } },
+      {
+        queueDepth: 4,
+      },
+    );
+    expect(sa.session.key.length).toBe(24);
+    expect(sa.session.driver.hardware).toBe(false);
+    ep.inject(espPacket({ seq: 1, esn: { hi: 0 }, key, nextHeader: IPPROTO_UDP, inner: dgram(33) }));
     sim.runUntilIdle();
     expect(ipsec.esp.drops).toEqual({});
-    expect(got.length).toBe(5);
-    expect([sa.replay.topHi, sa.replay.top]).toEqual([1, 1]);
-    // Replays from both sides of the wrap.
-    ep.inject(pkt(0, 0xffffffff));
-    ep.inject(pkt(1, 0));
-    sim.runUntilIdle();
-    expect(ipsec.esp.drops).toEqual({ [EspDrop.replay]: 2 });
-    // Sent with high half 2 while the receiver infers 1: the AAD differs, the ICV fails, the window stays.
-    ep.inject(pkt(2, 7));
-    sim.runUntilIdle();
-    expect(ipsec.esp.drops).toEqual({ [EspDrop.replay]: 2, [EspDrop.icv]: 1 });
-    expect([sa.replay.topHi, sa.replay.top]).toEqual([1, 1]);
-    // Far ahead: 2^31 numbers in the same subspace, then a low half below the new bottom (the next subspace).
-    ep.inject(pkt(1, 0x80000000));
-    ep.inject(pkt(2, 5));
-    sim.runUntilIdle();
-    expect(got.length).toBe(7);
-    expect([sa.replay.topHi, sa.replay.top]).toEqual([2, 5]);
-    expect(sa.stats.replay).toBe(2);
-    expect(sa.stats.icvFail).toBe(1);
+    expect(got.length).toBe(1);
     host.pool.assertQuiescent();
   });
 
