@@ -1,7 +1,7 @@
-import { ChannelEndpoint, Simulation, createPlatform } from '@ifnet/core';
+import { ChannelEndpoint, type Host, type Mbuf, Simulation, createPlatform, m_freem } from '@ifnet/core';
 import { aesGcmInPlace } from '@ifnet/crypto';
 import { CryptoCardDevice, type CryptoCardOptions, registerCryptoCard } from '@ifnet/cryptocard';
-import { inetFor, registerInet } from '@ifnet/inet';
+import { inetFor, registerInet, udpFor } from '@ifnet/inet';
 import { ipv4Packet, udpDatagram } from '@ifnet/testkit';
 import { XFRM_AEAD_RFC4106, type XfrmStateSpec, ipsecFor, registerIpsec } from '../src/index.js';
 
@@ -130,4 +130,17 @@ export function outboundWorld(card?: CryptoCardOptions, spi = 0x100, key = `0x${
     w.ipsec.addPolicy({ src, dst, dir, tmpl: { src, dst, proto: 'esp', reqid: 1, mode: 'transport' } });
   }
   return { ...w, out };
+}
+
+/** A UDP socket on `port` of `host` that records the length of each datagram it receives and frees it. */
+export function udpSink(host: Host, port = 4000): number[] {
+  const got: number[] = [];
+  udpFor(host)
+    .socket()
+    .bind(port)
+    .onMessage((m: Mbuf) => {
+      got.push(m.pkthdr.len);
+      m_freem(m);
+    });
+  return got;
 }
