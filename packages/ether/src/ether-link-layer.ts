@@ -1,6 +1,6 @@
 import {
   assertOwnMbuf,
-  ownsChain,
+  hostOwnsChain,
   IFF_ALLMULTI,
   IFF_PROMISC,
   IFT_ETHER,
@@ -188,7 +188,7 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
 /** {@link etherOutputFrame} with the interface's statistics already looked up (one `afdata` lookup per packet). */
 function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
-  if (!ownsChain(ifp.host, m)) assertOwnMbuf(ifp.host, m, `${ifp.name}: ether_output`);
+  if (!hostOwnsChain(ifp.host, m)) assertOwnMbuf(ifp.host, m, `${ifp.name}: ether_output`);
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
     ifp.dropOutput(m, EtherDrop.badType);
     return false;

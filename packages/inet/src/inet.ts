@@ -39,7 +39,7 @@
  */
 import {
   assertOwnMbuf,
-  ownsChain,
+  hostOwnsChain,
   DropCounter,
   type DispatchTable,
   type Host,
@@ -691,7 +691,7 @@ export class Inet {
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
     this.host.cpu.chargeLayerId(LAYER_IPV4);
-    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
+    if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;
     if (

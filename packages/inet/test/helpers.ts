@@ -15,7 +15,7 @@ import {
 } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import { icmpMessage as kitIcmpMessage, udpDatagram as kitUdpDatagram, ipv4Packet } from '@ifnet/testkit';
-import { IPPROTO_ICMP, IPPROTO_UDP, type InetModuleOptions, registerInet } from '../src/index.js';
+import { IPPROTO_ICMP, IPPROTO_UDP, type InetModuleOptions, inetFor, registerInet, udpFor } from '../src/index.js';
 
 export function setup(
   options: InetModuleOptions = {},
@@ -28,6 +28,17 @@ export function setup(
   registerInet(platform, options);
   const hosts = hostNames.map((name) => platform.createHost({ name, runner: sim, mbufs }));
   return { sim, platform, hosts, host: hosts[0] };
+}
+
+/**
+ * One host (from {@link setup}) with a channel interface holding `addr` (a `/24` when no prefix is given),
+ * and its IPv4 and UDP: the world of the input tests.
+ */
+export function channelWorld(addr = '10.0.0.1') {
+  const w = setup();
+  const ch = createChannel(w.host);
+  inetFor(w.host).addAddress(ch.ifp, addr.includes('/') ? addr : `${addr}/24`);
+  return { ...w, ch, inet: inetFor(w.host), udp: udpFor(w.host) };
 }
 
 export type SentPacket = ChannelPacket;

@@ -1,17 +1,12 @@
 import { M_BCAST } from '@ifnet/core';
 import { describe, expect, it } from 'vitest';
 import { IPPROTO_UDP, icmpFor, inetFor, parseAddr, parseIcmp, parseIpv4, udpFor } from '../src/index.js';
-import { bytes, createChannel, echoRequest, ipPacket, setup, udpDatagram, udpPacket } from './helpers.js';
+import { bytes, echoRequest, ipPacket, udpDatagram, udpPacket, channelWorld } from './helpers.js';
 
 const US = '10.0.0.1';
 const PEER = '10.0.0.2';
 
-function world() {
-  const w = setup();
-  const ch = createChannel(w.host);
-  inetFor(w.host).addAddress(ch.ifp, `${US}/24`);
-  return { ...w, ch, inet: inetFor(w.host) };
-}
+const world = () => channelWorld(US);
 
 describe('IPv4 input: every reject is a counted drop with a reason', () => {
   it('checks length, version, header length, checksum and total length', () => {

@@ -1,17 +1,12 @@
 import { type Mbuf, m_copydata } from '@ifnet/core';
 import { describe, expect, it } from 'vitest';
-import { IPPORT_EPHEMERALFIRST, type InetError, inetFor, parseAddr, udpFor } from '../src/index.js';
-import { bytes, createChannel, setup, udpPacket } from './helpers.js';
+import { IPPORT_EPHEMERALFIRST, type InetError, inetFor, parseAddr } from '../src/index.js';
+import { bytes, udpPacket, channelWorld } from './helpers.js';
 
 const US = '10.0.0.1';
 const PEER = '10.0.0.2';
 
-function world() {
-  const w = setup();
-  const ch = createChannel(w.host);
-  inetFor(w.host).addAddress(ch.ifp, `${US}/24`);
-  return { ...w, ch, udp: udpFor(w.host) };
-}
+const world = () => channelWorld(US);
 
 function code(f: () => unknown): string {
   try {

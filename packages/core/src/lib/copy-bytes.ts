@@ -54,7 +54,7 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
   // First, because it needs neither `buffer` nor `byteOffset`: on V8 (node 20) those getters are calls
   // that are not inlined, 10–20 ns each, as much as the whole copy of a small frame. `set` of a whole
   // Uint8Array into a Uint8Array is a memmove even when both share one buffer.
-  if (srcOff === 0 && len === src.length) {
+  if (srcOff === 0 && len === src.length && dstOff >= 0 && dstOff + len <= dst.length) {
     dst.set(src, dstOff);
     return;
   }

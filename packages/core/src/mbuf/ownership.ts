@@ -57,17 +57,20 @@ export function assertOwnMbuf(owner: MbufOwner | MbufPool, m: Mbuf, where: strin
  * path makes before calling {@link assertOwnMbuf} (whose `where` string would otherwise be built per packet).
  */
 export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
-  // The owner's kind is decided once, not per mbuf: this runs at every output boundary of every packet.
   if (owner instanceof MbufPool) {
     for (let x: Mbuf | null = m; x !== null; x = x.next) if (x.pool !== owner || x.isFree) return false;
     return true;
   }
-  const pool = owner.pool;
-  const dma = owner.dma;
-  for (let x: Mbuf | null = m; x !== null; x = x.next) {
-    const p = x.pool;
-    if ((p !== pool && (p.dma === null || p.dma !== dma)) || x.isFree) return false;
-  }
+  return hostOwnsChain(owner, m);
+}
+
+/**
+ * {@link ownsChain} for a host (or anything with a pool and a DMA space): what every output boundary of
+ * the data path asks of every packet (`if_output`, `if_transmit`, `ether_output`, `ip_output`), so it is
+ * kept small and monomorphic.
+ */
+export function hostOwnsChain(owner: MbufOwner, m: Mbuf): boolean {
+  for (let x: Mbuf | null = m; x !== null; x = x.next) if (!hostOwnsMbuf(owner, x) || x.isFree) return false;
   return true;
 }
 

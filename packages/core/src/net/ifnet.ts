@@ -1,6 +1,6 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
-import { assertOwnMbuf, hostOwnsMbuf, ownsChain } from '../mbuf/ownership.js';
+import { assertOwnMbuf, hostOwnsChain, hostOwnsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
 import type { Continuation } from '../kern/continuation.js';
 import type { InterruptSource } from '../kern/interrupt-controller.js';
@@ -389,7 +389,7 @@ export class Ifnet {
    * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
-    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
+    if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -403,7 +403,7 @@ export class Ifnet {
    * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
-    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
+    if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
