@@ -50,14 +50,14 @@ function espState(src: string, dst: string, spi: number): string {
 }
 
 /** The `--xfrm-*` options of one end of an ESP-protected pair (`us` sends with SPI 0x100 if `first`). */
-function espArgs(us: string, them: string, first: boolean): string[] {
+function espArgs(us: string, them: string, first: boolean, outExtra = '', inExtra = ''): string[] {
   const [out, inn] = first ? [0x100, 0x200] : [0x200, 0x100];
   const tmpl = (s: string, d: string) => `tmpl src ${s} dst ${d} proto esp reqid 1 mode transport`;
   return [
     '--xfrm-state',
-    espState(us, them, out),
+    `${espState(us, them, out)} ${outExtra}`,
     '--xfrm-state',
-    espState(them, us, inn),
+    `${espState(them, us, inn)} ${inExtra}`,
     '--xfrm-policy',
     `src ${us} dst ${them} dir out ${tmpl(us, them)}`,
     '--xfrm-policy',
@@ -135,6 +135,14 @@ describe('ifnet host / ifnet ping arguments', () => {
       },
     ]);
     expect(c.xfrmDefaultIn).toBe('block');
+    // ESN and its starting counters, as `ip xfrm state add ... flag esn replay-seq-hi N` writes them.
+    const esn = parseHostOptions({
+      nic: 'e1000',
+      ip: '192.0.2.2/24',
+      vxlan: '198.51.100.2:4789,198.51.100.1:4789',
+      xfrmState: [`${espState('192.0.2.3', '192.0.2.2', 0x200)} flag esn replay-seq-hi 4 replay-oseq-hi 0x5`],
+    }).xfrmStates[0];
+    expect([esn.esn, esn.replaySeqHi, esn.replayOseqHi]).toEqual([true, 4, 5]);
     expect(parseHostOptions({ nic: 'e1000', ip: '192.0.2.2/24', vxlan: '127.0.0.1:1,127.0.0.1:2' }).xfrmStates).toEqual(
       [],
     );
@@ -283,6 +291,50 @@ describe('ifnet host and ifnet ping end to end (two processes, VXLAN over loopba
     const ipv4 = [...new PcapReader(readFileSync(pcap))].filter((x) => x.data[12] === 0x08 && x.data[13] === 0x00);
     expect(ipv4.length).toBe(2 * 2 * 3);
     expect(ipv4.every((x) => x.data[14 + 9] === 50)).toBe(true);
+  }, 60_000);
+
+  it('--xfrm-state ... flag esn: ping across the wrap of the low 32 bits of both sequence counters', async () => {
+    const [a, b] = loopbackPair();
+    // Each side's outbound counter starts at 2^32-1 (the first packet is 2^32-1, then high half 1, low 0);
+    // each inbound window starts just below it.
+    const esn = (us: string, them: string, first: boolean) =>
+      espArgs(us, them, first, 'flag esn replay-oseq 0xfffffffe', 'flag esn replay-seq 0xfffffff0');
+    const host = hostOn(a, b, esn('192.0.2.2', '192.0.2.3', true));
+    await host.ready;
+    const ping = await exec([
+      'ping',
+      '--ip',
+      '192.0.2.3/24',
+      '--vxlan',
+      `${b}:4789,${a}:4789`,
+      ...esn('192.0.2.3', '192.0.2.2', false),
+      '-c',
+      '3',
+      '-i',
+      '0.2',
+      '-W',
+      '10',
+      '192.0.2.2',
+    ]).done;
+    host.kill('SIGTERM');
+    const h = await host.done;
+    expect(ping.code, ping.stderr + ping.stdout.toString()).toBe(0);
+    expect(ping.stdout.toString()).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);
+    expect(h.code, h.stderr).toBe(0);
+    const r = JSON.parse(h.stdout.toString());
+    expect(r.ipsec.espIn).toMatchObject({ received: 3, delivered: 3, drops: {} });
+    type State = {
+      spi: string;
+      esn: boolean;
+      seqOutHi: number;
+      seqOut: number;
+      replayTopHi: number;
+      replayTop: number;
+    };
+    expect(r.ipsec.states.map((s: State) => [s.spi, s.esn, s.seqOutHi, s.seqOut, s.replayTopHi, s.replayTop])).toEqual([
+      ['0x00000100', true, 1, 1, 0, 0], // outbound: 2^32-1, 2^32, 2^32+1 sent
+      ['0x00000200', true, 0, 0, 1, 1], // inbound: the window crossed the wrap
+    ]);
   }, 60_000);
 
   it('--trace-registers prints the NIC register accesses (QEMU -trace style) on stderr', async () => {

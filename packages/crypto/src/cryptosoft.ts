@@ -19,7 +19,7 @@ export class CryptoSoft implements CryptoDriver {
   constructor(private readonly fw: CryptoFramework) {}
 
   supports(alg: CryptoAlgorithm, keyLen: number): boolean {
-    return alg === CRYPTO_AES_GCM_16 && (keyLen === 16 || keyLen === 32);
+    return alg === CRYPTO_AES_GCM_16 && (keyLen === 16 || keyLen === 24 || keyLen === 32);
   }
 
   process(crp: CryptoRequest<any>): number {

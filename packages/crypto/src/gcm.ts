@@ -19,7 +19,12 @@ export function aesGcmInPlace(
   off: number,
   len: number,
 ): number {
-  if ((key.length !== 16 && key.length !== 32) || off < 0 || len < 0 || off + len + GCM_TAG_LEN > buf.length) {
+  if (
+    (key.length !== 16 && key.length !== 24 && key.length !== 32) ||
+    off < 0 ||
+    len < 0 ||
+    off + len + GCM_TAG_LEN > buf.length
+  ) {
     return CRYPTO_EINVAL;
   }
   const cipher = gcm(key, nonce, aad);

@@ -15,7 +15,7 @@ export class CryptoSession {
   constructor(
     readonly id: number,
     readonly alg: CryptoAlgorithm,
-    /** AES key, 16 or 32 bytes (the RFC 4106 salt is *not* part of it: it goes into each nonce). */
+    /** AES key, 16, 24 or 32 bytes (the RFC 4106 salt is *not* part of it: it goes into each nonce). */
     readonly key: Uint8Array,
     readonly driver: CryptoDriver,
   ) {}

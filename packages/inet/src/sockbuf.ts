@@ -74,6 +74,15 @@ export class DatagramSockbuf {
     return true;
   }
 
+  /**
+   * Full: a further datagram of `size` bytes of storage would be refused by either bound (the check input
+   * feedback takes its hold on, with the size of the datagram just queued as the guess for the next).
+   */
+  isFull(size: number): boolean {
+    const q = this.q;
+    return q.length >= q.maxlen || (q.length > 0 && this.held + size > this.hiwat);
+  }
+
   /** Takes the oldest datagram (the caller owns it) and sets {@link srcAddr} etc. from its record; null when empty. */
   take(): Mbuf | null {
     const m = this.q.dequeue();

@@ -64,7 +64,7 @@ describe('UDP sockets', () => {
     host.pool.assertQuiescent();
   });
 
-  it('input feedback: a full queue holds the interface it came in on until the application drains it to half', async () => {
+  it('input feedback: a full queue holds the interface it came in on until the application drains it', async () => {
     const { sim, host, ch, udp } = world();
     const s = udp.socket({ receiveQueue: 4, inputFeedback: true }).bind(7000);
     for (let i = 0; i < 3; i++) ch.inject(udpPacket(PEER, US, 1, 7000, bytes(10)));
@@ -75,9 +75,26 @@ describe('UDP sockets', () => {
     expect(ch.ifp.inputHeld).toBe(true);
     expect(s.stats.inputHolds).toBe(1);
     expect(ch.ifp.counters.inputHolds).toBe(1);
-    await s.recv(); // 3 left: above half
-    expect(ch.ifp.inputHeld).toBe(true);
-    await s.recv(); // 2 left: half, released
+    for (let left = 3; left > 0; left--) {
+      await s.recv();
+      expect(ch.ifp.inputHeld).toBe(true); // `left` still queued
+    }
+    await s.recv(); // drained: released
+    expect(ch.ifp.inputHeld).toBe(false);
+    s.close();
+    host.pool.assertQuiescent();
+  });
+
+  it('input feedback: a queue full by SO_RCVBUF bytes holds too, and stays held until drained', async () => {
+    const { sim, host, ch, udp } = world();
+    // 64 datagrams by count, but each pins at least an mbuf: a 1-byte SO_RCVBUF-sized buffer takes one.
+    const s = udp.socket({ receiveQueue: 64, receiveBuffer: 1, inputFeedback: true }).bind(7000);
+    ch.inject(udpPacket(PEER, US, 1, 7000, bytes(10)));
+    sim.runUntilIdle();
+    expect(s.queued).toBe(1);
+    expect(ch.ifp.inputHeld).toBe(true); // full by bytes, though 63 datagram slots are free
+    expect(s.stats.dropped).toBe(0); // held before a second datagram was processed only to be refused
+    await s.recv();
     expect(ch.ifp.inputHeld).toBe(false);
     s.close();
     host.pool.assertQuiescent();

@@ -25,6 +25,8 @@ export const ESP_MAX_PAYLOAD = 9216;
 export const EspDrop = {
   short: 'esp.short',
   noSa: 'esp.nosa',
+  /** SPI 0..255: reserved by IANA (0 is local-only, RFC 4303 2.1), never carried by a valid packet. */
+  reservedSpi: 'esp.spi.reserved',
   replay: 'esp.replay',
   icv: 'esp.icv',
   badPadding: 'esp.badpad',
@@ -44,6 +46,8 @@ export interface EspInJob {
   sa: XfrmState | null;
   hlen: number;
   seq: number;
+  /** High 32 bits of the sequence number, inferred by the replay window (ESN; 0 otherwise). */
+  seqHi: number;
   /** Ciphertext ‖ ICV, contiguous for the crypto driver. */
   readonly data: Uint8Array;
   free: boolean;
@@ -91,6 +95,7 @@ export class EspInput {
         sa: null,
         hlen: 0,
         seq: 0,
+        seqHi: 0,
         data: new Uint8Array(ESP_MAX_PAYLOAD + GCM_TAG_LEN),
         free: true,
         index: i,
@@ -128,6 +133,10 @@ export class EspInput {
     const o = m.off;
     const spi = v.getUint32(o + off);
     const seq = v.getUint32(o + off + 4);
+    if (spi < 256) {
+      this.drop.dropInput(m, ifp, EspDrop.reservedSpi);
+      return;
+    }
     const sa = this.sad.get(spi);
     if (sa === undefined || sa.dead) {
       this.drop.dropInput(m, ifp, EspDrop.noSa);
@@ -151,15 +160,17 @@ export class EspInput {
     job.sa = sa;
     job.hlen = off;
     job.seq = seq;
+    job.seqHi = sa.replay.inferredHi;
     m_copydata(m, hdr, payload + GCM_TAG_LEN, job.data, 0);
     crp.session = sa.session;
     crp.op = CRYPTO_OP_DECRYPT;
     crp.buf = job.data;
     crp.off = 0;
     crp.len = payload;
-    // AAD = SPI ‖ sequence number; nonce = salt ‖ explicit IV (RFC 4106 sections 4 and 5).
-    m_copydata(m, off, ESP_HDR_LEN, crp.aad, 0);
-    crp.aadLen = ESP_HDR_LEN;
+    // AAD = SPI ‖ sequence number, or SPI ‖ high 32 bits ‖ low 32 bits with ESN; nonce = salt ‖ explicit IV
+    // (RFC 4106 sections 4 and 5).
+    espAad(crp.aad, spi, seq, job.seqHi, sa.esn);
+    crp.aadLen = sa.esn ? ESP_HDR_LEN + 4 : ESP_HDR_LEN;
     crp.nonce.set(sa.salt, 0);
     m_copydata(m, off + ESP_HDR_LEN, ESP_IV_LEN, crp.nonce, 4);
     this.stats.inFlight++;
@@ -198,6 +209,7 @@ export class EspInput {
     const sa = job.sa as XfrmState;
     const hlen = job.hlen;
     const seq = job.seq;
+    const seqHi = job.seqHi;
     const payload = crp.len;
     this.release(crp);
     if (sa.dead) {
@@ -215,7 +227,7 @@ export class EspInput {
       } else this.drop.dropInput(m, ifp, EspDrop.cryptoError);
       return;
     }
-    if (sa.replay.update(seq) !== 'ok') {
+    if (sa.replay.update(seq, seqHi) !== 'ok') {
       sa.stats.replay++;
       this.drop.dropInput(m, ifp, EspDrop.replay);
       return;
@@ -267,4 +279,23 @@ export class EspInput {
       this.inet.drop.noProto(n, ifp, IpDrop.noProto);
     }
   };
+}
+
+/**
+ * Writes ESP's AAD into `aad` (RFC 4106 section 5): SPI ‖ 32-bit sequence number (8 bytes), or with
+ * extended sequence numbers SPI ‖ high 32 bits ‖ low 32 bits (12 bytes; the high half is never sent).
+ */
+export function espAad(aad: Uint8Array, spi: number, seq: number, seqHi: number, esn: boolean): void {
+  put32(aad, 0, spi);
+  if (esn) {
+    put32(aad, 4, seqHi);
+    put32(aad, 8, seq);
+  } else put32(aad, 4, seq);
+}
+
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = (v >>> 16) & 0xff;
+  b[o + 2] = (v >>> 8) & 0xff;
+  b[o + 3] = v & 0xff;
 }

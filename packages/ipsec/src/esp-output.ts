@@ -8,7 +8,7 @@ import {
   GCM_TAG_LEN,
 } from '@ifnet/crypto';
 import type { Inet } from '@ifnet/inet';
-import { ESP_HDR_LEN, ESP_IV_LEN, ESP_MAX_PAYLOAD, IPPROTO_ESP } from './esp-input.js';
+import { ESP_HDR_LEN, ESP_IV_LEN, ESP_MAX_PAYLOAD, IPPROTO_ESP, espAad } from './esp-input.js';
 import type { XfrmState } from './xfrm-state.js';
 
 /** Drop reasons of ESP output. */
@@ -91,7 +91,8 @@ export class EspOutput {
       this.drop.dropOutput(m, null, EspOutDrop.tooLong);
       return;
     }
-    if (sa.seqOut === 0xffffffff) {
+    // RFC 4303 3.3.3: the counter never cycles (2^32-1 is the last number, or 2^64-1 with ESN).
+    if (sa.seqOut === 0xffffffff && (!sa.esn || sa.seqOutHi === 0xffffffff)) {
       sa.stats.seqOverflow++;
       this.drop.dropOutput(m, null, EspOutDrop.seqOverflow);
       return;
@@ -103,7 +104,12 @@ export class EspOutput {
     }
     const crp = this.jobs[this.freeList[--this.freeTop]];
     const job = crp.opaque;
-    const seq = ++sa.seqOut;
+    if (sa.seqOut === 0xffffffff) {
+      sa.seqOut = 0;
+      sa.seqOutHi++;
+    } else sa.seqOut++;
+    const seq = sa.seqOut;
+    const seqHi = sa.seqOutHi;
     job.m = m;
     job.sa = sa;
     job.src = src;
@@ -121,20 +127,20 @@ export class EspOutput {
     crp.buf = d;
     crp.off = 0;
     crp.len = ptLen;
-    const a = crp.aad;
-    a[0] = sa.spi >>> 24;
-    a[1] = (sa.spi >>> 16) & 0xff;
-    a[2] = (sa.spi >>> 8) & 0xff;
-    a[3] = sa.spi & 0xff;
-    a[4] = seq >>> 24;
-    a[5] = (seq >>> 16) & 0xff;
-    a[6] = (seq >>> 8) & 0xff;
-    a[7] = seq & 0xff;
-    crp.aadLen = ESP_HDR_LEN;
-    // Nonce = salt ‖ explicit IV; the IV is the 64-bit sequence number (0 ‖ seq), never repeated under a key.
-    crp.nonce.set(sa.salt, 0);
-    crp.nonce.fill(0, 4, 8);
-    crp.nonce.set(a.subarray(4, 8), 8);
+    espAad(crp.aad, sa.spi, seq, seqHi, sa.esn);
+    crp.aadLen = sa.esn ? ESP_HDR_LEN + 4 : ESP_HDR_LEN;
+    // Nonce = salt ‖ explicit IV; the IV is the 64-bit sequence number (high ‖ low, high 0 without ESN),
+    // never repeated under a key.
+    const nc = crp.nonce;
+    nc.set(sa.salt, 0);
+    nc[4] = seqHi >>> 24;
+    nc[5] = (seqHi >>> 16) & 0xff;
+    nc[6] = (seqHi >>> 8) & 0xff;
+    nc[7] = seqHi & 0xff;
+    nc[8] = seq >>> 24;
+    nc[9] = (seq >>> 16) & 0xff;
+    nc[10] = (seq >>> 8) & 0xff;
+    nc[11] = seq & 0xff;
     this.stats.inFlight++;
     const error = this.fw.dispatch(crp);
     if (error !== 0) {
@@ -183,8 +189,15 @@ export class EspOutput {
     }
     const b = n.buf;
     const o = n.off;
-    b.set(crp.aad.subarray(0, ESP_HDR_LEN), o);
-    b.set(crp.nonce.subarray(4, 12), o + ESP_HDR_LEN);
+    // SPI ‖ low 32 bits of the sequence number (the high half is in the AAD only), then the explicit IV.
+    // Byte copies, not subarray views: nothing allocates here.
+    const aad = crp.aad;
+    const nc = crp.nonce;
+    for (let i = 0; i < 4; i++) {
+      b[o + i] = aad[i];
+      b[o + 4 + i] = nc[8 + i];
+    }
+    for (let i = 0; i < ESP_IV_LEN; i++) b[o + ESP_HDR_LEN + i] = nc[4 + i];
     sa.stats.packets++;
     sa.stats.bytes += crp.len;
     this.stats.sent++;

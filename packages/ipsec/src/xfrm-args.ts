@@ -8,6 +8,8 @@ import { XFRM_AEAD_RFC4106, type XfrmStateSpec } from './xfrm-state.js';
  * ```text
  * src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 reqid 1 mode transport \
  *     aead 'rfc4106(gcm(aes))' 0x<key><salt> 128 replay-window 32
+ * src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 mode transport aead 'rfc4106(gcm(aes))' 0x<key><salt> 128 \
+ *     flag esn replay-window 128 replay-seq 0xffffffff replay-seq-hi 0 replay-oseq 0 replay-oseq-hi 0
  * src 192.0.2.1 dst 192.0.2.2 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode transport
  * ```
  *
@@ -85,7 +87,22 @@ function required(m: Map<string, string>, k: string, ctx: string): string {
   return v;
 }
 
-const STATE_KEYS = ['src', 'dst', 'proto', 'spi', 'reqid', 'mode', 'replay-window'] as const;
+const STATE_KEYS = [
+  'src',
+  'dst',
+  'proto',
+  'spi',
+  'reqid',
+  'mode',
+  'replay-window',
+  'replay-seq',
+  'replay-seq-hi',
+  'replay-oseq',
+  'replay-oseq-hi',
+] as const;
+
+/** The flag names of ip-xfrm(8)'s `flag FLAG-LIST`; only `esn` is implemented, the others are refused by name. */
+const LINUX_STATE_FLAGS = ['noecn', 'decap-dscp', 'nopmtudisc', 'wildrecv', 'icmp', 'af-unspec', 'align4', 'esn'];
 
 /**
  * Parses the arguments of `ip xfrm state add` into an {@link XfrmStateSpec}. Validation of values (key
@@ -96,6 +113,7 @@ export function parseXfrmState(args: string | string[]): XfrmStateSpec {
   const words = stripPrefix(typeof args === 'string' ? splitArgs(args) : args, 'state');
   const kv = new Map<string, string>();
   let aead: XfrmStateSpec['aead'] | undefined;
+  let esn = false;
   let i = 0;
   while (i < words.length) {
     const j = pairs(words, i, STATE_KEYS, kv, ctx);
@@ -103,8 +121,22 @@ export function parseXfrmState(args: string | string[]): XfrmStateSpec {
       i = j;
       continue;
     }
+    if (words[i] === 'flag') {
+      // `flag esn [more flags]`: every following word that names a flag belongs to the list.
+      let j = i + 1;
+      while (j < words.length && LINUX_STATE_FLAGS.includes(words[j])) {
+        if (words[j] !== 'esn') throw new Error(`${ctx}: flag ${words[j]} not supported (esn)`);
+        esn = true;
+        j++;
+      }
+      if (j === i + 1) throw new Error(`${ctx}: flag: a flag name is required (esn)`);
+      i = j;
+      continue;
+    }
     if (words[i] !== 'aead') {
-      throw new Error(`${ctx}: unknown or unsupported keyword '${words[i]}' (have: ${STATE_KEYS.join(', ')}, aead)`);
+      throw new Error(
+        `${ctx}: unknown or unsupported keyword '${words[i]}' (have: ${STATE_KEYS.join(', ')}, aead, flag esn)`,
+      );
     }
     if (aead !== undefined) throw new Error(`${ctx}: 'aead' given twice`);
     const name = value(words, i + 1, `${ctx} aead name`);
@@ -130,6 +162,11 @@ export function parseXfrmState(args: string | string[]): XfrmStateSpec {
   };
   if (kv.has('reqid')) spec.reqid = u32(`${ctx} reqid`, kv.get('reqid'));
   if (kv.has('replay-window')) spec.replayWindow = u32(`${ctx} replay-window`, kv.get('replay-window'));
+  if (esn) spec.esn = true;
+  if (kv.has('replay-seq')) spec.replaySeq = u32(`${ctx} replay-seq`, kv.get('replay-seq'));
+  if (kv.has('replay-seq-hi')) spec.replaySeqHi = u32(`${ctx} replay-seq-hi`, kv.get('replay-seq-hi'));
+  if (kv.has('replay-oseq')) spec.replayOseq = u32(`${ctx} replay-oseq`, kv.get('replay-oseq'));
+  if (kv.has('replay-oseq-hi')) spec.replayOseqHi = u32(`${ctx} replay-oseq-hi`, kv.get('replay-oseq-hi'));
   return spec;
 }
 

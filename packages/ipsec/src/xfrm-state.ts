@@ -18,13 +18,24 @@ export interface XfrmStateSpec {
   mode: 'transport';
   aead: {
     name: typeof XFRM_AEAD_RFC4106;
-    /** `0x` + hex: the AES key (16 or 32 bytes) followed by the 4-byte salt (RFC 4106 section 8.1). */
+    /** `0x` + hex: the AES key (16, 24 or 32 bytes) followed by the 4-byte salt (RFC 4106 section 8.1). */
     key: string;
     /** ICV length in bits; 128 only. */
     icvBits: number;
   };
   /** `replay-window N` (packets). Default 32, as Linux. */
   replayWindow?: number;
+  /**
+   * `flag esn`: extended (64-bit) sequence numbers, RFC 4303 section 2.2.1. Only the low 32 bits are sent;
+   * the high 32 bits enter the AAD (RFC 4106 section 5) and are inferred by the receiver's replay window.
+   */
+  esn?: boolean;
+  /** `replay-seq N` / `replay-seq-hi N`: the inbound window's starting top (Linux `seq` / `seq_hi`). */
+  replaySeq?: number;
+  replaySeqHi?: number;
+  /** `replay-oseq N` / `replay-oseq-hi N`: the last outbound sequence number sent (Linux `oseq` / `oseq_hi`). */
+  replayOseq?: number;
+  replayOseqHi?: number;
 }
 
 /** SA counters (`ip -s xfrm state`): every drop has a reason. */
@@ -53,8 +64,12 @@ export class XfrmState {
   readonly reqid: number;
   readonly salt = new Uint8Array(4);
   readonly replay: ReplayWindow;
-  /** Last sequence number sent (output). */
+  /** Last sequence number sent (output), low 32 bits. */
   seqOut = 0;
+  /** Its high 32 bits (ESN only). */
+  seqOutHi = 0;
+  /** Extended sequence numbers (`flag esn`). */
+  readonly esn: boolean;
   dead = false;
   readonly stats: XfrmStateStats = {
     packets: 0,
@@ -77,7 +92,10 @@ export class XfrmState {
     this.spi = spec.spi >>> 0;
     this.reqid = spec.reqid ?? 0;
     this.salt.set(salt);
-    this.replay = new ReplayWindow(spec.replayWindow ?? 32);
+    this.esn = spec.esn === true;
+    this.replay = new ReplayWindow(spec.replayWindow ?? 32, this.esn, spec.replaySeq ?? 0, spec.replaySeqHi ?? 0);
+    this.seqOut = (spec.replayOseq ?? 0) >>> 0;
+    this.seqOutHi = (spec.replayOseqHi ?? 0) >>> 0;
   }
 }
 
@@ -91,9 +109,18 @@ export function createXfrmState(fw: CryptoFramework, spec: XfrmStateSpec): XfrmS
   }
   if (spec.aead.name !== XFRM_AEAD_RFC4106) throw new Error(`xfrm state: aead ${spec.aead.name} not supported`);
   if (spec.aead.icvBits !== 128) throw new Error(`xfrm state: ICV of ${spec.aead.icvBits} bits not supported (128)`);
+  for (const k of ['replaySeq', 'replaySeqHi', 'replayOseq', 'replayOseqHi'] as const) {
+    const v = spec[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+      throw new RangeError(`xfrm state: ${k} ${v} is not a 32-bit number`);
+    }
+  }
+  if (spec.esn !== true && (spec.replaySeqHi ?? 0) + (spec.replayOseqHi ?? 0) !== 0) {
+    throw new Error('xfrm state: replay-seq-hi / replay-oseq-hi need flag esn');
+  }
   const hex = spec.aead.key.startsWith('0x') ? spec.aead.key.slice(2) : spec.aead.key;
-  if (!/^[0-9a-fA-F]*$/.test(hex) || (hex.length !== 40 && hex.length !== 72)) {
-    throw new Error('xfrm state: aead key must be 20 or 36 bytes of hex (AES-128/256 key + 4-byte salt)');
+  if (!/^[0-9a-fA-F]*$/.test(hex) || (hex.length !== 40 && hex.length !== 56 && hex.length !== 72)) {
+    throw new Error('xfrm state: aead key must be 20, 28 or 36 bytes of hex (AES-128/192/256 key + 4-byte salt)');
   }
   const km = new Uint8Array(hex.length / 2);
   for (let i = 0; i < km.length; i++) km[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);

@@ -1,7 +1,7 @@
-import { ChannelEndpoint, Simulation, createPlatform } from '@ifnet/core';
+import { ChannelEndpoint, type Host, type Mbuf, Simulation, createPlatform, m_freem } from '@ifnet/core';
 import { aesGcmInPlace } from '@ifnet/crypto';
 import { CryptoCardDevice, type CryptoCardOptions, registerCryptoCard } from '@ifnet/cryptocard';
-import { inetFor, registerInet } from '@ifnet/inet';
+import { inetFor, registerInet, udpFor } from '@ifnet/inet';
 import { ipv4Packet, udpDatagram } from '@ifnet/testkit';
 import { XFRM_AEAD_RFC4106, type XfrmStateSpec, ipsecFor, registerIpsec } from '../src/index.js';
 
@@ -50,6 +50,8 @@ function hex(s: string): Uint8Array {
 export interface EspBuild {
   spi?: number;
   seq: number;
+  /** Extended sequence numbers: the high 32 bits go into the AAD (and the IV), never on the wire. */
+  esn?: { hi: number };
   nextHeader: number;
   inner: Uint8Array;
   key?: string;
@@ -71,7 +73,17 @@ export function espPacket(b: EspBuild, src = PEER, dst = US): Uint8Array {
   const v = new DataView(esp.buffer);
   v.setUint32(0, b.spi ?? SPI);
   v.setUint32(4, b.seq);
-  const iv = Uint8Array.of(0, 0, 0, 0, 0, 0, (b.seq >>> 8) & 0xff, b.seq & 0xff);
+  const hi = b.esn?.hi ?? 0;
+  const iv = Uint8Array.of(
+    hi >>> 24,
+    (hi >>> 16) & 0xff,
+    (hi >>> 8) & 0xff,
+    hi & 0xff,
+    0,
+    0,
+    (b.seq >>> 8) & 0xff,
+    b.seq & 0xff,
+  );
   esp.set(iv, 8);
   esp.set(b.inner, 16);
   for (let i = 0; i < padLen; i++) esp[16 + b.inner.length + i] = b.badPadding === true ? 9 : i + 1;
@@ -80,7 +92,15 @@ export function espPacket(b: EspBuild, src = PEER, dst = US): Uint8Array {
   const nonce = new Uint8Array(12);
   nonce.set(salt, 0);
   nonce.set(iv, 4);
-  aesGcmInPlace(true, key, nonce, esp.subarray(0, 8), esp, 16, ptLen);
+  const aad = new Uint8Array(b.esn === undefined ? 8 : 12);
+  const av = new DataView(aad.buffer);
+  av.setUint32(0, b.spi ?? SPI);
+  if (b.esn === undefined) av.setUint32(4, b.seq);
+  else {
+    av.setUint32(4, hi);
+    av.setUint32(8, b.seq);
+  }
+  aesGcmInPlace(true, key, nonce, aad, esp, 16, ptLen);
   return ipv4Packet({ src, dst, protocol: 50, id: b.seq & 0xffff }, esp);
 }
 
@@ -110,4 +130,17 @@ export function outboundWorld(card?: CryptoCardOptions, spi = 0x100, key = `0x${
     w.ipsec.addPolicy({ src, dst, dir, tmpl: { src, dst, proto: 'esp', reqid: 1, mode: 'transport' } });
   }
   return { ...w, out };
+}
+
+/** A UDP socket on `port` of `host` that records the length of each datagram it receives and frees it. */
+export function udpSink(host: Host, port = 4000): number[] {
+  const got: number[] = [];
+  udpFor(host)
+    .socket()
+    .bind(port)
+    .onMessage((m: Mbuf) => {
+      got.push(m.pkthdr.len);
+      m_freem(m);
+    });
+  return got;
 }

@@ -35,6 +35,30 @@ describe('ip xfrm grammar (ip-xfrm(8)) for state and policy', () => {
     });
   });
 
+  it('reads flag esn and the replay-seq / replay-oseq options (ip-xfrm(8), XFRMA_REPLAY_ESN_VAL)', () => {
+    const line = `ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 mode transport aead 'rfc4106(gcm(aes))' ${KEY} 128 flag esn replay-window 128 replay-seq 0xffffff00 replay-seq-hi 2 replay-oseq 5 replay-oseq-hi 0x3`;
+    expect(parseXfrmState(line)).toEqual({
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      proto: 'esp',
+      spi: 0x100,
+      mode: 'transport',
+      aead: { name: XFRM_AEAD_RFC4106, key: KEY, icvBits: 128 },
+      replayWindow: 128,
+      esn: true,
+      replaySeq: 0xffffff00,
+      replaySeqHi: 2,
+      replayOseq: 5,
+      replayOseqHi: 3,
+    });
+    const base = `src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 aead rfc4106(gcm(aes)) ${KEY} 128`;
+    expect(parseXfrmState(`${base} flag esn esn`).esn).toBe(true);
+    expect(() => parseXfrmState(`${base} flag noecn`)).toThrow(/flag noecn not supported/);
+    expect(() => parseXfrmState(`${base} flag`)).toThrow(/a flag name is required/);
+    expect(() => parseXfrmState(`${base} flag bogus`)).toThrow(/a flag name is required/);
+    expect(() => parseXfrmState(`${base} replay-seq-hi 0x100000000`)).toThrow(/not a 32-bit number/);
+  });
+
   it('refuses what it does not implement, naming it', () => {
     const base = `src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 aead rfc4106(gcm(aes)) ${KEY} 128`;
     expect(() => parseXfrmState(`${base} mode tunnel`)).toThrow(/mode tunnel not supported/);

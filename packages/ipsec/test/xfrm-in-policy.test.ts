@@ -1,9 +1,8 @@
-import { type Mbuf, m_freem } from '@ifnet/core';
-import { IPPROTO_ICMP, udpFor } from '@ifnet/inet';
+import { IPPROTO_ICMP } from '@ifnet/inet';
 import { icmpMessage, ipv4Packet } from '@ifnet/testkit';
 import { describe, expect, it } from 'vitest';
 import { EspDrop, XfrmInDrop, type XfrmPolicySpec } from '../src/index.js';
-import { PEER, SPI, US, espPacket, espWorld, udpInner } from './esp-helpers.js';
+import { PEER, SPI, US, espPacket, espWorld, udpInner, udpSink } from './esp-helpers.js';
 
 const tmpl = (over: Partial<NonNullable<XfrmPolicySpec['tmpl']>> = {}): XfrmPolicySpec['tmpl'] => ({
   src: PEER,
@@ -17,14 +16,7 @@ const tmpl = (over: Partial<NonNullable<XfrmPolicySpec['tmpl']>> = {}): XfrmPoli
 /** A host with the inbound SA from espWorld, a UDP socket on 4000 counting what it receives. */
 function world() {
   const w = espWorld();
-  const got: number[] = [];
-  udpFor(w.host)
-    .socket()
-    .bind(4000)
-    .onMessage((m: Mbuf) => {
-      got.push(m.pkthdr.len);
-      m_freem(m);
-    });
+  const got = udpSink(w.host);
   const clear = (n: number, src = PEER) =>
     ipv4Packet({ src, dst: US, protocol: 17 }, udpInner(5000, 4000, new Uint8Array(n), src));
   let seq = 0;

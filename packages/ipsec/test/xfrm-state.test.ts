@@ -37,9 +37,23 @@ describe('xfrm state (ip xfrm state add ... aead rfc4106(gcm(aes)) 0x<key+salt> 
     expect(s256.replay.size).toBe(64);
   });
 
+  it('AES-192 (28 bytes of key + salt) and ESN with its starting counters (replay-seq*, replay-oseq*)', () => {
+    const s192 = createXfrmState(fw(), spec(`0x${'33'.repeat(24)}01020304`));
+    expect(s192.session.key.length).toBe(24);
+    const e = createXfrmState(
+      fw(),
+      spec(`0x${'11'.repeat(20)}`, { esn: true, replaySeq: 9, replaySeqHi: 2, replayOseq: 7, replayOseqHi: 1 }),
+    );
+    expect([e.esn, e.replay.esn, e.replay.topHi, e.replay.top, e.seqOutHi, e.seqOut]).toEqual([true, true, 2, 9, 1, 7]);
+    expect(() => createXfrmState(fw(), spec(`0x${'11'.repeat(20)}`, { replaySeqHi: 1 }))).toThrow(/need flag esn/);
+    expect(() => createXfrmState(fw(), spec(`0x${'11'.repeat(20)}`, { esn: true, replaySeq: -1 }))).toThrow(
+      /not a 32-bit number/,
+    );
+  });
+
   it('refuses what it does not implement, with a clear error', () => {
     const k = `0x${'11'.repeat(20)}`;
-    expect(() => createXfrmState(fw(), spec(`0x${'11'.repeat(19)}`))).toThrow(/20 or 36 bytes/);
+    expect(() => createXfrmState(fw(), spec(`0x${'11'.repeat(19)}`))).toThrow(/20, 28 or 36 bytes/);
     expect(() => createXfrmState(fw(), spec(k, { spi: 5 }))).toThrow(/spi/);
     expect(() => createXfrmState(fw(), { ...spec(k), aead: { name: XFRM_AEAD_RFC4106, key: k, icvBits: 96 } })).toThrow(
       /ICV/,

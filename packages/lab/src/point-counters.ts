@@ -15,6 +15,13 @@ import type { LivelockPoint } from './run-point.js';
 const DRIVER_MISSED = 'wm.rx.missed';
 
 export interface PointCounters {
+  /**
+   * The host CPU's time at the reading (ns): on the virtual clock its local time, which a unit of work
+   * that began before a run's end carries past it. A window's shares and rates are taken over
+   * `t1 - t0`, the stretch the charges were made in; over the nominal window a unit that ran past one
+   * end counted in full, and shares above 100 % appeared.
+   */
+  t: number;
   missed: number;
   drops: Record<string, number>;
   intr: number;
@@ -27,6 +34,7 @@ export interface PointCounters {
 
 export function readCounters(h: Pick<LabHost, 'host' | 'dev' | 'ifp'>): PointCounters {
   return {
+    t: h.host.cpu.now(),
     missed: h.dev.stats.rxMissed,
     drops: { ...h.ifp.counters.drops },
     intr: h.ifp.counters.interrupts,

@@ -116,7 +116,8 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   gen.stop();
   sim.runFor(msec(20));
 
-  const w = windowMs / 1000;
+  // The CPU's own window, not the nominal one: see PointCounters.t.
+  const w = (s1.t - s0.t) / 1e9;
   const f = windowFigures(s0, s1, w);
   const d = dev.stats;
   const accounted =
@@ -124,16 +125,28 @@ export function runPoint(model: InterruptModel, rate: number, options: RunOption
   sink.close();
   void ifp.down(); // stop frees the ring's buffers; on the virtual clock it completes within the run below
   sim.runFor(msec(1));
-  return livelockPoint({
-    rate,
-    seconds: w,
-    delivered,
-    figures: f,
-    latencies,
-    samples: Math.min(nLat, LATENCY_SAMPLES),
-    perMicrosecond: 1000,
-    accounted,
-    mbufsBalanced: mbufsBalanced(h),
-    ipintrqHighWater: legacy?.ipintrq.stats.highWater,
-  });
+  return wholeRates(
+    livelockPoint({
+      rate,
+      seconds: w,
+      delivered,
+      figures: f,
+      latencies,
+      samples: Math.min(nLat, LATENCY_SAMPLES),
+      perMicrosecond: 1000,
+      accounted,
+      mbufsBalanced: mbufsBalanced(h),
+      ipintrqHighWater: legacy?.ipintrq.stats.highWater,
+    }),
+  );
+}
+
+/** Per-second figures rounded to whole numbers (the window is the CPU's, a little longer than nominal). */
+function wholeRates(p: LivelockPoint): LivelockPoint {
+  p.delivered_pps = Math.round(p.delivered_pps);
+  p.interrupts_per_s = Math.round(p.interrupts_per_s);
+  p.tick_polls_per_s = Math.round(p.tick_polls_per_s);
+  p.interrupt_allocs_per_s = Math.round(p.interrupt_allocs_per_s);
+  for (const k of Object.keys(p.drops)) p.drops[k] = Math.round(p.drops[k]);
+  return p;
 }

@@ -52,7 +52,9 @@ describe('trace of one point (Chrome / Perfetto trace-event JSON)', () => {
     const { point, trace } = traced('continuation', 200_000, 2);
     const ts = trace.traceEvents.filter((e) => e.ph !== 'M').map((e) => e.ts);
     expect(Math.min(...ts)).toBeGreaterThanOrEqual(11_000); // warm-up ends 11 ms in
-    expect(Math.max(...ts)).toBeLessThanOrEqual(13_100);
+    // The window ends 13 ms in; the unit running then finishes (an application drain whose preemption
+    // points run polls carries some hundreds of µs past it).
+    expect(Math.max(...ts)).toBeLessThanOrEqual(13_500);
     expect(runPoint(interruptModel('continuation'), 200_000, { windowMs: 10 })).toEqual(point);
   });
 

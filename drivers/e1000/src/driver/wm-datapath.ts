@@ -239,7 +239,7 @@ export abstract class WmDataPath implements PollOps {
    * The poll (`if_poll`): causes, transmit reclaim, up to `budget` received packets up through
    * `ifp.input`, refill. Returns the packets received.
    */
-  poll(_ctx: PollContext, budget: number): number {
+  poll(ctx: PollContext, budget: number): number {
     if (!this.running) return 0;
     // Take every pending cause: those the interrupt routine saw and any raised since (reading ICR
     // acknowledges them, so work done here does not interrupt again after the unmask).
@@ -252,7 +252,7 @@ export abstract class WmDataPath implements PollOps {
     this.txDeferDoorbell = true;
     let work: number;
     try {
-      work = this.rxeof(budget);
+      work = this.rxeof(ctx, budget);
     } finally {
       this.txDeferDoorbell = false;
       if (this.txDoorbellPending) this.txDoorbell();
@@ -264,9 +264,11 @@ export abstract class WmDataPath implements PollOps {
   /**
    * `wm_rxeof`: reaps up to `budget` packets whose descriptors the device completed, validates what it
    * wrote back, and hands each good packet (one mbuf, or a chain for a frame spanning descriptors) to
-   * `ifp.input`. Returns the packets reaped (good or dropped).
+   * `ifp.input`. Returns the packets reaped (good or dropped). Stops early when a consumer up the stack
+   * holds input ({@link PollContext.held}: a full socket's feedback), so the rest stays in the ring
+   * instead of being processed only to die at the full queue (Mogul & Ramakrishnan).
    */
-  private rxeof(budget: number): number {
+  private rxeof(ctx: PollContext, budget: number): number {
     const ifp = this.ifp;
     const cpu = this.host.cpu;
     const ring = this.rxRing.u8;
@@ -331,6 +333,7 @@ export abstract class WmDataPath implements PollOps {
       }
       ifp.input(pkt);
       if (!this.running) break; // brought down from inside the stack
+      if (ctx.held) break; // input feedback: stop now, the ring keeps the rest
     }
     return work;
   }

@@ -65,7 +65,7 @@ export function addHostOptions(cmd: Command): Command {
     .option('--pcap <file|->', 'write a pcap of the NIC link to a file, or to stdout with -')
     .option(
       '--xfrm-state <args>',
-      "an ESP security association in `ip xfrm state add` words (repeatable), e.g. 'src A dst B proto esp spi 0x100 reqid 1 mode transport aead rfc4106(gcm(aes)) 0x<key+salt> 128 replay-window 32'",
+      "an ESP security association in `ip xfrm state add` words (repeatable), e.g. 'src A dst B proto esp spi 0x100 reqid 1 mode transport aead rfc4106(gcm(aes)) 0x<key+salt> 128 replay-window 32 [flag esn] [replay-seq[-hi] N] [replay-oseq[-hi] N]'",
       collect,
     )
     .option(

@@ -27,6 +27,8 @@ function ipsecReport(ipsec: Ipsec) {
       reqid: sa.reqid,
       seqOut: sa.seqOut,
       replayTop: sa.replay.top,
+      // With `flag esn`, the high halves of both 64-bit counters (Linux `oseq_hi` / `seq_hi`).
+      ...(sa.esn ? { esn: true, seqOutHi: sa.seqOutHi, replayTopHi: sa.replay.topHi } : {}),
       ...sa.stats,
     })),
   };

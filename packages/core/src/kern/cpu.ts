@@ -4,7 +4,7 @@ import { CostLayers } from './cost-layers.js';
 import type { CostProfile } from './cost-profile.js';
 import { InterruptController, STORM_THRESHOLD, type InterruptSource } from './interrupt-controller.js';
 import type { KernelTracer } from './kernel-tracer.js';
-import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl } from './ipl.js';
+import { IPL_HIGH, IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTNET, type Ipl, type SoftIpl } from './ipl.js';
 import type { RealClock } from './real-clock.js';
 import type { VirtualClock } from './virtual-clock.js';
 import type { Nanoseconds } from './time.js';
@@ -35,6 +35,9 @@ const CHARGED_INTERRUPT = 1;
 const SAMPLE = 2;
 /** Virtual clock: scratch slot for the clock's event time when the CPU wakes (see `wake`). */
 const WAKE_TIME = 3;
+/** Slots of {@link Cpu}'s `preempted` array (the fair share of pre-empted process-level code). */
+const DEBT = 0;
+const SOFT_END = 1;
 
 /**
  * A new unit ages the CPU's clock reading as much as this many preemption points: a reading serves a few
@@ -64,7 +67,13 @@ export interface CpuStats {
    * whole `softQuota` (or {@link MAX_SOFTCLOCK_DEFER} softnet units) behind it.
    */
   softclockTurns: number;
-  /** Nanoseconds charged, by context: interrupt handlers, continuations by soft level. */
+  /**
+   * Nanoseconds charged, by context: interrupt handlers (entry and exit included), and the rest by the
+   * level of the unit that was running — its continuation's soft level, or process level — whatever spl
+   * it had raised (a driver's `splnet()` section in a softnet poll is softnet time; Linux and BSD charge
+   * such time to the context too, not to a level of its own). Every charge lands in exactly one tally, so
+   * over any stretch of the CPU's local time `chargedInterrupt + Σ chargedSoft` never exceeds the stretch.
+   */
   readonly chargedInterrupt: number;
   chargedSoft: Float64Array;
 }
@@ -144,8 +153,22 @@ export class Cpu {
    * livelock moved up to the socket. Default 2 ms (`netdev_budget_usecs`); `Infinity` turns it off.
    */
   softQuota: Nanoseconds = 2_000_000;
-  /** When process-level work started waiting behind soft work (NaN: not waiting). */
+  /**
+   * When queued process-level work started waiting behind soft units (NaN: not waiting; see
+   * {@link pickContinuation}).
+   */
   private processWaitingSince = Number.NaN;
+  /**
+   * Process level pre-empted by soft work at its own preemption points ({@link processOutwaited}): in
+   * slot 0 the *debt*, soft time run at those points less the time between them (floored at 0); in slot
+   * 1 the CPU time when the last such soft run ended. A typed array, so no double is boxed per point.
+   */
+  private readonly preempted = new Float64Array(2);
+  /**
+   * The level whose tally non-interrupt charges go to: the running continuation's level, `IPL_NONE`
+   * outside continuations (see `CpuStats.chargedSoft`).
+   */
+  private unitLevel: SoftIpl = IPL_NONE;
   /** End of the current process turn (NaN: none). */
   private processTurnUntil = Number.NaN;
   /** When softclock started waiting behind softnet work (NaN: not waiting), and softnet units since. */
@@ -313,8 +336,10 @@ export class Cpu {
     // NaN, a negative or an infinite charge would poison the CPU's clock for good: refuse it at the source
     // (the throw lives out of line so this method stays small enough to inline).
     if (!(ns >= 0 && ns < Number.POSITIVE_INFINITY)) badCharge(this.name, ns);
+    // By context, not by `ipl`: time spent at a raised spl outside interrupt context belongs to the unit
+    // that raised it (keyed by `ipl`, it fell in no tally and read as idle).
     if (this.interruptDepth > 0) this.times[CHARGED_INTERRUPT] += ns;
-    else if (this.ipl < 3) this.stats.chargedSoft[this.ipl] += ns;
+    else this.stats.chargedSoft[this.unitLevel] += ns;
     if (this.virtual) {
       this.times[LOCAL_TIME] += ns;
       if (ns > 0) this.timeMoved = true;
@@ -339,7 +364,7 @@ export class Cpu {
     // The body of charge(), written out: the cost stays in a register instead of crossing a call.
     const ns = id < cost.length ? cost[id] : this.profile.layerDefault;
     if (this.interruptDepth > 0) this.times[CHARGED_INTERRUPT] += ns;
-    else if (this.ipl < 3) this.stats.chargedSoft[this.ipl] += ns;
+    else this.stats.chargedSoft[this.unitLevel] += ns;
     if (this.virtual) this.times[LOCAL_TIME] += ns;
   }
 
@@ -410,6 +435,8 @@ export class Cpu {
     // The common case in constant time, without reading any clock: no interrupt pending, no continuation
     // queued above the current level.
     if (!this.intr.anyPending && !this.sched.hasAbove(this.ipl)) return;
+    // Process-level code pre-empted here competes with soft work for the fair share (processOutwaited).
+    const atProcess = this.ipl === IPL_NONE;
     let softRuns = 0;
     let softStart = Number.NaN;
     for (;;) {
@@ -418,21 +445,62 @@ export class Cpu {
         this.takeInterrupt(src);
         continue;
       }
-      if (!this.sched.hasAbove(this.ipl)) return;
+      if (!this.sched.hasAbove(this.ipl)) break;
       // Soft levels wait while process-level work has its turn.
       const turnEnd = this.processTurnUntil;
-      if (!Number.isNaN(turnEnd) && this.now() < turnEnd) return;
+      if (!Number.isNaN(turnEnd) && this.now() < turnEnd) break;
       // Soft work run from a preemption point is bounded, as `__do_softirq` is (MAX_SOFTIRQ_RESTART and
       // a time limit): a poll that always finds more work must not keep the interrupted code from ever
       // resuming. What is left runs as ordinary units.
-      if (softRuns >= MAX_SOFT_RESTART) return;
-      if (Number.isNaN(softStart)) softStart = this.now();
-      else if (this.now() - softStart >= this.softQuota) return;
+      if (softRuns >= MAX_SOFT_RESTART) break;
+      if (Number.isNaN(softStart)) {
+        // Process level that has waited a whole quota behind soft work at its own preemption points takes
+        // its turn now, as it would if it were queued (ksoftirqd: soft work past its bound competes with
+        // the task instead of pre-empting it on every return from an interrupt).
+        if (atProcess && this.processOutwaited()) return;
+        softStart = this.now();
+      } else if (this.now() - softStart >= this.softQuota) break;
       const kc = this.sched.dequeueAbove(this.ipl);
-      if (kc === null) return;
+      if (kc === null) break;
       softRuns++;
       this.runContinuation(kc);
     }
+    // Soft work ran in the middle of process-level code: the process's debt grows by that time.
+    if (atProcess && softRuns > 0) {
+      const end = this.now();
+      this.preempted[DEBT] += end - softStart;
+      this.preempted[SOFT_END] = end;
+    }
+  }
+
+  /**
+   * At a preemption point of process-level code (a process continuation, or an application between
+   * runner steps) soft work is about to run. A real kernel runs soft interrupts on return from an
+   * interrupt ahead of the task, but once they overrun their bound the rest goes to ksoftirqd, which the
+   * scheduler shares fairly with the task. Here: the soft time run at such points is the process's
+   * *debt*; the time between them (the process running, or the CPU doing anything else) pays it off;
+   * when the debt reaches `softQuota` the process gets a turn of that length (`stats.processTurns`), as
+   * queued process work does in {@link pickContinuation}. Without this, process-level code that yields
+   * at every item — an application's drain with a preemption point per datagram — was pre-empted by a
+   * busy softnet at each one and never counted as waiting: it got about 1 % of the CPU. Returns true
+   * when the turn starts (soft work then waits).
+   */
+  private processOutwaited(): boolean {
+    const p = this.preempted;
+    const now = this.now();
+    const paid = now - p[SOFT_END];
+    let debt = p[DEBT];
+    debt = paid >= debt ? 0 : debt - paid;
+    p[SOFT_END] = now;
+    if (debt < this.softQuota) {
+      p[DEBT] = debt;
+      return false;
+    }
+    p[DEBT] = 0;
+    this.processTurnUntil = now + this.softQuota;
+    this.processWaitingSince = Number.NaN;
+    this.stats.processTurns++;
+    return true;
   }
 
   /** Whether the CPU has anything to do at base level: a pending interrupt or a queued continuation. */
@@ -548,9 +616,13 @@ export class Cpu {
   runContinuation(kc: Continuation<any>): void {
     const tracer = this.tracer;
     if (tracer !== null) tracer.continuationBegin(this, kc);
-    this.charge(this.costs.continuation);
     const old = this.ipl;
     const prevUnit = this.current;
+    const prevLevel = this.unitLevel;
+    // The level first, so the dispatch cost is the continuation's own (it was charged to the level it
+    // pre-empted, or to process level for every unit run from the runner).
+    this.unitLevel = kc.ipl;
+    this.charge(this.costs.continuation);
     this.ipl = kc.ipl;
     this.current = kc.name;
     this.lastUnit = kc.name;
@@ -561,6 +633,7 @@ export class Cpu {
       kc.fn(kc.arg);
     } finally {
       this.ipl = old;
+      this.unitLevel = prevLevel;
       this.current = prevUnit;
       if (tracer !== null) tracer.continuationEnd(this, kc);
     }

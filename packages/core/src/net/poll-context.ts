@@ -378,7 +378,10 @@ export class PollContext {
    * die there. Until every hold is {@link release}d, the next round parks instead of polling: the
    * interrupt stays masked (masked here too for contexts that do not mask on defer), so the device keeps
    * the packets in its ring and drops what overflows (counted by the device, at no CPU cost). Holds nest.
-   * The round already running when a hold is taken finishes normally. Allocates nothing.
+   * A hold taken during a round (by a packet that round delivered) takes effect at once if the driver's
+   * receive loop checks {@link held} after each packet it hands up, as `wm_rxeof` does — otherwise the
+   * round finishes its budget into a queue that has no room for it; either way the round then parks
+   * instead of completing. Allocates nothing.
    */
   hold(): void {
     this.holds++;
@@ -428,6 +431,13 @@ export class PollContext {
     this.roundWork += work;
     const sched = this.ifp.host.cpu.sched;
     const tracer = this.ifp.host.cpu.tracer;
+    if (this.holds > 0) {
+      // Input feedback arrived during the round: neither complete (unmask) nor decide on a partial round;
+      // stay scheduled, and the next run parks with the interrupt masked until the last release.
+      this.state = 'scheduled';
+      sched.schedule(this.kc);
+      return;
+    }
     if (work >= this.weight) {
       this.stats.pollAgain++;
       this.ifp.counters.pollAgain++;
