@@ -50,10 +50,11 @@ describe('the livelock sweep (virtual clock, default cost profile)', () => {
     const rows = report.models.continuation;
     const peak = Math.max(...rows.map((p) => p.delivered_pps));
     const over = at('continuation', OVER);
-    // Issue 14's target is 95 %; measured 94.6 % here and 94.5 % in the README's 50 ms sweep (the peak
-    // rose to all of 350,000/s once the application became preemptible): the test checks the shape.
-    expect(over.delivered_pps).toBeGreaterThanOrEqual(0.9 * peak);
-    expect(over.drops['nic.missed']).toBeGreaterThan(over.drops['udp.fullsock'] ?? 0);
+    // Issue 14's target: ≥ 95 % of peak at 10x overload (measured 100 %: the hold stops the running poll).
+    expect(over.delivered_pps).toBeGreaterThanOrEqual(0.95 * peak);
+    expect(over.drops['nic.missed']).toBeGreaterThan(0);
+    // Nothing is processed only to die at the full socket: the datagram that fills it stops the poll.
+    expect(over.drops['udp.fullsock'] ?? 0).toBe(0);
     expect(over.delivered_pps).toBeGreaterThan(5 * at('continuation-no-feedback', OVER).delivered_pps);
   });
 
@@ -68,9 +69,9 @@ describe('the livelock sweep (virtual clock, default cost profile)', () => {
     expect(mid.interrupts_per_s).toBeLessThanOrEqual(8000); // bulk_latency: ITR 125 µs
     expect(mid.delivered_pps).toBeGreaterThan(at('napi', 350_000).delivered_pps);
     // Under overload the poll never completes a round, so no model's interrupt rule matters any more: the
-    // socket feedback holds delivery where continuation's is (about 94 % of adaptive's higher peak).
+    // socket feedback holds delivery where continuation's is.
     const peak = Math.max(...report.models.adaptive.map((p) => p.delivered_pps));
-    expect(at('adaptive', OVER).delivered_pps).toBeGreaterThanOrEqual(0.9 * peak);
+    expect(at('adaptive', OVER).delivered_pps).toBeGreaterThanOrEqual(0.95 * peak);
     expect(at('adaptive', OVER).delivered_pps).toBeGreaterThanOrEqual(0.99 * at('continuation', OVER).delivered_pps);
   });
 
