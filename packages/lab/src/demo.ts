@@ -158,10 +158,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   log('   finds 32 frames, masks until the next tick and takes 32 frames a tick while the NIC drops the rest.');
   log('   Without feedback from the socket every other model ends in receive livelock one layer up —');
   log('   softnet works on datagrams that die at the full socket (udp.fullsock) while the application starves.');
-  log('   continuation with the feedback parks the poll while the socket is full: the NIC drops the excess');
-  log('   (nic.missed) for free and delivery stays near its peak. adaptive has the same feedback; it takes an');
-  log("   interrupt per frame at low load and, as the measured rate rises, sets the queue's rx-usecs, which");
-  log('   the e1000 applies as ITR: 8,000 interrupts/s at 350,000/s, where it drops nothing.');
+  log('   continuation with the feedback stops the poll at the datagram that fills the socket and parks it');
+  log('   until the application has drained it: the NIC drops the excess (nic.missed) for free, nothing dies');
+  log('   at the socket, and delivery stays at its peak. adaptive has the same feedback; it takes an interrupt');
+  log("   per frame at low load and, as the measured rate rises, sets the queue's rx-usecs, which the e1000");
+  log('   applies as ITR: at most 8,000 interrupts/s from 100,000/s on.');
   const all = Object.values(livelock.models).every((rows) => rows.every((p) => p.accounted));
   const balanced = Object.values(livelock.models).every((rows) => rows.every((p) => p.mbufs_balanced));
   log(`   Every mbuf back in its pool after every run: ${balanced ? 'yes' : 'NO'}.`);
