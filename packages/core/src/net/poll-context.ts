@@ -400,18 +400,21 @@ export class PollContext {
     return this.holds > 0;
   }
 
+  /** Park: stay 'scheduled' (so defer() does not schedule again) with the interrupt masked. */
+  private park(): void {
+    if (this.parked) return;
+    this.parked = true;
+    this.stats.holdParks++;
+    this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
+    if (!this.maskOnDefer) this.ops.intrDisable(this);
+  }
+
   /** The continuation body. */
   run(): void {
     if (this.state !== 'scheduled') return; // disabled while queued: nothing to do
     if (this.coalesceWaiting) return; // the coalescing timer starts this round
     if (this.holds > 0) {
-      // Park: stay 'scheduled' (so defer() does not schedule again) with the interrupt masked.
-      if (!this.parked) {
-        this.parked = true;
-        this.stats.holdParks++;
-        this.ifp.host.cpu.tracer?.pollEvent(this, 'hold-park');
-        if (!this.maskOnDefer) this.ops.intrDisable(this);
-      }
+      this.park();
       return;
     }
     if (this.intrWorkMasked) {
@@ -433,9 +436,9 @@ export class PollContext {
     const tracer = this.ifp.host.cpu.tracer;
     if (this.holds > 0) {
       // Input feedback arrived during the round: neither complete (unmask) nor decide on a partial round;
-      // stay scheduled, and the next run parks with the interrupt masked until the last release.
+      // park now, masked, until the last release.
       this.state = 'scheduled';
-      sched.schedule(this.kc);
+      this.park();
       return;
     }
     if (work >= this.weight) {
