@@ -33,6 +33,13 @@ export interface HeapCost {
   bytesPerIteration: number;
   /** GC events (scavenges and full collections) during the window. */
   gcEvents: number;
+  /**
+   * The median over the intervals without a collection of each interval's bytes per iteration. Robust to
+   * sporadic allocations by something else in the process (a test runner's messages, a timer): an
+   * allocation-free loop has 0 here even when a few intervals caught such noise, while a loop that
+   * allocates per iteration shows it in every interval. Prefer it for "allocates nothing" assertions.
+   */
+  medianBytesPerIteration: number;
   /** Iterations whose interval saw no collection (the basis of {@link bytesPerIteration}). */
   iterationsCounted: number;
   iterations: number;
@@ -47,6 +54,9 @@ export interface HeapMeasureOptions {
 
 /** Bytes one {@link HeapProbe.youngUsed} call allocates itself (median of a few pairs). */
 function readingCost(probe: HeapProbe): number {
+  // Warm the probe first: its first calls run unoptimised and allocate more than later ones, and a cost
+  // calibrated on them would be wrong for the whole window (bytes per iteration that are the probe's).
+  for (let i = 0; i < 256; i++) probe.youngUsed();
   const costs: number[] = [];
   for (let i = 0; i < 9; i++) {
     const a = probe.youngUsed();
@@ -73,6 +83,9 @@ export async function measureHeap(
   probe.collect?.();
   const cost = readingCost(probe);
   probe.startGcCount();
+  // Pre-allocated before the window, so recording an interval allocates nothing inside it.
+  const perInterval = new Float64Array(Math.ceil(iterations / every));
+  let intervals = 0;
   let bytes = 0;
   let counted = 0;
   let last = probe.youngUsed();
@@ -86,9 +99,63 @@ export async function measureHeap(
     if (now >= last) {
       bytes += Math.max(grown, 0);
       counted += n;
+      perInterval[intervals++] = Math.max(grown, 0) / n;
     }
     last = now;
   }
   const gcEvents = await probe.stopGcCount();
-  return { bytesPerIteration: counted > 0 ? bytes / counted : 0, gcEvents, iterationsCounted: counted, iterations };
+  const sorted = perInterval.subarray(0, intervals).sort();
+  const medianBytes =
+    intervals === 0
+      ? 0
+      : intervals & 1
+        ? sorted[intervals >> 1]
+        : (sorted[intervals / 2 - 1] + sorted[intervals / 2]) / 2;
+  return {
+    bytesPerIteration: counted > 0 ? bytes / counted : 0,
+    medianBytesPerIteration: medianBytes,
+    gcEvents,
+    iterationsCounted: counted,
+    iterations,
+  };
+}
+
+export interface SteadyHeapOptions extends HeapMeasureOptions {
+  /** Most windows to run before giving up on the figure settling. Default 6. */
+  maxWindows?: number;
+}
+
+/** A {@link HeapCost} with how many windows it took to settle. */
+export interface SteadyHeapCost extends HeapCost {
+  /** Windows run (the first has the warm-up; the result is the last one's). */
+  windows: number;
+}
+
+/**
+ * {@link measureHeap} in the steady state: repeats the window until its median bytes per iteration is 0 or
+ * agrees with the previous window's (within one byte), up to `maxWindows`, and returns the last window.
+ *
+ * Why: after a code path changes (a policy added, a deoptimisation), V8 runs baseline code that boxes
+ * numbers until the optimising compiler — a background thread — has finished. A warm-up counted in
+ * iterations is enough on a quiet machine and too short on a loaded one (a CI runner with every core busy
+ * starves that thread), so an "allocates nothing" test would fail there on the JIT's transient, not on the
+ * code's steady state. A loop that really allocates per iteration shows the same figure in every window.
+ */
+export async function measureSteadyHeap(
+  probe: HeapProbe,
+  body: (i: number) => void,
+  iterations: number,
+  options: SteadyHeapOptions = {},
+): Promise<SteadyHeapCost> {
+  const max = Math.max(1, options.maxWindows ?? 6);
+  let c = await measureHeap(probe, body, iterations, options);
+  let windows = 1;
+  while (windows < max && c.medianBytesPerIteration > 0) {
+    const next = await measureHeap(probe, body, iterations, { ...options, warmup: 0 });
+    windows++;
+    const settled = Math.abs(next.medianBytesPerIteration - c.medianBytesPerIteration) <= 1;
+    c = next;
+    if (settled) break;
+  }
+  return { ...c, windows };
 }

@@ -162,13 +162,13 @@ describe('ESP with extended sequence numbers (flag esn)', () => {
       { sampleEvery: 8 },
     );
     expect(w.topHi).toBe(4); // the run crossed the wrap
-    console.log(`esn bookkeeping heap: ${(r.bytesPerIteration / 256).toFixed(3)} B/packet`);
-    expect(r.bytesPerIteration / 256).toBeLessThan(1);
+    console.log(`esn bookkeeping heap: ${(r.medianBytesPerIteration / 256).toFixed(3)} B/packet`);
+    expect(r.medianBytesPerIteration / 256).toBeLessThan(1);
   });
 
   it('heap: ESP input with ESN costs what it costs with 32-bit sequence numbers (noble dominates)', async () => {
     const BATCH = 16;
-    const ROUNDS = 60;
+    const ROUNDS = 240;
     const total = Math.ceil(BATCH * ROUNDS * 1.25) + BATCH;
     const measure = async (esn: boolean) => {
       const w = receiver(esn ? { replaySeq: 0xffffff00, replaySeqHi: 9 } : { esn: false });
@@ -190,18 +190,20 @@ describe('ESP with extended sequence numbers (flag esn)', () => {
           w.sim.runUntilIdle();
         },
         ROUNDS,
-        { sampleEvery: 8 },
+        { sampleEvery: 1 },
       );
       expect(w.ipsec.esp.drops).toEqual({});
       expect(w.got.length).toBe(next);
       w.host.pool.assertQuiescent();
-      return r.bytesPerIteration / BATCH;
+      return r.medianBytesPerIteration / BATCH;
     };
     const base = await measure(false);
     const esn = await measure(true);
     console.log(`esp input heap: 32-bit ${base.toFixed(1)} B/packet, ESN ${esn.toFixed(1)} B/packet`);
-    // noble's AES-GCM allocates tens of kB per call (the crypto layer's documented cost), so the figure is
-    // noisy at the byte level; the exact "nothing added" check is the bookkeeping test above. Here: same order.
+    // noble's AES-GCM allocates tens of kB per call (the crypto layer's documented cost), so scavenges are
+    // frequent and a window's mean is noisy (±15 % between runs); the median over single-round intervals
+    // without a collection is steady. The exact "nothing added" check is the bookkeeping test above; here
+    // ESN input must not add a per-packet copy (a 60-byte datagram's copy is under 1 %, so: same cost).
     expect(esn).toBeLessThan(base * 1.1);
   });
 });

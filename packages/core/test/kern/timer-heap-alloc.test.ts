@@ -28,7 +28,8 @@ describe('virtual-clock timers allocate nothing per firing', () => {
     const ITER = 5_000;
     const WARM = 2_000;
     const cost = await heapCost(() => sim.runFor(FIRES * PERIOD), ITER, WARM, 64);
-    const perFiring = cost.bytesPerIteration / FIRES;
+    // The median interval: robust to a stray allocation elsewhere in the process (see helpers/heap.ts).
+    const perFiring = cost.medianBytesPerIteration / FIRES;
     console.log('timer re-armed by armAfter', cost, { perFiring });
     expect(fired).toBe((ITER + WARM) * FIRES);
     // 0.003–0.004 B per firing measured; a heap number (16 B) per 160 firings fails.

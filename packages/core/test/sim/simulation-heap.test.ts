@@ -59,7 +59,7 @@ describe('the simulation loop allocates nothing per unit of work', () => {
         WARM,
         256,
       );
-      const perFrame = cost.bytesPerIteration / BURST;
+      const perFrame = cost.medianBytesPerIteration / BURST;
       console.log(`simulation loop, interrupt per frame, start ${start} ns`, cost, { perFrame }, r.sim.now());
       expect(r.delivered()).toBe((ITER + WARM) * 50); // the netisr queue of 50 overflows, as in the classic model
       expect(r.host.cpu.stats.interrupts).toBeGreaterThanOrEqual((ITER + WARM) * 50);
