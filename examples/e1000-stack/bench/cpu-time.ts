@@ -1,5 +1,5 @@
 /**
- * CPU time per packet of the echo (or UDP receive) path, for before/after comparisons on a shared
+ * CPU time per packet of the echo (or UDP receive, or Ethernet sink) path, for before/after comparisons on a shared
  * machine: wall-clock rates swing with the load of other processes, the process's own CPU time
  * (`process.cpuUsage`) much less. Not a benchmark with a reference (that is `ifnet bench`); best of 5
  * runs of 128,000 packets after a warm-up. From this directory:
@@ -8,15 +8,20 @@
  * TSX_TSCONFIG_PATH=../../tsconfig.base.json node --conditions=@ifnet/source --import tsx bench/cpu-time.ts real echo
  * ```
  *
- * Arguments: clock (`real` | `virtual`), path (`echo` | `rx`).
+ * Arguments: clock (`real` | `virtual`), path (`echo` | `rx` | `sink`).
  */
-import { echoRequestFrame, makeRig, udpFrame } from '../src/rig.js';
-import { BURST, echo, receiveToSocket } from '../src/workloads.js';
+import { echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
+import { BURST, echo, receiveToSink, receiveToSocket } from '../src/workloads.js';
 
 const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
-const what = process.argv[3] === 'rx' ? 'rx' : 'echo';
-const r = makeRig({ clock, inet: true });
-const run = what === 'echo' ? echo(r, echoRequestFrame(60)) : receiveToSocket(r, udpFrame(60));
+const what = process.argv[3] === 'rx' || process.argv[3] === 'sink' ? process.argv[3] : 'echo';
+const r = makeRig({ clock, inet: what !== 'sink' });
+const run =
+  what === 'echo'
+    ? echo(r, echoRequestFrame(60))
+    : what === 'rx'
+      ? receiveToSocket(r, udpFrame(60))
+      : receiveToSink(r, sinkFrame(60));
 run(BURST * 3000);
 let best = 0;
 for (let k = 0; k < 5; k++) {

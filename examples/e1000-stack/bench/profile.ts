@@ -1,5 +1,5 @@
 /**
- * Profiling aid for the echo and transmit paths (not a benchmark: no reference, one long run). Run with
+ * Profiling aid for the echo, transmit and receive (sink, UDP socket) paths (not a benchmark: no reference, one long run). Run with
  * V8's CPU profiler, from this directory:
  *
  * ```sh
@@ -7,21 +7,29 @@
  *   --conditions=@ifnet/source --import tsx bench/profile.ts real echo
  * ```
  *
- * Arguments: clock (`real` | `virtual`), path (`echo` | `tx`), addresses (`low` | `high`). With `--heap`
+ * Arguments: clock (`real` | `virtual`), path (`echo` | `tx` | `sink` | `rx`), addresses (`low` | `high`). With `--heap`
  * after them it samples allocations instead (V8's sampling heap profiler, objects collected by GC
  * included) and writes `alloc.heapprofile` to the current directory (open it in Chrome's DevTools).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { echoRequestFrame, makeRig } from '../src/rig.js';
-import { BURST, echo, transmit } from '../src/workloads.js';
+import { echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
+import { BURST, echo, receiveToSink, receiveToSocket, transmit } from '../src/workloads.js';
 
 const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
-const what = process.argv[3] === 'tx' ? 'tx' : 'echo';
+const paths = ['echo', 'tx', 'sink', 'rx'] as const;
+const what = paths.find((p) => p === process.argv[3]) ?? 'echo';
 const net = process.argv[4] === 'high' ? 'high' : 'low';
 const heap = process.argv.includes('--heap');
-const r = makeRig({ clock, inet: what === 'echo', net });
-const run = what === 'echo' ? echo(r, echoRequestFrame(60, net)) : transmit(r, 60);
+const r = makeRig({ clock, inet: what === 'echo' || what === 'rx', net });
+const run =
+  what === 'echo'
+    ? echo(r, echoRequestFrame(60, net))
+    : what === 'tx'
+      ? transmit(r, 60)
+      : what === 'sink'
+        ? receiveToSink(r, sinkFrame(60))
+        : receiveToSocket(r, udpFrame(60));
 run(BURST * 4000); // warm-up: every function optimised
 const session = heap ? new Session() : null;
 if (session !== null) {
@@ -33,7 +41,8 @@ if (session !== null) {
   });
 }
 const t0 = performance.now();
-const n = run(BURST * 20_000);
+// BURSTS=n in the environment for a longer measured run (a steadier profile).
+const n = run(BURST * Number(process.env.BURSTS ?? 20_000));
 const t1 = performance.now();
 if (session !== null) {
   const { profile } = await session.post('HeapProfiler.stopSampling');
