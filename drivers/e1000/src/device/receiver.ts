@@ -82,6 +82,14 @@ export class E1000Receiver {
   private frameBase = 0;
   private frameBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  /**
+   * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
+   * the exact-match filter compares a frame's destination with these small integers only, instead of
+   * scanning all 16 register pairs (unsigned 32-bit values) per frame.
+   */
+  private readonly raLo = new Int32Array(E1000_RA_COUNT);
+  private readonly raHi = new Int32Array(E1000_RA_COUNT);
+  private raCount = 0;
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
 
@@ -98,6 +106,21 @@ export class E1000Receiver {
     this.rdh = this.rdt = 0;
     this.setRctl(0);
     this.setRxcsum(rxcsum);
+    this.setReceiveAddresses();
+  }
+
+  /** RAL/RAH written (or reset): the valid entries of the receive address table, for the filter. */
+  setReceiveAddresses(): void {
+    const r = this.r;
+    let n = 0;
+    for (let i = 0; i < E1000_RA_COUNT; i++) {
+      const rah = r[R(E1000_RAH(i))];
+      if ((rah & RAH_AV) === 0) continue;
+      this.raLo[n] = r[R(E1000_RAL(i))] | 0;
+      this.raHi[n] = rah & 0xffff;
+      n++;
+    }
+    this.raCount = n;
   }
 
   /** RCTL written. */
@@ -283,7 +306,6 @@ export class E1000Receiver {
 
   /** The receive address filter. */
   private accept(frame: Uint8Array, off: number, group: boolean, bcast: boolean): boolean {
-    const r = this.r;
     const rctl = this.rctl;
     if (group) {
       if ((rctl & RCTL_MPE) !== 0) return true;
@@ -291,14 +313,13 @@ export class E1000Receiver {
     } else if ((rctl & RCTL_UPE) !== 0) {
       return true;
     }
-    const lo = (frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24)) >>> 0;
+    const lo = frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24);
     const hi = frame[off + 4] | (frame[off + 5] << 8);
-    for (let i = 0; i < E1000_RA_COUNT; i++) {
-      const rah = r[R(E1000_RAH(i))];
-      if ((rah & RAH_AV) !== 0 && r[R(E1000_RAL(i))] === lo && (rah & 0xffff) === hi) return true;
-    }
+    const raLo = this.raLo;
+    const raHi = this.raHi;
+    for (let i = 0; i < this.raCount; i++) if (raLo[i] === lo && raHi[i] === hi) return true;
     if (!group) return false;
     const hash = mtaHash(frame, off, (rctl >>> RCTL_MO_SHIFT) & 3);
-    return (r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
+    return (this.r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
   }
 }
