@@ -8,20 +8,22 @@
  * TSX_TSCONFIG_PATH=../../tsconfig.base.json node --conditions=@ifnet/source --import tsx bench/cpu-time.ts real echo
  * ```
  *
- * Arguments: clock (`real` | `virtual`), path (`echo` | `rx` | `sink`).
+ * Arguments: clock (`real` | `virtual`), path (`echo` | `rx` | `sink`), frame size in bytes (default 60;
+ * 1514 for the full-sized receive paths).
  */
 import { echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
 import { BURST, echo, receiveToSink, receiveToSocket } from '../src/workloads.js';
 
 const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
 const what = process.argv[3] === 'rx' || process.argv[3] === 'sink' ? process.argv[3] : 'echo';
+const size = Number(process.argv[4] ?? 60);
 const r = makeRig({ clock, inet: what !== 'sink' });
 const run =
   what === 'echo'
-    ? echo(r, echoRequestFrame(60))
+    ? echo(r, echoRequestFrame(size))
     : what === 'rx'
-      ? receiveToSocket(r, udpFrame(60))
-      : receiveToSink(r, sinkFrame(60));
+      ? receiveToSocket(r, udpFrame(size))
+      : receiveToSink(r, sinkFrame(size));
 run(BURST * 3000);
 let best = 0;
 for (let k = 0; k < 5; k++) {
@@ -30,5 +32,5 @@ for (let k = 0; k < 5; k++) {
   const c = process.cpuUsage(c0);
   best = Math.max(best, n / ((c.user + c.system) / 1000) / 1000);
 }
-console.log(`${what} ${clock}: best of 5 ${best.toFixed(3)} Mpps of CPU time`);
+console.log(`${what} ${size} B ${clock}: best of 5 ${best.toFixed(3)} Mpps of CPU time`);
 r.stop();
