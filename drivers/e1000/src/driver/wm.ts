@@ -112,7 +112,7 @@ import {
   TCTL_PSP,
   mtaHash,
 } from '../regs.js';
-import { MAX_TX_FRAME, WM_IMS, WM_NTXSEGS, WmDataPath } from './wm-datapath.js';
+import { MAX_TX_FRAME, WM_IMS, WM_NTXSEGS, WmDataPath, descriptorWords } from './wm-datapath.js';
 import { WmDrop } from './wm-drops.js';
 
 /** Tunables of the `wm` driver (platform-wide; see {@link registerE1000}). */
@@ -235,6 +235,8 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.txN = this.opts.txDescriptors;
     this.rxRing = aa.dma.alloc(this.rxN * DESC_SIZE, `wm ${aa.locator} rx ring`);
     this.txRing = aa.dma.alloc(this.txN * DESC_SIZE, `wm ${aa.locator} tx ring`);
+    this.rxWords = descriptorWords(this.rxRing);
+    this.txWords = descriptorWords(this.txRing);
     this.rxMbuf = new Array<Mbuf | null>(this.rxN).fill(null);
     this.txMbuf = new Array<Mbuf | null>(this.txN).fill(null);
     this.txLast = new Int32Array(this.txN);
