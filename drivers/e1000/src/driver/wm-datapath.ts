@@ -482,8 +482,8 @@ export abstract class WmDataPath implements PollOps {
     for (;;) {
       const m = ifp.sendQueue.dequeue(ifp);
       if (m === null) break;
-      let segs = 0;
-      for (let s: Mbuf | null = m; s !== null; s = s.next) if (s.len > 0) segs++;
+      let segs = m.len > 0 ? 1 : 0;
+      for (let s = m.next; s !== null; s = s.next) if (s.len > 0) segs++;
       if (segs === 0) {
         ifp.dropOutput(m, WmDrop.TxEmpty);
         continue;

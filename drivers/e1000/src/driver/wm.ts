@@ -237,8 +237,9 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.txRing = aa.dma.alloc(this.txN * DESC_SIZE, `wm ${aa.locator} tx ring`);
     this.rxWords = descriptorWords(this.rxRing);
     this.txWords = descriptorWords(this.txRing);
-    this.rxMbuf = new Array<Mbuf | null>(this.rxN).fill(null);
-    this.txMbuf = new Array<Mbuf | null>(this.txN).fill(null);
+    // Packed arrays (Array.from, not new Array(n).fill): V8 loads from them without hole checks.
+    this.rxMbuf = Array.from({ length: this.rxN }, (): Mbuf | null => null);
+    this.txMbuf = Array.from({ length: this.txN }, (): Mbuf | null => null);
     this.txLast = new Int32Array(this.txN);
     for (let i = 0; i < this.rxN; i++) this.rxMaps.push(aa.dma.createMap(`wm rx ${i}`, this.rxBufSize));
     this.rxCache = new RxBufferCache(host.pool, { name: `wm ${aa.locator} rx`, capacity: this.rxN });

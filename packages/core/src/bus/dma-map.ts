@@ -305,7 +305,8 @@ export class DmaMap {
     this.segLo[i] = lo;
     this.segAddr[i] = hi * DMA_SEGMENT_SPAN + lo;
     this.segLen[i] = len;
-    this.segArena[i] = arena;
+    // Mostly the same arena as the map's last load: a compare instead of a pointer store (write barrier).
+    if (this.segArena[i] !== arena) this.segArena[i] = arena;
     this.segOff[i] = lo;
   }
 
