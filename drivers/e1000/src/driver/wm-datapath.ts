@@ -333,7 +333,8 @@ export abstract class WmDataPath implements PollOps {
       const map = maps[i];
       map.sync(BUS_DMASYNC_POSTREAD);
       map.unload();
-      words[w + RXW_STATUS] = 0;
+      // The write-back stays until refill clears it (NetBSD's wm_init_rxdesc): a reaped slot is outside
+      // [rxNext, rxNext + rxFilled), so nothing reads it before then.
       this.rxNext = i + 1 === n ? 0 : i + 1;
       this.rxFilled--;
       cpu.chargeLayerId(LAYER_DRIVER_RX);
