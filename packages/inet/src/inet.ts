@@ -246,14 +246,12 @@ export class Inet {
    */
   private readonly bcasts = new Map<number, number>(); // keyed by `addr | 0`, as `local`
   /**
-   * Input's last answers from {@link local} and {@link bcasts} (as `addr | 0`): a stream from one peer to
-   * one of our addresses skips both map lookups with one compare each. "None" is -1 (255.255.255.255),
-   * which can be neither: input refuses a class E source before it looks, and no such address can be
-   * configured. A small integer, not NaN, so the fields stay small-integer fields. Forgotten whenever an
-   * address is added or removed, the only changes to those maps.
+   * Input's last answers from {@link local} and {@link bcasts} (as `addr | 0`; NaN: none): a stream from
+   * one peer to one of our addresses skips both map lookups. Forgotten whenever an address is added or
+   * removed, the only changes to those maps.
    */
-  private lastLocalDst = INADDR_BROADCAST_I32;
-  private lastUnicastSrc = INADDR_BROADCAST_I32;
+  private lastLocalDst = Number.NaN;
+  private lastUnicastSrc = Number.NaN;
   private readonly removedListeners: ((ia: IfAddr) => void)[] = [];
   private nextIdent = 1;
   /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
@@ -442,8 +440,8 @@ export class Inet {
   }
 
   private forgetInputLookups(): void {
-    this.lastLocalDst = INADDR_BROADCAST_I32;
-    this.lastUnicastSrc = INADDR_BROADCAST_I32;
+    this.lastLocalDst = Number.NaN;
+    this.lastUnicastSrc = Number.NaN;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
