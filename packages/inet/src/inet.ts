@@ -266,7 +266,7 @@ export class Inet {
    * The route cache (BSD's `struct route` kept by a caller of `ip_output`, one entry): the unicast
    * destination `rcDst` (signed form) resolved without an interface hint went through `rcRoute`, to
    * `rcNextHop` with link kind `rcLink`. Valid while the table's generation is `rcGen` and no address
-   * was added or removed since (both change what {@link resolve} answers; {@link forgetInputLookups}
+   * was added or removed since (both change what {@link resolve} answers; adding or removing an address
    * clears it). A stream of replies to one peer skips the prefix scan and the broadcast check.
    */
   private rcRoute: RouteEntry | null = null;
@@ -328,6 +328,7 @@ export class Inet {
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
     this.forgetInputLookups();
+    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -371,6 +372,7 @@ export class Inet {
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
     this.forgetInputLookups();
+    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -426,7 +428,10 @@ export class Inet {
 
   /** Whether `addr` is one of our unicast addresses. */
   isLocal(addr: number): boolean {
-    return (addr | 0) === this.lastLocalDst || this.local.has(addr | 0);
+    // Input's last local destination answers an echo responder's question about the same packet without
+    // a Map lookup (the limited broadcast is never local, whatever a cache holds).
+    const a = addr | 0;
+    return (a === this.lastLocalDst && a !== INADDR_BROADCAST_I32) || this.local.has(a);
   }
 
   /** The address record of one of our addresses. */
@@ -455,7 +460,6 @@ export class Inet {
   private forgetInputLookups(): void {
     this.lastLocalDst = Number.NaN;
     this.lastUnicastSrc = Number.NaN;
-    this.rcRoute = null;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
@@ -627,14 +631,31 @@ export class Inet {
    * `addr` unsigned or in its signed form (`addr | 0`).
    */
   isBroadcast(addr: number): boolean {
-    // Input's last source found in no broadcast of ours (never the limited broadcast: that is class E)
-    // answers an echo responder's question about the same packet without a Map lookup.
-    if ((addr | 0) === this.lastUnicastSrc) return false;
-    return (addr | 0) === INADDR_BROADCAST_I32 || this.bcasts.has(addr | 0);
+    // Input's last source found in no broadcast of ours answers an echo responder's question about the
+    // same packet without a Map lookup.
+    const a = addr | 0;
+    if (a === INADDR_BROADCAST_I32) return true;
+    return a !== this.lastUnicastSrc && this.bcasts.has(a);
   }
 
   // ---------------------------------------------------------------------------------------------------
   // Output
+
+  /**
+   * The route cache's answer for `dst` (signed form) without an interface hint: fills the `r*` fields as
+   * {@link resolve} would and returns true, or returns false when it does not hold `dst` (or is stale).
+   * Small, so V8 inlines it into {@link output}: a hit costs no call.
+   */
+  private routeCached(dst: number, src: number, hint: Ifnet | undefined): boolean {
+    const rc = this.rcRoute;
+    if (rc === null || dst !== this.rcDst || hint !== undefined || this.rcGen !== this.routes.generation) return false;
+    rc.use++; // what the lookup would have counted
+    this.rIfp = rc.ifp;
+    this.rNextHop = this.rcNextHop;
+    this.rLink = this.rcLink;
+    this.rSrc = src !== INADDR_ANY ? src : rc.src;
+    return true;
+  }
 
   /**
    * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
@@ -658,15 +679,7 @@ export class Inet {
       ifp = hint;
       if (this.isBroadcastOn(hint, dst)) link = LINK_BCAST;
     } else {
-      const rc = this.rcRoute;
-      if (rc !== null && dst === this.rcDst && this.rcGen === this.routes.generation) {
-        rc.use++; // what the lookup would have counted
-        this.rIfp = rc.ifp;
-        this.rNextHop = this.rcNextHop;
-        this.rLink = this.rcLink;
-        this.rSrc = src !== INADDR_ANY ? src : rc.src;
-        return true;
-      }
+      if (this.routeCached(dst, src, hint)) return true;
       rt = this.routes.lookup(dst);
       if (rt !== undefined) {
         ifp = rt.ifp;
@@ -740,7 +753,7 @@ export class Inet {
     }
     if (this.outputHook?.(m, src >>> 0, dst >>> 0, proto, opts) === true) return 'ok';
     dst |= 0;
-    if (!this.resolve(dst, src | 0, opts.ifp)) {
+    if (!this.routeCached(dst, src | 0, opts.ifp) && !this.resolve(dst, src | 0, opts.ifp)) {
       this.drop.dropOutput(m, null, IpDrop.outputNoRoute);
       return 'no-route';
     }
@@ -766,24 +779,35 @@ export class Inet {
     const df = opts.df === true;
     const id = this.nextIdent;
     this.nextIdent = (id + 1) & 0xffff;
-    b[o + IP_VHL] = (IPVERSION << 4) | (IP_HDR_LEN >>> 2);
-    b[o + IP_TOS] = opts.tos ?? 0;
+    const vhlTos = (((IPVERSION << 4) | (IP_HDR_LEN >>> 2)) << 8) | (opts.tos ?? 0);
+    const offWord = df ? IP_DF : 0;
+    const ttlProto = ((opts.ttl ?? this.ttlDefault) << 8) | proto;
+    const ipSrc = this.rSrc;
+    b[o + IP_VHL] = vhlTos >>> 8;
+    b[o + IP_TOS] = vhlTos & 0xff;
     b[o + IP_LEN] = total >>> 8;
     b[o + IP_LEN + 1] = total & 0xff;
     b[o + IP_ID] = id >>> 8;
     b[o + IP_ID + 1] = id & 0xff;
-    b[o + IP_OFF] = df ? IP_DF >>> 8 : 0;
+    b[o + IP_OFF] = offWord >>> 8;
     b[o + IP_OFF + 1] = 0;
-    b[o + IP_TTL] = opts.ttl ?? this.ttlDefault;
+    b[o + IP_TTL] = ttlProto >>> 8;
     b[o + IP_P] = proto;
     const v = m.view;
-    v.setUint32(o + IP_SRC, this.rSrc);
+    v.setUint32(o + IP_SRC, ipSrc);
     v.setUint32(o + IP_DST, dst);
     this.stats.sent++;
     const nextHop = this.rNextHop;
     const link = this.rLink;
     if (total <= ifp.mtu) {
-      writeHeaderChecksum(b, o, IP_HDR_LEN);
+      // The header checksum (RFC 1071) summed from the nine words just written rather than read back:
+      // at most 9 * 0xffff, two folds.
+      let sum =
+        vhlTos + total + id + offWord + ttlProto + (ipSrc >>> 16) + (ipSrc & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+      sum = (sum & 0xffff) + (sum >>> 16);
+      sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
+      b[o + IP_SUM] = sum >>> 8;
+      b[o + IP_SUM + 1] = sum & 0xff;
       return this.transmit(m, ifp, nextHop, link, dst);
     }
     if (df) {
@@ -891,31 +915,11 @@ export class Inet {
   }
 }
 
-/**
- * Writes the header checksum of the `hlen`-byte header at `b[o]`. The 20-byte header of every datagram
- * we originate is summed as its nine words other than the checksum field (as if that were zero), in one
- * expression: the general loop's chunking and folds cost more than the sum itself for 20 bytes.
- */
+/** Writes the header checksum of the `hlen`-byte header at `b[o]`. */
 function writeHeaderChecksum(b: Uint8Array, o: number, hlen: number): void {
-  let s: number;
-  if (hlen === IP_HDR_LEN) {
-    s =
-      ((b[o] << 8) | b[o + 1]) +
-      ((b[o + 2] << 8) | b[o + 3]) +
-      ((b[o + 4] << 8) | b[o + 5]) +
-      ((b[o + 6] << 8) | b[o + 7]) +
-      ((b[o + 8] << 8) | b[o + 9]) +
-      ((b[o + 12] << 8) | b[o + 13]) +
-      ((b[o + 14] << 8) | b[o + 15]) +
-      ((b[o + 16] << 8) | b[o + 17]) +
-      ((b[o + 18] << 8) | b[o + 19]);
-    s = (s & 0xffff) + (s >>> 16);
-    s = ~((s & 0xffff) + (s >>> 16)) & 0xffff;
-  } else {
-    b[o + IP_SUM] = 0;
-    b[o + IP_SUM + 1] = 0;
-    s = ~cksumBytes(b, o, hlen) & 0xffff;
-  }
+  b[o + IP_SUM] = 0;
+  b[o + IP_SUM + 1] = 0;
+  const s = ~cksumBytes(b, o, hlen) & 0xffff;
   b[o + IP_SUM] = s >>> 8;
   b[o + IP_SUM + 1] = s & 0xff;
 }
