@@ -101,7 +101,6 @@ import {
   IP_P,
   IP_SRC,
   IP_SUM,
-  IP_TOS,
   IP_TTL,
   IP_VHL,
 } from './ip-header.js';
@@ -774,7 +773,6 @@ export class Inet {
     m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
     m.pkthdr.rcvif = null;
     m.pkthdr.csumFlags = 0;
-    const b = m.buf;
     const o = m.off;
     const df = opts.df === true;
     const id = this.nextIdent;
@@ -783,31 +781,23 @@ export class Inet {
     const offWord = df ? IP_DF : 0;
     const ttlProto = ((opts.ttl ?? this.ttlDefault) << 8) | proto;
     const ipSrc = this.rSrc;
-    b[o + IP_VHL] = vhlTos >>> 8;
-    b[o + IP_TOS] = vhlTos & 0xff;
-    b[o + IP_LEN] = total >>> 8;
-    b[o + IP_LEN + 1] = total & 0xff;
-    b[o + IP_ID] = id >>> 8;
-    b[o + IP_ID + 1] = id & 0xff;
-    b[o + IP_OFF] = offWord >>> 8;
-    b[o + IP_OFF + 1] = 0;
-    b[o + IP_TTL] = ttlProto >>> 8;
-    b[o + IP_P] = proto;
+    // The checksum (RFC 1071) summed from the header's 16-bit words as they are built, not read back
+    // (at most 9 * 0xffff: two folds), and the header written as five 32-bit words. A datagram that is
+    // fragmented gets each fragment's checksum in `fragment`.
+    let sum =
+      vhlTos + total + id + offWord + ttlProto + (ipSrc >>> 16) + (ipSrc & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
     const v = m.view;
+    v.setInt32(o + IP_VHL, (vhlTos << 16) | total);
+    v.setInt32(o + IP_ID, (id << 16) | offWord);
+    v.setInt32(o + IP_TTL, (ttlProto << 16) | sum);
     v.setUint32(o + IP_SRC, ipSrc);
     v.setUint32(o + IP_DST, dst);
     this.stats.sent++;
     const nextHop = this.rNextHop;
     const link = this.rLink;
     if (total <= ifp.mtu) {
-      // The header checksum (RFC 1071) summed from the nine words just written rather than read back:
-      // at most 9 * 0xffff, two folds.
-      let sum =
-        vhlTos + total + id + offWord + ttlProto + (ipSrc >>> 16) + (ipSrc & 0xffff) + (dst >>> 16) + (dst & 0xffff);
-      sum = (sum & 0xffff) + (sum >>> 16);
-      sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
-      b[o + IP_SUM] = sum >>> 8;
-      b[o + IP_SUM + 1] = sum & 0xff;
       return this.transmit(m, ifp, nextHop, link, dst);
     }
     if (df) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toAddr } from '../src/index.js';
-import { bytes, createChannel, channelWorld } from './helpers.js';
+import { bytes, createChannel, channelWorld, echoRequest } from './helpers.js';
 
 const US = '10.0.0.1';
 const PEER = toAddr('10.0.0.2');
@@ -48,6 +48,28 @@ describe('the output route cache follows configuration changes', () => {
     inet.addAddress(ch.ifp, '10.0.0.5/24');
     send();
     expect([src(0), src(1)]).toEqual(['10.0.0.1', '10.0.0.5']);
+    host.pool.assertQuiescent();
+  });
+
+  it("isLocal and isBroadcast answer from input's last lookups without ever calling 255.255.255.255 local", () => {
+    const { sim, host, ch, inet } = channelWorld(US);
+    const peer = '10.0.0.7';
+    for (const a of [0xffffffff, -1]) {
+      expect(inet.isBroadcast(a)).toBe(true);
+      expect(inet.isLocal(a)).toBe(false);
+    }
+    ch.inject(echoRequest(peer, US, 1, 1, 8));
+    sim.runUntilIdle();
+    expect(ch.sent.length).toBe(1); // answered: input looked both addresses up
+    expect(inet.isLocal(toAddr(US))).toBe(true);
+    expect(inet.isBroadcast(toAddr(peer))).toBe(false);
+    expect(inet.isBroadcast(-1)).toBe(true);
+    expect(inet.isLocal(-1)).toBe(false);
+    // 10.0.0.5/30 makes the peer's address our directed broadcast: the next question gets the new answer.
+    inet.addAddress(createChannel(host).ifp, '10.0.0.5/30');
+    expect(inet.isBroadcast(toAddr(peer))).toBe(true);
+    inet.removeAddress(ch.ifp, US);
+    expect(inet.isLocal(toAddr(US))).toBe(false);
     host.pool.assertQuiescent();
   });
 });
