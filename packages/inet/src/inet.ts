@@ -66,7 +66,6 @@ import { ETHER_BROADCAST } from '@ifnet/ether';
 import {
   INADDR_ALLHOSTS_GROUP,
   INADDR_ANY,
-  INADDR_BROADCAST,
   IN_LOOPBACKNET,
   type InAddrLike,
   formatAddr,
@@ -76,7 +75,7 @@ import {
   parsePrefix,
   toAddr,
 } from './addr.js';
-import { cksumBytes } from './cksum.js';
+import { cksumBytes, cksumView } from './cksum.js';
 import { InetError } from './errors.js';
 import {
   ICMP_TIMXCEED,
@@ -496,7 +495,9 @@ export class Inet {
     }
     let b = m.buf;
     let o = m.off;
-    const vhl = b[o + IP_VHL];
+    // The first word: version, header length, TOS and total length in one load.
+    const w0 = m.view.getInt32(o);
+    const vhl = w0 >>> 24;
     if (vhl >>> 4 !== IPVERSION) {
       this.drop.dropInput(m, ifp, IpDrop.badVers);
       return;
@@ -522,11 +523,12 @@ export class Inet {
         this.drop.dropInput(m, ifp, IpDrop.badSum);
         return;
       }
-    } else if (cksumBytes(b, o, hlen) !== 0xffff) {
+    } else if (cksumView(m.view, o, hlen) !== 0xffff) {
+      // No hardware verdict: the software sum, with 32-bit loads through the mbuf's view.
       this.drop.dropInput(m, ifp, IpDrop.badSum);
       return;
     }
-    const ipLen = (b[o + IP_LEN] << 8) | b[o + IP_LEN + 1];
+    const ipLen = w0 & 0xffff;
     if (ipLen < hlen) {
       this.drop.dropInput(m, ifp, IpDrop.badLen);
       return;
@@ -541,29 +543,32 @@ export class Inet {
     }
     if (hlen > IP_HDR_LEN) st.withOptions++;
     const v = m.view;
-    const src = v.getUint32(o + IP_SRC);
-    const dst = v.getUint32(o + IP_DST);
+    // Addresses signed (int32): small integers to V8 whatever the address, compared with the caches and
+    // used as map keys as they are (a uint32 at or above 128.0.0.0 would be a heap number).
+    const src = v.getInt32(o + IP_SRC);
+    const dst = v.getInt32(o + IP_DST);
     // RFC 1122 3.2.1.3: multicast (224/4) and class E (240/4, the limited broadcast included) cannot
     // be a source, nor can a broadcast address of ours: answering one would go to a whole subnet.
     if (src >>> 24 >= 224) {
       this.drop.dropInput(m, ifp, IpDrop.badSrc);
       return;
     }
-    if ((src | 0) !== this.lastUnicastSrc) {
-      if (this.bcasts.has(src | 0)) {
+    if (src !== this.lastUnicastSrc) {
+      if (this.bcasts.has(src)) {
         this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
         return;
       }
-      this.lastUnicastSrc = src | 0;
+      this.lastUnicastSrc = src;
     }
-    if ((ifp.flags & IFF_LOOPBACK) === 0 && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
+    const loopback = (ifp.flags & IFF_LOOPBACK) !== 0;
+    if (!loopback && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    let local = (dst | 0) === this.lastLocalDst;
-    if (!local && this.local.has(dst | 0)) {
+    let local = dst === this.lastLocalDst;
+    if (!local && this.local.has(dst)) {
       local = true;
-      this.lastLocalDst = dst | 0;
+      this.lastLocalDst = dst;
     }
     // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
     if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
@@ -572,35 +577,35 @@ export class Inet {
     }
     if (local) {
       // RFC 1122 3.3.6: a link-level broadcast must carry an IP broadcast or multicast destination.
-      if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && (ifp.flags & IFF_LOOPBACK) === 0) {
+      if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && !loopback) {
         this.drop.dropInput(m, ifp, IpDrop.linkBcastUnicast);
         return;
       }
     } else {
       if (isMulticast(dst)) {
         const data = INET_IF.find(ifp);
-        if (data === undefined || !data.groups.has(dst)) {
+        if (data === undefined || !data.groups.has(dst >>> 0)) {
           this.drop.dropInput(m, ifp, IpDrop.mcastNotJoined);
           return;
         }
         m.flags |= M_MCAST;
-      } else if (dst === INADDR_BROADCAST || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
+      } else if (dst === INADDR_BROADCAST_I32 || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
         m.flags |= M_BCAST;
       } else {
         this.drop.dropInput(m, ifp, IpDrop.notForUs);
         return;
       }
     }
-    const ipOff = (b[o + IP_OFF] << 8) | b[o + IP_OFF + 1];
     let h = hlen;
-    if ((ipOff & (IP_MF | IP_OFFMASK)) !== 0) {
+    let p = b[o + IP_P];
+    if ((v.getUint16(o + IP_OFF) & (IP_MF | IP_OFFMASK)) !== 0) {
       st.fragmentsReceived++;
       const whole = this.reassembly.input(m, hlen, ifp);
       if (whole === null) return;
       m = whole;
       h = (m.buf[m.off + IP_VHL] & 0x0f) << 2;
+      p = m.buf[m.off + IP_P];
     }
-    const p = m.buf[m.off + IP_P];
     if (this.inputHook?.(m, h, p, ifp) === true) return;
     st.delivered++;
     if (!this.protocols.dispatch(p, m, h, ifp)) {

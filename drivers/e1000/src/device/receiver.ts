@@ -32,6 +32,8 @@ import {
   RCTL_SBP,
   RCTL_SECRC,
   RCTL_UPE,
+  RXCSUM_IPOFL,
+  RXCSUM_TUOFL,
   RXD_ERR_RXE,
   RXD_STAT_DD,
   RXD_STAT_EOP,
@@ -69,14 +71,17 @@ export class E1000Receiver {
   private bufShift = 11;
   private rdmtsShift = 1;
   private rxcsum = 0;
+  /** RXCSUM has both offloads off: every frame, IPv4 or not, gets IXSM. */
+  private ixsm = false;
   /**
-   * The array frames last arrived in, its offset in its buffer, and a DataView of that whole buffer for
-   * the checksum offload: a wire hands the same array again and again, and one identity check per frame
-   * replaces the `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
+   * The array frames last arrived in, its offset in its buffer, and views of that whole buffer (bytes and
+   * 32-bit words) for the checksum offload: a wire hands the same array again and again, and one identity
+   * check per frame replaces the `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
    */
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
-  private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private frameBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
 
@@ -92,7 +97,7 @@ export class E1000Receiver {
     this.ring.reset();
     this.rdh = this.rdt = 0;
     this.setRctl(0);
-    this.rxcsum = rxcsum;
+    this.setRxcsum(rxcsum);
   }
 
   /** RCTL written. */
@@ -109,6 +114,7 @@ export class E1000Receiver {
 
   setRxcsum(v: number): void {
     this.rxcsum = v;
+    this.ixsm = (v & (RXCSUM_IPOFL | RXCSUM_TUOFL)) === 0;
   }
 
   /** The bus: maps for the ring and for one buffer at a time (created once, as `bus_dmamap_create`). */
@@ -176,10 +182,17 @@ export class E1000Receiver {
       this.irq.setCause(ICR_RXO);
       return;
     }
-    if (frame !== this.frameArray) this.newFrameArray(frame);
-    const csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
-    if (csum >>> 8 !== 0) st.rxCsumErrors++;
-    const errors = this.storeFrame(frame, off, len, need, csum);
+    // Only IPv4 frames get checksum indications, or all frames IXSM: the rest, the sink path's frames,
+    // are decided here without the call (rxChecksumBits would return 0 for them).
+    let csum = 0;
+    if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
+      if (frame !== this.frameArray) this.newFrameArray(frame);
+      csum = rxChecksumBits(this.frameBytes, this.frameWords, this.frameBase + off, len, this.rxcsum);
+      if (csum >>> 8 !== 0) st.rxCsumErrors++;
+    }
+    const errors = this.strip
+      ? this.storeFrame(frame, off, len, need, csum)
+      : this.storeWithFcs(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;
 
     st.rxDelivered++;
@@ -194,43 +207,48 @@ export class E1000Receiver {
     this.irq.rxKick();
   }
 
-  /** Frames now come in another array: one view per source buffer (a different wire), kept across arrays. */
+  /** Frames now come in another array: views of its whole buffer (a different wire), kept across arrays. */
   private newFrameArray(frame: Uint8Array): void {
     const buffer = frame.buffer;
-    if (buffer !== this.frameView.buffer) this.frameView = new DataView(buffer);
+    if (buffer !== this.frameBytes.buffer) {
+      this.frameBytes = new Uint8Array(buffer);
+      this.frameWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    }
     this.frameArray = frame;
     this.frameBase = frame.byteOffset;
   }
 
   /**
-   * Stores one frame into the receive ring from RDH on — FCS appended unless RCTL.SECRC, a buffer's worth
-   * per descriptor, EOP (and the checksum indications `csum`) on the last — writes each descriptor back
-   * (length; then status, errors, special) and advances RDH. Returns the number of descriptors whose
-   * buffer could not be written (an address of 0 — an uninitialised descriptor — or one outside mapped
-   * memory, counted as a bus error by the DMA space): they get RXE and no data.
+   * RCTL.SECRC clear (keep the CRC): stages the frame with its FCS appended, as the MAC received it, and
+   * stores that. Its own method so that {@link storeFrame} stays small enough for V8 to inline.
+   */
+  private storeWithFcs(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
+    const b = this.rxbuf;
+    for (let i = 0; i < len; i++) b[i] = frame[off + i];
+    const fcs = crc32(b, 0, len);
+    b[len] = fcs & 0xff;
+    b[len + 1] = (fcs >>> 8) & 0xff;
+    b[len + 2] = (fcs >>> 16) & 0xff;
+    b[len + 3] = fcs >>> 24;
+    return this.storeFrame(b, 0, len + 4, need, csum);
+  }
+
+  /**
+   * Stores one frame, `src[base, base+total)` (its FCS already appended unless RCTL.SECRC), into the
+   * receive ring from RDH on — a buffer's worth per descriptor, EOP (and the checksum indications `csum`)
+   * on the last — writes each descriptor back (length; then status, errors, special) and advances RDH.
+   * Returns the number of descriptors whose buffer could not be written (an address of 0 — an
+   * uninitialised descriptor — or one outside mapped memory, counted as a bus error by the DMA space):
+   * they get RXE and no data.
    *
    * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and each buffer
    * through a map loaded from the descriptor's two address words (`bus_dmamap` resolves the bus address
-   * to its arena and offset once; the copy is one `copyWithin`/word copy): no double crosses a call.
+   * to its arena and offset once; the copy is one `set`/`copyWithin`/word copy): no double crosses a
+   * call. The descriptor is read and written back as little-endian 32-bit words (the address as two
+   * loads, the write-back as two stores), never byte by byte.
    */
-  private storeFrame(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
-    let src = frame;
-    let base = off;
-    let total = len;
-    if (!this.strip) {
-      // Keep the CRC: stage the frame and append its FCS, as the MAC received it.
-      const b = this.rxbuf;
-      for (let i = 0; i < len; i++) b[i] = frame[off + i];
-      const fcs = crc32(b, 0, len);
-      b[len] = fcs & 0xff;
-      b[len + 1] = (fcs >>> 8) & 0xff;
-      b[len + 2] = (fcs >>> 16) & 0xff;
-      b[len + 3] = fcs >>> 24;
-      src = b;
-      base = 0;
-      total = len + 4;
-    }
-    const a = this.ring.arena;
+  private storeFrame(src: Uint8Array, base: number, total: number, need: number, csum: number): number {
+    const v = this.ring.view;
     const ringOff = this.ring.off;
     const n = this.ring.size;
     const bufSize = this.bufSize;
@@ -241,21 +259,21 @@ export class E1000Receiver {
     for (let k = 0; k < need; k++) {
       const chunk = Math.min(total - pos, bufSize);
       const o = ringOff + h * DESC_SIZE;
-      const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
-      const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
+      const lo = v.getUint32(o, true);
+      const hi = v.getUint32(o + 4, true);
       // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
       const ok = (hi !== 0 || lo !== 0) && map.loadAddr(hi, lo, chunk) && map.copyIn(0, src, base + pos, chunk);
       if (!ok) errors++;
-      // Bytes 8..15: length, checksum 0, status (DD, EOP and the checksum indications on the last),
-      // errors, special 0.
-      a[o + 8] = chunk & 0xff;
-      a[o + 9] = chunk >>> 8;
-      a[o + 10] = 0;
-      a[o + 11] = 0;
-      a[o + 12] = k === need - 1 ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD;
-      a[o + 13] = (k === need - 1 ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE);
-      a[o + 14] = 0;
-      a[o + 15] = 0;
+      // Bytes 8..15 as two little-endian words: length, checksum 0; status (DD, EOP and the checksum
+      // indications on the last), errors, special 0.
+      const last = k === need - 1;
+      v.setUint32(o + 8, chunk, true);
+      v.setUint32(
+        o + 12,
+        (last ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD) |
+          (((last ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE)) << 8),
+        true,
+      );
       pos += chunk;
       h = h + 1 === n ? 0 : h + 1;
     }

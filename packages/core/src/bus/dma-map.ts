@@ -128,24 +128,28 @@ export class DmaMap {
    * once. False (map unloaded, bus error counted) when the range is not all mapped memory.
    */
   loadAddr(hi: number, lo: number, len: number): boolean {
-    this.nsegs = 0;
-    this.mapsize = 0;
     this.stats.loads++;
     const arena = this.backing.arenaAt(hi);
     if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
       this.stats.badAddress++;
-      this.backing.busError();
-      return false;
+      return this.refuse();
     }
     if (len > this.maxSize) {
       this.stats.tooBig++;
-      this.backing.busError();
-      return false;
+      return this.refuse();
     }
     this.setSeg(0, hi, lo, len, arena);
     this.nsegs = 1;
     this.mapsize = len;
     return true;
+  }
+
+  /** A refused {@link loadAddr}: the map is left unloaded and the bus error counted. */
+  private refuse(): false {
+    this.nsegs = 0;
+    this.mapsize = 0;
+    this.backing.busError();
+    return false;
   }
 
   /** {@link loadAddr} from a whole bus address (convenient off the hot path; the address is a double). */
@@ -179,9 +183,23 @@ export class DmaMap {
    * segments or `maxSize` bytes (EFBIG: a driver then defragments or drops).
    */
   loadMbuf(m: Mbuf): boolean {
+    this.stats.loads++;
+    const len = m.len;
+    const pool = m.pool;
+    if (m.next === null && len > 0 && len <= this.maxSize && pool.busHi !== 0 && pool.dma === this.backing) {
+      // One mbuf (a receive cluster, a small packet): the common case, one segment, checks done above.
+      this.setSeg(0, pool.busHi, m.base + m.off, len, pool.arenaU8);
+      this.nsegs = 1;
+      this.mapsize = len;
+      return true;
+    }
+    return this.loadChain(m);
+  }
+
+  /** {@link loadMbuf} for a chain (or a refusal): one segment per non-empty mbuf. */
+  private loadChain(m: Mbuf): boolean {
     this.nsegs = 0;
     this.mapsize = 0;
-    this.stats.loads++;
     let n = 0;
     let total = 0;
     for (let s: Mbuf | null = m; s !== null; s = s.next) {
@@ -291,7 +309,8 @@ export class DmaMap {
     this.segLo[i] = lo;
     this.segAddr[i] = hi * DMA_SEGMENT_SPAN + lo;
     this.segLen[i] = len;
-    this.segArena[i] = arena;
+    // Mostly the same arena as the map's last load: a compare instead of a pointer store (write barrier).
+    if (this.segArena[i] !== arena) this.segArena[i] = arena;
     this.segOff[i] = lo;
   }
 
