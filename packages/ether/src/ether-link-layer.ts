@@ -230,9 +230,9 @@ function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Ui
 }
 
 /**
- * Copies the 6-byte address `mac` to `b[o]`, unrolled: a byte loop over two arrays costs about 25 ns per
- * frame on Node 20 (bounds checks per element, nothing hoisted), and `TypedArray.set` calls into the
- * runtime, which for 6 bytes is slower still.
+ * Copies the 6-byte address `mac` to `b[o]`, unrolled: the byte loop over two arrays it replaces cost
+ * about 30 ns per frame in a profile of the echo path on Node 20 (`TypedArray.set` would be a call into
+ * V8's runtime for 6 bytes).
  */
 function writeMac(b: Uint8Array, o: number, mac: Uint8Array): void {
   b[o] = mac[0];

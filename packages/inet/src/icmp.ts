@@ -49,7 +49,7 @@ import {
   sec,
 } from '@ifnet/core';
 import { INADDR_ANY, type InAddrLike, formatAddr, isExperimental, isMulticast, toAddr } from './addr.js';
-import { cksumMbuf, cksumView, inCksum } from './cksum.js';
+import { inCksum } from './cksum.js';
 import { InetError } from './errors.js';
 import {
   ICMP_CKSUM,
@@ -235,10 +235,7 @@ export class Icmp implements IcmpErrorSink {
       }
       m = n;
     }
-    // A message in the first mbuf (every echo request that fits a cluster) is summed straight from its
-    // view, without the chain walk.
-    const sum = off + icmpLen <= m.len ? cksumView(m.view, m.off + off, icmpLen) : cksumMbuf(m, off, icmpLen);
-    if (sum !== 0xffff) {
+    if (inCksum(m, off, icmpLen) !== 0) {
       this.drop.dropInput(m, ifp, IcmpDrop.badSum);
       return;
     }

@@ -1,7 +1,8 @@
 /**
  * IPv4 output remembers its last route (BSD's `struct route`, one entry): these tests change the routing
  * table and the addresses between two datagrams to the same destination; the second must follow the change,
- * and every datagram must still count as a use of the route it took.
+ * and every datagram must still count as a use of the route it took. Output also sums the header checksum
+ * from the words it builds: the last test checks every header field against an independent sum.
  */
 import { describe, expect, it } from 'vitest';
 import { toAddr } from '../src/index.js';
@@ -70,6 +71,49 @@ describe('the output route cache follows configuration changes', () => {
     expect(inet.isBroadcast(toAddr(peer))).toBe(true);
     inet.removeAddress(ch.ifp, US);
     expect(inet.isLocal(toAddr(US))).toBe(false);
+    host.pool.assertQuiescent();
+  });
+});
+
+/** RFC 1071 over a header, written here independently of inet's checksum code. */
+function headerSum(h: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < h.length; i += 2) s += (h[i] << 8) | h[i + 1];
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+describe('ip_output header', () => {
+  it('every field and the checksum are right, whatever the options and the address range', () => {
+    const { host, ch, inet } = channelWorld('192.168.0.1/24');
+    const peers = ['192.168.0.2', '192.168.0.254'];
+    let n = 0;
+    for (const peer of peers) {
+      for (const ttl of [1, 64, 255]) {
+        for (const tos of [0, 0x10, 0xff]) {
+          for (const df of [false, true]) {
+            const m = host.pool.devget(bytes(8 + n), 0, 8 + n, null, 64)!;
+            expect(inet.output(m, 0, toAddr(peer), 17, { ttl, tos, df })).toBe('ok');
+            const h = ch.sent[n].bytes.subarray(0, 20);
+            expect(headerSum(h)).toBe(0xffff);
+            expect([h[0], h[1], (h[2] << 8) | h[3], h[6], h[7], h[8], h[9]]).toEqual([
+              0x45,
+              tos,
+              28 + n,
+              df ? 0x40 : 0,
+              0,
+              ttl,
+              17,
+            ]);
+            expect([h.subarray(12, 16).join('.'), h.subarray(16, 20).join('.')]).toEqual(['192.168.0.1', peer]);
+            n++;
+          }
+        }
+      }
+    }
+    // Consecutive identifications.
+    const ids = ch.sent.map((p) => (p.bytes[4] << 8) | p.bytes[5]);
+    for (let i = 1; i < ids.length; i++) expect(ids[i]).toBe((ids[i - 1] + 1) & 0xffff);
     host.pool.assertQuiescent();
   });
 });
