@@ -74,14 +74,21 @@ export class E1000Receiver {
   /** RXCSUM has both offloads off: every frame, IPv4 or not, gets IXSM. */
   private ixsm = false;
   /**
-   * The array frames last arrived in, its offset in its buffer, and views of that whole buffer (bytes and
-   * 32-bit words) for the checksum offload: a wire hands the same array again and again, and one identity
-   * check per frame replaces the `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
+   * The array frames last arrived in, its offset in its buffer, and a DataView of that whole buffer for
+   * the checksum offload: a wire hands the same array again and again, and one identity check per frame
+   * replaces the `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
    */
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
-  private frameBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
-  private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /**
+   * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
+   * the exact-match filter compares a frame's destination with these small integers only, instead of
+   * scanning all 16 register pairs (unsigned 32-bit values) per frame.
+   */
+  private readonly raLo = new Int32Array(E1000_RA_COUNT);
+  private readonly raHi = new Int32Array(E1000_RA_COUNT);
+  private raCount = 0;
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
 
@@ -98,6 +105,21 @@ export class E1000Receiver {
     this.rdh = this.rdt = 0;
     this.setRctl(0);
     this.setRxcsum(rxcsum);
+    this.setReceiveAddresses();
+  }
+
+  /** RAL/RAH written (or reset): the valid entries of the receive address table, for the filter. */
+  setReceiveAddresses(): void {
+    const r = this.r;
+    let n = 0;
+    for (let i = 0; i < E1000_RA_COUNT; i++) {
+      const rah = r[R(E1000_RAH(i))];
+      if ((rah & RAH_AV) === 0) continue;
+      this.raLo[n] = r[R(E1000_RAL(i))] | 0;
+      this.raHi[n] = rah & 0xffff;
+      n++;
+    }
+    this.raCount = n;
   }
 
   /** RCTL written. */
@@ -187,7 +209,7 @@ export class E1000Receiver {
     let csum = 0;
     if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
       if (frame !== this.frameArray) this.newFrameArray(frame);
-      csum = rxChecksumBits(this.frameBytes, this.frameWords, this.frameBase + off, len, this.rxcsum);
+      csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
     const errors = this.strip
@@ -207,13 +229,10 @@ export class E1000Receiver {
     this.irq.rxKick();
   }
 
-  /** Frames now come in another array: views of its whole buffer (a different wire), kept across arrays. */
+  /** Frames now come in another array: one view per source buffer (a different wire), kept across arrays. */
   private newFrameArray(frame: Uint8Array): void {
     const buffer = frame.buffer;
-    if (buffer !== this.frameBytes.buffer) {
-      this.frameBytes = new Uint8Array(buffer);
-      this.frameWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
-    }
+    if (buffer !== this.frameView.buffer) this.frameView = new DataView(buffer);
     this.frameArray = frame;
     this.frameBase = frame.byteOffset;
   }
@@ -283,7 +302,6 @@ export class E1000Receiver {
 
   /** The receive address filter. */
   private accept(frame: Uint8Array, off: number, group: boolean, bcast: boolean): boolean {
-    const r = this.r;
     const rctl = this.rctl;
     if (group) {
       if ((rctl & RCTL_MPE) !== 0) return true;
@@ -291,14 +309,13 @@ export class E1000Receiver {
     } else if ((rctl & RCTL_UPE) !== 0) {
       return true;
     }
-    const lo = (frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24)) >>> 0;
+    const lo = frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24);
     const hi = frame[off + 4] | (frame[off + 5] << 8);
-    for (let i = 0; i < E1000_RA_COUNT; i++) {
-      const rah = r[R(E1000_RAH(i))];
-      if ((rah & RAH_AV) !== 0 && r[R(E1000_RAL(i))] === lo && (rah & 0xffff) === hi) return true;
-    }
+    const raLo = this.raLo;
+    const raHi = this.raHi;
+    for (let i = 0; i < this.raCount; i++) if (raLo[i] === lo && raHi[i] === hi) return true;
     if (!group) return false;
     const hash = mtaHash(frame, off, (rctl >>> RCTL_MO_SHIFT) & 3);
-    return (r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
+    return (this.r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
   }
 }
