@@ -130,6 +130,25 @@ export class DmaMap {
   }
 
   /**
+   * `segLo[k]`, `segHi[k]`, `segLen[k]` for a driver writing descriptors right after a load: the same
+   * values, read from the block the load just wrote (one typed array, already in cache) instead of through
+   * three more typed arrays — a receive refill or transmit start touches a different map per slot.
+   */
+  addrLo(k: number): number {
+    return this.num[3 * this.maxSegments + k];
+  }
+
+  /** See {@link addrLo}. */
+  addrHi(k: number): number {
+    return this.num[2 * this.maxSegments + k];
+  }
+
+  /** See {@link addrLo}. */
+  length(k: number): number {
+    return this.num[4 * this.maxSegments + k];
+  }
+
+  /**
    * Loads the bus range `hi:lo` (the two halves of a descriptor's address field) of `len` bytes as one
    * segment: what a device does with the address it read from a descriptor. Bounds are checked here,
    * once. False (map unloaded, bus error counted) when the range is not all mapped memory.
