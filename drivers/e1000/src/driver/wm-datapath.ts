@@ -443,8 +443,8 @@ export abstract class WmDataPath implements PollOps {
       map.sync(BUS_DMASYNC_PREREAD);
       mbufs[i] = m;
       const w = i * DESC_WORDS;
-      words[w] = map.segLo[0];
-      words[w + 1] = map.segHi[0];
+      words[w] = map.addrLo(0);
+      words[w + 1] = map.addrHi(0);
       words[w + RXW_STATUS] = 0;
       i = i + 1 === n ? 0 : i + 1;
       filled++;
@@ -517,10 +517,10 @@ export abstract class WmDataPath implements PollOps {
       let last = first;
       for (let k = 0; k < nsegs; k++) {
         const w = slot * DESC_WORDS;
-        words[w] = map.segLo[k];
-        words[w + 1] = map.segHi[k];
+        words[w] = map.addrLo(k);
+        words[w + 1] = map.addrHi(k);
         // length | cso (0: no checksum insertion) << 16 | cmd << 24; then status, css, special all 0.
-        words[w + TXW_LENGTH] = map.segLen[k] | ((k === nsegs - 1 ? lastCmd : TXD_CMD_IFCS) << TXW_CMD_SHIFT);
+        words[w + TXW_LENGTH] = map.length(k) | ((k === nsegs - 1 ? lastCmd : TXD_CMD_IFCS) << TXW_CMD_SHIFT);
         words[w + TXW_STATUS] = 0;
         last = slot;
         slot = slot + 1 === n ? 0 : slot + 1;
