@@ -261,10 +261,11 @@ export class E1000Receiver {
    * they get RXE and no data.
    *
    * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and each buffer
-   * through a map loaded from the descriptor's two address words (`bus_dmamap` resolves the bus address
-   * to its arena and offset once; the copy is one `set`/`copyWithin`/word copy): no double crosses a
-   * call. The descriptor is read and written back as little-endian 32-bit words (the address as two
-   * loads, the write-back as two stores), never byte by byte.
+   * through a map loaded from the descriptor's two address words and written in the same step
+   * (`DmaMap.storeAt`: `bus_dmamap` resolves the bus address to its arena and offset once, bounds checked
+   * once; the copy is one `set`/`copyWithin`/word copy): no double crosses a call. The descriptor is
+   * read and written back as little-endian 32-bit words (the address as two loads, the write-back as two
+   * stores), never byte by byte.
    */
   private storeFrame(src: Uint8Array, base: number, total: number, need: number, csum: number): number {
     const v = this.ring.view;
@@ -281,7 +282,7 @@ export class E1000Receiver {
       const lo = v.getUint32(o, true);
       const hi = v.getUint32(o + 4, true);
       // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
-      const ok = (hi !== 0 || lo !== 0) && map.loadAddr(hi, lo, chunk) && map.copyIn(0, src, base + pos, chunk);
+      const ok = (hi !== 0 || lo !== 0) && map.storeAt(hi, lo, src, base + pos, chunk);
       if (!ok) errors++;
       // Bytes 8..15 as two little-endian words: length, checksum 0; status (DD, EOP and the checksum
       // indications on the last), errors, special 0.

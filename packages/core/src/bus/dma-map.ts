@@ -154,6 +154,25 @@ export class DmaMap {
    * once. False (map unloaded, bus error counted) when the range is not all mapped memory.
    */
   loadAddr(hi: number, lo: number, len: number): boolean {
+    return this.resolve(hi, lo, len) !== null;
+  }
+
+  /**
+   * The device writes `src[srcOff, srcOff+len)` at the bus range `hi:lo` — a receive DMA into the buffer
+   * a descriptor names: {@link loadAddr} and then {@link copyIn}`(0, src, srcOff, len)` in one step, with
+   * the same outcome (the map left loaded with that range; a bad range refused, nothing written, the bus
+   * error counted) but the bounds checked once and the copy made into the arena the load resolved, not
+   * re-read from the map's segment fields. False when the range is refused.
+   */
+  storeAt(hi: number, lo: number, src: Uint8Array, srcOff: number, len: number): boolean {
+    const arena = this.resolve(hi, lo, len);
+    if (arena === null) return false;
+    copyBytes(arena, lo, src, srcOff, len);
+    return true;
+  }
+
+  /** {@link loadAddr}'s work: the arena `hi:lo` lies in (the map loaded with that one segment), or null. */
+  private resolve(hi: number, lo: number, len: number): Uint8Array | null {
     this.stats.loads++;
     const arena = this.backing.arenaAt(hi);
     if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
@@ -167,15 +186,15 @@ export class DmaMap {
     this.setSeg(0, hi, lo, len, arena);
     this.nsegs = 1;
     this.mapsize = len;
-    return true;
+    return arena;
   }
 
   /** A refused {@link loadAddr}: the map is left unloaded and the bus error counted. */
-  private refuse(): false {
+  private refuse(): null {
     this.nsegs = 0;
     this.mapsize = 0;
     this.backing.busError();
-    return false;
+    return null;
   }
 
   /** {@link loadAddr} from a whole bus address (convenient off the hot path; the address is a double). */

@@ -32,6 +32,33 @@ describe('DmaMap (bus_dmamap)', () => {
     expect(dma.busErrors).toBe(0);
   });
 
+  it('storeAt is loadAddr then copyIn(0, ...) in one step: same data, map state, counters and refusals', () => {
+    const dma = new DmaSpace();
+    const r = dma.alloc(4096, 'buffers');
+    const hi = r.busAddr / DMA_SEGMENT_SPAN;
+    const map = dma.createMap('rx', 2048);
+    const twin = dma.createMap('twin', 2048);
+    const frame = new Uint8Array(1514).map((_, i) => i * 11);
+    expect(map.storeAt(hi, 100, frame, 0, 1514)).toBe(true);
+    expect(Array.from(r.u8.subarray(100, 1614))).toEqual(Array.from(frame));
+    expect([map.nsegs, map.segHi[0], map.segLo[0], map.segLen[0], map.mapsize]).toEqual([1, hi, 100, 1514, 1514]);
+    expect(map.busAddr).toBe(r.busAddr + 100);
+    // A range of the source, as a wire hands a frame inside a larger buffer.
+    expect(map.storeAt(hi, 2000, frame, 10, 60)).toBe(true);
+    expect(twin.loadAddr(hi, 2000, 60) && twin.copyIn(0, frame, 10, 60)).toBe(true);
+    expect(Array.from(r.u8.subarray(2000, 2060))).toEqual(Array.from(frame.subarray(10, 70)));
+    expect([map.segLo[0], map.mapsize]).toEqual([twin.segLo[0], twin.mapsize]);
+    // Refusals: nothing written, the map unloaded, the same counters as a refused loadAddr.
+    const before = Array.from(r.u8);
+    expect(map.storeAt(hi, 4000, frame, 0, 200)).toBe(false); // runs off the end
+    expect(map.storeAt(hi + 7, 0, frame, 0, 60)).toBe(false); // unmapped segment
+    expect(map.storeAt(hi, 0, frame, 0, 4000)).toBe(false); // larger than the map
+    expect(map.loaded).toBe(false);
+    expect(Array.from(r.u8)).toEqual(before);
+    expect(map.stats).toMatchObject({ loads: 5, badAddress: 2, tooBig: 1 });
+    expect(dma.busErrors).toBe(3);
+  });
+
   it('bad addresses and ranges are counted bus errors, never throws', () => {
     const dma = new DmaSpace();
     const r = dma.alloc(256, 'r');
