@@ -100,7 +100,6 @@ import {
   IP_P,
   IP_SRC,
   IP_SUM,
-  IP_TOS,
   IP_TTL,
   IP_VHL,
 } from './ip-header.js';
@@ -261,6 +260,18 @@ export class Inet {
   private rNextHop = 0;
   private rSrc = 0;
   private rLink = LINK_UNICAST;
+  /**
+   * The route cache (BSD's `struct route` kept by a caller of `ip_output`, one entry): the unicast
+   * destination `rcDst` (signed form) resolved without an interface hint went through `rcRoute`, to
+   * `rcNextHop` with link kind `rcLink`. Valid while the table's generation is `rcGen` and no address
+   * was added or removed since (both change what {@link resolve} answers; adding or removing an address
+   * clears it). A stream of replies to one peer skips the prefix scan and the broadcast check.
+   */
+  private rcRoute: RouteEntry | null = null;
+  private rcDst = 0;
+  private rcGen = 0;
+  private rcNextHop = 0;
+  private rcLink = LINK_UNICAST;
 
   constructor(host: Host, options: InetOptions = {}) {
     this.host = host;
@@ -315,6 +326,7 @@ export class Inet {
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
     this.forgetInputLookups();
+    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -358,6 +370,7 @@ export class Inet {
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
     this.forgetInputLookups();
+    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -413,7 +426,10 @@ export class Inet {
 
   /** Whether `addr` is one of our unicast addresses. */
   isLocal(addr: number): boolean {
-    return this.local.has(addr | 0);
+    // Input's last local destination answers an echo responder's question about the same packet without
+    // a Map lookup (the limited broadcast is never local, whatever a cache holds).
+    const a = addr | 0;
+    return (a === this.lastLocalDst && a !== INADDR_BROADCAST_I32) || this.local.has(a);
   }
 
   /** The address record of one of our addresses. */
@@ -619,11 +635,31 @@ export class Inet {
    * `addr` unsigned or in its signed form (`addr | 0`).
    */
   isBroadcast(addr: number): boolean {
-    return (addr | 0) === INADDR_BROADCAST_I32 || this.bcasts.has(addr | 0);
+    // Input's last source found in no broadcast of ours answers an echo responder's question about the
+    // same packet without a Map lookup.
+    const a = addr | 0;
+    if (a === INADDR_BROADCAST_I32) return true;
+    return a !== this.lastUnicastSrc && this.bcasts.has(a);
   }
 
   // ---------------------------------------------------------------------------------------------------
   // Output
+
+  /**
+   * The route cache's answer for `dst` (signed form) without an interface hint: fills the `r*` fields as
+   * {@link resolve} would and returns true, or returns false when it does not hold `dst` (or is stale).
+   * Small, so V8 inlines it into {@link output}: a hit costs no call.
+   */
+  private routeCached(dst: number, src: number, hint: Ifnet | undefined): boolean {
+    const rc = this.rcRoute;
+    if (rc === null || dst !== this.rcDst || hint !== undefined || this.rcGen !== this.routes.generation) return false;
+    rc.use++; // what the lookup would have counted
+    this.rIfp = rc.ifp;
+    this.rNextHop = this.rcNextHop;
+    this.rLink = this.rcLink;
+    this.rSrc = src !== INADDR_ANY ? src : rc.src;
+    return true;
+  }
 
   /**
    * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
@@ -647,11 +683,17 @@ export class Inet {
       ifp = hint;
       if (this.isBroadcastOn(hint, dst)) link = LINK_BCAST;
     } else {
+      if (this.routeCached(dst, src, hint)) return true;
       rt = this.routes.lookup(dst);
       if (rt !== undefined) {
         ifp = rt.ifp;
         if (rt.gateway !== 0) nextHop = rt.gateway;
         else if (rt.kind === 'connected' && this.isBroadcastOn(ifp, dst)) link = LINK_BCAST;
+        this.rcRoute = rt;
+        this.rcDst = dst;
+        this.rcGen = this.routes.generation;
+        this.rcNextHop = nextHop;
+        this.rcLink = link;
       }
     }
     if (ifp === null) return false;
@@ -715,7 +757,7 @@ export class Inet {
     }
     if (this.outputHook?.(m, src >>> 0, dst >>> 0, proto, opts) === true) return 'ok';
     dst |= 0;
-    if (!this.resolve(dst, src | 0, opts.ifp)) {
+    if (!this.routeCached(dst, src | 0, opts.ifp) && !this.resolve(dst, src | 0, opts.ifp)) {
       this.drop.dropOutput(m, null, IpDrop.outputNoRoute);
       return 'no-route';
     }
@@ -736,29 +778,31 @@ export class Inet {
     m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
     m.pkthdr.rcvif = null;
     m.pkthdr.csumFlags = 0;
-    const b = m.buf;
     const o = m.off;
     const df = opts.df === true;
     const id = this.nextIdent;
     this.nextIdent = (id + 1) & 0xffff;
-    b[o + IP_VHL] = (IPVERSION << 4) | (IP_HDR_LEN >>> 2);
-    b[o + IP_TOS] = opts.tos ?? 0;
-    b[o + IP_LEN] = total >>> 8;
-    b[o + IP_LEN + 1] = total & 0xff;
-    b[o + IP_ID] = id >>> 8;
-    b[o + IP_ID + 1] = id & 0xff;
-    b[o + IP_OFF] = df ? IP_DF >>> 8 : 0;
-    b[o + IP_OFF + 1] = 0;
-    b[o + IP_TTL] = opts.ttl ?? this.ttlDefault;
-    b[o + IP_P] = proto;
+    const vhlTos = (((IPVERSION << 4) | (IP_HDR_LEN >>> 2)) << 8) | (opts.tos ?? 0);
+    const offWord = df ? IP_DF : 0;
+    const ttlProto = ((opts.ttl ?? this.ttlDefault) << 8) | proto;
+    const ipSrc = this.rSrc;
+    // The checksum (RFC 1071) summed from the header's 16-bit words as they are built, not read back
+    // (at most 9 * 0xffff: two folds), and the header written as five 32-bit words. A datagram that is
+    // fragmented gets each fragment's checksum in `fragment`.
+    let sum =
+      vhlTos + total + id + offWord + ttlProto + (ipSrc >>> 16) + (ipSrc & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
     const v = m.view;
-    v.setUint32(o + IP_SRC, this.rSrc);
+    v.setInt32(o + IP_VHL, (vhlTos << 16) | total);
+    v.setInt32(o + IP_ID, (id << 16) | offWord);
+    v.setInt32(o + IP_TTL, (ttlProto << 16) | sum);
+    v.setUint32(o + IP_SRC, ipSrc);
     v.setUint32(o + IP_DST, dst);
     this.stats.sent++;
     const nextHop = this.rNextHop;
     const link = this.rLink;
     if (total <= ifp.mtu) {
-      writeHeaderChecksum(b, o, IP_HDR_LEN);
       return this.transmit(m, ifp, nextHop, link, dst);
     }
     if (df) {

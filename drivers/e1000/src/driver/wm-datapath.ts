@@ -99,6 +99,46 @@ const ETHER_HDR_LEN = 14;
 const RXD_FRAME_ERRORS = RXD_ERR_CE | RXD_ERR_SE | RXD_ERR_SEQ | RXD_ERR_CXE | RXD_ERR_RXE;
 
 /**
+ * A descriptor as four little-endian 32-bit words ({@link descriptorWords}): the receive write-back is
+ * read with two loads — word 2 is `length | csum << 16`, word 3 is `status | errors << 8 | special << 16`
+ * — and a transmit descriptor written with four stores (word 2: `length | cso << 16 | cmd << 24`).
+ */
+const DESC_WORDS = DESC_SIZE >>> 2;
+const RXW_LENGTH = RXD_LENGTH >>> 2;
+const RXW_STATUS = RXD_STATUS >>> 2;
+const RXW_ERRORS_SHIFT = (RXD_ERRORS - RXD_STATUS) * 8;
+const TXW_LENGTH = TXD_LENGTH >>> 2;
+const TXW_CMD_SHIFT = (TXD_CMD - TXD_LENGTH) * 8;
+const TXW_STATUS = TXD_STATUS >>> 2;
+
+/** Whether typed arrays are little-endian here (every JavaScript engine in use; checked once). */
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * A 32-bit view of a descriptor ring (the driver's CPU view of its DMA memory, as `u8` is): descriptors
+ * are little-endian, so this needs a little-endian host, refused here with a clear error otherwise.
+ */
+export function descriptorWords(ring: DmaRegion): Uint32Array {
+  if (!HOST_LITTLE_ENDIAN) throw new Error(`${ring.name}: wm needs a little-endian host for its descriptor views`);
+  return new Uint32Array(ring.u8.buffer, ring.u8.byteOffset, ring.size >>> 2);
+}
+
+/**
+ * Why a received packet is being dropped, as a small integer while the receive loop works on it (0: good)
+ * — comparisons of small integers, not strings — mapped to its {@link WmDrop} reason when counted.
+ */
+const RX_GOOD = 0;
+const RX_BAD_LENGTH = 1;
+const RX_DESC_ERROR = 2;
+const RX_BAD_STATUS = 3;
+const RX_DROP_REASON: readonly WmDropReason[] = [
+  WmDrop.RxBadLength,
+  WmDrop.RxBadLength,
+  WmDrop.RxDescError,
+  WmDrop.RxBadStatus,
+];
+
+/**
  * The data-path half of the `wm` softc. It implements the poll context's operations itself
  * ({@link PollOps}); the interrupt routine is {@link WmDataPath.intr}.
  */
@@ -125,6 +165,8 @@ export abstract class WmDataPath implements PollOps {
   // Receive ring: slots [rxNext, rxNext + rxFilled) hold buffers (device-owned or done, not yet reaped);
   // rxFill (== RDT) is the next slot to refill.
   protected rxRing!: DmaRegion;
+  /** {@link rxRing} as 32-bit words ({@link descriptorWords}). */
+  protected rxWords!: Uint32Array;
   protected rxN = 0;
   protected rxMbuf: (Mbuf | null)[] = [];
   /** One DMA map per receive slot (`bus_dmamap_create` at attach), loaded with the slot's cluster. */
@@ -144,12 +186,14 @@ export abstract class WmDataPath implements PollOps {
   /** A packet spanning descriptors, being assembled. */
   private rxHead: Mbuf | null = null;
   private rxTail: Mbuf | null = null;
-  /** Why the packet being assembled will be dropped ('' while it is good). */
-  private rxBad: WmDropReason | '' = '';
+  /** Why the packet being assembled will be dropped (`RX_GOOD` while it is good). */
+  private rxBad = RX_GOOD;
 
   // Transmit ring: slots [txHead, txTail) are in flight (txUsed of them). A packet's mbuf chain sits at
   // its last slot; txLast[first slot] names that slot.
   protected txRing!: DmaRegion;
+  /** {@link txRing} as 32-bit words ({@link descriptorWords}). */
+  protected txWords!: Uint32Array;
   protected txN = 0;
   protected txMbuf: (Mbuf | null)[] = [];
   /** One DMA map per transmit slot, loaded with the packet whose first descriptor is that slot. */
@@ -271,61 +315,62 @@ export abstract class WmDataPath implements PollOps {
   private rxeof(ctx: PollContext, budget: number): number {
     const ifp = this.ifp;
     const cpu = this.host.cpu;
-    const ring = this.rxRing.u8;
-    const view = this.rxRing.view;
+    const words = this.rxWords;
+    const mbufs = this.rxMbuf;
+    const maps = this.rxMaps;
     const n = this.rxN;
     const bufSize = this.rxBufSize;
+    const maxFrame = this.rxMaxFrame;
     let work = 0;
     while (work < budget && this.rxFilled > 0) {
       const i = this.rxNext;
-      const d = i * DESC_SIZE;
-      const status = ring[d + RXD_STATUS];
-      if ((status & RXD_STAT_DD) === 0) break;
-      const m = this.rxMbuf[i]!;
-      this.rxMbuf[i] = null;
-      const map = this.rxMaps[i];
+      const w = i * DESC_WORDS;
+      // status | errors << 8 | special << 16: one load for all three.
+      const wb = words[w + RXW_STATUS];
+      if ((wb & RXD_STAT_DD) === 0) break;
+      const m = mbufs[i]!;
+      mbufs[i] = null;
+      const map = maps[i];
       map.sync(BUS_DMASYNC_POSTREAD);
       map.unload();
-      ring[d + RXD_STATUS] = 0;
+      // The write-back stays until refill clears it (NetBSD's wm_init_rxdesc): a reaped slot is outside
+      // [rxNext, rxNext + rxFilled), so nothing reads it before then.
       this.rxNext = i + 1 === n ? 0 : i + 1;
       this.rxFilled--;
       cpu.chargeLayerId(LAYER_DRIVER_RX);
-      const len = view.getUint16(d + RXD_LENGTH, true);
-      const errors = ring[d + RXD_ERRORS];
+      const len = words[w + RXW_LENGTH] & 0xffff;
+      const errors = (wb >>> RXW_ERRORS_SHIFT) & 0xff;
       const tail = this.rxTail;
+      let bad = tail === null ? RX_GOOD : this.rxBad;
       // Never set m.len beyond what the device may have written into this buffer.
-      if (len > bufSize || len > m.buf.length - m.off || (len === 0 && tail === null)) {
-        if (this.rxBad === '') this.rxBad = WmDrop.RxBadLength;
+      if (len > bufSize || len > m.capacity - m.off || (len === 0 && tail === null)) {
+        if (bad === RX_GOOD) bad = RX_BAD_LENGTH;
         m.len = 0;
       } else {
         m.len = len;
       }
-      if (tail === null) {
-        m.pkthdr.len = m.len;
-        this.rxHead = this.rxTail = m;
+      if (bad === RX_GOOD) {
+        if ((errors & RXD_FRAME_ERRORS) !== 0) bad = RX_DESC_ERROR;
+        else if ((wb & RXD_STAT_VP) !== 0) bad = RX_BAD_STATUS;
+      }
+      let pkt = m;
+      if (tail === null && (wb & RXD_STAT_EOP) !== 0) {
+        m.pkthdr.len = m.len; // a frame in one descriptor (the common case): no chain bookkeeping
       } else {
-        m.flags &= ~M_PKTHDR;
-        tail.next = m;
-        this.rxTail = m;
-        this.rxHead!.pkthdr.len += m.len;
+        const head = this.rxAppend(m, tail, bad, (wb & RXD_STAT_EOP) !== 0);
+        if (head === null) continue;
+        pkt = head;
+        bad = this.rxBad;
+        this.rxBad = RX_GOOD;
       }
-      if (this.rxBad === '') {
-        if ((errors & RXD_FRAME_ERRORS) !== 0) this.rxBad = WmDrop.RxDescError;
-        else if ((status & RXD_STAT_VP) !== 0) this.rxBad = WmDrop.RxBadStatus;
-      }
-      if ((status & RXD_STAT_EOP) === 0) continue;
-      const pkt = this.rxHead!;
-      this.rxHead = this.rxTail = null;
       work++;
       const plen = pkt.pkthdr.len;
-      if (this.rxBad === '' && (plen < ETHER_HDR_LEN || plen > this.rxMaxFrame)) this.rxBad = WmDrop.RxBadLength;
-      if (this.rxBad !== '') {
-        const reason = this.rxBad;
-        this.rxBad = '';
-        this.rxDiscard(pkt, reason);
+      if (bad === RX_GOOD && (plen < ETHER_HDR_LEN || plen > maxFrame)) bad = RX_BAD_LENGTH;
+      if (bad !== RX_GOOD) {
+        this.rxDiscard(pkt, RX_DROP_REASON[bad]);
         continue;
       }
-      pkt.pkthdr.csumFlags = (status & RXD_STAT_IXSM) !== 0 ? 0 : rxCsumFlags(status, errors);
+      pkt.pkthdr.csumFlags = (wb & RXD_STAT_IXSM) !== 0 ? 0 : rxCsumFlags(wb, errors);
       const b = pkt.buf;
       const o = pkt.off;
       if ((b[o] & 1) !== 0) {
@@ -339,6 +384,30 @@ export abstract class WmDataPath implements PollOps {
   }
 
   /**
+   * A frame spanning descriptors (a jumbo frame in 2 KB buffers), kept off the one-descriptor path:
+   * links `m` behind `tail` (or starts the packet), keeps the first reason to drop it in
+   * {@link rxBad}, and returns the whole packet at its last descriptor (`eop`), else null.
+   */
+  private rxAppend(m: Mbuf, tail: Mbuf | null, bad: number, eop: boolean): Mbuf | null {
+    if (tail === null) {
+      m.pkthdr.len = m.len;
+      this.rxHead = m;
+    } else {
+      m.flags &= ~M_PKTHDR;
+      tail.next = m;
+      this.rxHead!.pkthdr.len += m.len;
+    }
+    this.rxBad = bad;
+    if (!eop) {
+      this.rxTail = m;
+      return null;
+    }
+    const head = this.rxHead!;
+    this.rxHead = this.rxTail = null;
+    return head;
+  }
+
+  /**
    * Gives the device fresh clusters for every empty slot (one RDT write), from the queue's buffer cache
    * (buffers the stack freed since: no pool allocation) or else the pool's receive reserve (the cache
    * allocates with `ALLOC_RESERVE`). Each slot's DMA map is loaded
@@ -347,19 +416,23 @@ export abstract class WmDataPath implements PollOps {
    */
   protected refill(): void {
     const n = this.rxN;
-    const ring = this.rxRing;
+    const words = this.rxWords;
+    const mbufs = this.rxMbuf;
+    const maps = this.rxMaps;
+    const cache = this.rxCache;
     const bufSize = this.rxBufSize;
     let i = this.rxFill;
     const start = i;
-    while (this.rxFilled < n - 1) {
+    let filled = this.rxFilled;
+    while (filled < n - 1) {
       // The ring may use the pool's reserve (ALLOC_RESERVE): buffers held elsewhere (socket queues,
       // reassembly, ARP holds) cannot starve the receive ring.
-      const m = this.rxCache.get();
+      const m = cache.get();
       if (m === null) {
         this.events['wm.rx.nobufs']++;
         break;
       }
-      const map = this.rxMaps[i];
+      const map = maps[i];
       m.len = bufSize;
       if (!map.loadMbuf(m)) {
         // Our own pool is not mapped for DMA: a configuration error, counted by the DMA space.
@@ -368,14 +441,15 @@ export abstract class WmDataPath implements PollOps {
         break;
       }
       map.sync(BUS_DMASYNC_PREREAD);
-      this.rxMbuf[i] = m;
-      const d = i * DESC_SIZE;
-      ring.view.setUint32(d, map.segLo[0], true);
-      ring.view.setUint32(d + 4, map.segHi[0], true);
-      ring.u8[d + RXD_STATUS] = 0;
+      mbufs[i] = m;
+      const w = i * DESC_WORDS;
+      words[w] = map.addrLo(0);
+      words[w + 1] = map.addrHi(0);
+      words[w + RXW_STATUS] = 0;
       i = i + 1 === n ? 0 : i + 1;
-      this.rxFilled++;
+      filled++;
     }
+    this.rxFilled = filled;
     this.rxFill = i;
     if (i !== start) this.wr(E1000_RDT, i);
   }
@@ -386,7 +460,7 @@ export abstract class WmDataPath implements PollOps {
       this.pool.freem(this.rxHead);
       this.rxHead = this.rxTail = null;
     }
-    this.rxBad = '';
+    this.rxBad = RX_GOOD;
   }
 
   // =====================================================================================================
@@ -402,15 +476,15 @@ export abstract class WmDataPath implements PollOps {
     const ifp = this.ifp;
     if (!this.running || (ifp.flags & IFF_OACTIVE) !== 0) return;
     const n = this.txN;
-    const ring = this.txRing;
+    const words = this.txWords;
     const cpu = this.host.cpu;
     const lastCmd = TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS | (this.txIde ? TXD_CMD_IDE : 0);
     let queued = 0;
     for (;;) {
       const m = ifp.sendQueue.dequeue(ifp);
       if (m === null) break;
-      let segs = 0;
-      for (let s: Mbuf | null = m; s !== null; s = s.next) if (s.len > 0) segs++;
+      let segs = m.len > 0 ? 1 : 0;
+      for (let s = m.next; s !== null; s = s.next) if (s.len > 0) segs++;
       if (segs === 0) {
         ifp.dropOutput(m, WmDrop.TxEmpty);
         continue;
@@ -442,12 +516,12 @@ export abstract class WmDataPath implements PollOps {
       let slot = first;
       let last = first;
       for (let k = 0; k < nsegs; k++) {
-        const d = slot * DESC_SIZE;
-        ring.view.setUint32(d, map.segLo[k], true);
-        ring.view.setUint32(d + 4, map.segHi[k], true);
-        ring.view.setUint16(d + TXD_LENGTH, map.segLen[k], true);
-        ring.u8[d + TXD_CMD] = k === nsegs - 1 ? lastCmd : TXD_CMD_IFCS;
-        ring.u8[d + TXD_STATUS] = 0;
+        const w = slot * DESC_WORDS;
+        words[w] = map.addrLo(k);
+        words[w + 1] = map.addrHi(k);
+        // length | cso (0: no checksum insertion) << 16 | cmd << 24; then status, css, special all 0.
+        words[w + TXW_LENGTH] = map.length(k) | ((k === nsegs - 1 ? lastCmd : TXD_CMD_IFCS) << TXW_CMD_SHIFT);
+        words[w + TXW_STATUS] = 0;
         last = slot;
         slot = slot + 1 === n ? 0 : slot + 1;
       }

@@ -112,7 +112,7 @@ import {
   TCTL_PSP,
   mtaHash,
 } from '../regs.js';
-import { MAX_TX_FRAME, WM_IMS, WM_NTXSEGS, WmDataPath } from './wm-datapath.js';
+import { MAX_TX_FRAME, WM_IMS, WM_NTXSEGS, WmDataPath, descriptorWords } from './wm-datapath.js';
 import { WmDrop } from './wm-drops.js';
 
 /** Tunables of the `wm` driver (platform-wide; see {@link registerE1000}). */
@@ -235,8 +235,11 @@ export class WmSoftc extends WmDataPath implements DeviceDriver, IfnetDriverOps 
     this.txN = this.opts.txDescriptors;
     this.rxRing = aa.dma.alloc(this.rxN * DESC_SIZE, `wm ${aa.locator} rx ring`);
     this.txRing = aa.dma.alloc(this.txN * DESC_SIZE, `wm ${aa.locator} tx ring`);
-    this.rxMbuf = new Array<Mbuf | null>(this.rxN).fill(null);
-    this.txMbuf = new Array<Mbuf | null>(this.txN).fill(null);
+    this.rxWords = descriptorWords(this.rxRing);
+    this.txWords = descriptorWords(this.txRing);
+    // Packed arrays (Array.from, not new Array(n).fill): V8 loads from them without hole checks.
+    this.rxMbuf = Array.from({ length: this.rxN }, (): Mbuf | null => null);
+    this.txMbuf = Array.from({ length: this.txN }, (): Mbuf | null => null);
     this.txLast = new Int32Array(this.txN);
     for (let i = 0; i < this.rxN; i++) this.rxMaps.push(aa.dma.createMap(`wm rx ${i}`, this.rxBufSize));
     this.rxCache = new RxBufferCache(host.pool, { name: `wm ${aa.locator} rx`, capacity: this.rxN });

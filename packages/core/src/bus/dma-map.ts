@@ -88,6 +88,8 @@ export class DmaMap {
   readonly segArena: Uint8Array[];
   /** Offset of each segment in its arena. */
   readonly segOff: Int32Array;
+  /** The block behind the per-segment typed arrays, as 32-bit words (see the constructor). */
+  private readonly num: Int32Array;
   /** Loads, syncs and refusals. */
   readonly stats: DmaMapStats = { loads: 0, syncs: 0, badAddress: 0, tooBig: 0, outOfRange: 0 };
 
@@ -104,12 +106,17 @@ export class DmaMap {
     if (!Number.isInteger(maxSegments) || maxSegments < 1 || maxSegments > 4096) {
       throw new RangeError(`dma map ${name}: bad maxSegments ${maxSegments}`);
     }
-    this.segAddr = new Float64Array(maxSegments);
-    this.segLen = new Int32Array(maxSegments);
-    this.segHi = new Uint32Array(maxSegments);
-    this.segLo = new Uint32Array(maxSegments);
+    // Every per-segment number in one block (24 bytes a segment), written through one Int32Array
+    // ({@link num}): a load stores into one typed array instead of five.
+    const block = new ArrayBuffer(24 * maxSegments);
+    const s = maxSegments;
+    this.segAddr = new Float64Array(block, 0, s);
+    this.segHi = new Uint32Array(block, 8 * s, s);
+    this.segLo = new Uint32Array(block, 12 * s, s);
+    this.segLen = new Int32Array(block, 16 * s, s);
+    this.segOff = new Int32Array(block, 20 * s, s);
+    this.num = new Int32Array(block);
     this.segArena = new Array<Uint8Array>(maxSegments).fill(EMPTY);
-    this.segOff = new Int32Array(maxSegments);
   }
 
   /** Whether a buffer is loaded. */
@@ -123,29 +130,52 @@ export class DmaMap {
   }
 
   /**
+   * `segLo[k]`, `segHi[k]`, `segLen[k]` for a driver writing descriptors right after a load: the same
+   * values, read from the block the load just wrote (one typed array, already in cache) instead of through
+   * three more typed arrays — a receive refill or transmit start touches a different map per slot.
+   */
+  addrLo(k: number): number {
+    return this.num[3 * this.maxSegments + k];
+  }
+
+  /** See {@link addrLo}. */
+  addrHi(k: number): number {
+    return this.num[2 * this.maxSegments + k];
+  }
+
+  /** See {@link addrLo}. */
+  length(k: number): number {
+    return this.num[4 * this.maxSegments + k];
+  }
+
+  /**
    * Loads the bus range `hi:lo` (the two halves of a descriptor's address field) of `len` bytes as one
    * segment: what a device does with the address it read from a descriptor. Bounds are checked here,
    * once. False (map unloaded, bus error counted) when the range is not all mapped memory.
    */
   loadAddr(hi: number, lo: number, len: number): boolean {
-    this.nsegs = 0;
-    this.mapsize = 0;
     this.stats.loads++;
     const arena = this.backing.arenaAt(hi);
     if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
       this.stats.badAddress++;
-      this.backing.busError();
-      return false;
+      return this.refuse();
     }
     if (len > this.maxSize) {
       this.stats.tooBig++;
-      this.backing.busError();
-      return false;
+      return this.refuse();
     }
     this.setSeg(0, hi, lo, len, arena);
     this.nsegs = 1;
     this.mapsize = len;
     return true;
+  }
+
+  /** A refused {@link loadAddr}: the map is left unloaded and the bus error counted. */
+  private refuse(): false {
+    this.nsegs = 0;
+    this.mapsize = 0;
+    this.backing.busError();
+    return false;
   }
 
   /** {@link loadAddr} from a whole bus address (convenient off the hot path; the address is a double). */
@@ -179,9 +209,23 @@ export class DmaMap {
    * segments or `maxSize` bytes (EFBIG: a driver then defragments or drops).
    */
   loadMbuf(m: Mbuf): boolean {
+    this.stats.loads++;
+    const len = m.len;
+    const pool = m.pool;
+    if (m.next === null && len > 0 && len <= this.maxSize && pool.busHi !== 0 && pool.dma === this.backing) {
+      // One mbuf (a receive cluster, a small packet): the common case, one segment, checks done above.
+      this.setSeg(0, pool.busHi, m.base + m.off, len, pool.arenaU8);
+      this.nsegs = 1;
+      this.mapsize = len;
+      return true;
+    }
+    return this.loadChain(m);
+  }
+
+  /** {@link loadMbuf} for a chain (or a refusal): one segment per non-empty mbuf. */
+  private loadChain(m: Mbuf): boolean {
     this.nsegs = 0;
     this.mapsize = 0;
-    this.stats.loads++;
     let n = 0;
     let total = 0;
     for (let s: Mbuf | null = m; s !== null; s = s.next) {
@@ -287,12 +331,17 @@ export class DmaMap {
   }
 
   private setSeg(i: number, hi: number, lo: number, len: number, arena: Uint8Array): void {
-    this.segHi[i] = hi;
-    this.segLo[i] = lo;
+    const num = this.num;
+    const s = this.maxSegments;
+    const at = 2 * s + i; // segHi[i]: after segAddr's 2 words a segment
+    // segHi, segLo, segLen, segOff: the same bits through the block's Int32Array (values below 2^31).
+    num[at] = hi;
+    num[at + s] = lo;
+    num[at + 2 * s] = len;
+    num[at + 3 * s] = lo;
     this.segAddr[i] = hi * DMA_SEGMENT_SPAN + lo;
-    this.segLen[i] = len;
-    this.segArena[i] = arena;
-    this.segOff[i] = lo;
+    // Mostly the same arena as the map's last load: a compare instead of a pointer store (write barrier).
+    if (this.segArena[i] !== arena) this.segArena[i] = arena;
   }
 
   private outOfRange(): false {

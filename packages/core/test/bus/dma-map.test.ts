@@ -96,6 +96,13 @@ describe('DmaMap (bus_dmamap)', () => {
     expect(map.segAddr[0]).toBe(a.busAddr + 10);
     expect(map.segAddr[2]).toBe(c.busAddr + 5);
     expect(map.segHi[1] * DMA_SEGMENT_SPAN + map.segLo[1]).toBe(b.busAddr);
+    // The per-segment arrays share one block: each reads back its own field of every segment.
+    expect(Array.from(map.segLen.subarray(0, 3))).toEqual([100, 20, 1000]);
+    expect(Array.from(map.segOff.subarray(0, 3))).toEqual(Array.from(map.segLo.subarray(0, 3)));
+    expect(Array.from(map.segHi.subarray(0, 3))).toEqual([pool.busHi, pool.busHi, pool.busHi]);
+    for (let k = 0; k < 3; k++) {
+      expect([map.addrLo(k), map.addrHi(k), map.length(k)]).toEqual([map.segLo[k], map.segHi[k], map.segLen[k]]);
+    }
     const out = new Uint8Array(1120);
     expect(map.copyOut(0, out, 0, 1120)).toBe(true);
     const expected = [
