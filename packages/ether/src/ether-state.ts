@@ -11,7 +11,31 @@ export type NextHopResolver = (ifp: Ifnet, m: Mbuf, dst: unknown) => Uint8Array 
 
 /** Per-host Ethernet state: next-hop resolvers by ethertype. */
 export class EtherHostState {
-  readonly resolvers = new Map<number, NextHopResolver>();
+  /** Registered through {@link setNextHopResolver} only (never removed): read-only to everyone else. */
+  readonly resolvers: ReadonlyMap<number, NextHopResolver> = new Map<number, NextHopResolver>();
+  /**
+   * The last answer of {@link resolverFor} (`lastProto` -1: none). Output asks once per packet, nearly always
+   * for IPv4; a keyed Map lookup costs about 10 ns there, a compare nothing. Resolvers are only ever
+   * added, so a cached answer never goes stale.
+   */
+  private lastProto = -1;
+  private lastResolver: NextHopResolver | undefined = undefined;
+
+  /** The resolver registered for ethertype `proto`, or undefined. */
+  resolverFor(proto: number): NextHopResolver | undefined {
+    if (proto === this.lastProto) return this.lastResolver;
+    const r = this.resolvers.get(proto);
+    if (r !== undefined) {
+      this.lastProto = proto;
+      this.lastResolver = r;
+    }
+    return r;
+  }
+
+  /** @internal See {@link setNextHopResolver}. */
+  add(proto: number, resolver: NextHopResolver): void {
+    (this.resolvers as Map<number, NextHopResolver>).set(proto, resolver);
+  }
 }
 
 /** Each host's {@link EtherHostState}, in its DI container (created on first use). */
@@ -36,5 +60,5 @@ export function setNextHopResolver(host: Host, proto: number, resolver: NextHopR
   const s = etherState(host);
   if (s.resolvers.has(proto))
     throw new Error(`${host.name}: next-hop resolver for 0x${proto.toString(16)} already set`);
-  s.resolvers.set(proto, resolver);
+  s.add(proto, resolver);
 }

@@ -1,5 +1,6 @@
 import { type Ifnet, IfnetState } from '@ifnet/core';
 import { type EtherHostState, etherState } from './ether-state.js';
+import { OwnAddress } from './own-address.js';
 
 /**
  * Per-interface Ethernet statistics: what the link layer saw, by kind of frame. Drops are not here —
@@ -45,16 +46,21 @@ function newEtherStats(): EtherStats {
   };
 }
 
-/** What the Ethernet layer keeps per interface: its statistics and its host's state (for output). */
+/**
+ * What the Ethernet layer keeps per interface: its statistics, its host's state (for output) and its own
+ * address in the form the input filter compares with.
+ */
 export interface EtherIfData {
   readonly stats: EtherStats;
   readonly host: EtherHostState;
+  readonly own: OwnAddress;
 }
 
 /** The Ethernet layer's per-interface slot (`ifp.afdata.ether`), created when the link layer attaches it. */
 export const ETHER_IF: IfnetState<EtherIfData> = new IfnetState<EtherIfData>('ether', (ifp) => ({
   stats: newEtherStats(),
   host: etherState(ifp.host),
+  own: new OwnAddress(),
 }));
 
 /** The Ethernet statistics of an interface (created when the link layer attaches it, or on first use). */

@@ -686,6 +686,40 @@ describe('ARP output special cases', () => {
     expectQuiescent(host);
   });
 
+  it('answers from the entry it found last only while that entry stands, per interface', () => {
+    const host = world(1).hosts[0];
+    const ch1 = channel(host, MAC_A);
+    const ch2 = channel(host, MAC_A);
+    const arp = arpFor(host);
+    const send = (ifp: Ifnet) => {
+      const m = host.pool.devget(ipv4Bytes(IP1, IP2, 1), 0, 28, null, 16)!;
+      expect(ifp.output(m, ETHERTYPE_IP, IP2)).toBe(true);
+    };
+    const dsts = (sent: Uint8Array[]) => sent.map((f) => formatMac(f.subarray(0, 6)));
+    arp.addStatic(ch1.ifp, IP2, MAC_B);
+    arp.addStatic(ch2.ifp, IP2, MAC_C);
+    // Same next hop on two interfaces: the entry of the interface asked.
+    send(ch1.ifp);
+    send(ch2.ifp);
+    send(ch1.ifp);
+    expect(dsts(ch1.sent)).toEqual([formatMac(MAC_B), formatMac(MAC_B)]);
+    expect(dsts(ch2.sent)).toEqual([formatMac(MAC_C)]);
+    // Replaced: the next packet gets the new address.
+    expect(arp.delete(ch1.ifp, IP2)).toBe(true);
+    arp.addStatic(ch1.ifp, IP2, MAC_C);
+    send(ch1.ifp);
+    expect(dsts(ch1.sent).at(-1)).toBe(formatMac(MAC_C));
+    // Deleted: the next packet starts a resolution and waits on it; nothing is framed to the old address.
+    expect(arp.delete(ch1.ifp, IP2)).toBe(true);
+    send(ch1.ifp);
+    expect(ch1.sent.length).toBe(3);
+    expect(arp.lookup(ch1.ifp, IP2)).toMatchObject({ state: 'incomplete' });
+    expect(arp.stats.hits).toBe(4);
+    expect(arp.stats.misses).toBe(1);
+    expect(arp.flush()).toBe(2);
+    expectQuiescent(host);
+  });
+
   it('counts a request it cannot send for want of a source address, and still times out', () => {
     const p = pair({}, false);
     sendIp(p.a, IP1, IP2, 1);

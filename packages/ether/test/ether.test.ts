@@ -62,6 +62,32 @@ describe('etherInput: destination filter', () => {
     expectQuiescent(h);
   });
 
+  it('compares the whole address: a frame differing from ours in any one byte is not ours', () => {
+    const { h, got, ch, ifp } = setup();
+    for (let i = 0; i < 6; i++) {
+      const near = MAC_A.slice();
+      near[i] ^= i === 0 ? 0x80 : 0x01; // stays unicast (the I/G bit of byte 0 untouched)
+      ch.inject(etherFrame(near, MAC_B, ETHERTYPE_TEST, PAYLOAD));
+    }
+    expect(got).toHaveLength(0);
+    expect(ifp.counters.drops).toEqual({ 'ether.not-ours': 6 });
+    ch.inject(etherFrame(MAC_A, MAC_B, ETHERTYPE_TEST, PAYLOAD));
+    expect(got).toHaveLength(1);
+    expectQuiescent(h);
+  });
+
+  it('follows a change of the interface address (setLinkAddress): the old one is no longer ours', () => {
+    const { h, got, ch, ifp } = setup();
+    ch.inject(etherFrame(MAC_A, MAC_B, ETHERTYPE_TEST, PAYLOAD));
+    ifp.setLinkAddress(OTHER);
+    ch.inject(etherFrame(MAC_A, MAC_B, ETHERTYPE_TEST, PAYLOAD));
+    ch.inject(etherFrame(OTHER, MAC_B, ETHERTYPE_TEST, PAYLOAD));
+    expect(got).toHaveLength(2);
+    expect(ifp.counters.drops).toEqual({ 'ether.not-ours': 1 });
+    expect(etherStats(ifp).rxUnicast).toBe(2);
+    expectQuiescent(h);
+  });
+
   it('delivers broadcast with M_BCAST and counts it as imcasts once', () => {
     const { h, got, ch, ifp } = setup();
     ch.inject(etherFrame(BCAST, MAC_B, ETHERTYPE_TEST, PAYLOAD));

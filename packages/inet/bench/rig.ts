@@ -91,9 +91,11 @@ export interface Rig {
   /**
    * Injects `n` copies of `frame` (each copied in with `m_devget`) and runs what they scheduled. With
    * `idleWork`, a no-op process-level continuation is pending during the loop, as the socket's is while
-   * datagrams queue (so a baseline run sees the same scheduler state at its preemption points).
+   * datagrams queue (so a baseline run sees the same scheduler state at its preemption points). With
+   * `csumFlags`, each packet carries that hardware checksum verdict (`pkthdr.csumFlags`), as a NIC with
+   * receive checksum offload marks it (the e1000's `M_CSUM_IPv4 | M_CSUM_UDPv4`).
    */
-  inject(frame: Uint8Array, n: number, idleWork?: boolean): void;
+  inject(frame: Uint8Array, n: number, idleWork?: boolean, csumFlags?: number): void;
   /** Stops the real-time runner (so the process can exit); nothing on the virtual clock. */
   stop(): void;
 }
@@ -144,9 +146,13 @@ export function rig(clock: 'virtual' | 'real' = 'virtual', us = US, peer = PEER)
     delivered: () => delivered,
     sent: () => sent,
     stop: () => real?.stop(),
-    inject(frame, n, idleWork = false) {
+    inject(frame, n, idleWork = false, csumFlags = 0) {
       if (idleWork) cpu.sched.schedule(noop);
-      for (let i = 0; i < n; i++) ifp.input(pool.devget(frame, 0, frame.length, null)!);
+      for (let i = 0; i < n; i++) {
+        const m = pool.devget(frame, 0, frame.length, null)!;
+        m.pkthdr.csumFlags = csumFlags;
+        ifp.input(m);
+      }
       // The application continuation (IPL_NONE) runs the receive callbacks.
       while (cpu.runUnit()) {
         /* drain */

@@ -49,7 +49,7 @@ import {
   sec,
 } from '@ifnet/core';
 import { INADDR_ANY, type InAddrLike, formatAddr, isExperimental, isMulticast, toAddr } from './addr.js';
-import { cksumFold, inCksum } from './cksum.js';
+import { inCksum } from './cksum.js';
 import { InetError } from './errors.js';
 import {
   ICMP_CKSUM,
@@ -286,7 +286,9 @@ export class Icmp implements IcmpErrorSink {
     const hc = (b[c + ICMP_CKSUM] << 8) | b[c + ICMP_CKSUM + 1];
     const oldWord = (ICMP_ECHO << 8) | code;
     const newWord = (ICMP_ECHOREPLY << 8) | code;
-    const sum = ~cksumFold((~hc & 0xffff) + (~oldWord & 0xffff) + newWord) & 0xffff;
+    let sum = (~hc & 0xffff) + (~oldWord & 0xffff) + newWord; // < 2^18: two folds
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
     b[c + ICMP_TYPE] = ICMP_ECHOREPLY;
     b[c + ICMP_CKSUM] = sum >>> 8;
     b[c + ICMP_CKSUM + 1] = sum & 0xff;

@@ -66,7 +66,6 @@ import { ETHER_BROADCAST } from '@ifnet/ether';
 import {
   INADDR_ALLHOSTS_GROUP,
   INADDR_ANY,
-  INADDR_BROADCAST,
   IN_LOOPBACKNET,
   type InAddrLike,
   formatAddr,
@@ -76,7 +75,7 @@ import {
   parsePrefix,
   toAddr,
 } from './addr.js';
-import { cksumBytes } from './cksum.js';
+import { cksumBytes, cksumView } from './cksum.js';
 import { InetError } from './errors.js';
 import {
   ICMP_TIMXCEED,
@@ -101,7 +100,6 @@ import {
   IP_P,
   IP_SRC,
   IP_SUM,
-  IP_TOS,
   IP_TTL,
   IP_VHL,
 } from './ip-header.js';
@@ -262,6 +260,18 @@ export class Inet {
   private rNextHop = 0;
   private rSrc = 0;
   private rLink = LINK_UNICAST;
+  /**
+   * The route cache (BSD's `struct route` kept by a caller of `ip_output`, one entry): the unicast
+   * destination `rcDst` (signed form) resolved without an interface hint went through `rcRoute`, to
+   * `rcNextHop` with link kind `rcLink`. Valid while the table's generation is `rcGen` and no address
+   * was added or removed since (both change what {@link resolve} answers; adding or removing an address
+   * clears it). A stream of replies to one peer skips the prefix scan and the broadcast check.
+   */
+  private rcRoute: RouteEntry | null = null;
+  private rcDst = 0;
+  private rcGen = 0;
+  private rcNextHop = 0;
+  private rcLink = LINK_UNICAST;
 
   constructor(host: Host, options: InetOptions = {}) {
     this.host = host;
@@ -316,6 +326,7 @@ export class Inet {
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
     this.forgetInputLookups();
+    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -359,6 +370,7 @@ export class Inet {
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
     this.forgetInputLookups();
+    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -414,7 +426,10 @@ export class Inet {
 
   /** Whether `addr` is one of our unicast addresses. */
   isLocal(addr: number): boolean {
-    return this.local.has(addr | 0);
+    // Input's last local destination answers an echo responder's question about the same packet without
+    // a Map lookup (the limited broadcast is never local, whatever a cache holds).
+    const a = addr | 0;
+    return (a === this.lastLocalDst && a !== INADDR_BROADCAST_I32) || this.local.has(a);
   }
 
   /** The address record of one of our addresses. */
@@ -480,7 +495,9 @@ export class Inet {
     }
     let b = m.buf;
     let o = m.off;
-    const vhl = b[o + IP_VHL];
+    // The first word: version, header length, TOS and total length in one load.
+    const w0 = m.view.getInt32(o);
+    const vhl = w0 >>> 24;
     if (vhl >>> 4 !== IPVERSION) {
       this.drop.dropInput(m, ifp, IpDrop.badVers);
       return;
@@ -506,11 +523,12 @@ export class Inet {
         this.drop.dropInput(m, ifp, IpDrop.badSum);
         return;
       }
-    } else if (cksumBytes(b, o, hlen) !== 0xffff) {
+    } else if (cksumView(m.view, o, hlen) !== 0xffff) {
+      // No hardware verdict: the software sum, with 32-bit loads through the mbuf's view.
       this.drop.dropInput(m, ifp, IpDrop.badSum);
       return;
     }
-    const ipLen = (b[o + IP_LEN] << 8) | b[o + IP_LEN + 1];
+    const ipLen = w0 & 0xffff;
     if (ipLen < hlen) {
       this.drop.dropInput(m, ifp, IpDrop.badLen);
       return;
@@ -525,29 +543,32 @@ export class Inet {
     }
     if (hlen > IP_HDR_LEN) st.withOptions++;
     const v = m.view;
-    const src = v.getUint32(o + IP_SRC);
-    const dst = v.getUint32(o + IP_DST);
+    // Addresses signed (int32): small integers to V8 whatever the address, compared with the caches and
+    // used as map keys as they are (a uint32 at or above 128.0.0.0 would be a heap number).
+    const src = v.getInt32(o + IP_SRC);
+    const dst = v.getInt32(o + IP_DST);
     // RFC 1122 3.2.1.3: multicast (224/4) and class E (240/4, the limited broadcast included) cannot
     // be a source, nor can a broadcast address of ours: answering one would go to a whole subnet.
     if (src >>> 24 >= 224) {
       this.drop.dropInput(m, ifp, IpDrop.badSrc);
       return;
     }
-    if ((src | 0) !== this.lastUnicastSrc) {
-      if (this.bcasts.has(src | 0)) {
+    if (src !== this.lastUnicastSrc) {
+      if (this.bcasts.has(src)) {
         this.drop.dropInput(m, ifp, IpDrop.badSrcBcast);
         return;
       }
-      this.lastUnicastSrc = src | 0;
+      this.lastUnicastSrc = src;
     }
-    if ((ifp.flags & IFF_LOOPBACK) === 0 && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
+    const loopback = (ifp.flags & IFF_LOOPBACK) !== 0;
+    if (!loopback && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    let local = (dst | 0) === this.lastLocalDst;
-    if (!local && this.local.has(dst | 0)) {
+    let local = dst === this.lastLocalDst;
+    if (!local && this.local.has(dst)) {
       local = true;
-      this.lastLocalDst = dst | 0;
+      this.lastLocalDst = dst;
     }
     // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
     if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
@@ -556,35 +577,35 @@ export class Inet {
     }
     if (local) {
       // RFC 1122 3.3.6: a link-level broadcast must carry an IP broadcast or multicast destination.
-      if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && (ifp.flags & IFF_LOOPBACK) === 0) {
+      if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && !loopback) {
         this.drop.dropInput(m, ifp, IpDrop.linkBcastUnicast);
         return;
       }
     } else {
       if (isMulticast(dst)) {
         const data = INET_IF.find(ifp);
-        if (data === undefined || !data.groups.has(dst)) {
+        if (data === undefined || !data.groups.has(dst >>> 0)) {
           this.drop.dropInput(m, ifp, IpDrop.mcastNotJoined);
           return;
         }
         m.flags |= M_MCAST;
-      } else if (dst === INADDR_BROADCAST || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
+      } else if (dst === INADDR_BROADCAST_I32 || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
         m.flags |= M_BCAST;
       } else {
         this.drop.dropInput(m, ifp, IpDrop.notForUs);
         return;
       }
     }
-    const ipOff = (b[o + IP_OFF] << 8) | b[o + IP_OFF + 1];
     let h = hlen;
-    if ((ipOff & (IP_MF | IP_OFFMASK)) !== 0) {
+    let p = b[o + IP_P];
+    if ((v.getUint16(o + IP_OFF) & (IP_MF | IP_OFFMASK)) !== 0) {
       st.fragmentsReceived++;
       const whole = this.reassembly.input(m, hlen, ifp);
       if (whole === null) return;
       m = whole;
       h = (m.buf[m.off + IP_VHL] & 0x0f) << 2;
+      p = m.buf[m.off + IP_P];
     }
-    const p = m.buf[m.off + IP_P];
     if (this.inputHook?.(m, h, p, ifp) === true) return;
     st.delivered++;
     if (!this.protocols.dispatch(p, m, h, ifp)) {
@@ -614,11 +635,31 @@ export class Inet {
    * `addr` unsigned or in its signed form (`addr | 0`).
    */
   isBroadcast(addr: number): boolean {
-    return (addr | 0) === INADDR_BROADCAST_I32 || this.bcasts.has(addr | 0);
+    // Input's last source found in no broadcast of ours answers an echo responder's question about the
+    // same packet without a Map lookup.
+    const a = addr | 0;
+    if (a === INADDR_BROADCAST_I32) return true;
+    return a !== this.lastUnicastSrc && this.bcasts.has(a);
   }
 
   // ---------------------------------------------------------------------------------------------------
   // Output
+
+  /**
+   * The route cache's answer for `dst` (signed form) without an interface hint: fills the `r*` fields as
+   * {@link resolve} would and returns true, or returns false when it does not hold `dst` (or is stale).
+   * Small, so V8 inlines it into {@link output}: a hit costs no call.
+   */
+  private routeCached(dst: number, src: number, hint: Ifnet | undefined): boolean {
+    const rc = this.rcRoute;
+    if (rc === null || dst !== this.rcDst || hint !== undefined || this.rcGen !== this.routes.generation) return false;
+    rc.use++; // what the lookup would have counted
+    this.rIfp = rc.ifp;
+    this.rNextHop = this.rcNextHop;
+    this.rLink = this.rcLink;
+    this.rSrc = src !== INADDR_ANY ? src : rc.src;
+    return true;
+  }
 
   /**
    * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
@@ -642,11 +683,17 @@ export class Inet {
       ifp = hint;
       if (this.isBroadcastOn(hint, dst)) link = LINK_BCAST;
     } else {
+      if (this.routeCached(dst, src, hint)) return true;
       rt = this.routes.lookup(dst);
       if (rt !== undefined) {
         ifp = rt.ifp;
         if (rt.gateway !== 0) nextHop = rt.gateway;
         else if (rt.kind === 'connected' && this.isBroadcastOn(ifp, dst)) link = LINK_BCAST;
+        this.rcRoute = rt;
+        this.rcDst = dst;
+        this.rcGen = this.routes.generation;
+        this.rcNextHop = nextHop;
+        this.rcLink = link;
       }
     }
     if (ifp === null) return false;
@@ -710,7 +757,7 @@ export class Inet {
     }
     if (this.outputHook?.(m, src >>> 0, dst >>> 0, proto, opts) === true) return 'ok';
     dst |= 0;
-    if (!this.resolve(dst, src | 0, opts.ifp)) {
+    if (!this.routeCached(dst, src | 0, opts.ifp) && !this.resolve(dst, src | 0, opts.ifp)) {
       this.drop.dropOutput(m, null, IpDrop.outputNoRoute);
       return 'no-route';
     }
@@ -731,29 +778,31 @@ export class Inet {
     m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
     m.pkthdr.rcvif = null;
     m.pkthdr.csumFlags = 0;
-    const b = m.buf;
     const o = m.off;
     const df = opts.df === true;
     const id = this.nextIdent;
     this.nextIdent = (id + 1) & 0xffff;
-    b[o + IP_VHL] = (IPVERSION << 4) | (IP_HDR_LEN >>> 2);
-    b[o + IP_TOS] = opts.tos ?? 0;
-    b[o + IP_LEN] = total >>> 8;
-    b[o + IP_LEN + 1] = total & 0xff;
-    b[o + IP_ID] = id >>> 8;
-    b[o + IP_ID + 1] = id & 0xff;
-    b[o + IP_OFF] = df ? IP_DF >>> 8 : 0;
-    b[o + IP_OFF + 1] = 0;
-    b[o + IP_TTL] = opts.ttl ?? this.ttlDefault;
-    b[o + IP_P] = proto;
+    const vhlTos = (((IPVERSION << 4) | (IP_HDR_LEN >>> 2)) << 8) | (opts.tos ?? 0);
+    const offWord = df ? IP_DF : 0;
+    const ttlProto = ((opts.ttl ?? this.ttlDefault) << 8) | proto;
+    const ipSrc = this.rSrc;
+    // The checksum (RFC 1071) summed from the header's 16-bit words as they are built, not read back
+    // (at most 9 * 0xffff: two folds), and the header written as five 32-bit words. A datagram that is
+    // fragmented gets each fragment's checksum in `fragment`.
+    let sum =
+      vhlTos + total + id + offWord + ttlProto + (ipSrc >>> 16) + (ipSrc & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
     const v = m.view;
-    v.setUint32(o + IP_SRC, this.rSrc);
+    v.setInt32(o + IP_VHL, (vhlTos << 16) | total);
+    v.setInt32(o + IP_ID, (id << 16) | offWord);
+    v.setInt32(o + IP_TTL, (ttlProto << 16) | sum);
+    v.setUint32(o + IP_SRC, ipSrc);
     v.setUint32(o + IP_DST, dst);
     this.stats.sent++;
     const nextHop = this.rNextHop;
     const link = this.rLink;
     if (total <= ifp.mtu) {
-      writeHeaderChecksum(b, o, IP_HDR_LEN);
       return this.transmit(m, ifp, nextHop, link, dst);
     }
     if (df) {

@@ -1,15 +1,40 @@
-import { type Mbuf, MbufQueue, m_truesize } from '@ifnet/core';
+import { type Mbuf, m_freem, m_truesize } from '@ifnet/core';
 
 /** Default SO_RCVBUF of a UDP socket, in bytes of storage held (see {@link DatagramSockbuf}). */
 export const UDP_DEFAULT_RCVBUF = 128 * 1024;
 /** Largest SO_RCVBUF a socket may ask for (BSD's `kern.ipc.maxsockbuf`, 2 MiB). */
 export const SOCKBUF_MAX = 2 * 1024 * 1024;
 
+/** The addresses a datagram came with, as {@link DatagramSockbuf.take} hands them to the reader. */
+export interface DatagramAddrs {
+  /** Source address, unsigned. */
+  srcAddr: number;
+  srcPort: number;
+  /** Destination address, unsigned. */
+  dstAddr: number;
+  dstPort: number;
+}
+
+/** Slot layout of {@link DatagramSockbuf}'s record ring: four int32 per datagram. */
+const REC_SRC = 0;
+const REC_DST = 1;
+/** `sport << 16 | dport`. */
+const REC_PORTS = 2;
+/** `m_truesize` of the datagram, as it was charged to {@link DatagramSockbuf.held}. */
+const REC_SIZE = 3;
+const REC_WORDS = 4;
+
 /**
  * The receive buffer of a datagram socket (`struct sockbuf` for `SOCK_DGRAM`): a FIFO of datagrams —
  * payloads only, headers trimmed — with the addresses each came with recorded **when it is queued**, so
- * the reader never parses a header again (BSD keeps them in an `MT_SONAME` mbuf; here they live in a
- * ring of plain numbers beside the queue: nothing is allocated per datagram).
+ * the reader never parses a header again (BSD keeps them in an `MT_SONAME` mbuf ahead of the data).
+ *
+ * ## Storage
+ *
+ * A ring of `maxlen` mbuf slots beside a ring of int32 records (source, destination, ports, truesize),
+ * both made when the socket is: queueing and taking a datagram are a few indexed stores and loads, with
+ * nothing allocated and no link through the mbufs (`m_nextpkt` is left alone). Addresses are kept in
+ * their signed form, small integers to V8 whatever the address; {@link take} hands them out unsigned.
  *
  * ## Bounds
  *
@@ -18,7 +43,7 @@ export const SOCKBUF_MAX = 2 * 1024 * 1024;
  *   cluster costs 2 KiB. A datagram is refused when it would take the total past `hiwat`, except into an
  *   empty buffer (so a datagram larger than the buffer is still receivable one at a time, as Linux does;
  *   the bound is therefore `max(hiwat, one datagram)`).
- * - **Datagrams** ({@link maxlen}): a count bound as well, which also sizes the ring.
+ * - **Datagrams** ({@link maxlen}): a count bound as well, which also sizes the rings.
  *
  * The caller counts and frees what {@link append} refuses (`udp.fullsock`).
  */
@@ -27,81 +52,88 @@ export class DatagramSockbuf {
   hiwat: number;
   /** `sb_mbcnt`: storage held now, in bytes. */
   held = 0;
-  private readonly q: MbufQueue;
-  /** Per queued datagram: source address, destination address, ports (`sport << 16 | dport`), truesize. */
-  private readonly meta: Float64Array;
+  /** `sb_ccnt` for datagrams: how many are queued. */
+  length = 0;
+  /** Datagram count bound (the rings' size). */
+  readonly maxlen: number;
+  /** `m_truesize` of the datagram {@link append} last queued (input feedback's guess for the next one). */
+  lastSize = 0;
+  private readonly ring: (Mbuf | null)[];
+  private readonly rec: Int32Array;
+  /** Slot of the oldest datagram. */
   private head = 0;
-  // Of the datagram last taken by `take`:
-  srcAddr = 0;
-  dstAddr = 0;
-  srcPort = 0;
-  dstPort = 0;
 
   constructor(maxlen: number, hiwat: number) {
-    this.q = new MbufQueue(maxlen);
+    this.maxlen = maxlen;
     this.hiwat = hiwat;
-    this.meta = new Float64Array(maxlen * 4);
-  }
-
-  /** Datagrams queued. */
-  get length(): number {
-    return this.q.length;
-  }
-
-  /** Datagram count bound. */
-  get maxlen(): number {
-    return this.q.maxlen;
+    this.ring = new Array<Mbuf | null>(maxlen).fill(null);
+    this.rec = new Int32Array(maxlen * REC_WORDS);
   }
 
   /**
-   * `sbappendaddr`: queues payload `m` (headers already trimmed) with its addresses. Returns false —
-   * the caller still owns `m` — when either bound refuses it.
+   * `sbappendaddr`: queues payload `m` (headers already trimmed) with its addresses (signed or unsigned)
+   * and ports. Returns false — the caller still owns `m` — when either bound refuses it.
    */
   append(m: Mbuf, src: number, sport: number, dst: number, dport: number): boolean {
-    const q = this.q;
-    if (q.length >= q.maxlen) return false;
+    const n = this.length;
+    if (n >= this.maxlen) return false;
     const size = m_truesize(m);
-    if (q.length > 0 && this.held + size > this.hiwat) return false;
-    q.enqueue(m);
-    let i = this.head + q.length - 1;
-    if (i >= q.maxlen) i -= q.maxlen;
-    const meta = this.meta;
-    meta[4 * i] = src >>> 0; // callers may pass int32 addresses: stored unsigned
-    meta[4 * i + 1] = dst >>> 0;
-    meta[4 * i + 2] = ((sport << 16) | dport) >>> 0;
-    meta[4 * i + 3] = size;
+    if (n > 0 && this.held + size > this.hiwat) return false;
+    let i = this.head + n;
+    if (i >= this.maxlen) i -= this.maxlen;
+    this.ring[i] = m;
+    const rec = this.rec;
+    const r = i * REC_WORDS;
+    rec[r + REC_SRC] = src;
+    rec[r + REC_DST] = dst;
+    rec[r + REC_PORTS] = (sport << 16) | dport;
+    rec[r + REC_SIZE] = size;
+    this.length = n + 1;
     this.held += size;
+    this.lastSize = size;
     return true;
   }
 
   /**
    * Full: a further datagram of `size` bytes of storage would be refused by either bound (the check input
-   * feedback takes its hold on, with the size of the datagram just queued as the guess for the next).
+   * feedback takes its hold on, with {@link lastSize} as the guess for the next datagram).
    */
   isFull(size: number): boolean {
-    const q = this.q;
-    return q.length >= q.maxlen || (q.length > 0 && this.held + size > this.hiwat);
+    const n = this.length;
+    return n >= this.maxlen || (n > 0 && this.held + size > this.hiwat);
   }
 
-  /** Takes the oldest datagram (the caller owns it) and sets {@link srcAddr} etc. from its record; null when empty. */
-  take(): Mbuf | null {
-    const m = this.q.dequeue();
-    if (m === null) return null;
-    const meta = this.meta;
+  /**
+   * Takes the oldest datagram (the caller owns it) and writes what was recorded with it into `into`; null
+   * (and `into` untouched) when empty.
+   */
+  take(into: DatagramAddrs): Mbuf | null {
+    if (this.length === 0) return null;
     const i = this.head;
-    this.srcAddr = meta[4 * i];
-    this.dstAddr = meta[4 * i + 1];
-    const ports = meta[4 * i + 2];
-    this.srcPort = ports >>> 16;
-    this.dstPort = ports & 0xffff;
-    this.held -= meta[4 * i + 3];
-    this.head = i + 1 === this.q.maxlen ? 0 : i + 1;
+    const m = this.ring[i];
+    this.ring[i] = null;
+    const rec = this.rec;
+    const r = i * REC_WORDS;
+    into.srcAddr = rec[r + REC_SRC] >>> 0;
+    into.dstAddr = rec[r + REC_DST] >>> 0;
+    const ports = rec[r + REC_PORTS];
+    into.srcPort = ports >>> 16;
+    into.dstPort = ports & 0xffff;
+    this.held -= rec[r + REC_SIZE];
+    this.head = i + 1 === this.maxlen ? 0 : i + 1;
+    this.length--;
     return m;
   }
 
   /** Frees every queued datagram. Returns how many. */
   purge(): number {
-    const n = this.q.purge();
+    const n = this.length;
+    for (let k = 0, i = this.head; k < n; k++) {
+      m_freem(this.ring[i]!);
+      this.ring[i] = null;
+      i = i + 1 === this.maxlen ? 0 : i + 1;
+    }
+    this.length = 0;
     this.held = 0;
     this.head = 0;
     return n;

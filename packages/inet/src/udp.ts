@@ -34,6 +34,7 @@
 import {
   assertOwnMbuf,
   Continuation,
+  type Cpu,
   DropCounter,
   type Host,
   HostState,
@@ -55,7 +56,6 @@ import {
   m_getUint32,
   m_prepend,
   m_pullup,
-  m_truesize,
 } from '@ifnet/core';
 import { INADDR_ANY, type InAddrLike, formatAddr, isMulticast, toAddr } from './addr.js';
 import { inCksum, pseudoHeaderSum } from './cksum.js';
@@ -64,7 +64,7 @@ import { ICMP_UNREACH, ICMP_UNREACH_PORT } from './icmp-header.js';
 import type { Inet, IpOutputOptions } from './inet.js';
 import { IPPROTO_UDP, IP_DST, IP_HDR_LEN, IP_MAXPACKET, IP_SRC } from './ip-header.js';
 import { UdpDrop, type UdpDropReason } from './drop-reasons.js';
-import { DatagramSockbuf, SOCKBUF_MAX, UDP_DEFAULT_RCVBUF } from './sockbuf.js';
+import { type DatagramAddrs, DatagramSockbuf, SOCKBUF_MAX, UDP_DEFAULT_RCVBUF } from './sockbuf.js';
 import { UdpStats } from './stats.js';
 import { checkUint } from './validate.js';
 import { UDP_DPORT, UDP_HDR_LEN, UDP_SPORT, UDP_SUM, UDP_ULEN } from './udp-header.js';
@@ -92,12 +92,8 @@ const APP_BUDGET = 64;
 /** Headroom left in front of payloads copied in by `send`, for the UDP, IP and link headers. */
 const HEADROOM = 64;
 
-/** Where a received datagram came from and went to. */
-export interface UdpRecvInfo {
-  srcAddr: number;
-  srcPort: number;
-  dstAddr: number;
-  dstPort: number;
+/** Where a received datagram came from and went to (addresses unsigned). */
+export interface UdpRecvInfo extends DatagramAddrs {
   /** Receiving interface. */
   ifp: Ifnet | null;
 }
@@ -292,6 +288,7 @@ export class UdpSocket {
     if (!isMulticast(src) && src !== INADDR_ANY && this.udp.inet.isLocal(src)) this.localAddress = src;
     this.remoteAddress = dst;
     this.remotePort = port;
+    this.udp.forgetLookup();
     return this;
   }
 
@@ -408,7 +405,7 @@ export class UdpSocket {
       this.lastError = null;
       return Promise.reject(e);
     }
-    const m = this.sb.take();
+    const m = this.sb.take(this.info);
     if (m !== null) {
       if (this.heldIfp !== null) this.maybeRelease();
       return Promise.resolve(this.copyOut(m));
@@ -442,15 +439,21 @@ export class UdpSocket {
    */
   deliver(m: Mbuf, ifp: Ifnet, hlen: number, src: number, sport: number, dst: number, dport: number): void {
     const udp = this.udp;
-    udp.host.cpu.chargeLayerId(LAYER_SOCKET);
+    const cpu = udp.cpu;
+    cpu.chargeLayerId(LAYER_SOCKET);
     // Linux's pfmemalloc rule: while only the pool's reserve (for receive rings) is left, nothing queues.
     if (m.pool.pressure) {
       this.stats.dropped++;
       udp.drop.dropInput(m, ifp, UdpDrop.memPressure);
       return;
     }
-    m_adj(m, hlen);
-    if (!this.sb.append(m, src, sport, dst, dport)) {
+    // The headers are contiguous in the first mbuf (udp_input pulled them up): trimming them is m_adj's
+    // first-mbuf case, written out here where it runs once per datagram.
+    m.off += hlen;
+    m.len -= hlen;
+    m.pkthdr.len -= hlen;
+    const sb = this.sb;
+    if (!sb.append(m, src, sport, dst, dport)) {
       this.stats.dropped++;
       if (this.feedback && this.heldIfp === null) this.holdInput(ifp);
       udp.drop.dropInput(m, ifp, UdpDrop.fullSock);
@@ -458,10 +461,10 @@ export class UdpSocket {
     }
     // Full by either bound (count, or SO_RCVBUF bytes with one more datagram of this size): hold now,
     // before the next datagram is processed only to be refused.
-    if (this.feedback && this.heldIfp === null && this.sb.isFull(m_truesize(m))) this.holdInput(ifp);
+    if (this.feedback && this.heldIfp === null && sb.isFull(sb.lastSize)) this.holdInput(ifp);
     this.stats.received++;
     udp.stats.delivered++;
-    if (this.callback !== undefined || this.waiters.length > 0) udp.host.cpu.sched.schedule(this.kc);
+    if (this.callback !== undefined || this.waiters.length > 0) cpu.sched.schedule(this.kc);
   }
 
   private holdInput(ifp: Ifnet): void {
@@ -496,25 +499,15 @@ export class UdpSocket {
     this.errorCallback?.(err);
   }
 
-  /** Fills {@link info} from what the buffer recorded for the datagram just taken (no header parsing). */
-  private fillInfo(m: Mbuf): UdpRecvInfo {
-    const sb = this.sb;
-    const info = this.info;
-    info.srcAddr = sb.srcAddr;
-    info.dstAddr = sb.dstAddr;
-    info.srcPort = sb.srcPort;
-    info.dstPort = sb.dstPort;
-    info.ifp = m.pkthdr.rcvif;
-    return info;
-  }
-
+  /** A copy of datagram `m` (just taken, its addresses in {@link info}) for `recv`; frees `m`. */
   private copyOut(m: Mbuf): UdpMessage {
-    const i = this.fillInfo(m);
+    const i = this.info;
     const len = m.pkthdr.len;
     const data = new Uint8Array(len);
     m_copydata(m, 0, len, data, 0);
+    const ifp = m.pkthdr.rcvif;
     m.pool.freem(m);
-    return { data, srcAddr: i.srcAddr, srcPort: i.srcPort, dstAddr: i.dstAddr, dstPort: i.dstPort, ifp: i.ifp };
+    return { data, srcAddr: i.srcAddr, srcPort: i.srcPort, dstAddr: i.dstAddr, dstPort: i.dstPort, ifp };
   }
 
   /**
@@ -528,28 +521,34 @@ export class UdpSocket {
    * the loop re-checks.
    */
   private drain(): void {
+    const cpu = this.udp.cpu;
+    const sb = this.sb;
+    const info = this.info;
     let n = 0;
     while (n < APP_BUDGET && !this.closedFlag) {
       const cb = this.callback;
       if (cb === undefined && this.waiters.length === 0) return;
-      const m = this.sb.take();
+      const m = sb.take(info);
       if (m === null) return;
       if (this.heldIfp !== null) this.maybeRelease();
       n++;
       if (cb !== undefined) {
-        cb(m, this.fillInfo(m));
+        info.ifp = m.pkthdr.rcvif;
+        cb(m, info);
       } else {
         this.waiters.shift()!.resolve(this.copyOut(m));
       }
-      this.udp.host.cpu.preempt();
+      cpu.preempt();
     }
-    if (!this.closedFlag && this.sb.length > 0) this.udp.host.cpu.sched.schedule(this.kc);
+    if (!this.closedFlag && sb.length > 0) cpu.sched.schedule(this.kc);
   }
 }
 
 /** UDP on one host. Get it with {@link udpFor}. */
 export class Udp {
   readonly host: Host;
+  /** `host.cpu`, read once: the data path charges and preempts on it per datagram. */
+  readonly cpu: Cpu;
   readonly inet: Inet;
   readonly stats = new UdpStats();
   /** Drop accounting: `stats.drops` and the interface, by {@link UdpDrop} reason. */
@@ -557,16 +556,23 @@ export class Udp {
   /** Sockets by local port. */
   private readonly ports = new Map<number, UdpSocket[]>();
   /**
-   * The port and socket list of the last lookup (BSD's `udp_last_inpcb`): a stream of datagrams to one port
-   * skips the map probe. Cleared whenever a socket is bound or unbound.
+   * The last lookup's answer (BSD's `udp_last_inpcb`, a one-entry PCB cache): datagrams of the flow seen
+   * last find their socket with four compares of small integers, no map probe and no scoring. Keyed by
+   * the whole 4-tuple (addresses signed, ports as `sport << 16 | dport`), since the answer depends on all
+   * of it (a socket connected to the peer beats one bound to the address, which beats a wildcard). Only a
+   * found socket is remembered. Forgotten ({@link forgetLookup}) whenever a socket is bound, connected or
+   * unbound: the only changes that can change an answer.
    */
-  private lastPort = -1;
-  private lastList: UdpSocket[] | undefined = undefined;
+  private lastSock: UdpSocket | undefined = undefined;
+  private lastDst = 0;
+  private lastSrc = 0;
+  private lastPorts = 0;
   private nextEphemeral = IPPORT_EPHEMERALFIRST;
 
   constructor(inet: Inet) {
     this.inet = inet;
     this.host = inet.host;
+    this.cpu = inet.host.cpu;
     inet.onAddressRemoved((ia) => this.addressRemoved(ia.addr));
   }
 
@@ -626,13 +632,12 @@ export class Udp {
     list.push(s);
     s.localPort = p;
     s.localAddress = addr;
-    this.lastPort = -1;
+    this.forgetLookup();
   }
 
   /** @internal Unbinds `s`. */
   detach(s: UdpSocket): void {
-    this.lastPort = -1;
-    this.lastList = undefined;
+    this.forgetLookup();
     const list = this.ports.get(s.localPort);
     if (list === undefined) return;
     const i = list.indexOf(s);
@@ -645,27 +650,38 @@ export class Udp {
    * that peer first, then bound to `dst`, then bound to any address. Allocation-free.
    */
   lookup(dst: number, dport: number, src: number, sport: number): UdpSocket | undefined {
-    let list = this.lastList;
-    if (dport !== this.lastPort) {
-      list = this.ports.get(dport);
-      this.lastPort = dport;
-      this.lastList = list;
-    }
+    // Compared as int32 (`| 0`), so either representation of an address matches.
+    dst |= 0;
+    src |= 0;
+    const ports = (sport << 16) | dport;
+    const last = this.lastSock;
+    if (ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst && last !== undefined) return last;
+    const list = this.ports.get(dport);
     if (list === undefined) return undefined;
     let best: UdpSocket | undefined;
     let bestScore = -1;
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
-      // Compared as int32 (`| 0`), so either representation of an address matches.
-      if (s.localAddress !== INADDR_ANY && (s.localAddress | 0) !== (dst | 0)) continue;
-      if (s.remotePort !== 0 && ((s.remoteAddress | 0) !== (src | 0) || s.remotePort !== sport)) continue;
+      if (s.localAddress !== INADDR_ANY && (s.localAddress | 0) !== dst) continue;
+      if (s.remotePort !== 0 && ((s.remoteAddress | 0) !== src || s.remotePort !== sport)) continue;
       const score = (s.localAddress !== INADDR_ANY ? 1 : 0) + (s.remotePort !== 0 ? 2 : 0);
       if (score > bestScore) {
         best = s;
         bestScore = score;
       }
     }
+    if (best !== undefined) {
+      this.lastSock = best;
+      this.lastDst = dst;
+      this.lastSrc = src;
+      this.lastPorts = ports;
+    }
     return best;
+  }
+
+  /** @internal A socket was bound, connected or unbound: the cached {@link lookup} answer may be wrong. */
+  forgetLookup(): void {
+    this.lastSock = undefined;
   }
 
   /**
@@ -674,7 +690,7 @@ export class Udp {
    * Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayerId(LAYER_UDP);
+    this.cpu.chargeLayerId(LAYER_UDP);
     const st = this.stats;
     st.received++;
     const ipPayload = m.pkthdr.len - off;
@@ -690,20 +706,21 @@ export class Udp {
       }
       m = n;
     }
-    const b = m.buf;
     const o = m.off;
-    const u = o + off;
-    const ulen = (b[u + UDP_ULEN] << 8) | b[u + UDP_ULEN + 1];
+    const v = m.view;
+    // The UDP header as its two 32-bit words (ports; length and checksum): two loads, not eight.
+    const ports = v.getInt32(o + off + UDP_SPORT);
+    const lenSum = v.getInt32(o + off + UDP_ULEN);
+    const ulen = lenSum >>> 16;
     if (ulen < UDP_HDR_LEN || ulen > ipPayload) {
       this.drop.dropInput(m, ifp, UdpDrop.badLen);
       return;
     }
     if (ulen < ipPayload) m_adj(m, ulen - ipPayload);
-    const v = m.view;
     // Addresses as int32 on the data path: a small integer to V8 (a uint32 above 2^31 is a heap number).
     const src = v.getInt32(o + IP_SRC);
     const dst = v.getInt32(o + IP_DST);
-    if (((b[u + UDP_SUM] << 8) | b[u + UDP_SUM + 1]) !== 0) {
+    if ((lenSum & 0xffff) !== 0) {
       const csum = m.pkthdr.csumFlags;
       if ((csum & M_CSUM_UDPv4) !== 0) {
         if ((csum & M_CSUM_TCP_UDP_BAD) !== 0) {
@@ -717,8 +734,8 @@ export class Udp {
     } else {
       st.noChecksum++;
     }
-    const sport = (b[u + UDP_SPORT] << 8) | b[u + UDP_SPORT + 1];
-    const dport = (b[u + UDP_DPORT] << 8) | b[u + UDP_DPORT + 1];
+    const sport = ports >>> 16;
+    const dport = ports & 0xffff;
     const s = this.lookup(dst, dport, src, sport);
     if (s === undefined) {
       if ((m.flags & (M_BCAST | M_MCAST)) !== 0) {

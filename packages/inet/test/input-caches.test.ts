@@ -1,6 +1,6 @@
 /**
  * IPv4 and UDP input remember their last lookups (the last local destination, the last source that was
- * not one of our broadcast addresses, the last UDP port's sockets), as BSD's one-entry caches do. These
+ * not one of our broadcast addresses, the last UDP 4-tuple's socket), as BSD's one-entry caches do. These
  * tests change what the maps hold between two identical datagrams: the second must see the change.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,27 @@ describe('input lookup caches follow configuration changes', () => {
     ch.inject(udpPacket(PEER, US, 1000, 2000, bytes(6)));
     sim.runUntilIdle();
     expect(udp.stats.drops).toEqual({ 'udp.noport': 2 });
+    host.pool.assertQuiescent();
+  });
+
+  it('a socket that connects elsewhere stops getting the flow it was found for; the next socket on the port gets it', async () => {
+    const { sim, host, ch, udp } = world();
+    const a = udp.socket().bind(2000);
+    ch.inject(udpPacket(PEER, US, 1000, 2000, bytes(4)));
+    sim.runUntilIdle();
+    expect((await a.recv()).data).toEqual(bytes(4));
+    // Connected to another peer port: the same 4-tuple is no longer a's (BSD: only the connected peer).
+    a.connect(PEER, 1001);
+    ch.inject(udpPacket(PEER, US, 1000, 2000, bytes(5)));
+    sim.runUntilIdle();
+    expect(udp.stats.drops).toEqual({ 'udp.noport': 1 });
+    expect(a.queued).toBe(0);
+    a.close();
+    const b = udp.socket().bind(2000);
+    ch.inject(udpPacket(PEER, US, 1000, 2000, bytes(6)));
+    sim.runUntilIdle();
+    expect((await b.recv()).data).toEqual(bytes(6));
+    b.close();
     host.pool.assertQuiescent();
   });
 

@@ -22,6 +22,12 @@ export class DescriptorRing {
   /** The map is loaded: {@link arena} and {@link off} locate descriptor 0. An unmapped ring moves nothing. */
   ok = false;
   arena: Uint8Array = new Uint8Array(0);
+  /**
+   * A DataView of {@link arena}'s whole buffer: descriptors are read and written back as little-endian
+   * 32-bit words (two loads for the address, two stores for the write-back) instead of byte by byte.
+   * Made when the map is loaded onto a new buffer (a register write), never per frame.
+   */
+  view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   off = 0;
 
   constructor(private readonly name: string) {}
@@ -57,7 +63,11 @@ export class DescriptorRing {
     this.ok = false;
     if (map === null || this.size === 0 || (this.hi === 0 && this.lo === 0)) return;
     if (!map.loadAddr(this.hi, this.lo, this.size * DESC_SIZE)) return;
-    this.arena = map.segArena[0];
+    const arena = map.segArena[0];
+    if (arena !== this.arena) {
+      this.arena = arena;
+      this.view = new DataView(arena.buffer);
+    }
     this.off = map.segOff[0];
     this.ok = true;
   }

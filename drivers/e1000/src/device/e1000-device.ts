@@ -346,8 +346,9 @@ export class E1000Device implements DeviceModel, DeviceRegisters, WiredDevice, W
       this.stats.regBadWrites++; // statistics are read-only
       return;
     }
-    if (offset >= E1000_RAL(0) + 4 && offset < E1000_RAL(E1000_RA_COUNT) && (offset & 7) === 4) {
-      r[i] = v & 0x8003_ffff; // RAH: address bytes 4..5, AS, AV
+    if (offset >= E1000_RAL(0) && offset < E1000_RAL(E1000_RA_COUNT) && (offset & 3) === 0) {
+      r[i] = (offset & 7) === 4 ? v & 0x8003_ffff : v; // RAH: address bytes 4..5, AS, AV
+      this.rx.setReceiveAddresses();
       return;
     }
     if (offset >= 0 && offset < E1000_BAR0_SIZE && (offset & 3) === 0 && this.known[i] === 1) {

@@ -32,6 +32,8 @@ import {
   RCTL_SBP,
   RCTL_SECRC,
   RCTL_UPE,
+  RXCSUM_IPOFL,
+  RXCSUM_TUOFL,
   RXD_ERR_RXE,
   RXD_STAT_DD,
   RXD_STAT_EOP,
@@ -69,6 +71,8 @@ export class E1000Receiver {
   private bufShift = 11;
   private rdmtsShift = 1;
   private rxcsum = 0;
+  /** RXCSUM has both offloads off: every frame, IPv4 or not, gets IXSM. */
+  private ixsm = false;
   /**
    * The array frames last arrived in, its offset in its buffer, and a DataView of that whole buffer for
    * the checksum offload: a wire hands the same array again and again, and one identity check per frame
@@ -77,6 +81,14 @@ export class E1000Receiver {
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
   private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /**
+   * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
+   * the exact-match filter compares a frame's destination with these small integers only, instead of
+   * scanning all 16 register pairs (unsigned 32-bit values) per frame.
+   */
+  private readonly raLo = new Int32Array(E1000_RA_COUNT);
+  private readonly raHi = new Int32Array(E1000_RA_COUNT);
+  private raCount = 0;
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
 
@@ -92,7 +104,22 @@ export class E1000Receiver {
     this.ring.reset();
     this.rdh = this.rdt = 0;
     this.setRctl(0);
-    this.rxcsum = rxcsum;
+    this.setRxcsum(rxcsum);
+    this.setReceiveAddresses();
+  }
+
+  /** RAL/RAH written (or reset): the valid entries of the receive address table, for the filter. */
+  setReceiveAddresses(): void {
+    const r = this.r;
+    let n = 0;
+    for (let i = 0; i < E1000_RA_COUNT; i++) {
+      const rah = r[R(E1000_RAH(i))];
+      if ((rah & RAH_AV) === 0) continue;
+      this.raLo[n] = r[R(E1000_RAL(i))] | 0;
+      this.raHi[n] = rah & 0xffff;
+      n++;
+    }
+    this.raCount = n;
   }
 
   /** RCTL written. */
@@ -109,6 +136,7 @@ export class E1000Receiver {
 
   setRxcsum(v: number): void {
     this.rxcsum = v;
+    this.ixsm = (v & (RXCSUM_IPOFL | RXCSUM_TUOFL)) === 0;
   }
 
   /** The bus: maps for the ring and for one buffer at a time (created once, as `bus_dmamap_create`). */
@@ -176,10 +204,17 @@ export class E1000Receiver {
       this.irq.setCause(ICR_RXO);
       return;
     }
-    if (frame !== this.frameArray) this.newFrameArray(frame);
-    const csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
-    if (csum >>> 8 !== 0) st.rxCsumErrors++;
-    const errors = this.storeFrame(frame, off, len, need, csum);
+    // Only IPv4 frames get checksum indications, or all frames IXSM: the rest, the sink path's frames,
+    // are decided here without the call (rxChecksumBits would return 0 for them).
+    let csum = 0;
+    if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
+      if (frame !== this.frameArray) this.newFrameArray(frame);
+      csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
+      if (csum >>> 8 !== 0) st.rxCsumErrors++;
+    }
+    const errors = this.strip
+      ? this.storeFrame(frame, off, len, need, csum)
+      : this.storeWithFcs(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;
 
     st.rxDelivered++;
@@ -203,34 +238,36 @@ export class E1000Receiver {
   }
 
   /**
-   * Stores one frame into the receive ring from RDH on — FCS appended unless RCTL.SECRC, a buffer's worth
-   * per descriptor, EOP (and the checksum indications `csum`) on the last — writes each descriptor back
-   * (length; then status, errors, special) and advances RDH. Returns the number of descriptors whose
-   * buffer could not be written (an address of 0 — an uninitialised descriptor — or one outside mapped
-   * memory, counted as a bus error by the DMA space): they get RXE and no data.
+   * RCTL.SECRC clear (keep the CRC): stages the frame with its FCS appended, as the MAC received it, and
+   * stores that. Its own method so that {@link storeFrame} stays small enough for V8 to inline.
+   */
+  private storeWithFcs(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
+    const b = this.rxbuf;
+    for (let i = 0; i < len; i++) b[i] = frame[off + i];
+    const fcs = crc32(b, 0, len);
+    b[len] = fcs & 0xff;
+    b[len + 1] = (fcs >>> 8) & 0xff;
+    b[len + 2] = (fcs >>> 16) & 0xff;
+    b[len + 3] = fcs >>> 24;
+    return this.storeFrame(b, 0, len + 4, need, csum);
+  }
+
+  /**
+   * Stores one frame, `src[base, base+total)` (its FCS already appended unless RCTL.SECRC), into the
+   * receive ring from RDH on — a buffer's worth per descriptor, EOP (and the checksum indications `csum`)
+   * on the last — writes each descriptor back (length; then status, errors, special) and advances RDH.
+   * Returns the number of descriptors whose buffer could not be written (an address of 0 — an
+   * uninitialised descriptor — or one outside mapped memory, counted as a bus error by the DMA space):
+   * they get RXE and no data.
    *
    * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and each buffer
    * through a map loaded from the descriptor's two address words (`bus_dmamap` resolves the bus address
-   * to its arena and offset once; the copy is one `copyWithin`/word copy): no double crosses a call.
+   * to its arena and offset once; the copy is one `set`/`copyWithin`/word copy): no double crosses a
+   * call. The descriptor is read and written back as little-endian 32-bit words (the address as two
+   * loads, the write-back as two stores), never byte by byte.
    */
-  private storeFrame(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
-    let src = frame;
-    let base = off;
-    let total = len;
-    if (!this.strip) {
-      // Keep the CRC: stage the frame and append its FCS, as the MAC received it.
-      const b = this.rxbuf;
-      for (let i = 0; i < len; i++) b[i] = frame[off + i];
-      const fcs = crc32(b, 0, len);
-      b[len] = fcs & 0xff;
-      b[len + 1] = (fcs >>> 8) & 0xff;
-      b[len + 2] = (fcs >>> 16) & 0xff;
-      b[len + 3] = fcs >>> 24;
-      src = b;
-      base = 0;
-      total = len + 4;
-    }
-    const a = this.ring.arena;
+  private storeFrame(src: Uint8Array, base: number, total: number, need: number, csum: number): number {
+    const v = this.ring.view;
     const ringOff = this.ring.off;
     const n = this.ring.size;
     const bufSize = this.bufSize;
@@ -241,21 +278,21 @@ export class E1000Receiver {
     for (let k = 0; k < need; k++) {
       const chunk = Math.min(total - pos, bufSize);
       const o = ringOff + h * DESC_SIZE;
-      const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
-      const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
+      const lo = v.getUint32(o, true);
+      const hi = v.getUint32(o + 4, true);
       // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
       const ok = (hi !== 0 || lo !== 0) && map.loadAddr(hi, lo, chunk) && map.copyIn(0, src, base + pos, chunk);
       if (!ok) errors++;
-      // Bytes 8..15: length, checksum 0, status (DD, EOP and the checksum indications on the last),
-      // errors, special 0.
-      a[o + 8] = chunk & 0xff;
-      a[o + 9] = chunk >>> 8;
-      a[o + 10] = 0;
-      a[o + 11] = 0;
-      a[o + 12] = k === need - 1 ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD;
-      a[o + 13] = (k === need - 1 ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE);
-      a[o + 14] = 0;
-      a[o + 15] = 0;
+      // Bytes 8..15 as two little-endian words: length, checksum 0; status (DD, EOP and the checksum
+      // indications on the last), errors, special 0.
+      const last = k === need - 1;
+      v.setUint32(o + 8, chunk, true);
+      v.setUint32(
+        o + 12,
+        (last ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD) |
+          (((last ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE)) << 8),
+        true,
+      );
       pos += chunk;
       h = h + 1 === n ? 0 : h + 1;
     }
@@ -265,7 +302,6 @@ export class E1000Receiver {
 
   /** The receive address filter. */
   private accept(frame: Uint8Array, off: number, group: boolean, bcast: boolean): boolean {
-    const r = this.r;
     const rctl = this.rctl;
     if (group) {
       if ((rctl & RCTL_MPE) !== 0) return true;
@@ -273,14 +309,13 @@ export class E1000Receiver {
     } else if ((rctl & RCTL_UPE) !== 0) {
       return true;
     }
-    const lo = (frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24)) >>> 0;
+    const lo = frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24);
     const hi = frame[off + 4] | (frame[off + 5] << 8);
-    for (let i = 0; i < E1000_RA_COUNT; i++) {
-      const rah = r[R(E1000_RAH(i))];
-      if ((rah & RAH_AV) !== 0 && r[R(E1000_RAL(i))] === lo && (rah & 0xffff) === hi) return true;
-    }
+    const raLo = this.raLo;
+    const raHi = this.raHi;
+    for (let i = 0; i < this.raCount; i++) if (raLo[i] === lo && raHi[i] === hi) return true;
     if (!group) return false;
     const hash = mtaHash(frame, off, (rctl >>> RCTL_MO_SHIFT) & 3);
-    return (r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
+    return (this.r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
   }
 }

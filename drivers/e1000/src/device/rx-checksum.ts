@@ -7,8 +7,11 @@
  * malformed or truncated, and fragments get no indication. With both offloads off the descriptor says
  * IXSM ("ignore checksum indication").
  *
- * Sums are kept in small-integer range: at most 8,192 16-bit words (a 16 KiB frame) of at most 0xFFFF
- * add up to less than 2^30.
+ * The sum (`in_cksum`, RFC 1071) reads the frame as *little-endian* 32-bit words through a DataView and
+ * swaps the bytes of the folded result once at the end, as RFC 1071 §2(B) ("byte order independence")
+ * allows: a little-endian 16-bit half is a big-endian word with its bytes swapped, and the ones'-complement
+ * sum of swapped words is the swapped sum. Long runs are summed as doubles (see {@link sumRun}).
+ * `test/rx-checksum.test.ts` checks this against a byte-by-byte sum on random frames at every alignment.
  *
  * @module
  */
@@ -26,38 +29,59 @@ import {
 const ETHERTYPE_IPV4 = 0x0800;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
+const TWO_32 = 0x1_0000_0000;
 
 /**
- * Ones'-complement sum of `len` bytes of `b` from `off` (big-endian words; an odd last byte padded), 4
- * bytes at a time through `v`, a DataView of `b`'s whole buffer, in which `b` starts at `base`. Each
- * 32-bit word adds its two halves, so the sum stays a small integer (below 2^30 for 16 KiB).
+ * Ones'-complement sum (RFC 1071), folded to 16 bits, of the big-endian 16-bit words of `f[off, off+len)`
+ * — an odd last byte padded with zero — where `v` is a DataView of `f`'s whole buffer, in which `f` starts
+ * at `base`. Summed in byte-swapped form (little-endian words, whose halves are the big-endian words with
+ * their bytes swapped; the last up to three bytes likewise) and swapped back at the end.
+ *
+ * Runs of eight words and more go to {@link sumRun} (doubles: on V8, node 20, a 1480-byte datagram sums
+ * about 1.5 times as fast as splitting each word into its 16-bit halves); the last few words are split
+ * (small integers), so a 20-byte header never divides.
  */
-function sum16(b: Uint8Array, v: DataView, base: number, off: number, len: number, acc: number): number {
-  let s = acc;
+function sumWords(f: Uint8Array, v: DataView, base: number, off: number, len: number): number {
+  let s = 0;
   let i = base + off;
-  // 16 bytes per iteration, then 4: on a full-sized frame this loop is most of the model's receive cost
-  // (about 5 % less per 1514-byte frame than 4 bytes per iteration; byte loads were slower still).
-  const end16 = i + (len & ~15);
-  for (; i < end16; i += 16) {
-    const w0 = v.getUint32(i);
-    const w1 = v.getUint32(i + 4);
-    const w2 = v.getUint32(i + 8);
-    const w3 = v.getUint32(i + 12);
-    s += (w0 >>> 16) + (w0 & 0xffff) + (w1 >>> 16) + (w1 & 0xffff);
-    s += (w2 >>> 16) + (w2 & 0xffff) + (w3 >>> 16) + (w3 & 0xffff);
+  const long = len & ~31;
+  if (long !== 0) {
+    s = sumRun(v, i, i + long);
+    i += long;
   }
-  const end4 = base + off + (len & ~3);
-  for (; i < end4; i += 4) {
-    const w = v.getUint32(i);
+  for (const end4 = base + off + (len & ~3); i < end4; i += 4) {
+    const w = v.getUint32(i, true);
     s += (w >>> 16) + (w & 0xffff);
   }
-  let o = off + (len & ~3);
-  if ((len & 2) !== 0) {
-    s += (b[o] << 8) | b[o + 1];
-    o += 2;
+  // The last one to three bytes: a byte at an even distance from off is a word's high byte, low when swapped.
+  const o = off + (len & ~3);
+  if ((len & 2) !== 0) s += f[o] | (f[o + 1] << 8);
+  if ((len & 1) !== 0) s += f[o + (len & 2)];
+  const sum = fold(s);
+  return ((sum & 0xff) << 8) | (sum >>> 8);
+}
+
+/**
+ * Sum of the little-endian 32-bit words of the buffer under `v` at `[i, end)` (`end - i` a multiple of 32)
+ * as doubles in four accumulators (exact: a 16 KiB frame's 4,096 words add up to less than 2^44; V8 keeps
+ * them unboxed in registers), folded to a small integer before it returns (2^32 ≡ 2^16 ≡ 1 modulo
+ * 0xFFFF). Its own function so that {@link sumWords} stays small enough for V8 to inline.
+ */
+function sumRun(v: DataView, i: number, end: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let k = i; k < end; k += 32) {
+    a0 += v.getUint32(k, true) + v.getUint32(k + 16, true);
+    a1 += v.getUint32(k + 4, true) + v.getUint32(k + 20, true);
+    a2 += v.getUint32(k + 8, true) + v.getUint32(k + 24, true);
+    a3 += v.getUint32(k + 12, true) + v.getUint32(k + 28, true);
   }
-  if ((len & 1) !== 0) s += b[o] << 8;
-  return s;
+  const x = a0 + a1 + a2 + a3;
+  const hi = (x / TWO_32) | 0;
+  const lo = (x - hi * TWO_32) >>> 0;
+  return (lo >>> 16) + (lo & 0xffff) + hi;
 }
 
 function fold(s: number): number {
@@ -92,7 +116,7 @@ export function rxChecksumBits(
   let bits = 0;
   if (ipofl) {
     bits = RXD_STAT_IPCS;
-    if (fold(sum16(f, v, base, ip, hlen, 0)) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
+    if (sumWords(f, v, base, ip, hlen) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
   }
   if (!tuofl) return bits;
   const proto = f[ip + 9];
@@ -109,8 +133,7 @@ export function rxChecksumBits(
     if (l4len < 20) return bits;
     bits |= RXD_STAT_TCPCS;
   }
-  // Pseudo-header: source, destination, protocol, length.
-  let s = sum16(f, v, base, ip + 12, 8, proto + l4len);
-  s = sum16(f, v, base, l4, l4len, s);
+  // Pseudo-header (source and destination address, protocol, length) and the datagram.
+  const s = sumWords(f, v, base, ip + 12, 8) + proto + l4len + sumWords(f, v, base, l4, l4len);
   return fold(s) === 0xffff ? bits : bits | (RXD_ERR_TCPE << 8);
 }

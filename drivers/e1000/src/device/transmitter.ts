@@ -200,11 +200,12 @@ export class E1000Transmitter {
    * descriptor is there yet (nothing consumed). Sets `rs` / `ide`, and `direct` when the packet is one
    * buffer left loaded in the buffer map (not copied).
    *
-   * Descriptors are read from the ring's DMA map, buffers through a map loaded from each descriptor's two
-   * address words: no bus address crosses a call as a double.
+   * Descriptors are read from the ring's DMA map as little-endian 32-bit words, buffers through a map
+   * loaded from each descriptor's two address words: no bus address crosses a call as a double.
    */
   private gather(tdh: number, tdt: number, n: number): number {
     const a = this.ring.arena;
+    const v = this.ring.view;
     const ringOff = this.ring.off;
     const map = this.bufMap!;
     const buf = this.buf;
@@ -217,8 +218,10 @@ export class E1000Transmitter {
     let direct = false;
     while (h !== tdt) {
       const o = ringOff + h * DESC_SIZE;
-      const len = a[o + 8] | (a[o + 9] << 8);
-      const cmd = a[o + 11];
+      // Bytes 8..11 as one little-endian word: length (bits 0..15), CSO, CMD (bits 24..31).
+      const w = v.getUint32(o + 8, true);
+      const len = w & 0xffff;
+      const cmd = w >>> 24;
       h = h + 1 === n ? 0 : h + 1;
       if ((cmd & TXD_CMD_RS) !== 0) {
         rs = true;
@@ -227,9 +230,7 @@ export class E1000Transmitter {
       const last = (cmd & TXD_CMD_EOP) !== 0;
       if ((cmd & TXD_CMD_DEXT) !== 0 || total + len > MAX_TX_FRAME) ok = false;
       else if (ok && len > 0) {
-        const lo = (a[o] | (a[o + 1] << 8) | (a[o + 2] << 16) | (a[o + 3] << 24)) >>> 0;
-        const hi = (a[o + 4] | (a[o + 5] << 8) | (a[o + 6] << 16) | (a[o + 7] << 24)) >>> 0;
-        if (!map.loadAddr(hi, lo, len)) ok = false;
+        if (!map.loadAddr(v.getUint32(o + 4, true), v.getUint32(o, true), len)) ok = false;
         else if (last && total === 0)
           direct = true; // the whole packet is this buffer
         else ok = map.copyOut(0, buf, total, len);

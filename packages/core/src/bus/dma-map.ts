@@ -154,24 +154,28 @@ export class DmaMap {
    * once. False (map unloaded, bus error counted) when the range is not all mapped memory.
    */
   loadAddr(hi: number, lo: number, len: number): boolean {
-    this.nsegs = 0;
-    this.mapsize = 0;
     this.stats.loads++;
     const arena = this.backing.arenaAt(hi);
     if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
       this.stats.badAddress++;
-      this.backing.busError();
-      return false;
+      return this.refuse();
     }
     if (len > this.maxSize) {
       this.stats.tooBig++;
-      this.backing.busError();
-      return false;
+      return this.refuse();
     }
     this.setSeg(0, hi, lo, len, arena);
     this.nsegs = 1;
     this.mapsize = len;
     return true;
+  }
+
+  /** A refused {@link loadAddr}: the map is left unloaded and the bus error counted. */
+  private refuse(): false {
+    this.nsegs = 0;
+    this.mapsize = 0;
+    this.backing.busError();
+    return false;
   }
 
   /** {@link loadAddr} from a whole bus address (convenient off the hot path; the address is a double). */

@@ -82,6 +82,14 @@ export class RealClock implements Clock {
     return this.heap.nextExpiry();
   }
 
+  /**
+   * The earliest armed timer's expiry in slot 0 (Infinity: none), kept current by the timer heap: what a
+   * CPU's preemption point compares its reading with, without a call.
+   */
+  get earliestExpiry(): Float64Array {
+    return this.heap.earliest;
+  }
+
   /** Whether any timer is armed (a boolean: asking it boxes no double, as `nextExpiry()` may). */
   get timersArmed(): boolean {
     return this.heap.size > 0;

@@ -44,8 +44,17 @@ export class HeapTimer implements HardwareTimer {
 export class TimerHeap {
   private readonly items: HeapTimer[] = [];
   private seq = 0;
+  /**
+   * The earliest armed timer's expiry in slot 0, Infinity when none is armed: kept up to date by every
+   * insertion and removal, so a CPU's preemption point asks "is a timer due?" with one typed-array load
+   * and a compare (no call, no double crossing one), the "earliest deadline" check of constant-time
+   * preemption points.
+   */
+  readonly earliest = new Float64Array(1);
 
-  constructor(readonly now: () => Nanoseconds) {}
+  constructor(readonly now: () => Nanoseconds) {
+    this.earliest[0] = Number.POSITIVE_INFINITY;
+  }
 
   get size(): number {
     return this.items.length;
@@ -65,7 +74,10 @@ export class TimerHeap {
     t.heapIndex = this.items.length;
     this.items.push(t);
     this.up(t.heapIndex);
-    if (t.heapIndex === 0) this.onEarliest?.();
+    if (t.heapIndex === 0) {
+      this.earliest[0] = t.expiry;
+      this.onEarliest?.();
+    }
   }
 
   remove(t: HeapTimer): void {
@@ -78,6 +90,10 @@ export class TimerHeap {
       last.heapIndex = i;
       this.down(i);
       this.up(last.heapIndex);
+    }
+    if (i === 0 || last.heapIndex === 0) {
+      const top = this.items[0];
+      this.earliest[0] = top === undefined ? Number.POSITIVE_INFINITY : top.expiry;
     }
   }
 

@@ -50,14 +50,21 @@ export function wholeBufferView(buffer: ArrayBufferLike): DataView {
  * caller's to check: an index outside an array reads as 0 / writes nothing, as typed arrays do.
  */
 export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
-  if (len <= 0) return;
   // First, because it needs neither `buffer` nor `byteOffset`: on V8 (node 20) those getters are calls
   // that are not inlined, 10–20 ns each, as much as the whole copy of a small frame. `set` of a whole
-  // Uint8Array into a Uint8Array is a memmove even when both share one buffer.
-  if (srcOff === 0 && len === src.length && dstOff >= 0 && dstOff + len <= dst.length) {
+  // Uint8Array into a Uint8Array is a memmove even when both share one buffer. This test and the `set` are
+  // all of this function, so V8 inlines it into a caller (a device's DMA store, `m_copydata`) and a small
+  // frame's copy costs no call but `set`'s own; every other case is {@link copyRange}.
+  if (srcOff === 0 && len === src.length && len > 0 && dstOff >= 0 && dstOff + len <= dst.length) {
     dst.set(src, dstOff);
     return;
   }
+  copyRange(dst, dstOff, src, srcOff, len);
+}
+
+/** {@link copyBytes} of a range that is not a whole source array (or out of bounds): cases 2 to 4. */
+function copyRange(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
+  if (len <= 0) return;
   const db = dst.buffer;
   const sb = src.buffer;
   if (sb === db) {

@@ -1,4 +1,5 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
+import type { MbufPool } from '../mbuf/pool.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
 import { assertOwnMbuf, hostOwnsChain, hostOwnsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
@@ -297,48 +298,65 @@ export class Ifnet {
    * a counted drop, `input.badlen`, so no protocol ever reads past a buffer.
    */
   input(m: Mbuf): void {
+    // Small on purpose (the rare paths are out of line): V8 inlines it, with the preemption point, into
+    // the driver's receive loop only while the loop's inlining budget lasts.
     const cpu = this.host.cpu;
     cpu.chargeLayerId(LAYER_IF_INPUT);
-    if (!this.inputSane(m)) {
-      this.dropInput(m, 'input.badlen');
-      cpu.preempt();
-      return;
-    }
-    const c = this.counters;
-    c.ipackets++;
-    c.ibytes += m.pkthdr.len;
-    if ((m.flags & (M_BCAST | M_MCAST)) !== 0) c.imcasts++;
-    m.pkthdr.rcvif = this;
-    const hook = this.inputHook;
-    if (hook !== undefined) {
-      const verdict = hook(this, m);
-      if (verdict === INPUT_CONSUMED) {
-        cpu.preempt();
-        return;
-      }
-      if (verdict === INPUT_DROP) {
-        this.dropInput(m, 'input.filter');
-        cpu.preempt();
-        return;
-      }
-    }
-    this.link.input(this, m);
+    if (this.inputSane(m)) {
+      const c = this.counters;
+      c.ipackets++;
+      c.ibytes += m.pkthdr.len;
+      if ((m.flags & (M_BCAST | M_MCAST)) !== 0) c.imcasts++;
+      m.pkthdr.rcvif = this;
+      if (this.inputHook === undefined || this.inputHookPasses(m)) this.link.input(this, m);
+    } else this.dropInput(m, 'input.badlen');
     cpu.preempt();
   }
 
+  /**
+   * Runs the {@link inputHook} on `m`: true when the packet goes on to the link layer; false when the
+   * hook consumed it or said to drop it (freed here, counted `input.filter`).
+   */
+  private inputHookPasses(m: Mbuf): boolean {
+    const verdict = this.inputHook!(this, m);
+    if (verdict === INPUT_CONSUMED) return false;
+    if (verdict === INPUT_DROP) {
+      this.dropInput(m, 'input.filter');
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The pool of the last mbuf {@link inputSane} found to belong to this host (null: none yet). A pool's
+   * owner never changes (its DMA space and the host's are fixed at creation), so an mbuf of this pool
+   * passes the ownership test with one compare: drivers hand up mbufs of one receive pool, packet after
+   * packet.
+   */
+  private inputPool: MbufPool | null = null;
+
   /** The cheap M_SANITY of `if_input`: ownership (throws), then lengths against storage (false). */
   private inputSane(m: Mbuf): boolean {
-    const host = this.host;
     let total = 0;
     let bad = (m.flags & M_PKTHDR) === 0;
     for (let x: Mbuf | null = m; x !== null; x = x.next) {
-      if (!hostOwnsMbuf(host, x) || x.isFree) assertOwnMbuf(host, m, `${this.name}: if_input`);
+      if (x.pool !== this.inputPool || x.isFree) this.checkInputOwner(m, x);
       const len = x.len;
       const off = x.off;
       if (len >>> 0 !== len || off >>> 0 !== off || off + len > x.capacity) bad = true;
       total += len;
     }
     return !bad && total === m.pkthdr.len;
+  }
+
+  /**
+   * The ownership check of {@link inputSane} for mbuf `x` of chain `m` when the one compare did not settle
+   * it: a live mbuf of this host's memory (`hostOwnsMbuf`) makes its pool the {@link inputPool}; another
+   * host's or a free one throws `MbufError` (`assertOwnMbuf`), and the caller keeps `m`.
+   */
+  private checkInputOwner(m: Mbuf, x: Mbuf): void {
+    if (!x.isFree && hostOwnsMbuf(this.host, x)) this.inputPool = x.pool;
+    else assertOwnMbuf(this.host, m, `${this.name}: if_input`);
   }
 
   /** Frees a received packet and counts the drop under `reason` (and `iqdrops`). */

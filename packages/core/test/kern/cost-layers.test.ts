@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   Cpu,
+  Continuation,
   DEFAULT_COST_PROFILE,
+  IPL_NET,
+  IPL_SOFTNET,
   LAYER_APP,
   LAYER_DRIVER_RX,
   LAYER_IPV4,
   LAYER_UDP,
+  MAX_COST_LAYERS,
   VirtualClock,
   WELL_KNOWN_LAYERS,
   ZERO_COST_PROFILE,
@@ -45,6 +49,67 @@ describe('numeric cost layers', () => {
     cpu.chargeLayerId(LAYER_IPV4);
     cpu.chargeLayer('anything');
     expect(cpu.now() - t).toBe(0);
+  });
+
+  it('an id not given out yet costs layerDefault, like an unpriced layer, under every profile', () => {
+    const cpu = new Cpu('c', new VirtualClock(), DEFAULT_COST_PROFILE);
+    const unused = cpu.layers.size + 5;
+    let t = cpu.now();
+    cpu.chargeLayerId(unused);
+    expect(cpu.now() - t).toBe(DEFAULT_COST_PROFILE.layerDefault);
+    cpu.costs = { ...DEFAULT_COST_PROFILE, layerDefault: 7 };
+    t = cpu.now();
+    cpu.chargeLayerId(unused);
+    cpu.chargeLayerId(MAX_COST_LAYERS + 1); // beyond the table: layerDefault too
+    expect(cpu.now() - t).toBe(14);
+    expect(cpu.layerId('late')).toBe(cpu.layers.size - 1);
+    t = cpu.now();
+    cpu.chargeLayerId(cpu.layerId('late'));
+    expect(cpu.now() - t).toBe(7);
+  });
+
+  it('charges land in the tally of their context: interrupt, or the level of the running unit', () => {
+    const cpu = new Cpu('c', new VirtualClock(), ZERO_COST_PROFILE);
+    const line = cpu.intr.createLine('irq');
+    cpu.intr.establish(
+      line,
+      IPL_NET,
+      () => {
+        cpu.chargeLayerId(LAYER_DRIVER_RX);
+        line.deassert();
+        return true;
+      },
+      null,
+      'intr',
+    );
+    cpu.costs = { ...ZERO_COST_PROFILE, layer: { ...ZERO_COST_PROFILE.layer, driverRx: 10, ipv4: 100 } };
+    const kc = new Continuation(
+      'poll',
+      IPL_SOFTNET,
+      () => {
+        cpu.chargeLayerId(LAYER_IPV4);
+        line.assert();
+        cpu.preempt(); // the interrupt runs here, charged to interrupt context
+        cpu.chargeLayerId(LAYER_IPV4); // back in the continuation: softnet again
+      },
+      null,
+    );
+    cpu.sched.schedule(kc);
+    cpu.runUnit();
+    cpu.chargeLayerId(LAYER_DRIVER_RX); // outside any unit: process level
+    expect(cpu.stats.chargedInterrupt).toBe(10);
+    expect(Array.from(cpu.stats.chargedSoft)).toEqual([10, 0, 200]);
+    // Snapshots keep their shape: the interrupt tally is an own enumerable key, in its old place.
+    expect(Object.keys({ ...cpu.stats })).toEqual([
+      'interrupts',
+      'spurious',
+      'continuations',
+      'preemptionPoints',
+      'processTurns',
+      'softclockTurns',
+      'chargedInterrupt',
+      'chargedSoft',
+    ]);
   });
 
   it('chargeLayer by name charges the same as by id', () => {

@@ -18,6 +18,33 @@ function clock(): RealClock {
 }
 
 describe('RealClock hot-path entry points', () => {
+  it('earliestExpiry holds the earliest armed expiry through arming, re-arming, cancelling and firing', () => {
+    const c = clock();
+    const cell = c.earliestExpiry;
+    expect(cell[0]).toBe(Number.POSITIVE_INFINITY);
+    const fired: string[] = [];
+    const a = c.createTimer('a', () => fired.push('a'));
+    const b = c.createTimer('b', () => fired.push('b'));
+    const d = c.createTimer('d', () => fired.push('d'));
+    a.arm(3e12);
+    expect(cell[0]).toBe(3e12);
+    b.arm(5e12);
+    d.arm(4e12);
+    expect(cell[0]).toBe(3e12);
+    a.arm(6e12); // re-armed later: the next one is earliest now
+    expect(cell[0]).toBe(4e12);
+    d.cancel(); // a non-root removal leaves the root; then the root goes
+    expect(cell[0]).toBe(5e12);
+    b.arm(1e3);
+    expect(cell[0]).toBe(1e3);
+    c.advanceTo(2e3); // b fires
+    expect(fired).toEqual(['b']);
+    expect(cell[0]).toBe(6e12);
+    a.cancel();
+    expect(cell[0]).toBe(Number.POSITIVE_INFINITY);
+    expect(c.timersArmed).toBe(false);
+  });
+
   it('timersArmed follows arming and cancelling', () => {
     const c = clock();
     expect(c.timersArmed).toBe(false);

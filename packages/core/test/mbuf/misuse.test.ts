@@ -200,6 +200,9 @@ describe('foreign mbufs at the interface boundary', () => {
     expect(code(() => lo.output(m, 0x88b5, null))).toBe('foreign');
     expect(code(() => lo.transmit(m))).toBe('foreign');
     expect(code(() => lo.input(m))).toBe('foreign');
+    // Also after if_input has seen (and remembered) a pool of its own host.
+    lo.input(a.pool.devget(new Uint8Array(20), 0, 20, null)!);
+    expect(code(() => lo.input(m))).toBe('foreign');
     expect(lo.sendQueue.length).toBe(0);
     sim.runFor(1_000_000);
     expect(b.pool.stats.mbufs.inUse).toBe(1);

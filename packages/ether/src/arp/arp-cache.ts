@@ -20,6 +20,12 @@ export class ArpCache {
   size = 0;
   /** Number of incomplete entries. */
   incomplete = 0;
+  /**
+   * The entry {@link get} found last (null: none), checked before the two Map lookups (keyed by object,
+   * then by address: 10–15 ns per packet on the output path, where a stream goes to one next hop —
+   * the one-entry cache BSD's `ip_output` keeps in its route). Forgotten when that entry is removed.
+   */
+  private last: ArpEntry | null = null;
 
   /**
    * The entry for `addr` on `ifp`. Keys are the signed form `addr | 0`, so an address at or above
@@ -27,7 +33,11 @@ export class ArpCache {
    * integer all the way (an unsigned one that large is a heap number wherever it crosses a call).
    */
   get(ifp: Ifnet, addr: number): ArpEntry | undefined {
-    return this.byIf.get(ifp)?.get(addr | 0);
+    const last = this.last;
+    if (last !== null && last.ifp === ifp && (last.addr | 0) === (addr | 0)) return last;
+    const e = this.byIf.get(ifp)?.get(addr | 0);
+    if (e !== undefined) this.last = e;
+    return e;
   }
 
   /** Adds a new entry (the caller made room). */
@@ -50,6 +60,7 @@ export class ArpCache {
     const m = this.byIf.get(e.ifp);
     if (m === undefined || m.get(e.addr | 0) !== e) return;
     m.delete(e.addr | 0);
+    if (this.last === e) this.last = null;
     this.size--;
     if (e.state === 'incomplete') this.incomplete--;
     this.resolvedOrder.delete(e);

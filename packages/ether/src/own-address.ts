@@ -1,0 +1,36 @@
+import type { Ifnet } from '@ifnet/core';
+
+/**
+ * An interface's own unicast address as two integers — its first four bytes and its last two — so that
+ * the destination filter of `ether_input` compares a frame's destination with two integer compares, not
+ * six pairs of byte loads (`macEqual`: about 3 ns a frame on Node 20, a tenth of Ethernet input). BSD's
+ * `ether_input` compares `IF_LLADDR(ifp)` bytewise; this is the same test, precomputed.
+ *
+ * The words are recomputed when `ifp.lladdr` is a different array from the one they were computed from:
+ * `Ifnet.setLinkAddress` installs a new array for a new address (an address is never changed in place,
+ * which nothing in the workspace does).
+ */
+export class OwnAddress {
+  /** The `ifp.lladdr` array {@link words} were computed from (null: not yet). */
+  private from: Uint8Array | null = null;
+  /** Bytes 0–3 (big-endian, as a signed 32-bit integer) and bytes 4–5 of the address. */
+  private readonly words = new Int32Array(2);
+
+  /** Whether the 6 bytes at `off` in `view` (an mbuf's `view`) are `ifp`'s own address. */
+  matches(ifp: Ifnet, view: DataView, off: number): boolean {
+    if (this.from !== ifp.lladdr) this.load(ifp.lladdr);
+    const w = this.words;
+    return view.getInt32(off) === w[0] && view.getUint16(off + 4) === w[1];
+  }
+
+  private load(a: Uint8Array): void {
+    this.from = a;
+    // An address of another length (never an Ethernet interface's) matches nothing: -1 is no 16-bit value.
+    if (a.length !== 6) {
+      this.words[1] = -1;
+      return;
+    }
+    this.words[0] = (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3];
+    this.words[1] = (a[4] << 8) | a[5];
+  }
+}
