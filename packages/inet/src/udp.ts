@@ -442,8 +442,7 @@ export class UdpSocket {
     const udp = this.udp;
     // Linux's pfmemalloc rule: while only the pool's reserve (for receive rings) is left, nothing queues.
     if (m.pool.pressure) {
-      this.stats.dropped++;
-      udp.drop.dropInput(m, ifp, UdpDrop.memPressure);
+      this.dropDatagram(m, ifp, UdpDrop.memPressure);
       return;
     }
     // The headers are contiguous in the first mbuf (udp_input pulled them up): trimming them is m_adj's
@@ -453,17 +452,33 @@ export class UdpSocket {
     m.pkthdr.len -= hlen;
     const sb = this.sb;
     if (!sb.append(m, src, sport, dst, dport)) {
-      this.stats.dropped++;
       if (this.feedback && this.heldIfp === null) this.holdInput(ifp);
-      udp.drop.dropInput(m, ifp, UdpDrop.fullSock);
+      this.dropDatagram(m, ifp, UdpDrop.fullSock);
       return;
     }
     // Full by either bound (count, or SO_RCVBUF bytes with one more datagram of this size): hold now,
     // before the next datagram is processed only to be refused.
-    if (this.feedback && this.heldIfp === null && sb.isFull(sb.lastSize)) this.holdInput(ifp);
+    if (this.feedback) this.holdIfFull(ifp);
     this.stats.received++;
     udp.stats.delivered++;
     if (this.callback !== undefined || this.waiters.length > 0) udp.cpu.sched.schedule(this.kc);
+  }
+
+  /**
+   * A datagram this socket cannot take (`udp.fullsock`, `udp.mempressure`): counted on the socket and as
+   * a drop, then freed. Out of line, as are {@link holdIfFull} and the holds, so that `deliver` stays
+   * small enough for V8 to inline it, the socket buffer's `append` and the pool's `pressure` into
+   * `udp_input` (one bytecode budget per optimised function).
+   */
+  private dropDatagram(m: Mbuf, ifp: Ifnet, reason: UdpDropReason): void {
+    this.stats.dropped++;
+    this.udp.drop.dropInput(m, ifp, reason);
+  }
+
+  /** Input feedback: takes the hold once the buffer is full by either bound, before the next datagram. */
+  private holdIfFull(ifp: Ifnet): void {
+    const sb = this.sb;
+    if (this.heldIfp === null && sb.isFull(sb.lastSize)) this.holdInput(ifp);
   }
 
   private holdInput(ifp: Ifnet): void {
@@ -655,6 +670,16 @@ export class Udp {
     const ports = (sport << 16) | dport;
     const last = this.lastSock;
     if (ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst && last !== undefined) return last;
+    return this.lookupScored(dst, dport, src, sport, ports);
+  }
+
+  /**
+   * {@link lookup} past its one-entry cache: the port's sockets scored, the answer remembered. Out of line
+   * so that what `udp_input` inlines of `lookup` is the cache compare alone: V8 inlines up to a total
+   * bytecode budget per optimised function, and with this loop inlined as well the socket buffer's
+   * `append` no longer fit and stayed a call per datagram.
+   */
+  private lookupScored(dst: number, dport: number, src: number, sport: number, ports: number): UdpSocket | undefined {
     const list = this.ports.get(dport);
     if (list === undefined) return undefined;
     let best: UdpSocket | undefined;
@@ -728,7 +753,7 @@ export class Udp {
           this.refuse(m, ifp, UdpDrop.badSum);
           return;
         }
-      } else if (inCksum(m, off, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen)) !== 0) {
+      } else if (this.softwareSumBad(m, off, ulen, src, dst)) {
         this.refuse(m, ifp, UdpDrop.badSum);
         return;
       }
@@ -754,6 +779,14 @@ export class Udp {
     this.cpu.chargeLayerIds2(LAYER_UDP, LAYER_SOCKET);
     s.deliver(m, ifp, off + UDP_HDR_LEN, src, sport, dst, dport);
   };
+
+  /**
+   * The checksum over the pseudo-header and datagram, for a datagram without the NIC's verdict. Out of
+   * line, as is {@link lookupScored}, to keep the summing loops out of `udp_input`'s inlining budget.
+   */
+  private softwareSumBad(m: Mbuf, off: number, ulen: number, src: number, dst: number): boolean {
+    return inCksum(m, off, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen)) !== 0;
+  }
 
   /** A datagram `udp_input` refuses: LAYER_UDP charged, as for every datagram, then dropped and counted. */
   private refuse(m: Mbuf, ifp: Ifnet, reason: UdpDropReason): void {
