@@ -245,12 +245,15 @@ export class Inet {
    */
   private readonly bcasts = new Map<number, number>(); // keyed by `addr | 0`, as `local`
   /**
-   * Input's last answers from {@link local} and {@link bcasts} (as `addr | 0`; NaN: none): a stream from
-   * one peer to one of our addresses skips both map lookups. Forgotten whenever an address is added or
-   * removed, the only changes to those maps.
+   * Input's last answers from {@link local} and {@link bcasts} (as `addr | 0`): a stream from one peer to
+   * one of our addresses skips both map lookups. Forgotten whenever an address is added or removed, the
+   * only changes to those maps. "None" is the limited broadcast (-1), which neither can hold — it is never
+   * one of our addresses, and a source of 240/4 is dropped before the cache is consulted — so the fields
+   * stay small integers (a NaN made them double fields: a heap-number load and a float compare per
+   * packet); the compares that could meet a -1 rule it out themselves.
    */
-  private lastLocalDst = Number.NaN;
-  private lastUnicastSrc = Number.NaN;
+  private lastLocalDst = INADDR_BROADCAST_I32;
+  private lastUnicastSrc = INADDR_BROADCAST_I32;
   private readonly removedListeners: ((ia: IfAddr) => void)[] = [];
   private nextIdent = 1;
   /** Header bytes kept while fragmenting (one per host: output never re-enters itself). */
@@ -456,8 +459,8 @@ export class Inet {
   }
 
   private forgetInputLookups(): void {
-    this.lastLocalDst = Number.NaN;
-    this.lastUnicastSrc = Number.NaN;
+    this.lastLocalDst = INADDR_BROADCAST_I32;
+    this.lastUnicastSrc = INADDR_BROADCAST_I32;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
@@ -565,7 +568,7 @@ export class Inet {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
-    let local = dst === this.lastLocalDst;
+    let local = dst === this.lastLocalDst && dst !== INADDR_BROADCAST_I32;
     if (!local && this.local.has(dst)) {
       local = true;
       this.lastLocalDst = dst;

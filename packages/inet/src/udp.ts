@@ -435,16 +435,14 @@ export class UdpSocket {
   /**
    * @internal Queues a received datagram: `hlen` bytes of IP and UDP headers in front (contiguous), which
    * are trimmed here, the addresses recorded beside the payload. **Takes ownership of `m`**: queued, or
-   * dropped and counted (`udp.fullsock`: datagram count or SO_RCVBUF bytes).
+   * dropped and counted (`udp.fullsock`: datagram count or SO_RCVBUF bytes). LAYER_SOCKET is charged by
+   * the caller, `udp_input`, together with its own layer.
    */
   deliver(m: Mbuf, ifp: Ifnet, hlen: number, src: number, sport: number, dst: number, dport: number): void {
     const udp = this.udp;
-    const cpu = udp.cpu;
-    cpu.chargeLayerId(LAYER_SOCKET);
     // Linux's pfmemalloc rule: while only the pool's reserve (for receive rings) is left, nothing queues.
     if (m.pool.pressure) {
-      this.stats.dropped++;
-      udp.drop.dropInput(m, ifp, UdpDrop.memPressure);
+      this.dropDatagram(m, ifp, UdpDrop.memPressure);
       return;
     }
     // The headers are contiguous in the first mbuf (udp_input pulled them up): trimming them is m_adj's
@@ -454,17 +452,33 @@ export class UdpSocket {
     m.pkthdr.len -= hlen;
     const sb = this.sb;
     if (!sb.append(m, src, sport, dst, dport)) {
-      this.stats.dropped++;
       if (this.feedback && this.heldIfp === null) this.holdInput(ifp);
-      udp.drop.dropInput(m, ifp, UdpDrop.fullSock);
+      this.dropDatagram(m, ifp, UdpDrop.fullSock);
       return;
     }
     // Full by either bound (count, or SO_RCVBUF bytes with one more datagram of this size): hold now,
     // before the next datagram is processed only to be refused.
-    if (this.feedback && this.heldIfp === null && sb.isFull(sb.lastSize)) this.holdInput(ifp);
+    if (this.feedback) this.holdIfFull(ifp);
     this.stats.received++;
     udp.stats.delivered++;
-    if (this.callback !== undefined || this.waiters.length > 0) cpu.sched.schedule(this.kc);
+    if (this.callback !== undefined || this.waiters.length > 0) udp.cpu.sched.schedule(this.kc);
+  }
+
+  /**
+   * A datagram this socket cannot take (`udp.fullsock`, `udp.mempressure`): counted on the socket and as
+   * a drop, then freed. Out of line, as are {@link holdIfFull} and the holds, so that `deliver` stays
+   * small enough for V8 to inline it, the socket buffer's `append` and the pool's `pressure` into
+   * `udp_input` (one bytecode budget per optimised function).
+   */
+  private dropDatagram(m: Mbuf, ifp: Ifnet, reason: UdpDropReason): void {
+    this.stats.dropped++;
+    this.udp.drop.dropInput(m, ifp, reason);
+  }
+
+  /** Input feedback: takes the hold once the buffer is full by either bound, before the next datagram. */
+  private holdIfFull(ifp: Ifnet): void {
+    const sb = this.sb;
+    if (this.heldIfp === null && sb.isFull(sb.lastSize)) this.holdInput(ifp);
   }
 
   private holdInput(ifp: Ifnet): void {
@@ -656,6 +670,16 @@ export class Udp {
     const ports = (sport << 16) | dport;
     const last = this.lastSock;
     if (ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst && last !== undefined) return last;
+    return this.lookupScored(dst, dport, src, sport, ports);
+  }
+
+  /**
+   * {@link lookup} past its one-entry cache: the port's sockets scored, the answer remembered. Out of line
+   * so that what `udp_input` inlines of `lookup` is the cache compare alone: V8 inlines up to a total
+   * bytecode budget per optimised function, and with this loop inlined as well the socket buffer's
+   * `append` no longer fit and stayed a call per datagram.
+   */
+  private lookupScored(dst: number, dport: number, src: number, sport: number, ports: number): UdpSocket | undefined {
     const list = this.ports.get(dport);
     if (list === undefined) return undefined;
     let best: UdpSocket | undefined;
@@ -690,17 +714,19 @@ export class Udp {
    * Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.cpu.chargeLayerId(LAYER_UDP);
+    // LAYER_UDP is charged on every exit, not here: on the way to a socket together with LAYER_SOCKET
+    // (one charge of both, see below), on the others by `refuse` before anything else happens.
     const st = this.stats;
     st.received++;
     const ipPayload = m.pkthdr.len - off;
     if (ipPayload < UDP_HDR_LEN) {
-      this.drop.dropInput(m, ifp, UdpDrop.tooShort);
+      this.refuse(m, ifp, UdpDrop.tooShort);
       return;
     }
     if (m.len < off + UDP_HDR_LEN) {
       const n = m_pullup(m, off + UDP_HDR_LEN);
       if (n === null) {
+        this.cpu.chargeLayerId(LAYER_UDP);
         this.drop.countInput(ifp, UdpDrop.pullup);
         return;
       }
@@ -713,7 +739,7 @@ export class Udp {
     const lenSum = v.getInt32(o + off + UDP_ULEN);
     const ulen = lenSum >>> 16;
     if (ulen < UDP_HDR_LEN || ulen > ipPayload) {
-      this.drop.dropInput(m, ifp, UdpDrop.badLen);
+      this.refuse(m, ifp, UdpDrop.badLen);
       return;
     }
     if (ulen < ipPayload) m_adj(m, ulen - ipPayload);
@@ -724,11 +750,11 @@ export class Udp {
       const csum = m.pkthdr.csumFlags;
       if ((csum & M_CSUM_UDPv4) !== 0) {
         if ((csum & M_CSUM_TCP_UDP_BAD) !== 0) {
-          this.drop.dropInput(m, ifp, UdpDrop.badSum);
+          this.refuse(m, ifp, UdpDrop.badSum);
           return;
         }
-      } else if (inCksum(m, off, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen)) !== 0) {
-        this.drop.dropInput(m, ifp, UdpDrop.badSum);
+      } else if (this.softwareSumBad(m, off, ulen, src, dst)) {
+        this.refuse(m, ifp, UdpDrop.badSum);
         return;
       }
     } else {
@@ -739,15 +765,34 @@ export class Udp {
     const s = this.lookup(dst, dport, src, sport);
     if (s === undefined) {
       if ((m.flags & (M_BCAST | M_MCAST)) !== 0) {
-        this.drop.dropInput(m, ifp, UdpDrop.noPortBcast);
+        this.refuse(m, ifp, UdpDrop.noPortBcast);
         return;
       }
+      this.cpu.chargeLayerId(LAYER_UDP); // before the error's output reads the clock
       this.inet.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_PORT, ifp);
       this.drop.dropInput(m, ifp, UdpDrop.noPort);
       return;
     }
+    // Nothing since the start read the clock (checks, a cache compare, no preemption point), so both
+    // layers are charged here as one: the same sums in the same order as a charge at the start and one
+    // in `sbappendaddr`, with the CPU's tally looked up once.
+    this.cpu.chargeLayerIds2(LAYER_UDP, LAYER_SOCKET);
     s.deliver(m, ifp, off + UDP_HDR_LEN, src, sport, dst, dport);
   };
+
+  /**
+   * The checksum over the pseudo-header and datagram, for a datagram without the NIC's verdict. Out of
+   * line, as is {@link lookupScored}, to keep the summing loops out of `udp_input`'s inlining budget.
+   */
+  private softwareSumBad(m: Mbuf, off: number, ulen: number, src: number, dst: number): boolean {
+    return inCksum(m, off, ulen, pseudoHeaderSum(src, dst, IPPROTO_UDP, ulen)) !== 0;
+  }
+
+  /** A datagram `udp_input` refuses: LAYER_UDP charged, as for every datagram, then dropped and counted. */
+  private refuse(m: Mbuf, ifp: Ifnet, reason: UdpDropReason): void {
+    this.cpu.chargeLayerId(LAYER_UDP);
+    this.drop.dropInput(m, ifp, reason);
+  }
 
   /**
    * `udp_ctlinput`: an ICMP error quoting a datagram we sent (quoted IP header at `off` in `m`, borrowed).

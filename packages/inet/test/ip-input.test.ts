@@ -116,6 +116,24 @@ describe('IPv4 input: every reject is a counted drop with a reason', () => {
     host.pool.assertQuiescent();
   });
 
+  it('treats the limited broadcast as a broadcast while the one-entry caches hold nothing (their "none" is -1)', () => {
+    // The first packet after start-up, and the first after an address change, find the caches empty: a
+    // datagram to 255.255.255.255 must still be a broadcast (no port unreachable back), not "ours".
+    const { sim, host, ch, inet } = world();
+    ch.inject(udpPacket(PEER, '255.255.255.255', 1, 2, bytes(4)));
+    sim.runUntilIdle();
+    ch.inject(udpPacket(PEER, US, 1, 2, bytes(4))); // fills the caches: an ICMP port unreachable back
+    sim.runUntilIdle();
+    inet.addAddress(ch.ifp, '10.0.1.1/24'); // empties them again
+    ch.inject(udpPacket(PEER, '255.255.255.255', 1, 2, bytes(4)));
+    sim.runUntilIdle();
+    expect(udpFor(host).stats.drops).toEqual({ 'udp.noport.bcast': 2, 'udp.noport': 1 });
+    expect(ch.sent).toHaveLength(1);
+    expect(inet.isLocal(parseAddr('255.255.255.255'))).toBe(false);
+    expect(inet.isBroadcast(parseAddr('255.255.255.255'))).toBe(true);
+    host.pool.assertQuiescent();
+  });
+
   it('counts ICMP and UDP rejects with their own reasons', () => {
     const { sim, host, ch } = world();
     const icmpPkt = (payload: Uint8Array) => ipPacket({ src: PEER, dst: US, proto: 1 }, payload);

@@ -382,6 +382,24 @@ export class Cpu {
     if (this.virtual) times[LOCAL_TIME] += ns;
   }
 
+  /**
+   * Charges layer `a`, then layer `b`: exactly {@link chargeLayerId}`(a)` followed by `chargeLayerId(b)` —
+   * the same two additions in the same order, so the tallies and the virtual clock come out bit for bit
+   * the same — with the context's tally looked up once. For a path that always passes both layers with
+   * nothing in between that reads the clock (UDP input queueing on a socket: `udp_input` then
+   * `sbappendaddr`).
+   */
+  chargeLayerIds2(a: number, b: number): void {
+    const cost = this.layerCost;
+    const na = a < MAX_COST_LAYERS ? cost[a] : this.profile.layerDefault;
+    const nb = b < MAX_COST_LAYERS ? cost[b] : this.profile.layerDefault;
+    const times = this.times;
+    const slot = this.chargeSlot;
+    // Left to right: (t + na) + nb, as the two separate charges sum.
+    times[slot] = times[slot] + na + nb;
+    if (this.virtual) times[LOCAL_TIME] = times[LOCAL_TIME] + na + nb;
+  }
+
   /** The id of layer `name` on this CPU (adding it if new): resolve once, at attach. */
   layerId(name: string): number {
     return this.layers.id(name);

@@ -8,6 +8,7 @@ import {
   LAYER_APP,
   LAYER_DRIVER_RX,
   LAYER_IPV4,
+  LAYER_SOCKET,
   LAYER_UDP,
   MAX_COST_LAYERS,
   VirtualClock,
@@ -25,6 +26,30 @@ describe('numeric cost layers', () => {
     cpu.chargeLayerId(LAYER_UDP);
     expect(cpu.now() - t0).toBe(DEFAULT_COST_PROFILE.layer.ipv4 + DEFAULT_COST_PROFILE.layer.udp);
     expect(cpu.layerId('driverRx')).toBe(LAYER_DRIVER_RX);
+  });
+
+  it('chargeLayerIds2(a, b) is chargeLayerId(a) then chargeLayerId(b), to the bit, on both clocks and tallies', () => {
+    // Fractional costs whose sum rounds differently by association: (t + a) + b must be what both give.
+    const profile = {
+      ...DEFAULT_COST_PROFILE,
+      layerDefault: 0.3,
+      layer: { ...DEFAULT_COST_PROFILE.layer, udp: 0.1, socket: 0.7 },
+    };
+    const unpriced = MAX_COST_LAYERS + 3;
+    for (const [a, b] of [
+      [LAYER_UDP, LAYER_SOCKET],
+      [LAYER_UDP, unpriced],
+    ]) {
+      const one = new Cpu('one', new VirtualClock(), profile);
+      const two = new Cpu('two', new VirtualClock(), profile);
+      for (let i = 0; i < 1000; i++) {
+        one.chargeLayerIds2(a, b);
+        two.chargeLayerId(a);
+        two.chargeLayerId(b);
+      }
+      expect(Object.is(one.now(), two.now())).toBe(true);
+      expect(Array.from(one.stats.chargedSoft)).toEqual(Array.from(two.stats.chargedSoft));
+    }
   });
 
   it('resolves new layers once, prices unknown ones at layerDefault, and re-prices when the profile changes', () => {
