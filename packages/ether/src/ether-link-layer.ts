@@ -34,7 +34,7 @@ import {
   isGroup,
 } from './ether-header.js';
 import { EtherDrop } from './drop-reasons.js';
-import { ETHER_IF, type EtherStats, etherStats } from './ether-stats.js';
+import { ETHER_IF, type EtherIfData, etherStats } from './ether-stats.js';
 
 /**
  * `ether_input`: validate, filter by destination, decode the ethertype and dispatch by table lookup to the
@@ -188,11 +188,11 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
  * queue), true once it is queued.
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
-  return outputFrame(ifp, etherStats(ifp), m, proto, dst);
+  return outputFrame(ifp, ETHER_IF.of(ifp), m, proto, dst);
 }
 
-/** {@link etherOutputFrame} with the interface's statistics already looked up (one `afdata` lookup per packet). */
-function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Uint8Array): boolean {
+/** {@link etherOutputFrame} with the interface's Ethernet data already looked up (one `afdata` lookup per packet). */
+function outputFrame(ifp: Ifnet, data: EtherIfData, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   ifp.host.cpu.chargeLayerId(LAYER_ETHER);
   if (!hostOwnsChain(ifp.host, m)) assertOwnMbuf(ifp.host, m, `${ifp.name}: ether_output`);
   if (!(proto >= ETHERTYPE_MIN && proto <= 0xffff) || !Number.isInteger(proto)) {
@@ -209,12 +209,15 @@ function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Ui
     ifp.countOutputDrop(EtherDrop.noBufs);
     return false;
   }
-  const b = n.buf;
+  // The header as five big-endian stores through the mbuf's DataView (each a bounds-checked store, where
+  // fourteen byte copies were 3 % of the echo path's CPU profile on Node 20).
+  const v = n.view;
   const o = n.off;
-  writeMac(b, o + ETHER_DST, dst);
-  writeMac(b, o + ETHER_SRC, ifp.lladdr);
-  b[o + ETHER_TYPE] = proto >>> 8;
-  b[o + ETHER_TYPE + 1] = proto & 0xff;
+  v.setInt32(o + ETHER_DST, (dst[0] << 24) | (dst[1] << 16) | (dst[2] << 8) | dst[3]);
+  v.setUint16(o + ETHER_DST + 4, (dst[4] << 8) | dst[5]);
+  data.own.write(ifp, v, o + ETHER_SRC);
+  v.setUint16(o + ETHER_TYPE, proto);
+  const st = data.stats;
   st.txFramed++;
   if (isGroup(dst, 0)) {
     ifp.counters.omcasts++;
@@ -227,20 +230,6 @@ function outputFrame(ifp: Ifnet, st: EtherStats, m: Mbuf, proto: number, dst: Ui
     }
   }
   return ifp.transmit(n);
-}
-
-/**
- * Copies the 6-byte address `mac` to `b[o]`, unrolled: the byte loop over two arrays it replaces cost
- * about 30 ns per frame in a profile of the echo path on Node 20 (`TypedArray.set` would be a call into
- * V8's runtime for 6 bytes).
- */
-function writeMac(b: Uint8Array, o: number, mac: Uint8Array): void {
-  b[o] = mac[0];
-  b[o + 1] = mac[1];
-  b[o + 2] = mac[2];
-  b[o + 3] = mac[3];
-  b[o + 4] = mac[4];
-  b[o + 5] = mac[5];
 }
 
 /**
@@ -259,7 +248,7 @@ export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): b
       ifp.dropOutput(m, EtherDrop.badDst);
       return false;
     }
-    return outputFrame(ifp, data.stats, m, proto, dst);
+    return outputFrame(ifp, data, m, proto, dst);
   }
   const resolver = data.host.resolverFor(proto);
   if (resolver === undefined) {
@@ -268,7 +257,7 @@ export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): b
   }
   const mac = resolver(ifp, m, dst);
   if (mac === null) return true; // held (or dropped and counted) by the resolver
-  return outputFrame(ifp, data.stats, m, proto, mac);
+  return outputFrame(ifp, data, m, proto, mac);
 }
 
 /** The Ethernet link layer, to register on a platform (`platform.registerLinkLayer(etherLinkLayer)`). */

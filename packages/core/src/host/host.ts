@@ -77,6 +77,8 @@ export class Host {
   readonly guard: AllocationGuard;
   readonly dma: DmaSpace;
   readonly pool: MbufPool;
+  /** @internal The last pool found to belong to this host by the output boundaries' ownership test (see `MbufOwner.ownedPool`). */
+  ownedPool: MbufPool | null = null;
   readonly mitigationPolicy: MitigationPolicyFactory;
   /** Ethertype → protocol input, the table every link layer dispatches through. */
   readonly ethertypes: DispatchTable;

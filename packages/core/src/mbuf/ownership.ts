@@ -23,6 +23,13 @@ export interface MbufOwner {
   readonly name: string;
   readonly pool: MbufPool;
   readonly dma: DmaSpace;
+  /**
+   * The last pool {@link hostOwnsChain} found to belong to this owner, or null: a one-entry cache that
+   * makes the test of the next packet one compare per mbuf. A pool's owner never changes (its DMA space
+   * and the host's are fixed at creation), so the entry never goes stale. Optional: an owner without it
+   * is checked in full every time.
+   */
+  ownedPool?: MbufPool | null;
 }
 
 /** Whether the single mbuf `m` belongs to `owner` (its pool, or a pool mapped into its DMA space). */
@@ -66,11 +73,26 @@ export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
 
 /**
  * {@link ownsChain} for a host (or anything with a pool and a DMA space): what every output boundary of
- * the data path asks of every packet (`if_output`, `if_transmit`, `ether_output`, `ip_output`), so it is
- * kept small and monomorphic.
+ * the data path asks of every packet (`if_output`, `if_transmit`, `ether_output`, `ip_output`: four
+ * times per echo reply), so it is kept small enough for V8 to inline: for a one-mbuf packet, one compare
+ * against the pool it last found to be the owner's ({@link MbufOwner.ownedPool}, as `if_input` keeps its
+ * own) plus the chain and free-list tests; the full test out of line otherwise.
  */
 export function hostOwnsChain(owner: MbufOwner, m: Mbuf): boolean {
-  for (let x: Mbuf | null = m; x !== null; x = x.next) if (!hostOwnsMbuf(owner, x) || x.isFree) return false;
+  return (m.pool === owner.ownedPool && m.next === null && !m.isFree) || ownsChainFull(owner, m);
+}
+
+/**
+ * {@link hostOwnsChain}'s full test, for a chain of more than one mbuf or a pool other than the cached
+ * one: a passing chain's last mbuf's pool becomes the owner's `ownedPool`.
+ */
+function ownsChainFull(owner: MbufOwner, m: Mbuf): boolean {
+  let last = m;
+  for (let x: Mbuf | null = m; x !== null; x = x.next) {
+    if (!hostOwnsMbuf(owner, x) || x.isFree) return false;
+    last = x;
+  }
+  if (owner.ownedPool !== undefined) owner.ownedPool = last.pool;
   return true;
 }
 

@@ -15,6 +15,7 @@ import {
   ZERO_COST_PROFILE,
   assertOwnMbuf,
   createPlatform,
+  hostOwnsChain,
   m_adj,
   m_cat,
   m_copyback,
@@ -187,6 +188,32 @@ describe('foreign mbufs at the interface boundary', () => {
     );
     mine.next = theirs; // a mixed chain: the second mbuf would be DMAed from the wrong memory
     expect(code(() => assertOwnMbuf(a, mine, 'x'))).toBe('foreign');
+    mine.next = null;
+    a.pool.free(mine);
+    b.pool.free(theirs);
+    driverPool.free(rx);
+  });
+
+  it('hostOwnsChain: the cached pool of the last owned chain still refuses a free, foreign or mixed chain', () => {
+    const { a, b } = twoHosts();
+    const driverPool = new MbufPool({ name: 'a.rx', mbufs: 4, clusters: 4, dma: a.dma });
+    const rx = driverPool.gethdr()!;
+    const theirs = b.pool.gethdr()!;
+    expect(a.ownedPool).toBe(null);
+    expect(hostOwnsChain(a, rx)).toBe(true);
+    expect(a.ownedPool).toBe(driverPool); // the next packet of this pool: one compare
+    expect(hostOwnsChain(a, rx)).toBe(true);
+    expect(hostOwnsChain(a, theirs)).toBe(false);
+    rx.next = theirs;
+    expect(hostOwnsChain(a, rx)).toBe(false);
+    rx.next = null;
+    const spare = driverPool.gethdr()!;
+    driverPool.free(spare);
+    expect(hostOwnsChain(a, spare)).toBe(false); // free, of the cached pool
+    const mine = a.pool.gethdr()!;
+    mine.next = rx; // two pools of this host in one chain
+    expect(hostOwnsChain(a, mine)).toBe(true);
+    expect(hostOwnsChain({ name: 'a', pool: a.pool, dma: a.dma }, mine)).toBe(true); // an owner without a cache
     mine.next = null;
     a.pool.free(mine);
     b.pool.free(theirs);
