@@ -15,6 +15,8 @@
  * @module
  */
 
+import { median } from './index.js';
+
 /** What the meter needs from the runtime. */
 export interface HeapProbe {
   /** Bytes in use in the young generation (where new objects go). */
@@ -95,25 +97,18 @@ export async function measureHeap(
     for (let k = 0; k < n; k++) body(i + k);
     i += n;
     const now = probe.youngUsed();
-    const grown = now - last - cost;
     if (now >= last) {
-      bytes += Math.max(grown, 0);
+      const grown = Math.max(now - last - cost, 0);
+      bytes += grown;
       counted += n;
-      perInterval[intervals++] = Math.max(grown, 0) / n;
+      perInterval[intervals++] = grown / n;
     }
     last = now;
   }
   const gcEvents = await probe.stopGcCount();
-  const sorted = perInterval.subarray(0, intervals).sort();
-  const medianBytes =
-    intervals === 0
-      ? 0
-      : intervals & 1
-        ? sorted[intervals >> 1]
-        : (sorted[intervals / 2 - 1] + sorted[intervals / 2]) / 2;
   return {
     bytesPerIteration: counted > 0 ? bytes / counted : 0,
-    medianBytesPerIteration: medianBytes,
+    medianBytesPerIteration: intervals === 0 ? 0 : median(Array.from(perInterval.subarray(0, intervals))),
     gcEvents,
     iterationsCounted: counted,
     iterations,
