@@ -13,19 +13,12 @@
  * spikes better than a few long ones: `ROUNDS=40 BURSTS=250` in the environment (rounds, and 64-packet
  * bursts per round; default 5 and 2000).
  */
-import { echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
-import { BURST, echo, receiveToSink, receiveToSocket } from '../src/workloads.js';
+import { BURST, pathWorkload } from '../src/workloads.js';
 
 const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
 const what = process.argv[3] === 'rx' || process.argv[3] === 'sink' ? process.argv[3] : 'echo';
 const size = Number(process.argv[4] ?? 60);
-const r = makeRig({ clock, inet: what !== 'sink' });
-const run =
-  what === 'echo'
-    ? echo(r, echoRequestFrame(size))
-    : what === 'rx'
-      ? receiveToSocket(r, udpFrame(size))
-      : receiveToSink(r, sinkFrame(size));
+const { rig: r, run } = pathWorkload(what, { clock, size });
 run(BURST * 3000);
 const rounds = Number(process.env.ROUNDS ?? 5);
 const bursts = Number(process.env.BURSTS ?? 2000);

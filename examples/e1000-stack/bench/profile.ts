@@ -13,23 +13,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
-import { BURST, echo, receiveToSink, receiveToSocket, transmit } from '../src/workloads.js';
+import { BURST, PATHS, pathWorkload } from '../src/workloads.js';
 
 const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
-const paths = ['echo', 'tx', 'sink', 'rx'] as const;
-const what = paths.find((p) => p === process.argv[3]) ?? 'echo';
+const what = PATHS.find((p) => p === process.argv[3]) ?? 'echo';
 const net = process.argv[4] === 'high' ? 'high' : 'low';
 const heap = process.argv.includes('--heap');
-const r = makeRig({ clock, inet: what === 'echo' || what === 'rx', net });
-const run =
-  what === 'echo'
-    ? echo(r, echoRequestFrame(60, net))
-    : what === 'tx'
-      ? transmit(r, 60)
-      : what === 'sink'
-        ? receiveToSink(r, sinkFrame(60))
-        : receiveToSocket(r, udpFrame(60));
+const { rig: r, run } = pathWorkload(what, { clock, net });
 run(BURST * 4000); // warm-up: every function optimised
 const session = heap ? new Session() : null;
 if (session !== null) {

@@ -5,7 +5,17 @@
  * drops.
  */
 import { Continuation, IPL_NONE } from '@ifnet/core';
-import { ETHERTYPE_EXP, MAC, PEER_MAC, type Rig } from './rig.js';
+import {
+  type ClockKind,
+  ETHERTYPE_EXP,
+  MAC,
+  PEER_MAC,
+  type Rig,
+  echoRequestFrame,
+  makeRig,
+  sinkFrame,
+  udpFrame,
+} from './rig.js';
 
 export const BURST = 64;
 
@@ -114,4 +124,30 @@ function check(got: number, packets: number, r: Rig): number {
     throw new Error(`${want - got} of ${want} packets lost (drops ${JSON.stringify(r.sc.ifp.counters.drops)})`);
   }
   return got;
+}
+
+/** The paths the profiling and CPU-time scripts select by name. */
+export const PATHS = ['echo', 'tx', 'sink', 'rx'] as const;
+export type PathName = (typeof PATHS)[number];
+
+/**
+ * A rig made for `what` (with IPv4 for `echo` and `rx`) and its workload on `size`-byte packets: the one
+ * place `bench/cpu-time.ts` and `bench/profile.ts` turn a path's name into what they run.
+ */
+export function pathWorkload(
+  what: PathName,
+  o: { clock: ClockKind; net?: 'low' | 'high'; size?: number },
+): { rig: Rig; run: (packets: number) => number } {
+  const size = o.size ?? 60;
+  const net = o.net ?? 'low';
+  const rig = makeRig({ clock: o.clock, inet: what === 'echo' || what === 'rx', net });
+  const run =
+    what === 'echo'
+      ? echo(rig, echoRequestFrame(size, net))
+      : what === 'tx'
+        ? transmit(rig, size)
+        : what === 'sink'
+          ? receiveToSink(rig, sinkFrame(size))
+          : receiveToSocket(rig, udpFrame(size));
+  return { rig, run };
 }
