@@ -4,7 +4,8 @@
  * Ethernet with an experimental-ethertype sink, and (with `inet`) IPv4 at 10.0.0.1/24, a static ARP
  * entry for the peer 10.0.0.2, the ICMP echo responder and a UDP socket on port 9000 that frees what it
  * reads. With `net: 'high'` the addresses are 192.0.2.1 and 192.0.2.2 instead: at or above 128.0.0.0 an
- * address does not fit a small integer as an unsigned number, which is where a path can box it. Shared by the benchmarks and the heap tests, so both measure the same path.
+ * address does not fit a small integer as an unsigned number, which is where a path can box it. Shared
+ * by the benchmarks and the heap tests, so both measure the same path.
  */
 import {
   type Host,
@@ -27,6 +28,13 @@ export const PEER = parseAddr('10.0.0.2');
 /** The `net: 'high'` addresses (192.0.2.0/24, TEST-NET-1). */
 export const US_HIGH = parseAddr('192.0.2.1');
 export const PEER_HIGH = parseAddr('192.0.2.2');
+/** Which addresses a rig uses (with `inet`): 10.0.0.1 and .2, or 192.0.2.1 and .2 (`'high'`). */
+export type RigNet = 'low' | 'high';
+/** Each {@link RigNet}'s addresses: ours (and as configured, with its prefix) and the peer's. */
+export const NETS: Readonly<Record<RigNet, { readonly us: number; readonly peer: number; readonly prefix: string }>> = {
+  low: { us: US, peer: PEER, prefix: '10.0.0.1/24' },
+  high: { us: US_HIGH, peer: PEER_HIGH, prefix: '192.0.2.1/24' },
+};
 export const UDP_PORT = 9000;
 export const ETHERTYPE_EXP = 0x88b5;
 
@@ -55,8 +63,8 @@ export interface RigOptions {
   clock: ClockKind;
   /** IPv4, ICMP, UDP socket, static ARP. Default false. */
   inet?: boolean;
-  /** Which addresses (with `inet`): 10.0.0.1 and .2 (default), or 192.0.2.1 and .2 (`'high'`). */
-  net?: 'low' | 'high';
+  /** Which addresses (with `inet`). Default `'low'`. */
+  net?: RigNet;
   /** Keep copies of transmitted frames in `sink.frames` (allocates: tests only). Default false. */
   capture?: boolean;
 }
@@ -94,9 +102,9 @@ export function makeRig(o: RigOptions): Rig {
   let datagrams = 0;
   const inet = o.inet === true ? inetFor(host) : null;
   if (inet !== null) {
-    const high = o.net === 'high';
-    inet.addAddress(sc.ifp, high ? '192.0.2.1/24' : '10.0.0.1/24');
-    arpFor(host).addStatic(sc.ifp, high ? PEER_HIGH : PEER, PEER_MAC);
+    const net = NETS[o.net ?? 'low'];
+    inet.addAddress(sc.ifp, net.prefix);
+    arpFor(host).addStatic(sc.ifp, net.peer, PEER_MAC);
     udpFor(host)
       .socket({ receiveQueue: 512, receiveBuffer: 1 << 20 })
       .bind(UDP_PORT)
@@ -183,9 +191,9 @@ export function udpFrame(len: number): Uint8Array {
  * An ICMP echo request of `len` bytes (98: `ping`'s default 56 data bytes) from the peer to us (on the
  * `net` the rig was made with).
  */
-export function echoRequestFrame(len = 98, net: 'low' | 'high' = 'low'): Uint8Array {
+export function echoRequestFrame(len = 98, net: RigNet = 'low'): Uint8Array {
   const f = new Uint8Array(len);
-  const v = net === 'high' ? ipv4(f, 1, len - 14, PEER_HIGH, US_HIGH) : ipv4(f, 1, len - 14);
+  const v = ipv4(f, 1, len - 14, NETS[net].peer, NETS[net].us);
   f[34] = 8; // echo request
   v.setUint16(38, 0x1234); // identifier
   v.setUint16(40, 1); // sequence

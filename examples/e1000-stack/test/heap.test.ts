@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeHeap, heapPerPacket } from '../src/heap.js';
-import { type ClockKind, type Rig, echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
+import { type ClockKind, type Rig, type RigNet, echoRequestFrame, makeRig, sinkFrame, udpFrame } from '../src/rig.js';
 import { echo, receiveToSink, receiveToSocket, transmit } from '../src/workloads.js';
 
 const PACKETS = 200_000;
@@ -32,7 +32,7 @@ afterAll(() => {
   for (const r of rigs) r.stop();
 });
 
-function rig(clock: ClockKind, inet = false, net: 'low' | 'high' = 'low'): Rig {
+function rig(clock: ClockKind, inet = false, net: RigNet = 'low'): Rig {
   const r = makeRig({ clock, inet, net });
   rigs.push(r);
   return r;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { refEcho } from '../bench/references.js';
-import { US, US_HIGH, echoRequestFrame, makeRig } from '../src/rig.js';
+import { NETS, echoRequestFrame, makeRig } from '../src/rig.js';
 import { echo } from '../src/workloads.js';
 
 describe('the echo reference answers as the stack does', () => {
@@ -20,7 +20,7 @@ describe('the echo reference answers as the stack does', () => {
     const fromStack = r.sink.frames.at(-1)!.bytes;
 
     const wire = new Uint8Array(2048);
-    expect(refEcho(request, net === 'high' ? US_HIGH : US, wire)(1)).toBe(1);
+    expect(refEcho(request, NETS[net].us, wire)(1)).toBe(1);
     const fromRef = wire.subarray(0, len);
     // The IPv4 identification is each sender's own counter: compare it, and the header checksum that
     // covers it, separately.

@@ -633,10 +633,8 @@ describe('ARP input: RFC 826 merge, gratuitous ARP, validation', () => {
 
 describe('ARP output special cases', () => {
   it('maps broadcast and multicast next hops without the cache, and refuses bad ones', () => {
-    const { host, ch } = (() => {
-      const h = world(1).hosts[0];
-      return { host: h, ch: channel(h, MAC_A) };
-    })();
+    const host = world(1).hosts[0];
+    const ch = channel(host, MAC_A);
     const arp = arpFor(host);
     const send = (dst: unknown, bcast = false) => {
       const m = host.pool.devget(ipv4Bytes(IP1, 0, 1), 0, 28, null, 16)!;
@@ -667,10 +665,8 @@ describe('ARP output special cases', () => {
   });
 
   it('finds an entry at or above 128.0.0.0 by its unsigned or signed next hop', () => {
-    const { host, ch } = (() => {
-      const h = world(1).hosts[0];
-      return { host: h, ch: channel(h, MAC_A) };
-    })();
+    const host = world(1).hosts[0];
+    const ch = channel(host, MAC_A);
     const arp = arpFor(host);
     const high = ip('192.0.2.7');
     arp.addStatic(ch.ifp, high, MAC_C);
