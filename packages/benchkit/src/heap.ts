@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { median } from './index.js';
 
 /** What the meter needs from the runtime. */
 export interface HeapProbe {
@@ -104,13 +105,8 @@ export async function measureHeap(
     last = now;
   }
   const gcEvents = await probe.stopGcCount();
-  const sorted = perInterval.subarray(0, intervals).sort();
-  const medianBytes =
-    intervals === 0
-      ? 0
-      : intervals & 1
-        ? sorted[intervals >> 1]
-        : (sorted[intervals / 2 - 1] + sorted[intervals / 2]) / 2;
+  // After the window: the copy for `median` is not measured.
+  const medianBytes = intervals === 0 ? 0 : median(Array.from(perInterval.subarray(0, intervals)));
   return {
     bytesPerIteration: counted > 0 ? bytes / counted : 0,
     medianBytesPerIteration: medianBytes,
