@@ -189,7 +189,7 @@ export class DmaMap {
     return arena;
   }
 
-  /** A refused {@link loadAddr}: the map is left unloaded and the bus error counted. */
+  /** A refused load (bad address or size): the map is left unloaded and the bus error counted. */
   private refuse(): null {
     this.nsegs = 0;
     this.mapsize = 0;
@@ -210,11 +210,9 @@ export class DmaMap {
   loadBuffer(buf: Uint8Array, off: number, len: number): boolean {
     const hi = this.backing.hiOf(buf.buffer);
     if (hi === 0 || off < 0 || off + len > buf.length) {
-      this.nsegs = 0;
-      this.mapsize = 0;
       this.stats.loads++;
       this.stats.badAddress++;
-      this.backing.busError();
+      this.refuse();
       return false;
     }
     return this.loadAddr(hi, buf.byteOffset + off, len);
@@ -256,7 +254,7 @@ export class DmaMap {
       // arena's `buffer` getter is a call V8 does not inline, too slow for once per packet.
       if (hi === 0 || pool.dma !== this.backing) {
         this.stats.badAddress++;
-        this.backing.busError();
+        this.refuse();
         return false;
       }
       total += len;

@@ -56,6 +56,7 @@
  * @module
  */
 import type { DmaSpace } from '../bus/dma.js';
+import { DMA_SEGMENT_SPAN } from '../bus/dma-map.js';
 import type { Ifnet } from '../net/ifnet.js';
 import type { AllocationGuard } from './allocation-guard.js';
 import { copyBytes } from './bytes.js';
@@ -251,7 +252,7 @@ export class MbufPool {
     this.arenaU8 = new Uint8Array(this.arena);
     this.dma = options.dma ?? null;
     this.busBase = options.dma ? options.dma.map(this.arena, `mbuf pool ${name}`) : 0;
-    this.busHi = this.busBase / 0x1_0000_0000;
+    this.busHi = this.busBase / DMA_SEGMENT_SPAN;
 
     const mres = options.reserve?.mbufs ?? 0;
     const cres = options.reserve?.clusters ?? 0;

@@ -30,8 +30,6 @@ import { M_EXT, M_PKTHDR } from './flags.js';
 import type { Mbuf, MbufRecycler } from './mbuf.js';
 import { ALLOC_RESERVE, type MbufPool } from './pool.js';
 
-const SEGMENT_SPAN = 0x1_0000_0000;
-
 export interface RxBufferCacheOptions {
   /** Name for diagnostics (`wm0 rxq0`). */
   name: string;
@@ -87,7 +85,7 @@ export class RxBufferCache implements MbufRecycler {
     this.name = name;
     this.capacity = capacity;
     this.leading = leading;
-    this.hi = pool.busBase / SEGMENT_SPAN;
+    this.hi = pool.busHi;
     this.guard = pool.guard;
     // Packed (Array.from, not new Array(n).fill): V8 reads it without hole checks.
     this.stack = Array.from({ length: capacity }, (): Mbuf | null => null);
