@@ -77,7 +77,10 @@ export class Host {
   readonly guard: AllocationGuard;
   readonly dma: DmaSpace;
   readonly pool: MbufPool;
-  /** @internal The last pool found to belong to this host by the output boundaries' ownership test (see `MbufOwner.ownedPool`). */
+  /**
+   * @internal The last pool found to belong to this host, by `if_input`'s ownership test or the output
+   * boundaries' (`hostOwnsChain`; see `MbufOwner.ownedPool`): one cache of one fact for both directions.
+   */
   ownedPool: MbufPool | null = null;
   readonly mitigationPolicy: MitigationPolicyFactory;
   /** Ethertype → protocol input, the table every link layer dispatches through. */

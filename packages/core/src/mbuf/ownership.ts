@@ -75,8 +75,8 @@ export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
  * {@link ownsChain} for a host (or anything with a pool and a DMA space): what every output boundary of
  * the data path asks of every packet (`if_output`, `if_transmit`, `ether_output`, `ip_output`: four
  * times per echo reply), so it is kept small enough for V8 to inline: for a one-mbuf packet, one compare
- * against the pool it last found to be the owner's ({@link MbufOwner.ownedPool}, as `if_input` keeps its
- * own) plus the chain and free-list tests; the full test out of line otherwise.
+ * against the pool last found to be the owner's ({@link MbufOwner.ownedPool}, which `if_input` keeps
+ * current too) plus the chain and free-list tests; the full test out of line otherwise.
  */
 export function hostOwnsChain(owner: MbufOwner, m: Mbuf): boolean {
   return (m.pool === owner.ownedPool && m.next === null && !m.isFree) || ownsChainFull(owner, m);

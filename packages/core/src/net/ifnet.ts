@@ -1,5 +1,4 @@
 import type { Mbuf } from '../mbuf/mbuf.js';
-import type { MbufPool } from '../mbuf/pool.js';
 import { M_BCAST, M_MCAST, M_PKTHDR } from '../mbuf/flags.js';
 import { assertOwnMbuf, hostOwnsChain, hostOwnsMbuf } from '../mbuf/ownership.js';
 import type { Host } from '../host/host.js';
@@ -328,19 +327,17 @@ export class Ifnet {
   }
 
   /**
-   * The pool of the last mbuf {@link inputSane} found to belong to this host (null: none yet). A pool's
-   * owner never changes (its DMA space and the host's are fixed at creation), so an mbuf of this pool
-   * passes the ownership test with one compare: drivers hand up mbufs of one receive pool, packet after
-   * packet.
+   * The cheap M_SANITY of `if_input`: ownership (throws), then lengths against storage (false). Ownership
+   * is one compare with the pool last found to belong to this host (`Host.ownedPool`, the one-entry cache
+   * the output boundaries' `hostOwnsChain` keeps too): a pool's owner never changes (its DMA space and the
+   * host's are fixed at creation), and drivers hand up mbufs of one receive pool, packet after packet.
    */
-  private inputPool: MbufPool | null = null;
-
-  /** The cheap M_SANITY of `if_input`: ownership (throws), then lengths against storage (false). */
   private inputSane(m: Mbuf): boolean {
+    const host = this.host;
     let total = 0;
     let bad = (m.flags & M_PKTHDR) === 0;
     for (let x: Mbuf | null = m; x !== null; x = x.next) {
-      if (x.pool !== this.inputPool || x.isFree) this.checkInputOwner(m, x);
+      if (x.pool !== host.ownedPool || x.isFree) this.checkInputOwner(m, x);
       const len = x.len;
       const off = x.off;
       if (len >>> 0 !== len || off >>> 0 !== off || off + len > x.capacity) bad = true;
@@ -351,11 +348,11 @@ export class Ifnet {
 
   /**
    * The ownership check of {@link inputSane} for mbuf `x` of chain `m` when the one compare did not settle
-   * it: a live mbuf of this host's memory (`hostOwnsMbuf`) makes its pool the {@link inputPool}; another
+   * it: a live mbuf of this host's memory (`hostOwnsMbuf`) makes its pool the host's `ownedPool`; another
    * host's or a free one throws `MbufError` (`assertOwnMbuf`), and the caller keeps `m`.
    */
   private checkInputOwner(m: Mbuf, x: Mbuf): void {
-    if (!x.isFree && hostOwnsMbuf(this.host, x)) this.inputPool = x.pool;
+    if (!x.isFree && hostOwnsMbuf(this.host, x)) this.host.ownedPool = x.pool;
     else assertOwnMbuf(this.host, m, `${this.name}: if_input`);
   }
 
