@@ -127,8 +127,7 @@ export class EspOutput {
     crp.buf = d;
     crp.off = 0;
     crp.len = ptLen;
-    espAad(crp.aad, sa.spi, seq, seqHi, sa.esn);
-    crp.aadLen = sa.esn ? ESP_HDR_LEN + 4 : ESP_HDR_LEN;
+    crp.aadLen = espAad(crp.aad, sa.spi, seq, seqHi, sa.esn);
     // Nonce = salt ‖ explicit IV; the IV is the 64-bit sequence number (high ‖ low, high 0 without ESN),
     // never repeated under a key.
     const nc = crp.nonce;
