@@ -328,8 +328,7 @@ export class Inet {
       throw new InetError('bad-address', `${spec} is not a usable unicast address`);
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
-    this.forgetInputLookups();
-    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
+    this.forgetAddressCaches();
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -372,8 +371,7 @@ export class Inet {
     const i = data.addrs.findIndex((x) => x.addr === a);
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
-    this.forgetInputLookups();
-    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
+    this.forgetAddressCaches();
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -458,9 +456,14 @@ export class Inet {
     if (ifp.ifType === IFT_ETHER) ifp.leaveMulticast(multicastMac(g));
   }
 
-  private forgetInputLookups(): void {
+  /**
+   * An address was added or removed: forgets input's last {@link local} / {@link bcasts} answers and the
+   * route cache (the cached route's link kind and source depend on the addresses).
+   */
+  private forgetAddressCaches(): void {
     this.lastLocalDst = INADDR_BROADCAST_I32;
     this.lastUnicastSrc = INADDR_BROADCAST_I32;
+    this.rcRoute = null;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
