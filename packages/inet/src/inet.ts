@@ -654,7 +654,8 @@ export class Inet {
   /**
    * The route cache's answer for `dst` (signed form) without an interface hint: fills the `r*` fields as
    * {@link resolve} would and returns true, or returns false when it does not hold `dst` (or is stale).
-   * Small, so V8 inlines it into {@link output}: a hit costs no call.
+   * Callers ask it before {@link resolve} (which fills it). Small, so V8 inlines it into {@link output}:
+   * a hit costs no call.
    */
   private routeCached(dst: number, src: number, hint: Ifnet | undefined): boolean {
     const rc = this.rcRoute;
@@ -670,7 +671,8 @@ export class Inet {
   /**
    * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
    * interface address), link destination kind. Returns false when there is no route. `dst` and `src` in
-   * signed form (`| 0`): small integers whatever the address, so nothing here boxes them.
+   * signed form (`| 0`): small integers whatever the address, so nothing here boxes them. Does not consult
+   * the route cache (its callers ask {@link routeCached} first); a unicast lookup without a hint fills it.
    */
   private resolve(dst: number, src: number, hint: Ifnet | undefined): boolean {
     let ifp: Ifnet | null = null;
@@ -689,7 +691,6 @@ export class Inet {
       ifp = hint;
       if (this.isBroadcastOn(hint, dst)) link = LINK_BCAST;
     } else {
-      if (this.routeCached(dst, src, hint)) return true;
       rt = this.routes.lookup(dst);
       if (rt !== undefined) {
         ifp = rt.ifp;
@@ -725,7 +726,8 @@ export class Inet {
    * Transport protocols call it to compute pseudo-header checksums before {@link output}.
    */
   selectSource(dst: number, hint?: Ifnet): number {
-    return this.resolve(dst | 0, INADDR_ANY, hint) ? this.rSrc >>> 0 : -1;
+    const d = dst | 0;
+    return this.routeCached(d, INADDR_ANY, hint) || this.resolve(d, INADDR_ANY, hint) ? this.rSrc >>> 0 : -1;
   }
 
   /**
