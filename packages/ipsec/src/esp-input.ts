@@ -9,6 +9,7 @@ import {
   GCM_TAG_LEN,
 } from '@ifnet/crypto';
 import { IP_LEN, IP_P, IP_SUM, type Inet, IpDrop, cksumBytes } from '@ifnet/inet';
+import { put32 } from './put32.js';
 import type { XfrmInboundPolicy } from './xfrm-in-policy.js';
 import type { XfrmState } from './xfrm-state.js';
 
@@ -294,11 +295,4 @@ export function espAad(aad: Uint8Array, spi: number, seq: number, seqHi: number,
   }
   put32(aad, 4, seq);
   return ESP_HDR_LEN;
-}
-
-function put32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = (v >>> 16) & 0xff;
-  b[o + 2] = (v >>> 8) & 0xff;
-  b[o + 3] = v & 0xff;
 }
