@@ -195,9 +195,9 @@ export interface IcmpErrorSink {
 export type CtlInput = (type: number, code: number, m: Mbuf, off: number) => void;
 
 const NO_OPTIONS: IpOutputOptions = Object.freeze({});
-/** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 /** 255.255.255.255 in signed form (`INADDR_BROADCAST | 0`). */
 const INADDR_BROADCAST_I32 = -1;
+/** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 const LINK_UNICAST = 0;
 const LINK_BCAST = 1;
 const LINK_MCAST = 2;
