@@ -1,4 +1,4 @@
-/** Writes `v` big-endian (network order) into `b[o .. o + 4)`: byte stores, nothing allocates. Internal to the package. */
+/** Writes `v` big-endian (network order) into `b[o .. o + 4)`: byte stores, nothing allocates. Package-internal. */
 export function put32(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 24;
   b[o + 1] = (v >>> 16) & 0xff;
