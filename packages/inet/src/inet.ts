@@ -195,9 +195,9 @@ export interface IcmpErrorSink {
 export type CtlInput = (type: number, code: number, m: Mbuf, off: number) => void;
 
 const NO_OPTIONS: IpOutputOptions = Object.freeze({});
-/** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 /** 255.255.255.255 in signed form (`INADDR_BROADCAST | 0`). */
 const INADDR_BROADCAST_I32 = -1;
+/** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 const LINK_UNICAST = 0;
 const LINK_BCAST = 1;
 const LINK_MCAST = 2;
@@ -328,8 +328,7 @@ export class Inet {
       throw new InetError('bad-address', `${spec} is not a usable unicast address`);
     }
     if (this.local.has(a | 0)) throw new InetError('exists', `${formatAddr(a)} is already configured`);
-    this.forgetInputLookups();
-    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
+    this.forgetAddressCaches();
     const ia: IfAddr = {
       ifp,
       addr: a,
@@ -372,8 +371,7 @@ export class Inet {
     const i = data.addrs.findIndex((x) => x.addr === a);
     if (i < 0) throw new InetError('not-found', `${formatAddr(a)} is not configured on ${ifp.name}`);
     const [ia] = data.addrs.splice(i, 1);
-    this.forgetInputLookups();
-    this.rcRoute = null; // the cached route's link kind and source depend on the addresses
+    this.forgetAddressCaches();
     this.local.delete(a | 0);
     if (ia.broadcast !== 0) {
       for (const x of [ia.broadcast, ia.network]) {
@@ -458,9 +456,14 @@ export class Inet {
     if (ifp.ifType === IFT_ETHER) ifp.leaveMulticast(multicastMac(g));
   }
 
-  private forgetInputLookups(): void {
+  /**
+   * An address was added or removed: forgets input's last {@link local} / {@link bcasts} answers and the
+   * route cache (the cached route's link kind and source depend on the addresses).
+   */
+  private forgetAddressCaches(): void {
     this.lastLocalDst = INADDR_BROADCAST_I32;
     this.lastUnicastSrc = INADDR_BROADCAST_I32;
+    this.rcRoute = null;
   }
 
   /** A source address on `ifp` for reaching `dst`: the address in dst's network, else the first one, else 0. */
@@ -651,7 +654,8 @@ export class Inet {
   /**
    * The route cache's answer for `dst` (signed form) without an interface hint: fills the `r*` fields as
    * {@link resolve} would and returns true, or returns false when it does not hold `dst` (or is stale).
-   * Small, so V8 inlines it into {@link output}: a hit costs no call.
+   * Callers ask it before {@link resolve} (which fills it). Small, so V8 inlines it into {@link output}:
+   * a hit costs no call.
    */
   private routeCached(dst: number, src: number, hint: Ifnet | undefined): boolean {
     const rc = this.rcRoute;
@@ -667,7 +671,8 @@ export class Inet {
   /**
    * Routes `dst` and fills the `r*` fields: interface, next hop, source (`src` if given, else the
    * interface address), link destination kind. Returns false when there is no route. `dst` and `src` in
-   * signed form (`| 0`): small integers whatever the address, so nothing here boxes them.
+   * signed form (`| 0`): small integers whatever the address, so nothing here boxes them. Does not consult
+   * the route cache (its callers ask {@link routeCached} first); a unicast lookup without a hint fills it.
    */
   private resolve(dst: number, src: number, hint: Ifnet | undefined): boolean {
     let ifp: Ifnet | null = null;
@@ -686,7 +691,6 @@ export class Inet {
       ifp = hint;
       if (this.isBroadcastOn(hint, dst)) link = LINK_BCAST;
     } else {
-      if (this.routeCached(dst, src, hint)) return true;
       rt = this.routes.lookup(dst);
       if (rt !== undefined) {
         ifp = rt.ifp;
@@ -722,7 +726,8 @@ export class Inet {
    * Transport protocols call it to compute pseudo-header checksums before {@link output}.
    */
   selectSource(dst: number, hint?: Ifnet): number {
-    return this.resolve(dst | 0, INADDR_ANY, hint) ? this.rSrc >>> 0 : -1;
+    const d = dst | 0;
+    return this.routeCached(d, INADDR_ANY, hint) || this.resolve(d, INADDR_ANY, hint) ? this.rSrc >>> 0 : -1;
   }
 
   /**

@@ -121,9 +121,10 @@ export interface UdpSocketOptions {
    * Input feedback (Mogul & Ramakrishnan's cure for receive livelock): when the receive queue fills, hold
    * input processing of the interface the datagram came in on ({@link Ifnet.holdInput}) instead of
    * letting the CPU process datagrams that would die here (full by either bound: datagram count or
-   * SO_RCVBUF bytes); release it when the application has drained the queue. The NIC drops the excess meanwhile (its own counter). Other traffic on that
-   * interface waits too, so enable it for a socket that dominates its interface. One interface is held at
-   * a time; datagrams from others arriving at a full queue are dropped (`udp.fullsock`). Default false.
+   * SO_RCVBUF bytes); release it when the application has drained the queue. The NIC drops the excess
+   * meanwhile (its own counter). Other traffic on that interface waits too, so enable it for a socket
+   * that dominates its interface. One interface is held at a time; datagrams from others arriving at a
+   * full queue are dropped (`udp.fullsock`). Default false.
    */
   inputFeedback?: boolean;
 }

@@ -9,6 +9,7 @@ import {
   GCM_TAG_LEN,
 } from '@ifnet/crypto';
 import { IP_LEN, IP_P, IP_SUM, type Inet, IpDrop, cksumBytes } from '@ifnet/inet';
+import { put32 } from './put32.js';
 import type { XfrmInboundPolicy } from './xfrm-in-policy.js';
 import type { XfrmState } from './xfrm-state.js';
 
@@ -169,8 +170,7 @@ export class EspInput {
     crp.len = payload;
     // AAD = SPI ‖ sequence number, or SPI ‖ high 32 bits ‖ low 32 bits with ESN; nonce = salt ‖ explicit IV
     // (RFC 4106 sections 4 and 5).
-    espAad(crp.aad, spi, seq, job.seqHi, sa.esn);
-    crp.aadLen = sa.esn ? ESP_HDR_LEN + 4 : ESP_HDR_LEN;
+    crp.aadLen = espAad(crp.aad, spi, seq, job.seqHi, sa.esn);
     crp.nonce.set(sa.salt, 0);
     m_copydata(m, off + ESP_HDR_LEN, ESP_IV_LEN, crp.nonce, 4);
     this.stats.inFlight++;
@@ -284,18 +284,15 @@ export class EspInput {
 /**
  * Writes ESP's AAD into `aad` (RFC 4106 section 5): SPI ‖ 32-bit sequence number (8 bytes), or with
  * extended sequence numbers SPI ‖ high 32 bits ‖ low 32 bits (12 bytes; the high half is never sent).
+ * Returns the length written (the request's `aadLen`).
  */
-export function espAad(aad: Uint8Array, spi: number, seq: number, seqHi: number, esn: boolean): void {
+export function espAad(aad: Uint8Array, spi: number, seq: number, seqHi: number, esn: boolean): number {
   put32(aad, 0, spi);
   if (esn) {
     put32(aad, 4, seqHi);
     put32(aad, 8, seq);
-  } else put32(aad, 4, seq);
-}
-
-function put32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = (v >>> 16) & 0xff;
-  b[o + 2] = (v >>> 8) & 0xff;
-  b[o + 3] = v & 0xff;
+    return ESP_HDR_LEN + 4;
+  }
+  put32(aad, 4, seq);
+  return ESP_HDR_LEN;
 }

@@ -9,6 +9,7 @@ import {
 } from '@ifnet/crypto';
 import type { Inet } from '@ifnet/inet';
 import { ESP_HDR_LEN, ESP_IV_LEN, ESP_MAX_PAYLOAD, IPPROTO_ESP, espAad } from './esp-input.js';
+import { put32 } from './put32.js';
 import type { XfrmState } from './xfrm-state.js';
 
 /** Drop reasons of ESP output. */
@@ -127,20 +128,13 @@ export class EspOutput {
     crp.buf = d;
     crp.off = 0;
     crp.len = ptLen;
-    espAad(crp.aad, sa.spi, seq, seqHi, sa.esn);
-    crp.aadLen = sa.esn ? ESP_HDR_LEN + 4 : ESP_HDR_LEN;
+    crp.aadLen = espAad(crp.aad, sa.spi, seq, seqHi, sa.esn);
     // Nonce = salt ‖ explicit IV; the IV is the 64-bit sequence number (high ‖ low, high 0 without ESN),
     // never repeated under a key.
     const nc = crp.nonce;
     nc.set(sa.salt, 0);
-    nc[4] = seqHi >>> 24;
-    nc[5] = (seqHi >>> 16) & 0xff;
-    nc[6] = (seqHi >>> 8) & 0xff;
-    nc[7] = seqHi & 0xff;
-    nc[8] = seq >>> 24;
-    nc[9] = (seq >>> 16) & 0xff;
-    nc[10] = (seq >>> 8) & 0xff;
-    nc[11] = seq & 0xff;
+    put32(nc, 4, seqHi);
+    put32(nc, 8, seq);
     this.stats.inFlight++;
     const error = this.fw.dispatch(crp);
     if (error !== 0) {
