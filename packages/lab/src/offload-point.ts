@@ -32,8 +32,7 @@ import { type OffloadModelName, offloadCostProfile } from './offload-models.js';
 import { percentile } from './percentile.js';
 import { SINK_RECEIVE_QUEUE } from './lab-host.js';
 import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
-
-const LATENCY_SAMPLES = 1 << 18;
+import { LATENCY_SAMPLES } from './run-point.js';
 
 export interface OffloadRunOptions {
   seed?: number;
