@@ -18,19 +18,18 @@ import {
   Simulation,
   alwaysUnmask,
   createPlatform,
-  m_getUint32,
   msec,
 } from '@ifnet/core';
 import { CryptoCardDevice, type CryptoCardDriver, registerCryptoCard } from '@ifnet/cryptocard';
 import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
-import { ETHERTYPE_IP, inetFor, registerInet, udpFor } from '@ifnet/inet';
+import { ETHERTYPE_IP, inetFor, registerInet } from '@ifnet/inet';
 import { ipsecFor, registerIpsec } from '@ifnet/ipsec';
 import { EspSource, OFFLOAD_SA, espFrameLayout, sharedEspFrameBook } from './esp-workload.js';
 import { InterruptThreads, THREAD_NAMES } from './interrupt-threads.js';
 import { type OffloadModelName, offloadCostProfile } from './offload-models.js';
 import { percentile } from './percentile.js';
-import { SINK_RECEIVE_QUEUE } from './lab-host.js';
+import { openSink } from './lab-host.js';
 import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
 import { LATENCY_SAMPLES } from './run-point.js';
 
@@ -150,13 +149,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   let nLat = 0;
   let delivered = 0;
   let measuring = false;
-  const sink = udpFor(host)
-    .socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback: options.feedback ?? true })
-    .bind(OFFLOAD_SA.dport);
-  sink.onMessage((m) => {
-    const seq = m_getUint32(m, 0);
-    m.pool.freem(m);
-    host.cpu.chargeLayer('app');
+  const sink = openSink(host, OFFLOAD_SA.dport, options.feedback ?? true, (seq) => {
     if (!measuring) return;
     delivered++;
     latencies[nLat++ & (LATENCY_SAMPLES - 1)] = host.now() - src.arrival(seq);
