@@ -43,7 +43,7 @@ export interface OffloadRunOptions {
   costs?: CostProfile;
   /** Host clock rate (ticks per second). Default 1000. */
   hz?: number;
-  /** The card's work queue depth (a power of two). Default 4, the bcm5823's. */
+  /** The card's work queue depth (a power of two). Default `@ifnet/cryptocard`'s: 4, the bcm5823's. */
   queueDepth?: number;
   /** The card's throughput (bytes/s) and per-command time (ns): `@ifnet/cryptocard`'s defaults otherwise. */
   cardBytesPerSecond?: number;
@@ -89,7 +89,6 @@ export interface OffloadPoint {
 export function runOffloadPoint(model: OffloadModelName, rate: number, options: OffloadRunOptions = {}): OffloadPoint {
   const windowMs = options.windowMs ?? 50;
   const warmupMs = options.warmupMs ?? 10;
-  const depth = options.queueDepth ?? 4;
   const sim = new Simulation({ seed: options.seed ?? 1 });
   const platform = createPlatform();
   registerEther(platform);
@@ -106,7 +105,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   });
   const nic = new E1000Device({ mac: OFFLOAD_SA.dstMac });
   const card = new CryptoCardDevice({
-    queueDepth: depth,
+    queueDepth: options.queueDepth,
     bytesPerSecond: options.cardBytesPerSecond,
     setupNs: options.cardSetupNs,
   });
@@ -201,7 +200,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   threads?.uninstall();
   return {
     offered_pps: rate,
-    queue_depth: depth,
+    queue_depth: card.queueDepth,
     delivered_pps: delivered / w,
     switches_per_packet: delivered > 0 ? switches / delivered : 0,
     switches_per_s: switches / w,
