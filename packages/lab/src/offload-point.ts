@@ -128,13 +128,12 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   });
 
   let threads: InterruptThreads | null = null;
-  let ipintrq: Netisr | null = null;
   if (model === 'interrupt-thread') {
     // ether_input queues IPv4 on ipintrq and wakes the softint thread (the seed's step 1 → 2).
     const ip = host.ethertypes.lookup(ETHERTYPE_IP);
     if (ip === undefined) throw new Error('offload: IPv4 is not attached');
     host.ethertypes.unregister(ETHERTYPE_IP);
-    ipintrq = new Netisr(host, { name: 'ipintrq', input: ip.input });
+    const ipintrq = new Netisr(host, { name: 'ipintrq', input: ip.input });
     host.ethertypes.register(ETHERTYPE_IP, 'ipintrq', ipintrq.asInput);
     const ctx = ifp.pollContexts[0];
     const cardLine = cardSlot.attachArgs.irqs[0] as InterruptSource;
