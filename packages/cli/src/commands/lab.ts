@@ -22,7 +22,7 @@ import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
 import { sweepReal } from '../lab/real-point.js';
 import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
-import { UsageError } from '../usage-error.js';
+import { UsageError, parseNameList } from '../usage-error.js';
 import { registerLabOffload } from './lab-offload.js';
 
 interface LivelockOptions {
@@ -77,14 +77,7 @@ export function registerLab(program: Command): void {
     .action(async (opts: LivelockOptions) => {
       if (opts.clock !== 'virtual' && opts.clock !== 'real')
         throw new UsageError(`--clock ${opts.clock}: 'virtual' or 'real'`);
-      const models = opts.models.split(',').map((m) => m.trim());
-      for (const m of models) {
-        try {
-          interruptModel(m);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-      }
+      const models = parseNameList(opts.models, interruptModel);
       const [windowMs] = positiveNumbers('--window', opts.window);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
