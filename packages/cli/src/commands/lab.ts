@@ -21,7 +21,7 @@ import { loadCosts, registerCalibrate } from '../lab/calibrate-command.js';
 import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
 import { sweepReal } from '../lab/real-point.js';
-import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
+import { DEFAULT_TRACE_MS, DEFAULT_TRACE_RATE, type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
 import { UsageError, parseNameList } from '../usage-error.js';
 import { registerLabOffload } from './lab-offload.js';
 
@@ -72,8 +72,11 @@ export function registerLab(program: Command): void {
       '--trace <file>',
       'write a Chrome/Perfetto trace (trace-event JSON) of one point: open it in ui.perfetto.dev',
     )
-    .option('--trace-point <model@rate>', 'the traced point (default: first model, swept rate nearest 350000)')
-    .option('--trace-ms <ms>', 'traced window from the start of the measured window, ms', '5')
+    .option(
+      '--trace-point <model@rate>',
+      `the traced point (default: first model, swept rate nearest ${DEFAULT_TRACE_RATE})`,
+    )
+    .option('--trace-ms <ms>', 'traced window from the start of the measured window, ms', String(DEFAULT_TRACE_MS))
     .action(async (opts: LivelockOptions) => {
       if (opts.clock !== 'virtual' && opts.clock !== 'real')
         throw new UsageError(`--clock ${opts.clock}: 'virtual' or 'real'`);
