@@ -18,3 +18,19 @@ export function parseNumberOption(
     throw new UsageError(`${name}: must be at most ${opts.max}, got ${value}`);
   return n;
 }
+
+/**
+ * A comma-separated list of names (`--models a,b`), each passed to `check` (a lookup that throws on an
+ * unknown name); its error becomes a {@link UsageError} with the same message.
+ */
+export function parseNameList(value: string, check: (name: string) => unknown): string[] {
+  const names = value.split(',').map((m) => m.trim());
+  for (const m of names) {
+    try {
+      check(m);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return names;
+}

@@ -12,10 +12,11 @@
  * @module
  */
 import { GCM_TAG_LEN, aesGcmInPlace, hexBytes } from '@ifnet/crypto';
-import { ETHERTYPE_IP, ETHER_HDR_LEN, parseMac } from '@ifnet/ether';
-import { IPPROTO_UDP, UDP_HDR_LEN, emitIpv4, parseAddr } from '@ifnet/inet';
+import { ETHER_HDR_LEN } from '@ifnet/ether';
+import { IPPROTO_UDP, UDP_HDR_LEN } from '@ifnet/inet';
 import { type Clock, type HardwareTimer, type Nanoseconds, NS_PER_SEC } from '@ifnet/core';
 import { Station } from '@ifnet/wire';
+import { writeEtherIpv4Header } from './udp-frame.js';
 
 /** IPv4 protocol number of ESP. */
 const IPPROTO_ESP = 50;
@@ -79,26 +80,11 @@ export class EspFrameBook {
     this.key = k.subarray(0, 16);
     this.salt = k.subarray(16, 20);
     const h = new Uint8Array(ETHER_HDR_LEN + IP_HDR_LEN);
-    h.set(parseMac(OFFLOAD_SA.dstMac), 0);
-    h.set(parseMac(OFFLOAD_SA.srcMac), 6);
-    h[12] = ETHERTYPE_IP >>> 8;
-    h[13] = ETHERTYPE_IP & 0xff;
-    emitIpv4(
-      {
-        src: parseAddr(OFFLOAD_SA.src),
-        dst: parseAddr(OFFLOAD_SA.dst),
-        protocol: IPPROTO_ESP,
-        ttl: 64,
-        tos: 0,
-        ident: 1,
-        dontFragment: true,
-        moreFragments: false,
-        fragmentOffset: 0,
-        payloadLength: this.frameLen - ETHER_HDR_LEN - IP_HDR_LEN,
-      },
-      h,
-      ETHER_HDR_LEN,
-    );
+    writeEtherIpv4Header(h, {
+      ...OFFLOAD_SA,
+      protocol: IPPROTO_ESP,
+      payloadLength: this.frameLen - ETHER_HDR_LEN - IP_HDR_LEN,
+    });
     this.header = h;
   }
 

@@ -81,13 +81,7 @@ export function createLabHost(
     ifp.pollContexts[0].setInterruptWork(model.topHalf);
     legacy = new LegacyInput(host, model.topHalf.ipintrqLength);
   }
-  const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback: model.feedback }).bind(9);
-  sink.onMessage((m) => {
-    const seq = m_getUint32(m, 0);
-    m.pool.freem(m);
-    host.cpu.chargeLayer('app');
-    onDatagram(seq);
-  });
+  const sink = openSink(host, 9, model.feedback, onDatagram);
   const template = udpFrame({
     dstMac: MAC,
     srcMac: '02:00:00:00:00:99',
@@ -98,4 +92,25 @@ export function createLabHost(
     size: 60,
   });
   return { host, dev, driver, ifp, sink, template, legacy };
+}
+
+/**
+ * The sink socket on `port` (receive queue {@link SINK_RECEIVE_QUEUE}, input feedback as given) and its
+ * application at process level: for each datagram it reads the sequence number (first 4 payload bytes),
+ * frees the mbuf (the socket handed it over), charges the profile's `app` cost, then calls `onDatagram(seq)`.
+ */
+export function openSink(
+  host: Host,
+  port: number,
+  inputFeedback: boolean,
+  onDatagram: (seq: number) => void,
+): UdpSocket {
+  const sink = udpFor(host).socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback }).bind(port);
+  sink.onMessage((m) => {
+    const seq = m_getUint32(m, 0);
+    m.pool.freem(m);
+    host.cpu.chargeLayer('app');
+    onDatagram(seq);
+  });
+  return sink;
 }

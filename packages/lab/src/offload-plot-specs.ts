@@ -4,7 +4,13 @@
  * delivered against the card's queue depth at one overload rate.
  */
 import type { OffloadReport } from './offload-sweep.js';
-import { type OfferedLoadFigure, type PlotSpec, figureFrame, offeredLoadLines } from './plot-specs.js';
+import {
+  type OfferedLoadFigure,
+  type PlotSpec,
+  figureFrame,
+  offeredLoadLines,
+  offeredLoadValues,
+} from './plot-specs.js';
 
 const FIGURES: readonly OfferedLoadFigure[] = [
   {
@@ -28,18 +34,7 @@ const FIGURES: readonly OfferedLoadFigure[] = [
 ];
 
 export function offloadPlotSpecs(report: OffloadReport): PlotSpec[] {
-  const values: Record<string, number | string | null>[] = [];
-  for (const [model, rows] of Object.entries(report.models)) {
-    for (const p of rows) {
-      values.push({
-        model,
-        offered_pps: p.offered_pps,
-        delivered_pps: p.delivered_pps,
-        switches_per_packet: p.switches_per_packet,
-        latency_p50_us: p.delivered_pps > 0 ? p.latency_p50_us : null, // a gap, not a fall to 0
-      });
-    }
-  }
+  const values = offeredLoadValues(report.models, 'switches_per_packet');
   const specs = offeredLoadLines(FIGURES, values, report.clock, 'offered load (ESP datagrams/s)');
   const depthValues: Record<string, number | string>[] = [];
   for (const [model, rows] of Object.entries(report.depth.models))

@@ -18,22 +18,20 @@ import {
   Simulation,
   alwaysUnmask,
   createPlatform,
-  m_getUint32,
   msec,
 } from '@ifnet/core';
 import { CryptoCardDevice, type CryptoCardDriver, registerCryptoCard } from '@ifnet/cryptocard';
 import { E1000Device, type WmSoftc, registerE1000 } from '@ifnet/e1000';
 import { registerEther } from '@ifnet/ether';
-import { ETHERTYPE_IP, inetFor, registerInet, udpFor } from '@ifnet/inet';
+import { ETHERTYPE_IP, inetFor, registerInet } from '@ifnet/inet';
 import { ipsecFor, registerIpsec } from '@ifnet/ipsec';
 import { EspSource, OFFLOAD_SA, espFrameLayout, sharedEspFrameBook } from './esp-workload.js';
 import { InterruptThreads, THREAD_NAMES } from './interrupt-threads.js';
 import { type OffloadModelName, offloadCostProfile } from './offload-models.js';
 import { percentile } from './percentile.js';
-import { SINK_RECEIVE_QUEUE } from './lab-host.js';
+import { openSink } from './lab-host.js';
 import { mbufsBalanced, readCounters, softwareDropsSinceBoot, windowFigures } from './point-counters.js';
-
-const LATENCY_SAMPLES = 1 << 18;
+import { LATENCY_SAMPLES } from './run-point.js';
 
 export interface OffloadRunOptions {
   seed?: number;
@@ -45,7 +43,7 @@ export interface OffloadRunOptions {
   costs?: CostProfile;
   /** Host clock rate (ticks per second). Default 1000. */
   hz?: number;
-  /** The card's work queue depth (a power of two). Default 4, the bcm5823's. */
+  /** The card's work queue depth (a power of two). Default `@ifnet/cryptocard`'s: 4, the bcm5823's. */
   queueDepth?: number;
   /** The card's throughput (bytes/s) and per-command time (ns): `@ifnet/cryptocard`'s defaults otherwise. */
   cardBytesPerSecond?: number;
@@ -91,7 +89,6 @@ export interface OffloadPoint {
 export function runOffloadPoint(model: OffloadModelName, rate: number, options: OffloadRunOptions = {}): OffloadPoint {
   const windowMs = options.windowMs ?? 50;
   const warmupMs = options.warmupMs ?? 10;
-  const depth = options.queueDepth ?? 4;
   const sim = new Simulation({ seed: options.seed ?? 1 });
   const platform = createPlatform();
   registerEther(platform);
@@ -108,7 +105,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   });
   const nic = new E1000Device({ mac: OFFLOAD_SA.dstMac });
   const card = new CryptoCardDevice({
-    queueDepth: depth,
+    queueDepth: options.queueDepth,
     bytesPerSecond: options.cardBytesPerSecond,
     setupNs: options.cardSetupNs,
   });
@@ -131,13 +128,12 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   });
 
   let threads: InterruptThreads | null = null;
-  let ipintrq: Netisr | null = null;
   if (model === 'interrupt-thread') {
     // ether_input queues IPv4 on ipintrq and wakes the softint thread (the seed's step 1 → 2).
     const ip = host.ethertypes.lookup(ETHERTYPE_IP);
     if (ip === undefined) throw new Error('offload: IPv4 is not attached');
     host.ethertypes.unregister(ETHERTYPE_IP);
-    ipintrq = new Netisr(host, { name: 'ipintrq', input: ip.input });
+    const ipintrq = new Netisr(host, { name: 'ipintrq', input: ip.input });
     host.ethertypes.register(ETHERTYPE_IP, 'ipintrq', ipintrq.asInput);
     const ctx = ifp.pollContexts[0];
     const cardLine = cardSlot.attachArgs.irqs[0] as InterruptSource;
@@ -151,13 +147,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   let nLat = 0;
   let delivered = 0;
   let measuring = false;
-  const sink = udpFor(host)
-    .socket({ receiveQueue: SINK_RECEIVE_QUEUE, inputFeedback: options.feedback ?? true })
-    .bind(OFFLOAD_SA.dport);
-  sink.onMessage((m) => {
-    const seq = m_getUint32(m, 0);
-    m.pool.freem(m);
-    host.cpu.chargeLayer('app');
+  const sink = openSink(host, OFFLOAD_SA.dport, options.feedback ?? true, (seq) => {
     if (!measuring) return;
     delivered++;
     latencies[nLat++ & (LATENCY_SAMPLES - 1)] = host.now() - src.arrival(seq);
@@ -209,7 +199,7 @@ export function runOffloadPoint(model: OffloadModelName, rate: number, options: 
   threads?.uninstall();
   return {
     offered_pps: rate,
-    queue_depth: depth,
+    queue_depth: card.queueDepth,
     delivered_pps: delivered / w,
     switches_per_packet: delivered > 0 ? switches / delivered : 0,
     switches_per_s: switches / w,

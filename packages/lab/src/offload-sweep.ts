@@ -54,7 +54,7 @@ export function offloadSweep(options: OffloadSweepOptions = {}): OffloadReport {
   for (const m of models) {
     byRate[m] = [];
     for (const rate of rates) {
-      const p = runOffloadPoint(m, rate, { ...run, queueDepth: 4 });
+      const p = runOffloadPoint(m, rate, run); // the card's default queue depth (4)
       byRate[m].push(p);
       options.onPoint?.(m, p, ++done, total);
     }

@@ -35,20 +35,39 @@ const FIGURES: readonly OfferedLoadFigure[] = [
 ];
 
 export function livelockPlotSpecs(report: LivelockReport): PlotSpec[] {
+  const values = offeredLoadValues(report.models, 'interrupts_per_s');
+  return offeredLoadLines(FIGURES, values, report.clock, 'offered load (frames/s)');
+}
+
+/** The fields every offered-load row carries. */
+interface OfferedLoadRow {
+  offered_pps: number;
+  delivered_pps: number;
+  latency_p50_us: number;
+}
+
+/**
+ * The data rows of {@link offeredLoadLines}, one per point of every model: offered, delivered, the one
+ * figure-specific `field`, and median latency.
+ */
+export function offeredLoadValues<P extends OfferedLoadRow>(
+  models: Record<string, readonly P[]>,
+  field: keyof P & string,
+): Record<string, number | string | null>[] {
   const values: Record<string, number | string | null>[] = [];
-  for (const [model, rows] of Object.entries(report.models)) {
+  for (const [model, rows] of Object.entries(models)) {
     for (const p of rows) {
       values.push({
         model,
         offered_pps: p.offered_pps,
         delivered_pps: p.delivered_pps,
-        interrupts_per_s: p.interrupts_per_s,
+        [field]: p[field] as number,
         // No delivery, no latency: a gap in the line, not a fall to 0 (Vega-Lite leaves null out).
         latency_p50_us: p.delivered_pps > 0 ? p.latency_p50_us : null,
       });
     }
   }
-  return offeredLoadLines(FIGURES, values, report.clock, 'offered load (frames/s)');
+  return values;
 }
 
 /** One figure of {@link offeredLoadLines}: the row field on y, its axis title, the file stem. */

@@ -21,7 +21,7 @@ import {
 import type { Command } from 'commander';
 import { writeOffloadPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
-import { UsageError, parseNumberOption } from '../usage-error.js';
+import { UsageError, parseNameList, parseNumberOption } from '../usage-error.js';
 
 /** A comma-separated list of numbers, each checked as `parseNumberOption` checks one. */
 function numberList(name: string, s: string, opts: { min?: number; integer?: boolean }): number[] {
@@ -67,14 +67,7 @@ export function registerLabOffload(lab: Command): void {
       'write SVG plots (delivered, switches/packet, latency vs offered; delivered vs queue depth) there',
     )
     .action(async (opts: OffloadOptions) => {
-      const models = opts.models.split(',').map((m) => m.trim());
-      for (const m of models) {
-        try {
-          offloadModel(m);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-      }
+      const models = parseNameList(opts.models, offloadModel);
       const windowMs = parseNumberOption('--window', opts.window, { min: 0.001 });
       const seed = parseNumberOption('--seed', opts.seed, { integer: true });
       const switchNs = parseNumberOption('--switch-ns', opts.switchNs, { min: 0 });

@@ -21,8 +21,8 @@ import { loadCosts, registerCalibrate } from '../lab/calibrate-command.js';
 import { writeLivelockPlots } from '../lab/plots.js';
 import { sweepProgress } from '../lab/progress.js';
 import { sweepReal } from '../lab/real-point.js';
-import { type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
-import { UsageError } from '../usage-error.js';
+import { DEFAULT_TRACE_MS, DEFAULT_TRACE_RATE, type TracePlan, planTrace, writeTrace } from '../lab/trace-file.js';
+import { UsageError, parseNameList } from '../usage-error.js';
 import { registerLabOffload } from './lab-offload.js';
 
 interface LivelockOptions {
@@ -72,19 +72,15 @@ export function registerLab(program: Command): void {
       '--trace <file>',
       'write a Chrome/Perfetto trace (trace-event JSON) of one point: open it in ui.perfetto.dev',
     )
-    .option('--trace-point <model@rate>', 'the traced point (default: first model, swept rate nearest 350000)')
-    .option('--trace-ms <ms>', 'traced window from the start of the measured window, ms', '5')
+    .option(
+      '--trace-point <model@rate>',
+      `the traced point (default: first model, swept rate nearest ${DEFAULT_TRACE_RATE})`,
+    )
+    .option('--trace-ms <ms>', 'traced window from the start of the measured window, ms', String(DEFAULT_TRACE_MS))
     .action(async (opts: LivelockOptions) => {
       if (opts.clock !== 'virtual' && opts.clock !== 'real')
         throw new UsageError(`--clock ${opts.clock}: 'virtual' or 'real'`);
-      const models = opts.models.split(',').map((m) => m.trim());
-      for (const m of models) {
-        try {
-          interruptModel(m);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-      }
+      const models = parseNameList(opts.models, interruptModel);
       const [windowMs] = positiveNumbers('--window', opts.window);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed: '${opts.seed}' is not an integer`);
