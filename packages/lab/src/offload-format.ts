@@ -23,9 +23,11 @@ const HEADER =
   'model               offered/s  to app/s  sw/pkt  CPU µs/pkt  intr/soft/proc/sw  p50 µs  p99 µs  card  drops/s by reason';
 
 export function formatOffloadTable(report: OffloadReport): string {
+  // The rate sweep runs at the card's default depth; say the depth its points report, not a literal.
+  const depth = Object.values(report.models)[0]?.[0]?.queue_depth;
   const lines = [
     `clock ${report.clock}, seed ${report.seed}, ${report.window_ms} ms measured per point, context switch ` +
-      `${report.context_switch_ns} ns, card queue depth 4`,
+      `${report.context_switch_ns} ns, card queue depth ${depth ?? '-'}`,
     HEADER,
   ];
   for (const [model, rows] of Object.entries(report.models)) for (const p of rows) lines.push(row(model, p));
