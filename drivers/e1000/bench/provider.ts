@@ -6,11 +6,18 @@
  * reaps and refills, `if_input` runs, Ethernet dispatches by ethertype to a protocol that frees the packet
  * — at 60 and 1514 bytes, in 64-frame bursts (what arrives between two interrupts). The traffic loop drives
  * the device through its wire port (`wireReceive`) and runs the CPU's units until it is idle, on the real
- * clock. (The `rx` path through IPv4 and UDP to a socket, and `echo`, are the e1000 package's to add here.)
+ * clock. Each sink case also measures, interleaved, the fused receive loop (benchkit's `rx` reference at
+ * the same frame length) as its `basis`: the sink's target is stated as a ratio of that loop. (The `rx` path through IPv4 and UDP to a socket, and `echo`, are the e1000 package's to add here.)
  *
  * @module
  */
-import type { PacketBenchCase, PacketBenchProvider } from '@ifnet/benchkit';
+import {
+  FUSED_UDP_REFERENCE,
+  type PacketBenchCase,
+  type PacketBenchProvider,
+  fusedUdpReference,
+  udpReferenceFrame,
+} from '@ifnet/benchkit';
 import { type Host, type Mbuf, RealTimeRunner, type WireEndpoint, alwaysUnmask, createPlatform } from '@ifnet/core';
 import { registerEther } from '@ifnet/ether';
 import { FrameSink } from '@ifnet/wire';
@@ -134,6 +141,12 @@ export function e1000BenchProvider(): PacketBenchProvider {
       const small = frame(60);
       const large = frame(1514);
       const reference = 'copy into buffer ring + parse Ethernet header';
+      // The fused receive loop, to its own host: the basis of the sink target (a ratio of that loop).
+      const target = { mac: MAC, ip: 0x0a000001, port: 7 };
+      const basis = (len: number) => ({
+        name: FUSED_UDP_REFERENCE,
+        fn: fusedUdpReference(udpReferenceFrame(len, target), target),
+      });
       return [
         {
           key: 'sink',
@@ -141,6 +154,7 @@ export function e1000BenchProvider(): PacketBenchProvider {
           name: 'wm -> if_input -> ether -> sink, 64-frame bursts',
           run: receiveLoop(r, small, 64),
           reference: { name: reference, fn: referenceLoop(small) },
+          basis: basis(60),
           ops: 200_000,
         },
         {
@@ -149,6 +163,7 @@ export function e1000BenchProvider(): PacketBenchProvider {
           name: 'wm -> if_input -> ether -> sink, 64-frame bursts',
           run: receiveLoop(r, large, 64),
           reference: { name: reference, fn: referenceLoop(large) },
+          basis: basis(1514),
           ops: 40_000,
         },
       ];

@@ -29,6 +29,13 @@ export interface PacketBenchCase {
   readonly reference: BenchCase;
   /** Packets per measured round (default 200,000; fewer for big frames). */
   readonly ops?: number;
+  /**
+   * A second reference, measured interleaved in the same rounds, when a target for this path is stated
+   * against another loop than the one doing the same work — the e1000 sink's target is a ratio of the
+   * fused receive loop (copy, Ethernet, IPv4 checksum, UDP demux), its `reference` a lighter copy-and-parse
+   * loop. Reported as `basis`, `basis_mpps`, `basis_ratio`.
+   */
+  readonly basis?: BenchCase;
 }
 
 /** What a package exports for `ifnet bench`. */
@@ -52,6 +59,12 @@ export interface PacketBenchResult {
   frame_len: number;
   case: string;
   reference: string;
+  /** Name of the case's {@link PacketBenchCase.basis}, when it has one. */
+  basis?: string;
+  /** The basis's rate, measured interleaved with the case and its reference. */
+  basis_mpps?: number;
+  /** `mpps / basis_mpps`: the ratio a target stated against the basis reads. */
+  basis_ratio?: number;
 }
 
 /** `{ rx: { e1000: {...} }, sink_1514: { e1000: {...} }, ... }`: path key → provider name → result. */
@@ -90,12 +103,12 @@ export async function runPacketBenches(
         const key = caseKey(c);
         if (options.only !== undefined && !options.only.some((o) => key.startsWith(o))) continue;
         const ops = Math.max(HEAP_BURST, Math.floor((c.ops ?? 200_000) / (quick ? 4 : 1)));
-        const g = measureGroup(key, c.reference, [{ name: c.name, fn: c.run }], {
-          ops,
-          rounds: quick ? 3 : 7,
-        });
+        const cases = [{ name: c.name, fn: c.run }];
+        if (c.basis !== undefined) cases.push(c.basis);
+        const g = measureGroup(key, c.reference, cases, { ops, rounds: quick ? 3 : 7 });
         const ref = g.results[0];
         const res = g.results[1];
+        const basis = g.results[2];
         let heap: number | null = null;
         let gcs: number | null = null;
         if (options.probe !== undefined) {
@@ -118,6 +131,9 @@ export async function runPacketBenches(
           frame_len: c.frameLen,
           case: c.name,
           reference: c.reference.name,
+          ...(basis === undefined
+            ? {}
+            : { basis: basis.name, basis_mpps: basis.opsPerSec / 1e6, basis_ratio: res.opsPerSec / basis.opsPerSec }),
         };
       }
     } finally {

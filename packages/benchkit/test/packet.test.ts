@@ -53,6 +53,44 @@ describe('packet benches', () => {
     expect(caseKey({ key: 'rx', frameLen: 60 } as never)).toBe('rx');
   });
 
+  it('measures a basis interleaved with the case and reports its rate and ratio', async () => {
+    const frame = new Uint8Array(60).fill(1);
+    const ring = new Uint8Array(64 * 2048);
+    const basisProvider: PacketBenchProvider = {
+      name: 'toy',
+      cases: () => [
+        {
+          key: 'sink',
+          frameLen: 60,
+          name: 'copy',
+          ops: 20_000,
+          run: (ops) => {
+            for (let i = 0; i < ops; i++) ring.set(frame, (i & 63) * 2048);
+            return ops;
+          },
+          reference: { name: 'count', fn: (ops) => ops },
+          basis: {
+            name: 'copy twice',
+            fn: (ops) => {
+              for (let i = 0; i < ops; i++) {
+                ring.set(frame, (i & 63) * 2048);
+                ring.set(frame, ((i + 1) & 63) * 2048);
+              }
+              return ops;
+            },
+          },
+        },
+      ],
+    };
+    const r = (await runPacketBenches([basisProvider], { quick: true })).sink.toy;
+    expect(r.basis).toBe('copy twice');
+    expect(r.basis_mpps).toBeGreaterThan(0);
+    expect(r.basis_ratio).toBeCloseTo(r.mpps / r.basis_mpps!, 9);
+    // Without a basis, the fields are absent (not null): the JSON keeps its shape.
+    const plain = (await runPacketBenches([provider({ n: 0 })], { quick: true, only: ['sink_1514'] })).sink_1514.toy;
+    expect('basis' in plain).toBe(false);
+  });
+
   it('without a probe, heap and GC figures are null', async () => {
     const report = await runPacketBenches([provider({ n: 0 })], { quick: true, only: ['sink_1514'] });
     expect(Object.keys(report)).toEqual(['sink_1514']);

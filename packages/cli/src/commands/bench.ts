@@ -5,6 +5,9 @@
  * its hand-written reference in the same run, with heap bytes per packet and GC events of the measured
  * window from V8's own counters (@ifnet/benchkit).
  *
+ * Under the table, the e1000's targets from the same run ({@link e1000Targets}); a case measured against a
+ * second loop (the e1000 sink against the fused receive loop) has `basis`, `basis_mpps` and `basis_ratio`.
+ *
  * Providers are the packages' `bench/provider.ts` modules ({@link PacketBenchProvider}); add a driver's to
  * {@link PROVIDERS}.
  */
@@ -12,6 +15,7 @@ import { type PacketBenchProvider, formatPacketReport, runPacketBenches } from '
 import { nodeHeapProbe } from '@ifnet/benchkit/node';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
+import { e1000Targets, formatTargets } from './bench-targets.js';
 
 /**
  * Every package that provides packet-path benchmarks: its provider module in the workspace (benchmarks are
@@ -60,6 +64,6 @@ export function registerBench(program: Command): void {
         only: opts.only,
       });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
-      else console.log(formatPacketReport(report));
+      else console.log([formatPacketReport(report), formatTargets(e1000Targets(report))].join('\n\n').trimEnd());
     });
 }
