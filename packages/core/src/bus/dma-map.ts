@@ -8,8 +8,11 @@
  * Here a map also keeps, for each segment, the *backing arena and offset* the bus address stands for, so:
  *
  * - a driver loads an mbuf chain without any address arithmetic on doubles: the segment's descriptor words
- *   ({@link DmaMap.segHi}, {@link DmaMap.segLo}) are precomputed small integers, and a receive ring that
- *   recycles its buffers keeps its maps loaded across packets;
+ *   ({@link DmaMap.segHi}, {@link DmaMap.segLo}) are precomputed small integers; reloading a map with a
+ *   buffer of the pool it held last (a receive ring refilled from its own pool, a transmit ring sending
+ *   what it received) checks the pool by identity and rewrites only the offset and length, and the
+ *   segment numbers of all the maps of a space sit in one slab ({@link DmaMapSlab}), a ring's maps side
+ *   by side;
  * - a device model resolves the address it read from a descriptor once ({@link DmaMap.loadAddr}, bounds
  *   checked once for the whole buffer) and then copies with `set`/`copyWithin`/word copies
  *   ({@link DmaMap.copyIn}, {@link DmaMap.copyOut}), or even transmits straight out of host memory by
@@ -30,7 +33,9 @@
  * @module
  */
 import type { Mbuf } from '../mbuf/mbuf.js';
+import type { MbufPool } from '../mbuf/pool.js';
 import { copyBytes } from '../lib/copy-bytes.js';
+import { DmaMapSlab } from './dma-map-slab.js';
 
 /** `BUS_DMASYNC_PREREAD`: before the device writes the buffer. */
 export const BUS_DMASYNC_PREREAD = 0x01;
@@ -55,6 +60,8 @@ export interface DmaMapBacking {
   hiOf(buffer: ArrayBufferLike): number;
   /** Counts one bus error. */
   busError(): void;
+  /** Where the space's maps keep their segment numbers (one slab per space); else each map has its own. */
+  readonly mapSlab?: DmaMapSlab;
 }
 
 /** Why a load failed (each counted in {@link DmaMap.stats}). */
@@ -76,8 +83,6 @@ export class DmaMap {
   nsegs = 0;
   /** `dm_mapsize`: bytes loaded. */
   mapsize = 0;
-  /** `ds_addr` of each segment (bus address; a double, read for diagnostics). */
-  readonly segAddr: Float64Array;
   /** `ds_len` of each segment. */
   readonly segLen: Int32Array;
   /** High 32 bits of each segment's address (the descriptor's upper word). */
@@ -86,12 +91,32 @@ export class DmaMap {
   readonly segLo: Uint32Array;
   /** The whole arena each segment lives in (a view of the mapped ArrayBuffer from byte 0). */
   readonly segArena: Uint8Array[];
-  /** Offset of each segment in its arena. */
+  /**
+   * Offset of each segment in its arena: the same words as {@link segLo} (an arena is mapped from its
+   * byte 0, so the low address word is the offset), read as signed.
+   */
   readonly segOff: Int32Array;
-  /** The block behind the per-segment typed arrays, as 32-bit words (see the constructor). */
+  /**
+   * The slab chunk behind the per-segment typed arrays ({@link DmaMapSlab}), as 32-bit words: this map's
+   * row starts at {@link at} — `segHi[0..s)`, `segLo` (also `segOff`), `segLen`, `s = maxSegments` words
+   * each.
+   */
   private readonly num: Int32Array;
-  /** Loads, syncs and refusals. */
-  readonly stats: DmaMapStats = { loads: 0, syncs: 0, badAddress: 0, tooBig: 0, outOfRange: 0 };
+  private readonly at: number;
+  /**
+   * The pool whose arena and high address word segment 0 holds, from the last one-mbuf
+   * {@link loadMbuf} (null after any other load): reloading a buffer of the same pool then writes only
+   * the offset and length — a receive ring refilled from its own pool loads with a comparison.
+   */
+  private pool0: MbufPool | null = null;
+  /** {@link segAddr}'s array, made when first read. */
+  private addrs: Float64Array | null = null;
+  // The counters of {@link stats}, as fields of the map itself: one object touched per load or sync.
+  private nLoads = 0;
+  private nSyncs = 0;
+  private nBadAddress = 0;
+  private nTooBig = 0;
+  private nOutOfRange = 0;
 
   /** `bus_dmamap_create(tag, maxSize, maxSegments, ...)`: use {@link DmaSpace.createMap}. */
   constructor(
@@ -106,17 +131,40 @@ export class DmaMap {
     if (!Number.isInteger(maxSegments) || maxSegments < 1 || maxSegments > 4096) {
       throw new RangeError(`dma map ${name}: bad maxSegments ${maxSegments}`);
     }
-    // Every per-segment number in one block (24 bytes a segment), written through one Int32Array
-    // ({@link num}): a load stores into one typed array instead of five.
-    const block = new ArrayBuffer(24 * maxSegments);
+    // Every per-segment number in one row of the space's slab (12 bytes a segment), written through one
+    // Int32Array ({@link num}): a load stores into one typed array instead of three.
     const s = maxSegments;
-    this.segAddr = new Float64Array(block, 0, s);
-    this.segHi = new Uint32Array(block, 8 * s, s);
-    this.segLo = new Uint32Array(block, 12 * s, s);
-    this.segLen = new Int32Array(block, 16 * s, s);
-    this.segOff = new Int32Array(block, 20 * s, s);
-    this.num = new Int32Array(block);
+    const { num, at } = (backing.mapSlab ?? new DmaMapSlab()).alloc(3 * s);
+    const block = num.buffer;
+    const byte = num.byteOffset + 4 * at;
+    this.segHi = new Uint32Array(block, byte, s);
+    this.segLo = new Uint32Array(block, byte + 4 * s, s);
+    this.segOff = new Int32Array(block, byte + 4 * s, s);
+    this.segLen = new Int32Array(block, byte + 8 * s, s);
+    this.num = num;
+    this.at = at;
     this.segArena = new Array<Uint8Array>(maxSegments).fill(EMPTY);
+  }
+
+  /** Loads, syncs and refusals (a snapshot). */
+  get stats(): DmaMapStats {
+    return {
+      loads: this.nLoads,
+      syncs: this.nSyncs,
+      badAddress: this.nBadAddress,
+      tooBig: this.nTooBig,
+      outOfRange: this.nOutOfRange,
+    };
+  }
+
+  /**
+   * `ds_addr` of each segment (bus address; a double, for diagnostics): worked out from
+   * {@link segHi}/{@link segLo} when read, so that no load stores a double.
+   */
+  get segAddr(): Float64Array {
+    this.addrs ??= new Float64Array(this.maxSegments);
+    for (let k = 0; k < this.maxSegments; k++) this.addrs[k] = this.segHi[k] * DMA_SEGMENT_SPAN + this.segLo[k];
+    return this.addrs;
   }
 
   /** Whether a buffer is loaded. */
@@ -126,7 +174,7 @@ export class DmaMap {
 
   /** `ds_addr` of segment 0 (diagnostics; 0 when unloaded). */
   get busAddr(): number {
-    return this.nsegs > 0 ? this.segAddr[0] : 0;
+    return this.nsegs > 0 ? this.segHi[0] * DMA_SEGMENT_SPAN + this.segLo[0] : 0;
   }
 
   /**
@@ -135,17 +183,17 @@ export class DmaMap {
    * three more typed arrays — a receive refill or transmit start touches a different map per slot.
    */
   addrLo(k: number): number {
-    return this.num[3 * this.maxSegments + k];
+    return this.num[this.at + this.maxSegments + k];
   }
 
   /** See {@link addrLo}. */
   addrHi(k: number): number {
-    return this.num[2 * this.maxSegments + k];
+    return this.num[this.at + k];
   }
 
   /** See {@link addrLo}. */
   length(k: number): number {
-    return this.num[4 * this.maxSegments + k];
+    return this.num[this.at + 2 * this.maxSegments + k];
   }
 
   /**
@@ -173,14 +221,14 @@ export class DmaMap {
 
   /** {@link loadAddr}'s work: the arena `hi:lo` lies in (the map loaded with that one segment), or null. */
   private resolve(hi: number, lo: number, len: number): Uint8Array | null {
-    this.stats.loads++;
+    this.nLoads++;
     const arena = this.backing.arenaAt(hi);
     if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
-      this.stats.badAddress++;
+      this.nBadAddress++;
       return this.refuse();
     }
     if (len > this.maxSize) {
-      this.stats.tooBig++;
+      this.nTooBig++;
       return this.refuse();
     }
     this.setSeg(0, hi, lo, len, arena);
@@ -210,8 +258,8 @@ export class DmaMap {
   loadBuffer(buf: Uint8Array, off: number, len: number): boolean {
     const hi = this.backing.hiOf(buf.buffer);
     if (hi === 0 || off < 0 || off + len > buf.length) {
-      this.stats.loads++;
-      this.stats.badAddress++;
+      this.nLoads++;
+      this.nBadAddress++;
       this.refuse();
       return false;
     }
@@ -226,15 +274,29 @@ export class DmaMap {
    * segments or `maxSize` bytes (EFBIG: a driver then defragments or drops).
    */
   loadMbuf(m: Mbuf): boolean {
-    this.stats.loads++;
+    this.nLoads++;
     const len = m.len;
     const pool = m.pool;
-    if (m.next === null && len > 0 && len <= this.maxSize && pool.busHi !== 0 && pool.dma === this.backing) {
-      // One mbuf (a receive cluster, a small packet): the common case, one segment, checks done above.
-      this.setSeg(0, pool.busHi, m.base + m.off, len, pool.arenaU8);
-      this.nsegs = 1;
-      this.mapsize = len;
-      return true;
+    if (m.next === null && len > 0 && len <= this.maxSize) {
+      // One mbuf (a receive cluster, a small packet): the common case, one segment.
+      const lo = m.base + m.off;
+      if (pool === this.pool0) {
+        // Segment 0 already holds this pool's high word and arena, checked when they were stored.
+        const num = this.num;
+        const at = this.at + this.maxSegments;
+        num[at] = lo;
+        num[at + this.maxSegments] = len;
+        this.nsegs = 1;
+        this.mapsize = len;
+        return true;
+      }
+      if (pool.busHi !== 0 && pool.dma === this.backing) {
+        this.setSeg(0, pool.busHi, lo, len, pool.arenaU8);
+        this.pool0 = pool;
+        this.nsegs = 1;
+        this.mapsize = len;
+        return true;
+      }
     }
     return this.loadChain(m);
   }
@@ -253,13 +315,13 @@ export class DmaMap {
       // The pool must be mapped into *this* space (busHi 0: not mapped anywhere). An identity check: the
       // arena's `buffer` getter is a call V8 does not inline, too slow for once per packet.
       if (hi === 0 || pool.dma !== this.backing) {
-        this.stats.badAddress++;
+        this.nBadAddress++;
         this.refuse();
         return false;
       }
       total += len;
       if (n === this.maxSegments || total > this.maxSize) {
-        this.stats.tooBig++;
+        this.nTooBig++;
         return false;
       }
       // busBase is a multiple of 2^32 and arenas are far below 2^32 bytes: the halves are exact.
@@ -277,11 +339,8 @@ export class DmaMap {
    * driver correct on platforms where it is not. Syncing an unloaded map is a counted driver error.
    */
   sync(ops: number): void {
-    this.stats.syncs++;
-    if (this.nsegs === 0 || (ops & 0x0f) === 0) {
-      this.stats.outOfRange++;
-      this.backing.busError();
-    }
+    this.nSyncs++;
+    if (this.nsegs === 0 || (ops & 0x0f) === 0) this.outOfRange();
   }
 
   /** `bus_dmamap_unload`. */
@@ -350,19 +409,18 @@ export class DmaMap {
   private setSeg(i: number, hi: number, lo: number, len: number, arena: Uint8Array): void {
     const num = this.num;
     const s = this.maxSegments;
-    const at = 2 * s + i; // segHi[i]: after segAddr's 2 words a segment
-    // segHi, segLo, segLen, segOff: the same bits through the block's Int32Array (values below 2^31).
+    const at = this.at + i; // segHi[i]
+    // segHi, segLo (= segOff), segLen: the same bits through the slab's Int32Array (values below 2^31).
     num[at] = hi;
     num[at + s] = lo;
     num[at + 2 * s] = len;
-    num[at + 3 * s] = lo;
-    this.segAddr[i] = hi * DMA_SEGMENT_SPAN + lo;
     // Mostly the same arena as the map's last load: a compare instead of a pointer store (write barrier).
     if (this.segArena[i] !== arena) this.segArena[i] = arena;
+    if (i === 0) this.pool0 = null;
   }
 
   private outOfRange(): false {
-    this.stats.outOfRange++;
+    this.nOutOfRange++;
     this.backing.busError();
     return false;
   }

@@ -17,6 +17,7 @@
  */
 import { copyBytes } from '../lib/copy-bytes.js';
 import { DMA_SEGMENT_SPAN, DmaMap, type DmaMapBacking } from './dma-map.js';
+import { DmaMapSlab } from './dma-map-slab.js';
 
 const SEGMENT_SPAN = DMA_SEGMENT_SPAN;
 
@@ -64,6 +65,8 @@ export class DmaSpace implements DmaAccess, DmaMapBacking {
   private readonly segments: Segment[] = [];
   /** Accesses to unmapped or out-of-range bus addresses (map loads and copies included). */
   busErrors = 0;
+  /** @internal {@link DmaMapBacking}: the segment numbers of every map of this space. */
+  readonly mapSlab = new DmaMapSlab();
 
   createMap(name: string, maxSize: number, maxSegments = 1): DmaMap {
     return new DmaMap(this, name, maxSize, maxSegments);

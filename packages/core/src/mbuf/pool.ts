@@ -439,17 +439,29 @@ export class MbufPool {
   /**
    * m_free: free one mbuf (and its cluster) and return its successor `m.next`, which the caller now owns.
    * Allowed in any context. Throws {@link MbufError} on a double free or an mbuf of another pool.
+   *
+   * Small on purpose: every protocol's free path inlines it (with the receive cache's `recycle`), and V8
+   * counts what a function inlined against its callers' inlining budget — the refusals and the return to
+   * the free lists are out of line ({@link refuseFree}, {@link release}).
    */
   free(m: Mbuf): Mbuf | null {
+    if (m.pool !== this || this.all[m.index] !== m || m.isFree) this.refuseFree(m);
+    const next = m.next;
+    // A receive queue's buffer goes back to its cache (still allocated, cluster attached), if it has room.
+    if (m.recycler === null || !m.recycler.recycle(m)) this.release(m);
+    return next;
+  }
+
+  /** {@link free}'s refusals: an mbuf of another pool (or none of this pool's), or one already free. */
+  private refuseFree(m: Mbuf): never {
     if (m.pool !== this || this.all[m.index] !== m) {
       throw new MbufError('foreign', `mbuf pool '${this.name}': m_free of an mbuf from pool '${m.pool?.name}'`);
     }
-    if (m.isFree) {
-      throw new MbufError('double-free', `mbuf pool '${this.name}': m_free of mbuf #${m.index}, which is already free`);
-    }
-    const next = m.next;
-    // A receive queue's buffer goes back to its cache (still allocated, cluster attached), if it has room.
-    if (m.recycler?.recycle(m)) return next;
+    throw new MbufError('double-free', `mbuf pool '${this.name}': m_free of mbuf #${m.index}, which is already free`);
+  }
+
+  /** {@link free}'s return of `m` (and its cluster) to the free lists. */
+  private release(m: Mbuf): void {
     if (m.cluster >= 0) {
       this.cfree[this.ctop++] = m.cluster;
       const c = this.cstat;
@@ -477,7 +489,6 @@ export class MbufPool {
     s.inUse--;
     s.free++;
     s.frees++;
-    return next;
   }
 
   /** m_freem: free a whole chain (one packet; `nextpkt` is not followed). `null` is accepted and ignored. */

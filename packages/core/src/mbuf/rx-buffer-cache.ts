@@ -134,19 +134,12 @@ export class RxBufferCache implements MbufRecycler {
 
   /**
    * @internal Called by `m_free` for an mbuf this cache handed out: keeps it (true) or lets the pool free
-   * it (false: cache full, drained, or the mbuf lost its cluster).
+   * it (false: cache full, drained, or the mbuf lost its cluster). Inlined into every free path with
+   * `m_free`, so the rare outcomes are out of line ({@link notRecycled}).
    */
   recycle(m: Mbuf): boolean {
-    if (this.inCache[m.index] !== 0) {
-      throw new MbufError(
-        'double-free',
-        `rx buffer cache '${this.name}': m_free of mbuf #${m.index}, already recycled`,
-      );
-    }
-    if (this.drained || this.top === this.capacity || (m.flags & M_EXT) === 0) {
-      this.stats.overflow++;
-      m.recycler = null;
-      return false;
+    if (this.inCache[m.index] !== 0 || this.drained || this.top === this.capacity || (m.flags & M_EXT) === 0) {
+      return this.notRecycled(m);
     }
     // Back to the state get() hands out: a fresh packet header over the same cluster.
     m.next = null;
@@ -157,9 +150,23 @@ export class RxBufferCache implements MbufRecycler {
     m.len = 0;
     this.inCache[m.index] = 1;
     this.stack[this.top++] = m;
-    this.stats.cached++;
-    this.stats.recycled++;
+    const st = this.stats;
+    st.cached++;
+    st.recycled++;
     return true;
+  }
+
+  /** {@link recycle}'s rare outcomes: a second free (throws), or the buffer goes on to the pool. */
+  private notRecycled(m: Mbuf): false {
+    if (this.inCache[m.index] !== 0) {
+      throw new MbufError(
+        'double-free',
+        `rx buffer cache '${this.name}': m_free of mbuf #${m.index}, already recycled`,
+      );
+    }
+    this.stats.overflow++;
+    m.recycler = null;
+    return false;
   }
 
   /** Recycling again after {@link drain} (the ring is being initialised again). */

@@ -156,6 +156,52 @@ describe('DmaMap (bus_dmamap)', () => {
     pool.assertQuiescent();
   });
 
+  it('reloading a buffer of the same pool rewrites only offset and length, and other loads reset that', () => {
+    const dma = new DmaSpace();
+    const pool = new MbufPool({ name: 'p', mbufs: 8, clusters: 4, dma });
+    const r = dma.alloc(4096, 'ring');
+    const maps = [dma.createMap('rx 0', 2048), dma.createMap('rx 1', 2048), dma.createMap('tx', 9000, 4)];
+    const [a, b] = [pool.getcl()!, pool.getcl()!];
+    a.len = b.len = 2048;
+    b.off = 64;
+    const expectSeg = (map: (typeof maps)[0], hi: number, lo: number, len: number) => {
+      expect([map.nsegs, map.segHi[0], map.segLo[0], map.segOff[0], map.segLen[0], map.mapsize]).toEqual([
+        1,
+        hi,
+        lo,
+        lo,
+        len,
+        len,
+      ]);
+      expect([map.addrHi(0), map.addrLo(0), map.length(0)]).toEqual([hi, lo, len]);
+      expect(map.busAddr).toBe(hi * DMA_SEGMENT_SPAN + lo);
+      expect(map.segAddr[0]).toBe(map.busAddr);
+    };
+    for (const map of maps) {
+      expect(map.loadMbuf(a)).toBe(true);
+      expectSeg(map, pool.busHi, a.base, 2048);
+      map.sync(BUS_DMASYNC_PREREAD);
+      map.unload();
+      expect(map.loadMbuf(b)).toBe(true); // the same pool again: the reload
+      expectSeg(map, pool.busHi, b.base + 64, 2048);
+      // A device-style load writes another arena into segment 0: the next mbuf load stores it all again.
+      expect(map.loadAddr(r.busAddr / DMA_SEGMENT_SPAN, 16, 100)).toBe(true);
+      expectSeg(map, r.busAddr / DMA_SEGMENT_SPAN, 16, 100);
+      expect(map.loadMbuf(a)).toBe(true);
+      expectSeg(map, pool.busHi, a.base, 2048);
+      expect(map.copyIn(0, Uint8Array.of(7, 8), 0, 2)).toBe(true);
+      expect([a.buf[0], a.buf[1]]).toEqual([7, 8]);
+    }
+    // Each map has its own row of the space's slab: loads of one never show in another.
+    expect([maps[0].segLo[0], maps[1].segLo[0], maps[2].segLo[0]]).toEqual([a.base, a.base, a.base]);
+    maps[1].loadMbuf(b);
+    expect([maps[0].segLo[0], maps[1].segLo[0], maps[2].segLo[0]]).toEqual([a.base, b.base + 64, a.base]);
+    expect(maps[0].stats).toMatchObject({ loads: 4, syncs: 1, badAddress: 0, tooBig: 0, outOfRange: 0 });
+    expect(dma.busErrors).toBe(0);
+    pool.freem(a);
+    pool.freem(b);
+  });
+
   it('copies between arenas, within one arena and from whole frames allocate nothing', async () => {
     const dma = new DmaSpace();
     const pool = new MbufPool({ name: 'p', mbufs: 8, clusters: 8, dma });
