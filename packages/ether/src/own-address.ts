@@ -18,11 +18,14 @@ export class OwnAddress {
   /** Bytes 0–3 (big-endian, as a signed 32-bit integer) and bytes 4–5 of the address. */
   private readonly words = new Int32Array(2);
 
-  /** Whether the 6 bytes at `off` in `view` (an mbuf's `view`) are `ifp`'s own address. */
-  matches(ifp: Ifnet, view: DataView, off: number): boolean {
+  /**
+   * Whether an address is `ifp`'s own, given as its first four bytes in a big-endian int32 (`hi`) and its
+   * last two as a 16-bit number (`lo`): Ethernet input reads the header as words once and compares those.
+   */
+  matchesWords(ifp: Ifnet, hi: number, lo: number): boolean {
     if (this.from !== ifp.lladdr) this.load(ifp.lladdr);
     const w = this.words;
-    return view.getInt32(off) === w[0] && view.getUint16(off + 4) === w[1];
+    return hi === w[0] && lo === w[1];
   }
 
   /**

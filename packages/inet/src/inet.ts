@@ -613,9 +613,13 @@ export class Inet {
       p = m.buf[m.off + IP_P];
     }
     if (this.inputHook?.(m, h, p, ifp) === true) return;
-    st.delivered++;
-    if (!this.protocols.dispatch(p, m, h, ifp)) {
-      st.delivered--;
+    // The table's dispatch written out (`select`, then the call here), as in Ethernet input: this call
+    // site sees IPv4's protocols only, not every table's, so V8 calls the protocol's input directly.
+    const e = this.protocols.select(p);
+    if (e !== undefined) {
+      st.delivered++;
+      e.input(m, h, ifp);
+    } else {
       this.icmp?.error(m, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, ifp);
       this.drop.noProto(m, ifp, IpDrop.noProto);
     }

@@ -70,14 +70,25 @@ export class DispatchTable {
    * the caller, who counts and frees it — when nothing is registered.
    */
   dispatch(key: number, m: Mbuf, off: number, ifp: Ifnet): boolean {
-    const e = key >= 0 && key < this.size ? this.entries[key] : undefined;
-    if (e === undefined) {
-      this.misses++;
-      return false;
-    }
-    e.packets++;
+    const e = this.select(key);
+    if (e === undefined) return false;
     e.input(m, off, ifp);
     return true;
+  }
+
+  /**
+   * The first half of {@link dispatch}, for a data path that makes the call itself: the entry for `key`
+   * with the packet counted on it, or undefined with the miss counted (the caller then counts its drop
+   * and frees). The point is the call site: `dispatch`'s one `e.input(...)` is shared by every table and
+   * protocol, so V8 sees it polymorphic and calls through it; a link layer's own `e.input(...)` sees the
+   * protocols of its own table only — one, on most hosts — and may inline a small one (Ethernet → a
+   * protocol's input with no `dispatch` frame between them, as BSD's `ether_input` indexes its switch).
+   */
+  select(key: number): ProtocolEntry | undefined {
+    const e = key >= 0 && key < this.size ? this.entries[key] : undefined;
+    if (e === undefined) this.misses++;
+    else e.packets++;
+    return e;
   }
 
   /** Registered entries, in key order. */
