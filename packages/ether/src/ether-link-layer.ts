@@ -213,13 +213,13 @@ function outputFrame(ifp: Ifnet, data: EtherIfData, m: Mbuf, proto: number, dst:
     ifp.countOutputDrop(EtherDrop.noBufs);
     return false;
   }
-  // The header as five big-endian stores through the mbuf's DataView (each a bounds-checked store, where
-  // fourteen byte copies were 3 % of the echo path's CPU profile on Node 20).
+  // The header as four big-endian stores through the mbuf's DataView (each a bounds-checked store, where
+  // fourteen byte copies were 3 % of the echo path's CPU profile on Node 20): destination bytes 0-3, its
+  // bytes 4-5 with the source's first two, the source's last four, the type.
   const v = n.view;
   const o = n.off;
   v.setInt32(o + ETHER_DST, (dst[0] << 24) | (dst[1] << 16) | (dst[2] << 8) | dst[3]);
-  v.setUint16(o + ETHER_DST + 4, (dst[4] << 8) | dst[5]);
-  data.own.write(ifp, v, o + ETHER_SRC);
+  data.own.writeSource(ifp, v, o + ETHER_DST + 4, (dst[4] << 8) | dst[5]);
   v.setUint16(o + ETHER_TYPE, proto);
   data.stats.txFramed++;
   if (isGroup(dst, 0)) countGroup(ifp, data, n, dst);
