@@ -21,9 +21,15 @@ export class EtherHostState {
   private lastProto = -1;
   private lastResolver: NextHopResolver | undefined = undefined;
 
-  /** The resolver registered for ethertype `proto`, or undefined. */
+  /**
+   * The resolver registered for ethertype `proto`, or undefined. The cached answer alone is under V8's
+   * 27-byte limit for functions it inlines whatever the caller's budget (output's is spent by then).
+   */
   resolverFor(proto: number): NextHopResolver | undefined {
-    if (proto === this.lastProto) return this.lastResolver;
+    return proto === this.lastProto ? this.lastResolver : this.lookup(proto);
+  }
+
+  private lookup(proto: number): NextHopResolver | undefined {
     const r = this.resolvers.get(proto);
     if (r !== undefined) {
       this.lastProto = proto;

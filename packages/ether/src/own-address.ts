@@ -6,7 +6,7 @@ import type { Ifnet } from '@ifnet/core';
  * six pairs of byte loads (`macEqual`: about 3 ns a frame on Node 20, a tenth of Ethernet input). BSD's
  * `ether_input` compares `IF_LLADDR(ifp)` bytewise; this is the same test, precomputed.
  *
- * Output writes the same words as the frame's source address ({@link OwnAddress.write}).
+ * Output writes the same words as the frame's source address ({@link OwnAddress.writeSource}).
  *
  * The words are recomputed when `ifp.lladdr` is a different array from the one they were computed from:
  * `Ifnet.setLinkAddress` installs a new array for a new address (an address is never changed in place,
@@ -29,20 +29,24 @@ export class OwnAddress {
   }
 
   /**
-   * Writes `ifp`'s own address as the 6 bytes at `off` in `view` (an mbuf's `view`): the source address
-   * of `ether_output` as two stores of the precomputed words instead of six byte copies. An address of
-   * another length (never an Ethernet interface's) is written byte by byte, as many bytes as it has.
+   * Writes the last two bytes of a frame's destination (`dstTail`, big-endian) and then `ifp`'s own address
+   * as the source: the 8 bytes at `off` in `view` (an mbuf's `view`, `off` = destination + 4), as two 32-bit
+   * stores of the precomputed words — `ether_output`'s header is then four stores (destination, these two,
+   * type) instead of fourteen byte copies. An address of another length (never an Ethernet interface's) is
+   * written byte by byte, as many bytes as it has.
    */
-  write(ifp: Ifnet, view: DataView, off: number): void {
+  writeSource(ifp: Ifnet, view: DataView, off: number, dstTail: number): void {
     if (this.from !== ifp.lladdr) this.load(ifp.lladdr);
     const w = this.words;
     if (w[1] < 0) {
       const a = ifp.lladdr;
-      for (let i = 0; i < 6; i++) view.setUint8(off + i, i < a.length ? a[i] : 0);
+      view.setUint16(off, dstTail);
+      for (let i = 0; i < 6; i++) view.setUint8(off + 2 + i, i < a.length ? a[i] : 0);
       return;
     }
-    view.setInt32(off, w[0]);
-    view.setUint16(off + 4, w[1]);
+    const hi = w[0];
+    view.setInt32(off, (dstTail << 16) | (hi >>> 16));
+    view.setInt32(off + 4, (hi << 16) | w[1]);
   }
 
   private load(a: Uint8Array): void {

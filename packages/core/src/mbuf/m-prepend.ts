@@ -23,13 +23,23 @@ import type { Mbuf } from './mbuf.js';
 export function m_prepend(m: Mbuf, len: number): Mbuf | null {
   checkCount('m_prepend', 'length', len);
   checkLive('m_prepend', m);
-  const hdr = (m.flags & M_PKTHDR) !== 0;
   if (len <= m.off) {
     m.off -= len;
     m.len += len;
-    if (hdr) m.pkthdr.len += len;
+    if ((m.flags & M_PKTHDR) !== 0) m.pkthdr.len += len;
     return m;
   }
+  return prependMbuf(m, len);
+}
+
+/**
+ * {@link m_prepend} without leading space: a new mbuf in front. Out of line so that the common case
+ * above stays small enough for V8 to inline into each output layer (`ip_output` and `ether_output` each
+ * prepend a header per packet; the whole function was 347 bytes of bytecode, which used up much of the
+ * inlining budget of the functions calling it).
+ */
+function prependMbuf(m: Mbuf, len: number): Mbuf | null {
+  const hdr = (m.flags & M_PKTHDR) !== 0;
   const pool = m.pool;
   if (len > pool.mclbytes) {
     m_freem(m);
