@@ -34,11 +34,6 @@ import {
   LAYER_DRIVER_RX,
   LAYER_DRIVER_TX,
   M_BCAST,
-  M_CSUM_IPv4,
-  M_CSUM_IPv4_BAD,
-  M_CSUM_TCP_UDP_BAD,
-  M_CSUM_TCPv4,
-  M_CSUM_UDPv4,
   M_MCAST,
   M_PKTHDR,
   type Mbuf,
@@ -62,18 +57,14 @@ import {
   ICR_TXDW,
   RXD_ERR_CE,
   RXD_ERR_CXE,
-  RXD_ERR_IPE,
   RXD_ERR_RXE,
   RXD_ERR_SE,
   RXD_ERR_SEQ,
-  RXD_ERR_TCPE,
   RXD_ERRORS,
   RXD_LENGTH,
   RXD_STAT_DD,
   RXD_STAT_EOP,
-  RXD_STAT_IPCS,
   RXD_STAT_IXSM,
-  RXD_STAT_TCPCS,
   RXD_STAT_VP,
   RXD_STATUS,
   TXD_CMD,
@@ -86,6 +77,7 @@ import {
   TXD_STATUS,
 } from '../regs.js';
 import { WmDrop, type WmDropReason, type WmEvents, newWmEvents } from './wm-drops.js';
+import { rxCsumTable } from './wm-rx-csum.js';
 
 /** Causes the driver enables: receive timer, overrun, descriptors low, link change, transmit written back. */
 export const WM_IMS = ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC | ICR_TXDW;
@@ -137,6 +129,12 @@ const RX_DROP_REASON: readonly WmDropReason[] = [
   WmDrop.RxDescError,
   WmDrop.RxBadStatus,
 ];
+
+/**
+ * `csum_flags` by five write-back bits ({@link rxCsumTable}), a constant of this module: an imported
+ * binding would cost a cell load and a hole check per packet.
+ */
+const RX_CSUM_FLAGS = rxCsumTable();
 
 /**
  * The data-path half of the `wm` softc. It implements the poll context's operations itself
@@ -580,38 +578,3 @@ export abstract class WmDataPath implements PollOps {
     }
   }
 }
-
-/**
- * `csum_flags` from a receive descriptor (NetBSD `wm_rxdesc_ensure_checksum`): IXSM → nothing was
- * checked; else IPCS → the IPv4 header sum was verified (IPE: bad); TCPCS → the TCP or UDP sum was
- * verified (TCPE: bad). The 8254x does not say which of the two it checked, so both flags are set, as
- * NetBSD does; the protocol that takes the packet looks at its own.
- */
-function rxCsumFlags(status: number, errors: number): number {
-  if ((status & RXD_STAT_IXSM) !== 0) return 0;
-  let f = 0;
-  if ((status & RXD_STAT_IPCS) !== 0) {
-    f = (errors & RXD_ERR_IPE) !== 0 ? M_CSUM_IPv4 | M_CSUM_IPv4_BAD : M_CSUM_IPv4;
-  }
-  if ((status & RXD_STAT_TCPCS) !== 0) {
-    f |= (errors & RXD_ERR_TCPE) !== 0 ? M_CSUM_TCPv4 | M_CSUM_UDPv4 | M_CSUM_TCP_UDP_BAD : M_CSUM_TCPv4 | M_CSUM_UDPv4;
-  }
-  return f;
-}
-
-/**
- * {@link rxCsumFlags} for every combination of the five write-back bits it reads, worked out once: the
- * receive loop reads a packet's flags with one load instead of a call and its branches (and keeps V8's
- * inlining budget for the rest of the loop). The index, from the status word `wb` (`status | errors << 8
- * | ...`): bits 0-1 status TCPCS, IPCS (`wb` bits 5-6); bits 2-3 errors TCPE, IPE (`wb` bits 13-14);
- * bit 4 status IXSM (`wb` bit 2).
- */
-const RX_CSUM_FLAGS = (() => {
-  const t = new Int32Array(32);
-  for (let i = 0; i < 32; i++) {
-    const status = ((i & 3) << 5) | ((i & 16) >>> 2);
-    const errors = (i & 0xc) << 3;
-    t[i] = rxCsumFlags(status, errors);
-  }
-  return t;
-})();
