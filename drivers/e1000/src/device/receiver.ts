@@ -43,7 +43,7 @@ import {
 import { crc32 } from './crc32.js';
 import { DescriptorRing } from './descriptor-ring.js';
 import type { E1000Interrupts } from './interrupts.js';
-import { rxChecksumBits } from './rx-checksum.js';
+import { frameWords, rxChecksumBits } from './rx-checksum.js';
 import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Largest receive frame with LPE (bytes, with FCS). */
@@ -81,6 +81,8 @@ export class E1000Receiver {
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
   private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** The same buffer's aligned 32-bit words, for the checksum offload's long runs. */
+  private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /**
    * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
    * the exact-match filter compares a frame's destination with these small integers only, instead of
@@ -209,7 +211,7 @@ export class E1000Receiver {
     let csum = 0;
     if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
       if (frame !== this.frameArray) this.newFrameArray(frame);
-      csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
+      csum = rxChecksumBits(frame, this.frameView, this.frameWords, this.frameBase, off, len, this.rxcsum);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
     const errors = this.strip
@@ -232,7 +234,10 @@ export class E1000Receiver {
   /** Frames now come in another array: one view per source buffer (a different wire), kept across arrays. */
   private newFrameArray(frame: Uint8Array): void {
     const buffer = frame.buffer;
-    if (buffer !== this.frameView.buffer) this.frameView = new DataView(buffer);
+    if (buffer !== this.frameView.buffer) {
+      this.frameView = new DataView(buffer);
+      this.frameWords = frameWords(buffer);
+    }
     this.frameArray = frame;
     this.frameBase = frame.byteOffset;
   }
