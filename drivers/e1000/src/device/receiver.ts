@@ -50,6 +50,12 @@ import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 export const MAX_FRAME = 16384;
 /** Register index (offset / 4). */
 const R = (off: number) => off >>> 2;
+// The register bits used per frame, as this module's own constants (README: imported ones cost a load).
+const DESC = DESC_SIZE;
+const STATUS_LAST = RXD_STAT_DD | RXD_STAT_EOP;
+const STATUS_MORE = RXD_STAT_DD;
+const ERR_RXE = RXD_ERR_RXE;
+const UPE = RCTL_UPE;
 
 export class E1000Receiver {
   /** Set while the bus is connected and the MAC link is up. */
@@ -283,7 +289,7 @@ export class E1000Receiver {
     let pos = 0;
     for (let k = 0; k < need; k++) {
       const chunk = Math.min(total - pos, bufSize);
-      const o = ringOff + h * DESC_SIZE;
+      const o = ringOff + h * DESC;
       const lo = v.getUint32(o, true);
       const hi = v.getUint32(o + 4, true);
       // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
@@ -295,8 +301,7 @@ export class E1000Receiver {
       v.setUint32(o + 8, chunk, true);
       v.setUint32(
         o + 12,
-        (last ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD) |
-          (((last ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE)) << 8),
+        (last ? STATUS_LAST | (csum & 0xff) : STATUS_MORE) | (((last ? csum >>> 8 : 0) | (ok ? 0 : ERR_RXE)) << 8),
         true,
       );
       pos += chunk;
@@ -312,7 +317,7 @@ export class E1000Receiver {
     if (group) {
       if ((rctl & RCTL_MPE) !== 0) return true;
       if (bcast) return (rctl & RCTL_BAM) !== 0;
-    } else if ((rctl & RCTL_UPE) !== 0) {
+    } else if ((rctl & UPE) !== 0) {
       return true;
     }
     const lo = frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24);

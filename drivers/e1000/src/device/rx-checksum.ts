@@ -32,6 +32,15 @@ const ETHERTYPE_IPV4 = 0x0800;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const TWO_32 = 0x1_0000_0000;
+// The register bits used per frame, as this module's own constants (README: imported ones cost a load).
+const IPOFL = RXCSUM_IPOFL;
+const TUOFL = RXCSUM_TUOFL;
+const IXSM = RXD_STAT_IXSM;
+const IP_GOOD = RXD_STAT_IPCS;
+const IP_BAD = RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
+const TCP_CHECKED = RXD_STAT_TCPCS;
+const UDP_CHECKED = RXD_STAT_TCPCS | RXD_STAT_UDPCS;
+const L4_BAD = RXD_ERR_TCPE << 8;
 
 /**
  * Ones'-complement sum (RFC 1071) of the big-endian 16-bit words of `f[off, off+len)` — an odd last byte
@@ -113,9 +122,9 @@ export function rxChecksumBits(
   len: number,
   rxcsum: number,
 ): number {
-  const ipofl = (rxcsum & RXCSUM_IPOFL) !== 0;
-  const tuofl = (rxcsum & RXCSUM_TUOFL) !== 0;
-  if (!ipofl && !tuofl) return RXD_STAT_IXSM;
+  const ipofl = (rxcsum & IPOFL) !== 0;
+  const tuofl = (rxcsum & TUOFL) !== 0;
+  if (!ipofl && !tuofl) return IXSM;
   if (len < 34 || ((f[off + 12] << 8) | f[off + 13]) !== ETHERTYPE_IPV4) return 0;
   const ip = off + 14;
   const vhl = f[ip];
@@ -137,8 +146,8 @@ export function rxChecksumBits(
     let s = addrs + (w0 >>> 16) + (w0 & 0xffff) + (w1 >>> 16) + (w1 & 0xffff) + (w2 >>> 16) + (w2 & 0xffff);
     if (hlen > 20) s += sumSwapped(f, v, w, base, ip + 20, hlen - 20);
     // 0xFFFF is its own byte swap: the folded sum is compared without swapping it back.
-    if (fold(s) !== 0xffff) return RXD_STAT_IPCS | (RXD_ERR_IPE << 8);
-    bits = RXD_STAT_IPCS;
+    if (fold(s) !== 0xffff) return IP_BAD;
+    bits = IP_GOOD;
   }
   if (!tuofl) return bits;
   const proto = f[ip + 9];
@@ -149,15 +158,15 @@ export function rxChecksumBits(
   const l4len = total - hlen;
   if (proto === IPPROTO_UDP) {
     if (l4len < 8) return bits;
-    bits |= RXD_STAT_TCPCS | RXD_STAT_UDPCS;
+    bits |= UDP_CHECKED;
     if (f[l4 + 6] === 0 && f[l4 + 7] === 0) return bits; // no checksum
   } else {
     if (l4len < 20) return bits;
-    bits |= RXD_STAT_TCPCS;
+    bits |= TCP_CHECKED;
   }
   // Pseudo-header (addresses, protocol, length: the last two swapped too) and the datagram.
   const s = addrs + (proto << 8) + (((l4len & 0xff) << 8) | (l4len >>> 8)) + sumSwapped(f, v, w, base, l4, l4len);
-  return fold(s) === 0xffff ? bits : bits | (RXD_ERR_TCPE << 8);
+  return fold(s) === 0xffff ? bits : bits | L4_BAD;
 }
 
 /** The Uint32Array {@link rxChecksumBits} wants for a buffer: its whole 32-bit words from byte 0. */
