@@ -79,8 +79,8 @@ export class DmaMap {
   nsegs = 0;
   /** `dm_mapsize`: bytes loaded. */
   mapsize = 0;
-  /** `ds_addr` of each segment (bus address; a double, read for diagnostics). */
-  readonly segAddr: Float64Array;
+  /** Where {@link segAddr} is filled in when read. */
+  private readonly addrs: Float64Array;
   /** `ds_len` of each segment. */
   readonly segLen: Int32Array;
   /** High 32 bits of each segment's address (the descriptor's upper word). */
@@ -117,13 +117,24 @@ export class DmaMap {
     // ({@link num}): a load stores into one typed array instead of five.
     const block = new ArrayBuffer(24 * maxSegments);
     const s = maxSegments;
-    this.segAddr = new Float64Array(block, 0, s);
+    this.addrs = new Float64Array(block, 0, s);
     this.segHi = new Uint32Array(block, 8 * s, s);
     this.segLo = new Uint32Array(block, 12 * s, s);
     this.segLen = new Int32Array(block, 16 * s, s);
     this.segOff = new Int32Array(block, 20 * s, s);
     this.num = new Int32Array(block);
     this.segArena = new Array<Uint8Array>(maxSegments).fill(EMPTY);
+  }
+
+  /**
+   * `ds_addr` of each loaded segment (bus address; a double, read for diagnostics), computed from
+   * {@link segHi} and {@link segLo} when read, so that a load — one per received frame in a device —
+   * does no floating-point work.
+   */
+  get segAddr(): Float64Array {
+    const a = this.addrs;
+    for (let i = 0; i < this.nsegs; i++) a[i] = this.segHi[i] * DMA_SEGMENT_SPAN + this.segLo[i];
+    return a;
   }
 
   /** Whether a buffer is loaded. */
@@ -133,7 +144,7 @@ export class DmaMap {
 
   /** `ds_addr` of segment 0 (diagnostics; 0 when unloaded). */
   get busAddr(): number {
-    return this.nsegs > 0 ? this.segAddr[0] : 0;
+    return this.nsegs > 0 ? this.segHi[0] * DMA_SEGMENT_SPAN + this.segLo[0] : 0;
   }
 
   /**
@@ -381,7 +392,6 @@ export class DmaMap {
     num[at + s] = lo;
     num[at + 2 * s] = len;
     num[at + 3 * s] = lo;
-    this.segAddr[i] = hi * DMA_SEGMENT_SPAN + lo;
     // Mostly the same arena as the map's last load: a compare instead of a pointer store (write barrier).
     if (this.segArena[i] !== arena) this.segArena[i] = arena;
   }
