@@ -1,6 +1,7 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { median } from '@ifnet/benchkit';
 import { Simulation } from '@ifnet/core';
 import { TrafficSource, VirtualCable } from '@ifnet/wire';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +52,16 @@ describe('wm: the steady-state receive path allocates nothing', () => {
     const before = v8.getHeapStatistics().used_heap_size;
     const newBefore = newSpaceUsed();
     const t0 = log.packets;
-    sim.runUntil(650 * MS); // 200,000 frames
+    // 200,000 frames in eight windows of 25,000: the young generation's growth per window, whose median is
+    // what the packet path allocates (a one-off allocation elsewhere — V8 compiling code, a hardclock
+    // catch-up — lands in one window; a per-frame allocation in all of them).
+    const perFrame: number[] = [];
+    for (let w = 1; w <= 8; w++) {
+      const y0 = newSpaceUsed();
+      const f0 = log.packets;
+      sim.runUntil((150 + 62.5 * w) * MS);
+      perFrame.push((newSpaceUsed() - y0) / (log.packets - f0));
+    }
     const frames = log.packets - t0;
     const newAfter = newSpaceUsed();
     const after = v8.getHeapStatistics().used_heap_size;
@@ -61,17 +71,20 @@ describe('wm: the steady-state receive path allocates nothing', () => {
     const young = newAfter - newBefore;
     // Printed for the README: what the measured section allocated.
     console.log(
-      `alloc test: ${frames} frames, young generation +${young} B (${(young / frames).toFixed(3)} B/frame), ` +
+      `alloc test: ${frames} frames, young generation +${young} B (${(young / frames).toFixed(3)} B/frame, ` +
+        `median window ${median(perFrame).toFixed(3)} B/frame), ` +
         `whole heap ${after - before >= 0 ? '+' : ''}${after - before} B, ${scavenges} scavenges, ${majors} major GCs`,
     );
     expect(frames).toBe(200_000);
     expect(nic.dev.stats.rxMissed).toBe(0);
     // Short-lived garbage goes to the young generation. With no scavenge in between, its growth is what
     // the run allocated: 16 bytes per frame would be 3.2 MB (and would have forced scavenges). The bound
-    // is 4 B/frame. What remains (about 1 B/frame, measured with V8's sampling heap profiler) is not on the
-    // packet path: it is heap numbers for times in core's simulation loop and hardclock (Simulation.step,
-    // Cpu.now, Hardclock.intr), once per step or tick. The whole-heap figure also counts code V8 compiles.
+    // is 4 B/frame in the median window (the whole run's mean swung between 1.3 and 3.8 B/frame from one
+    // run to the next, the difference being one ~490 kB allocation off the packet path). What remains
+    // (about 1 B/frame, measured with V8's sampling heap profiler) is not on the packet path: heap numbers
+    // for times in core's simulation loop and hardclock (Simulation.step, Cpu.now, Hardclock.intr), once
+    // per step or tick. The whole-heap figure also counts code V8 compiles.
     expect(scavenges).toBe(0);
-    expect(young).toBeLessThan(800_000);
+    expect(median(perFrame)).toBeLessThan(4);
   });
 });

@@ -15,6 +15,10 @@ import type { Clock, HardwareTimer, InterruptLine, Nanoseconds } from '@ifnet/co
 import { DELAY_UNIT_NS, ICR_RXT0, ICR_TXDW, ITR_UNIT_NS } from '../regs.js';
 import type { E1000DeviceStats } from './statistics.js';
 
+// The register bits used per frame, as this module's own constants (README: imported ones cost a load).
+const RXT0 = ICR_RXT0;
+const TXDW = ICR_TXDW;
+
 export class E1000Interrupts {
   /** Interrupt causes (ICR). */
   icr = 0;
@@ -128,7 +132,7 @@ export class E1000Interrupts {
   /** After a received frame: RXT0 now (RDTR = 0) or (re)start the packet timer and the absolute timer. */
   rxKick(): void {
     if (this.rdtrNs === 0) {
-      this.setCause(ICR_RXT0);
+      this.setCause(RXT0);
       return;
     }
     const now = this.clock!.now();
@@ -140,7 +144,7 @@ export class E1000Interrupts {
   /** A transmitted packet's RS descriptor was written back: TXDW now, or after TIDV/TADV with IDE. */
   txWrittenBack(ide: boolean): void {
     if (!ide || this.tidvNs === 0) {
-      this.setCause(ICR_TXDW);
+      this.setCause(TXDW);
       return;
     }
     const now = this.clock!.now();
@@ -151,12 +155,12 @@ export class E1000Interrupts {
   private rxTimerExpired(): void {
     this.rdtrTimer!.cancel();
     this.radvTimer!.cancel();
-    this.setCause(ICR_RXT0);
+    this.setCause(RXT0);
   }
 
   private txTimerExpired(): void {
     this.tidvTimer!.cancel();
     this.tadvTimer!.cancel();
-    this.setCause(ICR_TXDW);
+    this.setCause(TXDW);
   }
 }

@@ -43,13 +43,19 @@ import {
 import { crc32 } from './crc32.js';
 import { DescriptorRing } from './descriptor-ring.js';
 import type { E1000Interrupts } from './interrupts.js';
-import { rxChecksumBits } from './rx-checksum.js';
+import { frameWords, rxChecksumBits } from './rx-checksum.js';
 import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Largest receive frame with LPE (bytes, with FCS). */
 export const MAX_FRAME = 16384;
 /** Register index (offset / 4). */
 const R = (off: number) => off >>> 2;
+// The register bits used per frame, as this module's own constants (README: imported ones cost a load).
+const DESC = DESC_SIZE;
+const STATUS_LAST = RXD_STAT_DD | RXD_STAT_EOP;
+const STATUS_MORE = RXD_STAT_DD;
+const ERR_RXE = RXD_ERR_RXE;
+const UPE = RCTL_UPE;
 
 export class E1000Receiver {
   /** Set while the bus is connected and the MAC link is up. */
@@ -81,6 +87,8 @@ export class E1000Receiver {
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
   private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** The same buffer's aligned 32-bit words, for the checksum offload's long runs. */
+  private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /**
    * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
    * the exact-match filter compares a frame's destination with these small integers only, instead of
@@ -209,7 +217,7 @@ export class E1000Receiver {
     let csum = 0;
     if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
       if (frame !== this.frameArray) this.newFrameArray(frame);
-      csum = rxChecksumBits(frame, this.frameView, this.frameBase, off, len, this.rxcsum);
+      csum = rxChecksumBits(frame, this.frameView, this.frameWords, this.frameBase, off, len, this.rxcsum);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
     const errors = this.strip
@@ -232,7 +240,10 @@ export class E1000Receiver {
   /** Frames now come in another array: one view per source buffer (a different wire), kept across arrays. */
   private newFrameArray(frame: Uint8Array): void {
     const buffer = frame.buffer;
-    if (buffer !== this.frameView.buffer) this.frameView = new DataView(buffer);
+    if (buffer !== this.frameView.buffer) {
+      this.frameView = new DataView(buffer);
+      this.frameWords = frameWords(buffer);
+    }
     this.frameArray = frame;
     this.frameBase = frame.byteOffset;
   }
@@ -278,7 +289,7 @@ export class E1000Receiver {
     let pos = 0;
     for (let k = 0; k < need; k++) {
       const chunk = Math.min(total - pos, bufSize);
-      const o = ringOff + h * DESC_SIZE;
+      const o = ringOff + h * DESC;
       const lo = v.getUint32(o, true);
       const hi = v.getUint32(o + 4, true);
       // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
@@ -290,8 +301,7 @@ export class E1000Receiver {
       v.setUint32(o + 8, chunk, true);
       v.setUint32(
         o + 12,
-        (last ? RXD_STAT_DD | RXD_STAT_EOP | (csum & 0xff) : RXD_STAT_DD) |
-          (((last ? csum >>> 8 : 0) | (ok ? 0 : RXD_ERR_RXE)) << 8),
+        (last ? STATUS_LAST | (csum & 0xff) : STATUS_MORE) | (((last ? csum >>> 8 : 0) | (ok ? 0 : ERR_RXE)) << 8),
         true,
       );
       pos += chunk;
@@ -307,7 +317,7 @@ export class E1000Receiver {
     if (group) {
       if ((rctl & RCTL_MPE) !== 0) return true;
       if (bcast) return (rctl & RCTL_BAM) !== 0;
-    } else if ((rctl & RCTL_UPE) !== 0) {
+    } else if ((rctl & UPE) !== 0) {
       return true;
     }
     const lo = frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24);

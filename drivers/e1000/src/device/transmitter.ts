@@ -31,6 +31,14 @@ const MAX_TX_FRAME = 16384;
 const TX_INCOMPLETE = -1;
 /** {@link E1000Transmitter.gather}: the packet cannot be sent. */
 const TX_BAD = -2;
+// The register bits used per frame, as this module's own constants (README: imported ones cost a load).
+const DESC = DESC_SIZE;
+const CMD_RS = TXD_CMD_RS;
+const CMD_IDE = TXD_CMD_IDE;
+const CMD_EOP = TXD_CMD_EOP;
+const CMD_DEXT = TXD_CMD_DEXT;
+const STAT_DD = TXD_STAT_DD;
+const TXQE = ICR_TXQE;
 
 export class E1000Transmitter {
   linkUp = false;
@@ -135,7 +143,7 @@ export class E1000Transmitter {
       if (n === 0 || this.tdh === tdt || this.tdh >= n || tdt >= n) return;
       if (!this.sendOne(n, tdt)) return; // the rest of the packet is not there yet: wait for a TDT write
       if (this.tdh === tdt) {
-        this.irq.setCause(ICR_TXQE);
+        this.irq.setCause(TXQE);
         return;
       }
       if (this.nextFree > now) {
@@ -217,18 +225,18 @@ export class E1000Transmitter {
     let ide = false;
     let direct = false;
     while (h !== tdt) {
-      const o = ringOff + h * DESC_SIZE;
+      const o = ringOff + h * DESC;
       // Bytes 8..11 as one little-endian word: length (bits 0..15), CSO, CMD (bits 24..31).
       const w = v.getUint32(o + 8, true);
       const len = w & 0xffff;
       const cmd = w >>> 24;
       h = h + 1 === n ? 0 : h + 1;
-      if ((cmd & TXD_CMD_RS) !== 0) {
+      if ((cmd & CMD_RS) !== 0) {
         rs = true;
-        ide = (cmd & TXD_CMD_IDE) !== 0;
+        ide = (cmd & CMD_IDE) !== 0;
       }
-      const last = (cmd & TXD_CMD_EOP) !== 0;
-      if ((cmd & TXD_CMD_DEXT) !== 0 || total + len > MAX_TX_FRAME) ok = false;
+      const last = (cmd & CMD_EOP) !== 0;
+      if ((cmd & CMD_DEXT) !== 0 || total + len > MAX_TX_FRAME) ok = false;
       else if (ok && len > 0) {
         if (!map.loadAddr(v.getUint32(o + 4, true), v.getUint32(o, true), len)) ok = false;
         else if (last && total === 0)
@@ -243,8 +251,8 @@ export class E1000Transmitter {
     }
     if (!eop) return TX_INCOMPLETE;
     for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
-      const o = ringOff + k * DESC_SIZE;
-      if ((a[o + 11] & TXD_CMD_RS) !== 0) a[o + 12] |= TXD_STAT_DD;
+      const o = ringOff + k * DESC;
+      if ((a[o + 11] & CMD_RS) !== 0) a[o + 12] |= STAT_DD;
     }
     this.tdh = h;
     this.rs = rs;

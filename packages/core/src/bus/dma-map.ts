@@ -54,7 +54,10 @@ export const DMA_SEGMENT_SPAN = 0x1_0000_0000;
  * to count errors. Implemented by {@link DmaSpace}.
  */
 export interface DmaMapBacking {
-  /** The arena mapped at high half `hi` (segment `hi - 1`), or undefined. */
+  /**
+   * The arena mapped at high half `hi` (segment `hi - 1`), or undefined. A mapping, once made, is never
+   * removed or replaced: a map keeps the last answer (see `DmaMap.resolve`).
+   */
   arenaAt(hi: number): Uint8Array | undefined;
   /** The high half under which `buffer` is mapped, or 0 when it is not mapped. */
   hiOf(buffer: ArrayBufferLike): number;
@@ -117,6 +120,10 @@ export class DmaMap {
   private nBadAddress = 0;
   private nTooBig = 0;
   private nOutOfRange = 0;
+  /** {@link resolve}'s last arena: its high half (-1: none yet), the arena and its length. */
+  private lastHi = -1;
+  private lastArena: Uint8Array = EMPTY;
+  private lastLength = 0;
 
   /** `bus_dmamap_create(tag, maxSize, maxSegments, ...)`: use {@link DmaSpace.createMap}. */
   constructor(
@@ -219,22 +226,40 @@ export class DmaMap {
     return true;
   }
 
-  /** {@link loadAddr}'s work: the arena `hi:lo` lies in (the map loaded with that one segment), or null. */
+  /**
+   * {@link loadAddr}'s work: the arena `hi:lo` lies in (the map loaded with that one segment), or null.
+   * A device loads buffer after buffer from the same arena (an mbuf pool's), so the arena last resolved
+   * and its length are kept ({@link lastHi}): a mapping, once made, never changes (a DMA space only adds
+   * mappings), so the kept answer is what {@link DmaMapBacking.arenaAt} would say, and the bounds are
+   * still checked for every load, against the kept length.
+   */
   private resolve(hi: number, lo: number, len: number): Uint8Array | null {
     this.nLoads++;
-    const arena = this.backing.arenaAt(hi);
-    if (arena === undefined || !(lo >= 0 && len >= 0 && lo + len <= arena.length)) {
-      this.nBadAddress++;
-      return this.refuse();
-    }
-    if (len > this.maxSize) {
-      this.nTooBig++;
-      return this.refuse();
-    }
+    if (hi !== this.lastHi && !this.lookUp(hi)) return this.refuseLoad(true);
+    const inside = lo >= 0 && len >= 0 && lo + len <= this.lastLength;
+    if (!inside || len > this.maxSize) return this.refuseLoad(!inside);
+    const arena = this.lastArena;
     this.setSeg(0, hi, lo, len, arena);
     this.nsegs = 1;
     this.mapsize = len;
     return arena;
+  }
+
+  /** The arena behind high half `hi`, kept for {@link resolve}; false when nothing is mapped there. */
+  private lookUp(hi: number): boolean {
+    const arena = this.backing.arenaAt(hi);
+    if (arena === undefined) return false;
+    this.lastHi = hi;
+    this.lastArena = arena;
+    this.lastLength = arena.length;
+    return true;
+  }
+
+  /** A refused {@link resolve}: a bad address (outside mapped memory) or a load over `maxSize`. */
+  private refuseLoad(badAddress: boolean): null {
+    if (badAddress) this.nBadAddress++;
+    else this.nTooBig++;
+    return this.refuse();
   }
 
   /** A refused load (bad address or size): the map is left unloaded and the bus error counted. */

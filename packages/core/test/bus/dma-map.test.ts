@@ -59,6 +59,43 @@ describe('DmaMap (bus_dmamap)', () => {
     expect(dma.busErrors).toBe(3);
   });
 
+  it('keeps the arena it resolved last without changing any outcome (bounds, reasons, other segments)', () => {
+    const dma = new DmaSpace();
+    const a = dma.alloc(4096, 'a');
+    const b = dma.alloc(1024, 'b');
+    const ha = a.busAddr / DMA_SEGMENT_SPAN;
+    const hb = b.busAddr / DMA_SEGMENT_SPAN;
+    const map = dma.createMap('rx', 2048);
+    const frame = new Uint8Array(60).map((_, i) => i + 1);
+    // High half 0 before any load (the kept arena is none yet) and after one: never mapped.
+    expect(map.storeAt(0, 0, frame, 0, 0)).toBe(false);
+    expect(map.storeAt(ha, 0, frame, 0, 60)).toBe(true);
+    expect(map.storeAt(0, 0, frame, 0, 0)).toBe(false);
+    expect(map.stats.badAddress).toBe(2);
+    // Alternating arenas: each store lands in its own arena, bounds checked against that arena's length.
+    expect(map.storeAt(hb, 964, frame, 0, 60)).toBe(true);
+    expect(map.storeAt(ha, 4036, frame, 0, 60)).toBe(true);
+    expect(map.storeAt(hb, 1000, frame, 0, 60)).toBe(false); // past b's end, inside a's length
+    expect(map.storeAt(ha, 1000, frame, 0, 60)).toBe(true);
+    expect(Array.from(b.u8.subarray(964))).toEqual(Array.from(frame));
+    expect(Array.from(a.u8.subarray(4036))).toEqual(Array.from(frame));
+    expect(Array.from(a.u8.subarray(1000, 1060))).toEqual(Array.from(frame));
+    expect(map.stats.badAddress).toBe(3);
+    // Bad address wins over too big (as before the kept arena): outside and too big is a bad address.
+    expect(map.storeAt(ha, 4000, frame, 0, 3000)).toBe(false);
+    expect(map.stats.badAddress).toBe(4);
+    expect(map.storeAt(ha, 0, frame, 0, 3000)).toBe(false);
+    expect(map.stats.tooBig).toBe(1);
+    // A segment mapped after the map was used is found; the refused loads left the map unloaded.
+    expect(map.loaded).toBe(false);
+    const c = dma.alloc(256, 'c');
+    expect(map.storeAt(c.busAddr / DMA_SEGMENT_SPAN, 0, frame, 0, 60)).toBe(true);
+    expect(map.segArena[0].buffer).toBe(c.u8.buffer);
+    expect(Array.from(c.u8.subarray(0, 60))).toEqual(Array.from(frame));
+    expect(dma.busErrors).toBe(map.stats.badAddress + map.stats.tooBig);
+    expect(map.stats.loads).toBe(10);
+  });
+
   it('bad addresses and ranges are counted bus errors, never throws', () => {
     const dma = new DmaSpace();
     const r = dma.alloc(256, 'r');
