@@ -94,3 +94,10 @@ export function udpReferenceFrame(len: number, target: UdpReferenceTarget): Uint
   for (let i = 42; i < len; i++) f[i] = i & 0xff;
   return f;
 }
+
+/**
+ * The name of a {@link PacketBenchCase.basis} that is the case's own path at 60-byte frames: a full-sized
+ * frame's case measures it interleaved, so "a 1514-byte frame costs at most 1.5x the 60-byte time" reads
+ * from one group of rounds (`1 / basis_ratio`) instead of two cases measured a minute apart.
+ */
+export const SMALL_FRAME_BASIS = 'the same path, 60-byte frames';

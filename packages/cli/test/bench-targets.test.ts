@@ -1,4 +1,9 @@
-import { FUSED_UDP_REFERENCE, type PacketBenchReport, type PacketBenchResult } from '@ifnet/benchkit';
+import {
+  FUSED_UDP_REFERENCE,
+  type PacketBenchReport,
+  type PacketBenchResult,
+  SMALL_FRAME_BASIS,
+} from '@ifnet/benchkit';
 import { describe, expect, it } from 'vitest';
 import { e1000Targets, formatTargets } from '../src/commands/bench-targets.js';
 
@@ -57,6 +62,15 @@ describe('ifnet bench targets', () => {
     };
     expect(e1000Targets(other)).toEqual([]);
     expect(e1000Targets({ sink: { e1000: row(9, 60, OWN) } })).toEqual([]);
+  });
+
+  it("reads the 1514-byte cost from the large case's own rounds when it measured the 60-byte path", () => {
+    const r = report();
+    // Across cases: 9 -> 5 Mpps is 1.8x. Within the large case's rounds the 60-byte path ran at 6.5 Mpps.
+    r.sink_1514.e1000 = { ...r.sink_1514.e1000, basis: SMALL_FRAME_BASIS, basis_mpps: 6.5, basis_ratio: 5 / 6.5 };
+    const c = e1000Targets(r).find((t) => t.name === 'sink, 1514-byte / 60-byte time')!;
+    expect(c.value).toBeCloseTo(1.3, 12);
+    expect(c.met).toBe(true);
   });
 
   it('prints one line per target with met or MISSED', () => {
