@@ -38,6 +38,9 @@ export const MAX_SOFTCLOCK_DEFER = 10 * MAX_SOFT_RESTART;
 export const REAL_CLOCK_RESAMPLE = 256;
 
 /** Slots of {@link Cpu}'s `times` array. */
+// Used per packet (chargeLayerId), so bound to this module's own constant: V8 folds a module's own `const`
+// into the code it compiles but reads an imported binding from its cell with a hole (TDZ) check at each use.
+const MAX_LAYERS = MAX_COST_LAYERS;
 const LOCAL_TIME = 0;
 const CHARGED_INTERRUPT = 1;
 /** Real clock: the wall time read in the current unit, NaN when not read yet. */
@@ -376,7 +379,7 @@ export class Cpu {
    */
   chargeLayerId(id: number): void {
     // The body of charge(), written out: the cost stays in a register instead of crossing a call.
-    const ns = id < MAX_COST_LAYERS ? this.layerCost[id] : this.profile.layerDefault;
+    const ns = id < MAX_LAYERS ? this.layerCost[id] : this.profile.layerDefault;
     const times = this.times;
     times[this.chargeSlot] += ns;
     if (this.virtual) times[LOCAL_TIME] += ns;
@@ -391,8 +394,8 @@ export class Cpu {
    */
   chargeLayerIds2(a: number, b: number): void {
     const cost = this.layerCost;
-    const na = a < MAX_COST_LAYERS ? cost[a] : this.profile.layerDefault;
-    const nb = b < MAX_COST_LAYERS ? cost[b] : this.profile.layerDefault;
+    const na = a < MAX_LAYERS ? cost[a] : this.profile.layerDefault;
+    const nb = b < MAX_LAYERS ? cost[b] : this.profile.layerDefault;
     const times = this.times;
     const slot = this.chargeSlot;
     // Left to right: (t + na) + nb, as the two separate charges sum.

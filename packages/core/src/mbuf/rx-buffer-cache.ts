@@ -30,6 +30,11 @@ import { M_EXT, M_PKTHDR } from './flags.js';
 import type { Mbuf, MbufRecycler } from './mbuf.js';
 import { ALLOC_RESERVE, type MbufPool } from './pool.js';
 
+// The flags every recycled buffer is tested for and given, as this module's own constants: V8 folds a
+// module's own `const` into the code it compiles, but reads an imported one with a hole check per use.
+const EXT = M_EXT;
+const PKTHDR_EXT = M_PKTHDR | M_EXT;
+
 export interface RxBufferCacheOptions {
   /** Name for diagnostics (`wm0 rxq0`). */
   name: string;
@@ -138,13 +143,13 @@ export class RxBufferCache implements MbufRecycler {
    * `m_free`, so the rare outcomes are out of line ({@link notRecycled}).
    */
   recycle(m: Mbuf): boolean {
-    if (this.inCache[m.index] !== 0 || this.drained || this.top === this.capacity || (m.flags & M_EXT) === 0) {
+    if (this.inCache[m.index] !== 0 || this.drained || this.top === this.capacity || (m.flags & EXT) === 0) {
       return this.notRecycled(m);
     }
     // Back to the state get() hands out: a fresh packet header over the same cluster.
     m.next = null;
     m.nextpkt = null;
-    m.flags = M_PKTHDR | M_EXT;
+    m.flags = PKTHDR_EXT;
     m.pkthdr.reset();
     m.off = this.leading;
     m.len = 0;

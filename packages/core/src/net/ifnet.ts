@@ -12,6 +12,12 @@ import type { LinkLayer } from './link-layer.js';
 import { PollContext, type PollContextOptions, type PollOps } from './poll-context.js';
 import { FifoSendQueue, type SendQueue } from './send-queue.js';
 
+// What if_input uses per packet, as this module's own constants: V8 folds a module's own `const` into the
+// code it compiles, but reads an imported binding from its cell with a hole (TDZ) check at every use.
+const IF_INPUT = LAYER_IF_INPUT;
+const PKTHDR = M_PKTHDR;
+const BCAST_OR_MCAST = M_BCAST | M_MCAST;
+
 /** Interface flags (`IFF_*`). */
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
@@ -300,12 +306,12 @@ export class Ifnet {
     // Small on purpose (the rare paths are out of line): V8 inlines it, with the preemption point, into
     // the driver's receive loop only while the loop's inlining budget lasts.
     const cpu = this.host.cpu;
-    cpu.chargeLayerId(LAYER_IF_INPUT);
+    cpu.chargeLayerId(IF_INPUT);
     if (this.inputSane(m)) {
       const c = this.counters;
       c.ipackets++;
       c.ibytes += m.pkthdr.len;
-      if ((m.flags & (M_BCAST | M_MCAST)) !== 0) c.imcasts++;
+      if ((m.flags & BCAST_OR_MCAST) !== 0) c.imcasts++;
       m.pkthdr.rcvif = this;
       if (this.inputHook === undefined || this.inputHookPasses(m)) this.link.input(this, m);
     } else this.dropInput(m, 'input.badlen');
@@ -335,7 +341,7 @@ export class Ifnet {
   private inputSane(m: Mbuf): boolean {
     const host = this.host;
     let total = 0;
-    let bad = (m.flags & M_PKTHDR) === 0;
+    let bad = (m.flags & PKTHDR) === 0;
     for (let x: Mbuf | null = m; x !== null; x = x.next) {
       if (x.pool !== host.ownedPool || x.isFree) this.checkInputOwner(m, x);
       const len = x.len;
