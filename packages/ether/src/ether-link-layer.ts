@@ -62,25 +62,25 @@ import { ETHER_IF, type EtherIfData, type EtherStats, etherStats } from './ether
  *    ethertype is noproto `ether.noproto`.
  */
 export function etherInput(ifp: Ifnet, m: Mbuf): void {
-  ifp.host.cpu.chargeLayerId(LAYER_ETHER);
+  ifp.host.cpu.chargeLayerId(LAYER);
   const plen = m.pkthdr.len;
-  if (plen < ETHER_HDR_LEN) {
+  if (plen < HDR_LEN) {
     ifp.dropInput(m, EtherDrop.runt);
     return;
   }
-  if (plen > ETHER_HDR_LEN + ETHER_VLAN_ENCAP_LEN + Math.max(ifp.maxMtu, ifp.mtu)) {
+  if (plen > HDR_LEN + VLAN_ENCAP_LEN + Math.max(ifp.maxMtu, ifp.mtu)) {
     ifp.dropInput(m, EtherDrop.giant);
     return;
   }
-  if (m.len < ETHER_HDR_LEN) {
-    const n = m_pullup(m, ETHER_HDR_LEN);
+  if (m.len < HDR_LEN) {
+    const n = m_pullup(m, HDR_LEN);
     if (n === null) {
       ifp.countInputDrop(EtherDrop.pullup);
       return;
     }
     m = n;
   }
-  const data = ETHER_IF.of(ifp);
+  const data = IF_DATA.of(ifp);
   const st = data.stats;
   // The header as three big-endian 32-bit loads through the mbuf's DataView — destination bytes 0–3;
   // destination 4–5 with source 0–1; source 4–5 with the type — which every test below reads from: one
@@ -88,9 +88,9 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   // destination filter and the type.
   const v = m.view;
   const o = m.off;
-  const dst = v.getInt32(o + ETHER_DST);
-  const mid = v.getInt32(o + ETHER_DST + 4);
-  let type = v.getInt32(o + ETHER_TYPE - 2) & 0xffff;
+  const dst = v.getInt32(o + DST);
+  const mid = v.getInt32(o + DST + 4);
+  let type = v.getInt32(o + TYPE_OFF - 2) & 0xffff;
   if ((mid & SRC_GROUP_BIT) !== 0) {
     ifp.dropInput(m, EtherDrop.badSrc);
     return;
@@ -104,23 +104,23 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
     return;
   }
   st.rxAccepted++;
-  if (type < ETHERTYPE_MIN) {
-    if (type <= ETHER_MAX_8023_LENGTH) {
+  if (type < TYPE_MIN) {
+    if (type <= MAX_8023_LENGTH) {
       st.rxLlc++;
       ifp.noProto(m, EtherDrop.llc);
     } else ifp.dropInput(m, EtherDrop.badType);
     return;
   }
   const table = ifp.host.ethertypes;
-  if ((m.flags & M_VLANTAG) !== 0 || type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) {
+  if ((m.flags & VLANTAG) !== 0 || type === TYPE_VLAN || type === TYPE_QINQ) {
     type = vlanInput(ifp, m, st, type, table);
     if (type < 0) return;
   }
   // m_adj(m, ETHER_HDR_LEN), written out for the case at hand: the header is in the first mbuf (pulled
   // up above), and if_input has checked the chain (live mbufs, a packet header): nothing left to check.
-  m.off += ETHER_HDR_LEN;
-  m.len -= ETHER_HDR_LEN;
-  m.pkthdr.len -= ETHER_HDR_LEN;
+  m.off += HDR_LEN;
+  m.len -= HDR_LEN;
+  m.pkthdr.len -= HDR_LEN;
   // The table's dispatch written out (`select`, then the call here): this call site sees this host's
   // ethertypes only, so V8 calls (or inlines) the protocol's input directly.
   const e = table.select(type);
@@ -128,6 +128,20 @@ export function etherInput(ifp: Ifnet, m: Mbuf): void {
   else ifp.noProto(m, EtherDrop.noProto);
 }
 
+// The header offsets, lengths, types, flags and layer used per frame, as this module's own constants: V8
+// (Node 20) folds a module's own `const` into an immediate but reads an imported one from the exporting
+// module's cell, with a hole (TDZ) check, at every use (see drivers/e1000's README).
+const LAYER = LAYER_ETHER;
+const HDR_LEN = ETHER_HDR_LEN;
+const DST = ETHER_DST;
+const VLAN_ENCAP_LEN = ETHER_VLAN_ENCAP_LEN;
+const TYPE_OFF = ETHER_TYPE;
+const TYPE_MIN = ETHERTYPE_MIN;
+const TYPE_VLAN = ETHERTYPE_VLAN;
+const TYPE_QINQ = ETHERTYPE_QINQ;
+const MAX_8023_LENGTH = ETHER_MAX_8023_LENGTH;
+const VLANTAG = M_VLANTAG;
+const IF_DATA = ETHER_IF;
 /** The I/G bit of the destination's first byte, in the header's first big-endian word. */
 const DST_GROUP_BIT = 0x0100_0000;
 /** The I/G bit of the source's first byte, in the header's second big-endian word (destination 4–5, source 0–1). */
@@ -234,16 +248,16 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
  */
 function outputFrame(ifp: Ifnet, data: EtherIfData, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   const host = ifp.host;
-  host.cpu.chargeLayerId(LAYER_ETHER);
+  host.cpu.chargeLayerId(LAYER);
   if (!hostOwnsChain(host, m)) assertOwnMbuf(host, m, `${ifp.name}: ether_output`);
   // An integral ethertype in range and a payload within the MTU (tagged or not): nothing to drop.
   if (
-    !((proto | 0) === proto && proto >= ETHERTYPE_MIN && proto <= 0xffff && m.pkthdr.len <= ifp.mtu) &&
+    !((proto | 0) === proto && proto >= TYPE_MIN && proto <= 0xffff && m.pkthdr.len <= ifp.mtu) &&
     frameRefused(ifp, m, proto)
   ) {
     return false;
   }
-  const n = m_prepend(m, ETHER_HDR_LEN);
+  const n = m_prepend(m, HDR_LEN);
   if (n === null) {
     ifp.countOutputDrop(EtherDrop.noBufs);
     return false;
@@ -253,9 +267,9 @@ function outputFrame(ifp: Ifnet, data: EtherIfData, m: Mbuf, proto: number, dst:
   // bytes 4-5 with the source's first two, the source's last four, the type.
   const v = n.view;
   const o = n.off;
-  v.setInt32(o + ETHER_DST, (dst[0] << 24) | (dst[1] << 16) | (dst[2] << 8) | dst[3]);
-  data.own.writeSource(ifp, v, o + ETHER_DST + 4, (dst[4] << 8) | dst[5]);
-  v.setUint16(o + ETHER_TYPE, proto);
+  v.setInt32(o + DST, (dst[0] << 24) | (dst[1] << 16) | (dst[2] << 8) | dst[3]);
+  data.own.writeSource(ifp, v, o + DST + 4, (dst[4] << 8) | dst[5]);
+  v.setUint16(o + TYPE_OFF, proto);
   data.stats.txFramed++;
   if (isGroup(dst, 0)) countGroup(ifp, data, n, dst);
   return ifp.transmit(n);

@@ -177,6 +177,28 @@ function checkRate(rate: number, burst: number): void {
 
 /** Headroom left in front of locally built ICMP messages for the IP and link headers. */
 const HEADROOM = 64;
+// The layer, types, offsets and flags `icmp_input` and the echo reflection use per packet, as this
+// module's own constants: V8 (Node 20) folds a module's own `const` into an immediate (and a `switch` on
+// them into compares of immediates) but reads an imported one from the exporting module's cell, with a
+// hole (TDZ) check, at every use (drivers/e1000's README).
+const LAYER = LAYER_ICMP;
+const MINLEN = ICMP_MINLEN;
+const TYPE_OFF = ICMP_TYPE;
+const CODE_OFF = ICMP_CODE;
+const CKSUM_OFF = ICMP_CKSUM;
+const ECHO = ICMP_ECHO;
+const ECHOREPLY = ICMP_ECHOREPLY;
+const UNREACH = ICMP_UNREACH;
+const TIMXCEED = ICMP_TIMXCEED;
+const PARAMPROB = ICMP_PARAMPROB;
+const SOURCEQUENCH = ICMP_SOURCEQUENCH;
+const SRC_OFF = IP_SRC;
+const DST_OFF = IP_DST;
+const PROTO_ICMP = IPPROTO_ICMP;
+const ANY = INADDR_ANY;
+const BCAST_MCAST = M_BCAST | M_MCAST;
+/** The mbuf flags a reply keeps: not the request's link-level marks. */
+const OUT_FLAGS_KEPT = ~(M_BCAST | M_MCAST | M_LOOP);
 
 export class Icmp implements IcmpErrorSink {
   readonly host: Host;
@@ -220,15 +242,15 @@ export class Icmp implements IcmpErrorSink {
    * for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayerId(LAYER_ICMP);
+    this.host.cpu.chargeLayerId(LAYER);
     this.stats.received++;
     const icmpLen = m.pkthdr.len - off;
-    if (icmpLen < ICMP_MINLEN) {
+    if (icmpLen < MINLEN) {
       this.drop.dropInput(m, ifp, IcmpDrop.tooShort);
       return;
     }
-    if (m.len < off + ICMP_MINLEN) {
-      const n = m_pullup(m, off + ICMP_MINLEN);
+    if (m.len < off + MINLEN) {
+      const n = m_pullup(m, off + MINLEN);
       if (n === null) {
         this.drop.countInput(ifp, IcmpDrop.pullup);
         return;
@@ -241,20 +263,20 @@ export class Icmp implements IcmpErrorSink {
     }
     const b = m.buf;
     const o = m.off;
-    const type = b[o + off + ICMP_TYPE];
-    const code = b[o + off + ICMP_CODE];
+    const type = b[o + off + TYPE_OFF];
+    const code = b[o + off + CODE_OFF];
     this.stats.inByType[type]++;
     switch (type) {
-      case ICMP_ECHO:
+      case ECHO:
         this.reflect(m, off, ifp, code);
         return;
-      case ICMP_ECHOREPLY:
+      case ECHOREPLY:
         this.echoReply(m, off, ifp);
         return;
-      case ICMP_UNREACH:
-      case ICMP_TIMXCEED:
-      case ICMP_PARAMPROB:
-      case ICMP_SOURCEQUENCH:
+      case UNREACH:
+      case TIMXCEED:
+      case PARAMPROB:
+      case SOURCEQUENCH:
         this.ctlInput(m, off, ifp, type, code);
         return;
       default:
@@ -265,7 +287,7 @@ export class Icmp implements IcmpErrorSink {
 
   /** Echo request → echo reply, in the same mbuf. Owns `m`. */
   private reflect(m: Mbuf, off: number, ifp: Ifnet, code: number): void {
-    if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && !this.echoBroadcast) {
+    if ((m.flags & BCAST_MCAST) !== 0 && !this.echoBroadcast) {
       this.drop.dropInput(m, ifp, IcmpDrop.bmcastEcho);
       return;
     }
@@ -273,9 +295,9 @@ export class Icmp implements IcmpErrorSink {
     const o = m.off;
     // Signed (`getInt32`): an address at or above 128.0.0.0 stays a small integer through the calls below
     // (IPv4's checks and output take either form).
-    const origSrc = v.getInt32(o + IP_SRC);
-    const origDst = v.getInt32(o + IP_DST);
-    if (origSrc === INADDR_ANY || this.inet.isBroadcast(origSrc)) {
+    const origSrc = v.getInt32(o + SRC_OFF);
+    const origDst = v.getInt32(o + DST_OFF);
+    if (origSrc === ANY || this.inet.isBroadcast(origSrc)) {
       this.drop.dropInput(m, ifp, IcmpDrop.echoBadSrc);
       return;
     }
@@ -283,23 +305,23 @@ export class Icmp implements IcmpErrorSink {
     const b = m.buf;
     const c = o + off;
     // RFC 1624: HC' = ~(~HC + ~m + m'), m the old 16-bit word holding type and code.
-    const hc = (b[c + ICMP_CKSUM] << 8) | b[c + ICMP_CKSUM + 1];
-    const oldWord = (ICMP_ECHO << 8) | code;
-    const newWord = (ICMP_ECHOREPLY << 8) | code;
+    const hc = (b[c + CKSUM_OFF] << 8) | b[c + CKSUM_OFF + 1];
+    const oldWord = (ECHO << 8) | code;
+    const newWord = (ECHOREPLY << 8) | code;
     let sum = (~hc & 0xffff) + (~oldWord & 0xffff) + newWord; // < 2^18: two folds
     sum = (sum & 0xffff) + (sum >>> 16);
     sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
-    b[c + ICMP_TYPE] = ICMP_ECHOREPLY;
-    b[c + ICMP_CKSUM] = sum >>> 8;
-    b[c + ICMP_CKSUM + 1] = sum & 0xff;
+    b[c + TYPE_OFF] = ECHOREPLY;
+    b[c + CKSUM_OFF] = sum >>> 8;
+    b[c + CKSUM_OFF + 1] = sum & 0xff;
     // The reply is a new locally originated datagram: strip the IP header, forget where it came from.
     m_adj(m, off);
-    m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
+    m.flags &= OUT_FLAGS_KEPT;
     m.pkthdr.rcvif = null;
     m.pkthdr.csumFlags = 0;
     this.stats.echoReplied++;
-    this.stats.outByType[ICMP_ECHOREPLY]++;
-    this.inet.output(m, src, origSrc, IPPROTO_ICMP);
+    this.stats.outByType[ECHOREPLY]++;
+    this.inet.output(m, src, origSrc, PROTO_ICMP);
   }
 
   /** Echo reply: settle the matching ping. Owns `m`. */

@@ -197,6 +197,36 @@ export type CtlInput = (type: number, code: number, m: Mbuf, off: number) => voi
 const NO_OPTIONS: IpOutputOptions = Object.freeze({});
 /** 255.255.255.255 in signed form (`INADDR_BROADCAST | 0`). */
 const INADDR_BROADCAST_I32 = -1;
+// The layer, header offsets, flags and values `ip_input` and `ip_output` use per packet, as this module's
+// own constants: V8 (Node 20) folds a module's own `const` into an immediate but reads an imported one
+// from the exporting module's cell, with a hole (TDZ) check, at every use (drivers/e1000's README).
+const LAYER = LAYER_IPV4;
+const HDR_LEN = IP_HDR_LEN;
+const MAXPACKET = IP_MAXPACKET;
+const VERSION = IPVERSION;
+/** Version 4 and a 20-byte header, the first byte of every header `ip_output` writes. */
+const VHL = (IPVERSION << 4) | (IP_HDR_LEN >>> 2);
+const VHL_OFF = IP_VHL;
+const ID_OFF = IP_ID;
+const OFF_OFF = IP_OFF;
+const TTL_OFF = IP_TTL;
+const P_OFF = IP_P;
+const SRC_OFF = IP_SRC;
+const DST_OFF = IP_DST;
+const DF = IP_DF;
+const FRAG_BITS = IP_MF | IP_OFFMASK;
+const CSUM_IP = M_CSUM_IPv4;
+const CSUM_IP_BAD = M_CSUM_IPv4_BAD;
+const BCAST = M_BCAST;
+const MCAST = M_MCAST;
+const BCAST_MCAST = M_BCAST | M_MCAST;
+/** The mbuf flags a locally originated datagram keeps: not a received packet's link-level marks. */
+const OUT_FLAGS_KEPT = ~(M_BCAST | M_MCAST | M_LOOP);
+const LOOPBACK = IFF_LOOPBACK;
+const LOOPBACKNET = IN_LOOPBACKNET;
+const ANY = INADDR_ANY;
+const ETHER = IFT_ETHER;
+const TYPE_IP = ETHERTYPE_IP;
 /** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 const LINK_UNICAST = 0;
 const LINK_BCAST = 1;
@@ -482,17 +512,17 @@ export class Inet {
    * it), held for reassembly, or freed and counted. Never throws for any content of `m`.
    */
   readonly input = (m: Mbuf, off: number, ifp: Ifnet): void => {
-    this.host.cpu.chargeLayerId(LAYER_IPV4);
+    this.host.cpu.chargeLayerId(LAYER);
     const st = this.stats;
     st.received++;
     if (off > 0) m_adj(m, off);
     const len = m.pkthdr.len;
-    if (len < IP_HDR_LEN) {
+    if (len < HDR_LEN) {
       this.drop.dropInput(m, ifp, IpDrop.tooShort);
       return;
     }
-    if (m.len < IP_HDR_LEN) {
-      const n = m_pullup(m, IP_HDR_LEN);
+    if (m.len < HDR_LEN) {
+      const n = m_pullup(m, HDR_LEN);
       if (n === null) {
         this.drop.countInput(ifp, IpDrop.pullup);
         return;
@@ -504,12 +534,12 @@ export class Inet {
     // The first word: version, header length, TOS and total length in one load.
     const w0 = m.view.getInt32(o);
     const vhl = w0 >>> 24;
-    if (vhl >>> 4 !== IPVERSION) {
+    if (vhl >>> 4 !== VERSION) {
       this.drop.dropInput(m, ifp, IpDrop.badVers);
       return;
     }
     const hlen = (vhl & 0x0f) << 2;
-    if (hlen < IP_HDR_LEN || hlen > len) {
+    if (hlen < HDR_LEN || hlen > len) {
       this.drop.dropInput(m, ifp, IpDrop.badHlen);
       return;
     }
@@ -524,8 +554,8 @@ export class Inet {
       o = m.off;
     }
     const csum = m.pkthdr.csumFlags;
-    if ((csum & M_CSUM_IPv4) !== 0) {
-      if ((csum & M_CSUM_IPv4_BAD) !== 0) {
+    if ((csum & CSUM_IP) !== 0) {
+      if ((csum & CSUM_IP_BAD) !== 0) {
         this.drop.dropInput(m, ifp, IpDrop.badSum);
         return;
       }
@@ -547,12 +577,12 @@ export class Inet {
       m_adj(m, ipLen - len);
       st.paddingTrimmed++;
     }
-    if (hlen > IP_HDR_LEN) st.withOptions++;
+    if (hlen > HDR_LEN) st.withOptions++;
     const v = m.view;
     // Addresses signed (int32): small integers to V8 whatever the address, compared with the caches and
     // used as map keys as they are (a uint32 at or above 128.0.0.0 would be a heap number).
-    const src = v.getInt32(o + IP_SRC);
-    const dst = v.getInt32(o + IP_DST);
+    const src = v.getInt32(o + SRC_OFF);
+    const dst = v.getInt32(o + DST_OFF);
     // RFC 1122 3.2.1.3: multicast (224/4) and class E (240/4, the limited broadcast included) cannot
     // be a source, nor can a broadcast address of ours: answering one would go to a whole subnet.
     if (src >>> 24 >= 224) {
@@ -566,8 +596,8 @@ export class Inet {
       }
       this.lastUnicastSrc = src;
     }
-    const loopback = (ifp.flags & IFF_LOOPBACK) !== 0;
-    if (!loopback && (src >>> 24 === IN_LOOPBACKNET || dst >>> 24 === IN_LOOPBACKNET)) {
+    const loopback = (ifp.flags & LOOPBACK) !== 0;
+    if (!loopback && (src >>> 24 === LOOPBACKNET || dst >>> 24 === LOOPBACKNET)) {
       this.drop.dropInput(m, ifp, IpDrop.martian);
       return;
     }
@@ -577,13 +607,13 @@ export class Inet {
       this.lastLocalDst = dst;
     }
     // {0, 0} only from a host that does not know its address yet, to a broadcast; {0, host} never.
-    if (src >>> 24 === 0 && (src !== INADDR_ANY || local || isMulticast(dst))) {
+    if (src >>> 24 === 0 && (src !== ANY || local || isMulticast(dst))) {
       this.drop.dropInput(m, ifp, IpDrop.badSrcZero);
       return;
     }
     if (local) {
       // RFC 1122 3.3.6: a link-level broadcast must carry an IP broadcast or multicast destination.
-      if ((m.flags & (M_BCAST | M_MCAST)) !== 0 && !loopback) {
+      if ((m.flags & BCAST_MCAST) !== 0 && !loopback) {
         this.drop.dropInput(m, ifp, IpDrop.linkBcastUnicast);
         return;
       }
@@ -594,23 +624,23 @@ export class Inet {
           this.drop.dropInput(m, ifp, IpDrop.mcastNotJoined);
           return;
         }
-        m.flags |= M_MCAST;
-      } else if (dst === INADDR_BROADCAST_I32 || dst === INADDR_ANY || this.isBroadcastOn(ifp, dst)) {
-        m.flags |= M_BCAST;
+        m.flags |= MCAST;
+      } else if (dst === INADDR_BROADCAST_I32 || dst === ANY || this.isBroadcastOn(ifp, dst)) {
+        m.flags |= BCAST;
       } else {
         this.drop.dropInput(m, ifp, IpDrop.notForUs);
         return;
       }
     }
     let h = hlen;
-    let p = b[o + IP_P];
-    if ((v.getUint16(o + IP_OFF) & (IP_MF | IP_OFFMASK)) !== 0) {
+    let p = b[o + P_OFF];
+    if ((v.getUint16(o + OFF_OFF) & FRAG_BITS) !== 0) {
       st.fragmentsReceived++;
       const whole = this.reassembly.input(m, hlen, ifp);
       if (whole === null) return;
       m = whole;
-      h = (m.buf[m.off + IP_VHL] & 0x0f) << 2;
-      p = m.buf[m.off + IP_P];
+      h = (m.buf[m.off + VHL_OFF] & 0x0f) << 2;
+      p = m.buf[m.off + P_OFF];
     }
     if (this.inputHook?.(m, h, p, ifp) === true) return;
     // The table's dispatch written out (`select`, then the call here), as in Ethernet input: this call
@@ -749,7 +779,7 @@ export class Inet {
    * protocol, TTL or TOS out of range ({@link InetError} `invalid`, `m` freed).
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
-    this.host.cpu.chargeLayerId(LAYER_IPV4);
+    this.host.cpu.chargeLayerId(LAYER);
     if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;
@@ -774,12 +804,12 @@ export class Inet {
       return 'no-route';
     }
     const ifp = this.rIfp!;
-    const total = m.pkthdr.len + IP_HDR_LEN;
-    if (total > IP_MAXPACKET) {
+    const total = m.pkthdr.len + HDR_LEN;
+    if (total > MAXPACKET) {
       this.drop.dropOutput(m, ifp, IpDrop.outputTooBig);
       return 'msgsize';
     }
-    const n = m_prepend(m, IP_HDR_LEN);
+    const n = m_prepend(m, HDR_LEN);
     if (n === null) {
       this.drop.countOutput(ifp, IpDrop.outputNoBufs);
       return 'nobufs';
@@ -787,15 +817,15 @@ export class Inet {
     m = n;
     // A locally originated datagram: whatever the mbuf carried from an earlier life (a received packet
     // reused for a reply) must not leak into its framing.
-    m.flags &= ~(M_BCAST | M_MCAST | M_LOOP);
+    m.flags &= OUT_FLAGS_KEPT;
     m.pkthdr.rcvif = null;
     m.pkthdr.csumFlags = 0;
     const o = m.off;
     const df = opts.df === true;
     const id = this.nextIdent;
     this.nextIdent = (id + 1) & 0xffff;
-    const vhlTos = (((IPVERSION << 4) | (IP_HDR_LEN >>> 2)) << 8) | (opts.tos ?? 0);
-    const offWord = df ? IP_DF : 0;
+    const vhlTos = (VHL << 8) | (opts.tos ?? 0);
+    const offWord = df ? DF : 0;
     const ttlProto = ((opts.ttl ?? this.ttlDefault) << 8) | proto;
     const ipSrc = this.rSrc;
     // The checksum (RFC 1071) summed from the header's 16-bit words as they are built, not read back
@@ -806,11 +836,11 @@ export class Inet {
     sum = (sum & 0xffff) + (sum >>> 16);
     sum = ~((sum & 0xffff) + (sum >>> 16)) & 0xffff;
     const v = m.view;
-    v.setInt32(o + IP_VHL, (vhlTos << 16) | total);
-    v.setInt32(o + IP_ID, (id << 16) | offWord);
-    v.setInt32(o + IP_TTL, (ttlProto << 16) | sum);
-    v.setUint32(o + IP_SRC, ipSrc);
-    v.setUint32(o + IP_DST, dst);
+    v.setInt32(o + VHL_OFF, (vhlTos << 16) | total);
+    v.setInt32(o + ID_OFF, (id << 16) | offWord);
+    v.setInt32(o + TTL_OFF, (ttlProto << 16) | sum);
+    v.setUint32(o + SRC_OFF, ipSrc);
+    v.setUint32(o + DST_OFF, dst);
     this.stats.sent++;
     const nextHop = this.rNextHop;
     const link = this.rLink;
@@ -827,9 +857,9 @@ export class Inet {
   /** Hands one finished datagram to the interface. Owns `m`. */
   private transmit(m: Mbuf, ifp: Ifnet, nextHop: number, link: number, dst: number): IpOutputStatus {
     let linkDst: unknown = nextHop;
-    if (ifp.ifType === IFT_ETHER && link !== LINK_UNICAST)
+    if (ifp.ifType === ETHER && link !== LINK_UNICAST)
       linkDst = link === LINK_BCAST ? ETHER_BROADCAST : multicastMac(dst);
-    return ifp.output(m, ETHERTYPE_IP, linkDst) ? 'ok' : 'dropped';
+    return ifp.output(m, TYPE_IP, linkDst) ? 'ok' : 'dropped';
   }
 
   /**

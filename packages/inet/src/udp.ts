@@ -77,6 +77,19 @@ export const IPPORT_EPHEMERALLAST = 65535;
 export const UDP_MAX_PAYLOAD = IP_MAXPACKET - IP_HDR_LEN - UDP_HDR_LEN;
 /** Default receive queue length, in datagrams. */
 export const UDP_DEFAULT_RECEIVE_QUEUE = 128;
+// The layers, header offsets and flags `udp_input` uses per datagram, as this module's own constants: V8
+// (Node 20) folds a module's own `const` into an immediate but reads an imported one from the exporting
+// module's cell, with a hole (TDZ) check, at every use (drivers/e1000's README).
+const LAYER = LAYER_UDP;
+const LAYER_SO = LAYER_SOCKET;
+const HDR_LEN = UDP_HDR_LEN;
+const SPORT_OFF = UDP_SPORT;
+const ULEN_OFF = UDP_ULEN;
+const SRC_OFF = IP_SRC;
+const DST_OFF = IP_DST;
+const CSUM_UDP = M_CSUM_UDPv4;
+const CSUM_L4_BAD = M_CSUM_TCP_UDP_BAD;
+const BCAST_MCAST = M_BCAST | M_MCAST;
 /** Largest receive queue length, in datagrams. */
 export const UDP_MAX_RECEIVE_QUEUE = 65536;
 /** Default SO_SNDBUF: the largest datagram `send` accepts (BSD: EMSGSIZE above it). */
@@ -720,12 +733,12 @@ export class Udp {
     const st = this.stats;
     st.received++;
     const ipPayload = m.pkthdr.len - off;
-    if (ipPayload < UDP_HDR_LEN) {
+    if (ipPayload < HDR_LEN) {
       this.refuse(m, ifp, UdpDrop.tooShort);
       return;
     }
-    if (m.len < off + UDP_HDR_LEN) {
-      const n = m_pullup(m, off + UDP_HDR_LEN);
+    if (m.len < off + HDR_LEN) {
+      const n = m_pullup(m, off + HDR_LEN);
       if (n === null) {
         this.cpu.chargeLayerId(LAYER_UDP);
         this.drop.countInput(ifp, UdpDrop.pullup);
@@ -736,21 +749,21 @@ export class Udp {
     const o = m.off;
     const v = m.view;
     // The UDP header as its two 32-bit words (ports; length and checksum): two loads, not eight.
-    const ports = v.getInt32(o + off + UDP_SPORT);
-    const lenSum = v.getInt32(o + off + UDP_ULEN);
+    const ports = v.getInt32(o + off + SPORT_OFF);
+    const lenSum = v.getInt32(o + off + ULEN_OFF);
     const ulen = lenSum >>> 16;
-    if (ulen < UDP_HDR_LEN || ulen > ipPayload) {
+    if (ulen < HDR_LEN || ulen > ipPayload) {
       this.refuse(m, ifp, UdpDrop.badLen);
       return;
     }
     if (ulen < ipPayload) m_adj(m, ulen - ipPayload);
     // Addresses as int32 on the data path: a small integer to V8 (a uint32 above 2^31 is a heap number).
-    const src = v.getInt32(o + IP_SRC);
-    const dst = v.getInt32(o + IP_DST);
+    const src = v.getInt32(o + SRC_OFF);
+    const dst = v.getInt32(o + DST_OFF);
     if ((lenSum & 0xffff) !== 0) {
       const csum = m.pkthdr.csumFlags;
-      if ((csum & M_CSUM_UDPv4) !== 0) {
-        if ((csum & M_CSUM_TCP_UDP_BAD) !== 0) {
+      if ((csum & CSUM_UDP) !== 0) {
+        if ((csum & CSUM_L4_BAD) !== 0) {
           this.refuse(m, ifp, UdpDrop.badSum);
           return;
         }
@@ -765,7 +778,7 @@ export class Udp {
     const dport = ports & 0xffff;
     const s = this.lookup(dst, dport, src, sport);
     if (s === undefined) {
-      if ((m.flags & (M_BCAST | M_MCAST)) !== 0) {
+      if ((m.flags & BCAST_MCAST) !== 0) {
         this.refuse(m, ifp, UdpDrop.noPortBcast);
         return;
       }
@@ -777,8 +790,8 @@ export class Udp {
     // Nothing since the start read the clock (checks, a cache compare, no preemption point), so both
     // layers are charged here as one: the same sums in the same order as a charge at the start and one
     // in `sbappendaddr`, with the CPU's tally looked up once.
-    this.cpu.chargeLayerIds2(LAYER_UDP, LAYER_SOCKET);
-    s.deliver(m, ifp, off + UDP_HDR_LEN, src, sport, dst, dport);
+    this.cpu.chargeLayerIds2(LAYER, LAYER_SO);
+    s.deliver(m, ifp, off + HDR_LEN, src, sport, dst, dport);
   };
 
   /**
@@ -791,7 +804,7 @@ export class Udp {
 
   /** A datagram `udp_input` refuses: LAYER_UDP charged, as for every datagram, then dropped and counted. */
   private refuse(m: Mbuf, ifp: Ifnet, reason: UdpDropReason): void {
-    this.cpu.chargeLayerId(LAYER_UDP);
+    this.cpu.chargeLayerId(LAYER);
     this.drop.dropInput(m, ifp, reason);
   }
 

@@ -10,6 +10,12 @@ import { sendArp, ZERO_MAC } from './arp-output.js';
 import { type ArpStats, newArpStats } from './arp-stats.js';
 import { formatIpv4, isIpv4Multicast, isIpv4Number, isIpv4Unusable } from './ipv4-format.js';
 
+// The layer and flag `arpresolve`'s cache hit uses per packet, as this module's own constants: V8 (Node 20)
+// folds a module's own `const` into an immediate but reads an imported one from its module's cell, with a
+// hole (TDZ) check, at every use.
+const LAYER = LAYER_ARP;
+const BCAST = M_BCAST;
+
 /**
  * Called for each held packet when its entry times out unanswered, so `@ifnet/inet` can send an ICMP
  * host unreachable to the packet's source. `m` (an IPv4 packet without link header) is valid only during
@@ -219,11 +225,11 @@ export class Arp {
    * out of the hold queue). The returned array is read at once by the framing and must not be kept.
    */
   resolve(ifp: Ifnet, m: Mbuf, dst: unknown): Uint8Array | null {
-    this.host.cpu.chargeLayerId(LAYER_ARP);
+    this.host.cpu.chargeLayerId(LAYER);
     // The common case first, small (V8 inlines it where its budget allows): a unicast next hop (an IPv4
     // number that is not 0, class D or E, nor the limited broadcast) of a packet not marked broadcast,
     // resolved in the cache. Anything else takes the full path, which decides it from the start.
-    if (isIpv4Number(dst) && (m.flags & M_BCAST) === 0 && !isIpv4Unusable(dst)) {
+    if (isIpv4Number(dst) && (m.flags & BCAST) === 0 && !isIpv4Unusable(dst)) {
       const e = this.cache.get(ifp, dst);
       if (e !== undefined && e.state !== 'incomplete') {
         this.stats.hits++;
