@@ -587,17 +587,22 @@ export abstract class WmDataPath implements PollOps {
   protected txeof(restart: boolean): void {
     const n = this.txN;
     const u8 = this.txRing.u8;
+    // The ring's arrays, read once: they are made at attach, never replaced.
+    const lasts = this.txLast;
+    const mbufs = this.txMbuf;
+    const maps = this.txMaps;
+    const pool = this.pool;
     let freed = 0;
     while (this.txUsed > 0) {
       const first = this.txHead;
-      const last = this.txLast[first];
+      const last = lasts[first];
       if ((u8[last * DESC_SIZE + TXD_STATUS] & TXD_STAT_DD) === 0) break;
-      const m = this.txMbuf[last]!;
-      this.txMbuf[last] = null;
-      const map = this.txMaps[first];
+      const m = mbufs[last]!;
+      mbufs[last] = null;
+      const map = maps[first];
       map.sync(BUS_DMASYNC_POSTWRITE);
       map.unload();
-      this.pool.freem(m);
+      pool.freem(m);
       this.txUsed -= (last >= first ? last - first : last - first + n) + 1;
       this.txHead = last + 1 === n ? 0 : last + 1;
       freed++;
