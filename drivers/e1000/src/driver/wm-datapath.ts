@@ -21,20 +21,20 @@
  * @module
  */
 import {
-  BUS_DMASYNC_POSTREAD,
-  BUS_DMASYNC_POSTWRITE,
-  BUS_DMASYNC_PREREAD,
-  BUS_DMASYNC_PREWRITE,
+  BUS_DMASYNC_POSTREAD as I_BUS_DMASYNC_POSTREAD,
+  BUS_DMASYNC_POSTWRITE as I_BUS_DMASYNC_POSTWRITE,
+  BUS_DMASYNC_PREREAD as I_BUS_DMASYNC_PREREAD,
+  BUS_DMASYNC_PREWRITE as I_BUS_DMASYNC_PREWRITE,
   type BusSpace,
   type DmaMap,
   type DmaRegion,
   type Host,
-  IFF_OACTIVE,
+  IFF_OACTIVE as I_IFF_OACTIVE,
   type Ifnet,
-  LAYER_DRIVER_RX,
-  LAYER_DRIVER_TX,
-  M_BCAST,
-  M_MCAST,
+  LAYER_DRIVER_RX as I_LAYER_DRIVER_RX,
+  LAYER_DRIVER_TX as I_LAYER_DRIVER_TX,
+  M_BCAST as I_M_BCAST,
+  M_MCAST as I_M_MCAST,
   M_PKTHDR,
   type Mbuf,
   type MbufPool,
@@ -43,16 +43,16 @@ import {
   type RxBufferCache,
 } from '@ifnet/core';
 import {
-  DESC_SIZE,
-  E1000_ICR,
+  DESC_SIZE as I_DESC_SIZE,
+  E1000_ICR as I_E1000_ICR,
   E1000_ICS,
   E1000_IMC,
   E1000_IMS,
-  E1000_RDT,
-  E1000_TDT,
-  ICR_LSC,
+  E1000_RDT as I_E1000_RDT,
+  E1000_TDT as I_E1000_TDT,
+  ICR_LSC as I_ICR_LSC,
   ICR_RXDMT0,
-  ICR_RXO,
+  ICR_RXO as I_ICR_RXO,
   ICR_RXT0,
   ICR_TXDW,
   RXD_ERR_CE,
@@ -62,22 +62,55 @@ import {
   RXD_ERR_SEQ,
   RXD_ERRORS,
   RXD_LENGTH,
-  RXD_STAT_DD,
-  RXD_STAT_EOP,
-  RXD_STAT_IXSM,
-  RXD_STAT_VP,
-  RXD_STATUS,
+  RXD_STAT_DD as I_RXD_STAT_DD,
+  RXD_STAT_EOP as I_RXD_STAT_EOP,
+  RXD_STAT_IXSM as I_RXD_STAT_IXSM,
+  RXD_STAT_VP as I_RXD_STAT_VP,
+  RXD_STATUS as I_RXD_STATUS,
   TXD_CMD,
-  TXD_CMD_EOP,
-  TXD_CMD_IDE,
-  TXD_CMD_IFCS,
-  TXD_CMD_RS,
+  TXD_CMD_EOP as I_TXD_CMD_EOP,
+  TXD_CMD_IDE as I_TXD_CMD_IDE,
+  TXD_CMD_IFCS as I_TXD_CMD_IFCS,
+  TXD_CMD_RS as I_TXD_CMD_RS,
   TXD_LENGTH,
-  TXD_STAT_DD,
-  TXD_STATUS,
+  TXD_STAT_DD as I_TXD_STAT_DD,
+  TXD_STATUS as I_TXD_STATUS,
 } from '../regs.js';
 import { WmDrop, type WmDropReason, type WmEvents, newWmEvents } from './wm-drops.js';
 import { rxCsumTable } from './wm-rx-csum.js';
+
+/*
+ * The register bits, flags and layer ids used per packet or per poll, bound to this module's own
+ * constants: V8 (Node 20) reads an imported `const` from the exporting module's cell with a hole (TDZ)
+ * check at every use, while a module's own `const` folds into an immediate (see the device model,
+ * `device/receiver.ts`). The imports stay the one source of truth.
+ */
+const BUS_DMASYNC_POSTREAD = I_BUS_DMASYNC_POSTREAD;
+const BUS_DMASYNC_POSTWRITE = I_BUS_DMASYNC_POSTWRITE;
+const BUS_DMASYNC_PREREAD = I_BUS_DMASYNC_PREREAD;
+const BUS_DMASYNC_PREWRITE = I_BUS_DMASYNC_PREWRITE;
+const IFF_OACTIVE = I_IFF_OACTIVE;
+const LAYER_DRIVER_RX = I_LAYER_DRIVER_RX;
+const LAYER_DRIVER_TX = I_LAYER_DRIVER_TX;
+const M_BCAST = I_M_BCAST;
+const M_MCAST = I_M_MCAST;
+const DESC_SIZE = I_DESC_SIZE;
+const E1000_ICR = I_E1000_ICR;
+const E1000_RDT = I_E1000_RDT;
+const E1000_TDT = I_E1000_TDT;
+const ICR_LSC = I_ICR_LSC;
+const ICR_RXO = I_ICR_RXO;
+const RXD_STAT_DD = I_RXD_STAT_DD;
+const RXD_STAT_EOP = I_RXD_STAT_EOP;
+const RXD_STAT_IXSM = I_RXD_STAT_IXSM;
+const RXD_STAT_VP = I_RXD_STAT_VP;
+const RXD_STATUS = I_RXD_STATUS;
+const TXD_CMD_EOP = I_TXD_CMD_EOP;
+const TXD_CMD_IDE = I_TXD_CMD_IDE;
+const TXD_CMD_IFCS = I_TXD_CMD_IFCS;
+const TXD_CMD_RS = I_TXD_CMD_RS;
+const TXD_STAT_DD = I_TXD_STAT_DD;
+const TXD_STATUS = I_TXD_STATUS;
 
 /** Causes the driver enables: receive timer, overrun, descriptors low, link change, transmit written back. */
 export const WM_IMS = ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC | ICR_TXDW;
@@ -554,17 +587,22 @@ export abstract class WmDataPath implements PollOps {
   protected txeof(restart: boolean): void {
     const n = this.txN;
     const u8 = this.txRing.u8;
+    // The ring's arrays, read once: they are made at attach, never replaced.
+    const lasts = this.txLast;
+    const mbufs = this.txMbuf;
+    const maps = this.txMaps;
+    const pool = this.pool;
     let freed = 0;
     while (this.txUsed > 0) {
       const first = this.txHead;
-      const last = this.txLast[first];
+      const last = lasts[first];
       if ((u8[last * DESC_SIZE + TXD_STATUS] & TXD_STAT_DD) === 0) break;
-      const m = this.txMbuf[last]!;
-      this.txMbuf[last] = null;
-      const map = this.txMaps[first];
+      const m = mbufs[last]!;
+      mbufs[last] = null;
+      const map = maps[first];
       map.sync(BUS_DMASYNC_POSTWRITE);
       map.unload();
-      this.pool.freem(m);
+      pool.freem(m);
       this.txUsed -= (last >= first ? last - first : last - first + n) + 1;
       this.txHead = last + 1 === n ? 0 : last + 1;
       freed++;

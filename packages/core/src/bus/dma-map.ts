@@ -231,13 +231,28 @@ export class DmaMap {
    * A device loads buffer after buffer from the same arena (an mbuf pool's), so the arena last resolved
    * and its length are kept ({@link lastHi}): a mapping, once made, never changes (a DMA space only adds
    * mappings), so the kept answer is what {@link DmaMapBacking.arenaAt} would say, and the bounds are
-   * still checked for every load, against the kept length.
+   * still checked for every load, against the kept length. The common load (the kept arena, in bounds)
+   * is one test here; any other goes to {@link resolveSlow}, out of line, so that this stays small
+   * enough for V8 to inline into a device's per-frame store ({@link storeAt}).
    */
   private resolve(hi: number, lo: number, len: number): Uint8Array | null {
     this.nLoads++;
+    if (hi !== this.lastHi || !(lo >= 0 && len >= 0 && lo + len <= this.lastLength) || len > this.maxSize) {
+      return this.resolveSlow(hi, lo, len);
+    }
+    return this.loadKept(hi, lo, len);
+  }
+
+  /** {@link resolve} off its common path: another arena (looked up and kept), or a refused load. */
+  private resolveSlow(hi: number, lo: number, len: number): Uint8Array | null {
     if (hi !== this.lastHi && !this.lookUp(hi)) return this.refuseLoad(true);
     const inside = lo >= 0 && len >= 0 && lo + len <= this.lastLength;
     if (!inside || len > this.maxSize) return this.refuseLoad(!inside);
+    return this.loadKept(hi, lo, len);
+  }
+
+  /** The map loaded with `hi:lo`, `len` bytes, in the kept arena (bounds already checked): that arena. */
+  private loadKept(hi: number, lo: number, len: number): Uint8Array {
     const arena = this.lastArena;
     this.setSeg(0, hi, lo, len, arena);
     this.nsegs = 1;
