@@ -1,6 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { type PacketBenchProvider, caseKey, formatPacketReport, measureHeap, runPacketBenches } from '../src/index.js';
+import {
+  type PacketBenchCase,
+  type PacketBenchProvider,
+  caseKey,
+  formatPacketReport,
+  measureHeap,
+  runPacketBenches,
+} from '../src/index.js';
 import { nodeHeapProbe } from '../src/node.js';
+
+/** A plain-JavaScript 60-byte "path" that copies each frame into a ring and allocates nothing. */
+function copyCase(frame: Uint8Array, ring: Uint8Array): PacketBenchCase {
+  return {
+    key: 'sink',
+    frameLen: 60,
+    name: 'copy',
+    ops: 20_000,
+    run: (ops) => {
+      for (let i = 0; i < ops; i++) ring.set(frame, (i & 63) * 2048);
+      return ops;
+    },
+    reference: { name: 'copy (ref)', fn: (ops) => ops },
+  };
+}
 
 /** Two plain-JavaScript "paths": one that allocates an object per packet, one that does not. */
 function provider(disposed: { n: number }): PacketBenchProvider {
@@ -10,17 +32,7 @@ function provider(disposed: { n: number }): PacketBenchProvider {
   return {
     name: 'toy',
     cases: () => [
-      {
-        key: 'sink',
-        frameLen: 60,
-        name: 'copy',
-        ops: 20_000,
-        run: (ops) => {
-          for (let i = 0; i < ops; i++) ring.set(frame, (i & 63) * 2048);
-          return ops;
-        },
-        reference: { name: 'copy (ref)', fn: (ops) => ops },
-      },
+      copyCase(frame, ring),
       {
         key: 'sink',
         frameLen: 1514,
@@ -60,15 +72,7 @@ describe('packet benches', () => {
       name: 'toy',
       cases: () => [
         {
-          key: 'sink',
-          frameLen: 60,
-          name: 'copy',
-          ops: 20_000,
-          run: (ops) => {
-            for (let i = 0; i < ops; i++) ring.set(frame, (i & 63) * 2048);
-            return ops;
-          },
-          reference: { name: 'count', fn: (ops) => ops },
+          ...copyCase(frame, ring),
           basis: {
             name: 'copy twice',
             fn: (ops) => {
