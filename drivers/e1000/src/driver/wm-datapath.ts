@@ -401,8 +401,8 @@ export abstract class WmDataPath implements PollOps {
         this.rxDiscard(pkt, RX_DROP_REASON[bad]);
         continue;
       }
-      // The table index of the five bits rxCsumFlags reads (see RX_CSUM_FLAGS), written out here: a call,
-      // even inlined, spends V8's inlining budget, which this loop needs for if_input's preemption point.
+      // rxCsumIndex(wb), written out: a call, even inlined, spends V8's inlining budget, which this loop
+      // needs for if_input's preemption point.
       pkt.pkthdr.csumFlags = RX_CSUM_FLAGS[((wb >>> 5) & 3) | ((wb >>> 11) & 0xc) | ((wb & RXD_STAT_IXSM) << 2)];
       const b = pkt.buf;
       const o = pkt.off;

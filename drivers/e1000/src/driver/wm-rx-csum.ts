@@ -26,17 +26,31 @@ export function rxCsumFlags(status: number, errors: number): number {
 }
 
 /**
- * {@link rxCsumFlags} for every combination of the five write-back bits it reads, worked out once: the
- * receive loop reads a packet's flags with one load instead of a call and its branches (and keeps V8's
- * inlining budget for the rest of the loop). The index, from the status word `wb` (`status | errors << 8
- * | ...`): bits 0-1 status TCPCS, IPCS (`wb` bits 5-6); bits 2-3 errors TCPE, IPE (`wb` bits 13-14);
- * bit 4 status IXSM (`wb` bit 2).
+ * The {@link rxCsumTable} index of a write-back's status word `wb` (`status | errors << 8 | ...`): bits 0-1
+ * status TCPCS, IPCS (`wb` bits 5-6); bits 2-3 errors TCPE, IPE (`wb` bits 13-14); bit 4 status IXSM (`wb`
+ * bit 2). `wm_rxeof` writes this expression out in its loop (a call, even inlined, spends the loop's V8
+ * inlining budget); the table is built through this function, so the two must read the same bits.
+ */
+export function rxCsumIndex(wb: number): number {
+  return ((wb >>> 5) & 3) | ((wb >>> 11) & 0xc) | ((wb & RXD_STAT_IXSM) << 2);
+}
+
+/**
+ * {@link rxCsumFlags} for every combination of the five write-back bits it reads, at its
+ * {@link rxCsumIndex}, worked out once: the receive loop reads a packet's flags with one load instead of a
+ * call and its branches. Built from the register bits themselves, and refused (at module load) if the
+ * index does not tell every combination apart.
  */
 export function rxCsumTable(): Int32Array {
   const t = new Int32Array(32);
-  for (let i = 0; i < 32; i++) {
-    const status = ((i & 3) << 5) | ((i & 16) >>> 2);
-    const errors = (i & 0xc) << 3;
+  const seen = new Uint8Array(32);
+  for (let k = 0; k < 32; k++) {
+    const status =
+      ((k & 1) !== 0 ? RXD_STAT_TCPCS : 0) | ((k & 2) !== 0 ? RXD_STAT_IPCS : 0) | ((k & 16) !== 0 ? RXD_STAT_IXSM : 0);
+    const errors = ((k & 4) !== 0 ? RXD_ERR_TCPE : 0) | ((k & 8) !== 0 ? RXD_ERR_IPE : 0);
+    const i = rxCsumIndex(status | (errors << 8));
+    if (seen[i] !== 0) throw new Error('wm: rxCsumIndex maps two checksum write-backs to one table entry');
+    seen[i] = 1;
     t[i] = rxCsumFlags(status, errors);
   }
   return t;
