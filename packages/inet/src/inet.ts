@@ -529,10 +529,10 @@ export class Inet {
       }
       m = n;
     }
-    let b = m.buf;
+    let v = m.view;
     let o = m.off;
     // The first word: version, header length, TOS and total length in one load.
-    const w0 = m.view.getInt32(o);
+    const w0 = v.getInt32(o);
     const vhl = w0 >>> 24;
     if (vhl >>> 4 !== VERSION) {
       this.drop.dropInput(m, ifp, IpDrop.badVers);
@@ -550,7 +550,7 @@ export class Inet {
         return;
       }
       m = n;
-      b = m.buf;
+      v = m.view;
       o = m.off;
     }
     const csum = m.pkthdr.csumFlags;
@@ -578,7 +578,6 @@ export class Inet {
       st.paddingTrimmed++;
     }
     if (hlen > HDR_LEN) st.withOptions++;
-    const v = m.view;
     // Addresses signed (int32): small integers to V8 whatever the address, compared with the caches and
     // used as map keys as they are (a uint32 at or above 128.0.0.0 would be a heap number).
     const src = v.getInt32(o + SRC_OFF);
@@ -633,8 +632,11 @@ export class Inet {
       }
     }
     let h = hlen;
-    let p = b[o + P_OFF];
-    if ((v.getUint16(o + OFF_OFF) & FRAG_BITS) !== 0) {
+    // Flags/fragment offset, TTL and protocol (bytes 6–9) in one load through the view already in hand,
+    // instead of a 16-bit view load and a byte load through the mbuf's `buf`.
+    const w6 = v.getInt32(o + OFF_OFF);
+    let p = w6 & 0xff;
+    if (((w6 >>> 16) & FRAG_BITS) !== 0) {
       st.fragmentsReceived++;
       const whole = this.reassembly.input(m, hlen, ifp);
       if (whole === null) return;

@@ -74,6 +74,29 @@ describe('IPv4 input: every reject is a counted drop with a reason', () => {
     host.pool.assertQuiescent();
   });
 
+  it('reads flags, fragment offset, TTL and protocol from one word: DF and TTL 255 are not fragment bits', async () => {
+    const { sim, host, ch, inet } = world();
+    const s = udpFor(host).socket().bind(2000);
+    // DF (0x4000) with every TTL bit set beside it: neither may leak into the fragment test or the protocol.
+    ch.inject(udpPacket(PEER, US, 1000, 2000, bytes(4), { df: true, ttl: 255 }));
+    // A first fragment (MF) and a last one (8 bytes in): held for reassembly, delivered whole.
+    const whole = udpDatagram(PEER, US, 1000, 2000, bytes(12));
+    ch.inject(ipPacket({ src: PEER, dst: US, proto: IPPROTO_UDP, id: 9, mf: true, ttl: 255 }, whole.subarray(0, 8)));
+    ch.inject(ipPacket({ src: PEER, dst: US, proto: IPPROTO_UDP, id: 9, fragOffset: 8, ttl: 255 }, whole.subarray(8)));
+    const got: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = s.recv();
+      sim.runUntilIdle();
+      got.push((await r).data.length);
+    }
+    expect(got).toEqual([4, 12]);
+    expect(inet.stats.fragmentsReceived).toBe(2);
+    expect(inet.stats.delivered).toBe(2);
+    expect(inet.stats.drops).toEqual({});
+    s.close();
+    host.pool.assertQuiescent();
+  });
+
   it('answers an unknown protocol with ICMP protocol unreachable and counts noproto', () => {
     const { sim, host, ch, inet } = world();
     const pkt = ipPacket({ src: PEER, dst: US, proto: 99, id: 77 }, bytes(30));

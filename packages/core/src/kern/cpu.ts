@@ -118,6 +118,11 @@ export class Cpu {
   /** Counters; built in the constructor, over {@link times} (see `newCpuStats`). */
   readonly stats: CpuStats;
   private readonly observers: InterruptContextObserver[] = [];
+  /**
+   * The per-packet paths (charges, preemption points) test it as `=== true` / `=== false`: one pointer
+   * compare, where V8 compiles a bare `if (this.virtual)` on a CPU it cannot constant-fold into a full
+   * ToBoolean (false, empty string, undetectable, number and bigint checks).
+   */
   private readonly virtual: boolean;
   /**
    * Local time on the virtual clock (ns) in slot 0, nanoseconds charged in interrupt context in slot 1,
@@ -285,7 +290,7 @@ export class Cpu {
    * then through {@link now}'s per-unit reading.
    */
   catchUpHardware(): void {
-    if (this.virtual) {
+    if (this.virtual === true) {
       (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
       return;
     }
@@ -358,7 +363,7 @@ export class Cpu {
     // By context, not by `ipl`: time spent at a raised spl outside interrupt context belongs to the unit
     // that raised it (keyed by `ipl`, it fell in no tally and read as idle).
     this.times[this.chargeSlot] += ns;
-    if (this.virtual) {
+    if (this.virtual === true) {
       this.times[LOCAL_TIME] += ns;
       if (ns > 0) this.timeMoved = true;
     }
@@ -382,7 +387,7 @@ export class Cpu {
     const ns = id < MAX_LAYERS ? this.layerCost[id] : this.profile.layerDefault;
     const times = this.times;
     times[this.chargeSlot] += ns;
-    if (this.virtual) times[LOCAL_TIME] += ns;
+    if (this.virtual === true) times[LOCAL_TIME] += ns;
   }
 
   /**
@@ -400,7 +405,7 @@ export class Cpu {
     const slot = this.chargeSlot;
     // Left to right: (t + na) + nb, as the two separate charges sum.
     times[slot] = times[slot] + na + nb;
-    if (this.virtual) times[LOCAL_TIME] = times[LOCAL_TIME] + na + nb;
+    if (this.virtual === true) times[LOCAL_TIME] = times[LOCAL_TIME] + na + nb;
   }
 
   /** The id of layer `name` on this CPU (adding it if new): resolve once, at attach. */
@@ -465,7 +470,7 @@ export class Cpu {
    */
   preempt(): void {
     this.stats.preemptionPoints++;
-    if (!this.virtual && ++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.times[SAMPLE] = Number.NaN;
+    if (this.virtual === false && ++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.times[SAMPLE] = Number.NaN;
     this.catchUpHardware();
     // The common case in constant time, without reading any clock: no interrupt pending, no continuation
     // queued above the current level. The rest is out of line, so this stays small enough for V8 to
