@@ -315,7 +315,10 @@ export abstract class WmDataPath implements PollOps {
    * `ifp.input`, refill. Returns the packets received.
    */
   poll(ctx: PollContext, budget: number): number {
-    if (!this.running) return 0;
+    // Boolean fields are tested with `=== true` here and in rxeof: V8 does not track that a field holds
+    // only booleans, so a bare `if (this.running)` compiles to a full ToBoolean (false, "", undetectable,
+    // number and bigint checks, ~12 instructions) where `=== true` is one compare.
+    if (this.running !== true) return 0;
     // Take every pending cause: those the interrupt routine saw and any raised since (reading ICR
     // acknowledges them, so work done here does not interrupt again after the unmask).
     const icr = this.icrPending | this.rd(E1000_ICR);
@@ -330,9 +333,9 @@ export abstract class WmDataPath implements PollOps {
       work = this.rxeof(ctx, budget);
     } finally {
       this.txDeferDoorbell = false;
-      if (this.txDoorbellPending) this.txDoorbell();
+      if (this.txDoorbellPending === true) this.txDoorbell();
     }
-    if (this.running) this.refill();
+    if (this.running === true) this.refill();
     return work;
   }
 
@@ -410,7 +413,7 @@ export abstract class WmDataPath implements PollOps {
         pkt.flags |= (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff ? M_BCAST : M_MCAST;
       }
       ifp.input(pkt);
-      if (!this.running) break; // brought down from inside the stack
+      if (this.running !== true) break; // brought down from inside the stack (=== true: see poll)
       if (ctx.held) break; // input feedback: stop now, the ring keeps the rest
     }
     return work;

@@ -93,6 +93,12 @@ export class Mbuf {
   cluster: number;
   /** @internal True while the mbuf sits on its pool's free list (double-free detection). */
   isFree: boolean;
+  /**
+   * @internal True while the mbuf sits in its {@link recycler}'s cache (still in use for the pool): a
+   * second free is caught there. A field here rather than a per-pool byte array in the cache: one load
+   * and one store per recycled buffer, no typed-array bounds and detach checks.
+   */
+  cached: boolean;
   /** @internal Pre-built view of the internal storage area. */
   readonly ibuf: Uint8Array;
   /** @internal Pre-built DataView of the internal storage area. */
@@ -119,6 +125,7 @@ export class Mbuf {
     this.base = ibase;
     this.cluster = -1;
     this.isFree = true;
+    this.cached = false;
     this.recycler = null;
     this.ibuf = ibuf;
     this.iview = this.view;

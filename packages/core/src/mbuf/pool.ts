@@ -445,7 +445,8 @@ export class MbufPool {
    * the free lists are out of line ({@link refuseFree}, {@link release}).
    */
   free(m: Mbuf): Mbuf | null {
-    if (m.pool !== this || this.all[m.index] !== m || m.isFree) this.refuseFree(m);
+    // `=== true`: V8 does not track boolean field types, so a bare `m.isFree` is a full ToBoolean.
+    if (m.pool !== this || this.all[m.index] !== m || m.isFree === true) this.refuseFree(m);
     const next = m.next;
     // A receive queue's buffer goes back to its cache (still allocated, cluster attached), if it has room.
     if (m.recycler === null || !m.recycler.recycle(m)) this.release(m);

@@ -34,6 +34,7 @@ import { ALLOC_RESERVE, type MbufPool } from './pool.js';
 // module's own `const` into the code it compiles, but reads an imported one with a hole check per use.
 const EXT = M_EXT;
 const PKTHDR_EXT = M_PKTHDR | M_EXT;
+const RESERVE = ALLOC_RESERVE;
 
 export interface RxBufferCacheOptions {
   /** Name for diagnostics (`wm0 rxq0`). */
@@ -64,15 +65,25 @@ export class RxBufferCache implements MbufRecycler {
   readonly name: string;
   readonly capacity: number;
   readonly leading: number;
-  readonly stats: RxBufferCacheStats = { reused: 0, allocated: 0, recycled: 0, overflow: 0, failures: 0, cached: 0 };
   /** The descriptor's high address word of every buffer of this pool (the arena's segment). */
   private readonly hi: number;
-  /** Cached mbufs (a stack: `stack[0 .. top)`). */
+  /**
+   * Cached mbufs (a stack: `stack[0 .. top)`; entries above `top` are stale and never read). Each has
+   * {@link Mbuf.cached} set while it is here (catches a second free).
+   */
   private readonly stack: (Mbuf | null)[];
   private top = 0;
-  /** Per pool mbuf index: 1 while that mbuf sits in this cache (catches a second free). */
-  private readonly inCache: Uint8Array;
   private drained = false;
+  /*
+   * The counters. Per packet only `nRecycled` and `top` move: a buffer recycled is later reused, drained,
+   * or still cached, so `reused` is worked out when {@link stats} is read (recycled − drained − cached)
+   * instead of being counted on every get, and `cached` is `top`.
+   */
+  private nRecycled = 0;
+  private nDrained = 0;
+  private nAllocated = 0;
+  private nOverflow = 0;
+  private nFailures = 0;
   /** The pool's allocation guard (read once here instead of through the pool on every get). */
   private readonly guard: AllocationGuard | null;
 
@@ -94,7 +105,19 @@ export class RxBufferCache implements MbufRecycler {
     this.guard = pool.guard;
     // Packed (Array.from, not new Array(n).fill): V8 reads it without hole checks.
     this.stack = Array.from({ length: capacity }, (): Mbuf | null => null);
-    this.inCache = new Uint8Array(pool.stats.mbufs.size);
+  }
+
+  /** The counters (a snapshot, worked out when read). */
+  get stats(): RxBufferCacheStats {
+    const cached = this.top;
+    return {
+      reused: this.nRecycled - this.nDrained - cached,
+      allocated: this.nAllocated,
+      recycled: this.nRecycled,
+      overflow: this.nOverflow,
+      failures: this.nFailures,
+      cached,
+    };
   }
 
   /**
@@ -107,23 +130,25 @@ export class RxBufferCache implements MbufRecycler {
     if (g !== null && g.depth > 0) g.violation(this.pool.name, 'rx buffer cache get');
     const top = this.top - 1;
     if (top >= 0) {
+      // The slot is left as it is (stale above top): a store fewer per buffer.
       const m = this.stack[top]!;
-      this.stack[top] = null;
       this.top = top;
-      this.inCache[m.index] = 0;
-      const st = this.stats;
-      st.cached--;
-      st.reused++;
+      m.cached = false;
       return m;
     }
-    const m = this.pool.getcl(ALLOC_RESERVE);
+    return this.getFresh();
+  }
+
+  /** {@link get} when the cache is empty, out of line: a fresh buffer from the pool's receive reserve. */
+  private getFresh(): Mbuf | null {
+    const m = this.pool.getcl(RESERVE);
     if (m === null) {
-      this.stats.failures++;
+      this.nFailures++;
       return null;
     }
     m.off = this.leading;
     m.recycler = this.drained ? null : this;
-    this.stats.allocated++;
+    this.nAllocated++;
     return m;
   }
 
@@ -143,7 +168,9 @@ export class RxBufferCache implements MbufRecycler {
    * `m_free`, so the rare outcomes are out of line ({@link notRecycled}).
    */
   recycle(m: Mbuf): boolean {
-    if (this.inCache[m.index] !== 0 || this.drained || this.top === this.capacity || (m.flags & EXT) === 0) {
+    // Boolean fields compared with `=== true`: V8 does not track boolean field types, so a bare test is
+    // a full ToBoolean (false, "", undetectable, number, bigint) of about a dozen instructions.
+    if (m.cached === true || this.drained === true || this.top === this.capacity || (m.flags & EXT) === 0) {
       return this.notRecycled(m);
     }
     // Back to the state get() hands out: a fresh packet header over the same cluster.
@@ -153,23 +180,21 @@ export class RxBufferCache implements MbufRecycler {
     m.pkthdr.reset();
     m.off = this.leading;
     m.len = 0;
-    this.inCache[m.index] = 1;
+    m.cached = true;
     this.stack[this.top++] = m;
-    const st = this.stats;
-    st.cached++;
-    st.recycled++;
+    this.nRecycled++;
     return true;
   }
 
   /** {@link recycle}'s rare outcomes: a second free (throws), or the buffer goes on to the pool. */
   private notRecycled(m: Mbuf): false {
-    if (this.inCache[m.index] !== 0) {
+    if (m.cached) {
       throw new MbufError(
         'double-free',
         `rx buffer cache '${this.name}': m_free of mbuf #${m.index}, already recycled`,
       );
     }
-    this.stats.overflow++;
+    this.nOverflow++;
     m.recycler = null;
     return false;
   }
@@ -188,8 +213,8 @@ export class RxBufferCache implements MbufRecycler {
     while (this.top > 0) {
       const m = this.stack[--this.top]!;
       this.stack[this.top] = null;
-      this.inCache[m.index] = 0;
-      this.stats.cached--;
+      m.cached = false;
+      this.nDrained++;
       m.recycler = null;
       this.pool.free(m);
     }

@@ -53,7 +53,10 @@ describe('RxBufferCache (page_pool)', () => {
     const { pool, cache } = setup();
     const m = cache.get()!;
     pool.free(m);
+    expect(m.cached).toBe(true);
     expect(() => pool.free(m)).toThrow(MbufError);
+    expect(() => pool.free(m)).toThrow(/already recycled/);
+    expect(cache.stats).toMatchObject({ recycled: 1, cached: 1, overflow: 0 });
     cache.drain();
     pool.assertQuiescent();
   });
@@ -73,6 +76,30 @@ describe('RxBufferCache (page_pool)', () => {
     expect(cache.stats.cached).toBe(1);
     cache.drain();
     pool.assertQuiescent();
+  });
+
+  it('stats: reused counts buffers handed out again, not those drained (worked out when read)', () => {
+    const { pool, cache } = setup(4);
+    const [a, b, c] = [cache.get()!, cache.get()!, cache.get()!];
+    pool.free(a);
+    pool.free(b);
+    pool.free(c);
+    expect(cache.stats).toEqual({ reused: 0, allocated: 3, recycled: 3, overflow: 0, failures: 0, cached: 3 });
+    const again = cache.get()!;
+    expect(again).toBe(c);
+    expect(again.cached).toBe(false);
+    expect(cache.stats).toMatchObject({ reused: 1, recycled: 3, cached: 2 });
+    cache.drain();
+    // Two drained: still recycled 3, reused 1; none cached, and their marks cleared.
+    expect(cache.stats).toMatchObject({ reused: 1, recycled: 3, cached: 0 });
+    expect([a.isFree, b.isFree, a.cached, b.cached]).toEqual([true, true, false, false]);
+    pool.free(again);
+    expect(cache.stats).toMatchObject({ reused: 1, recycled: 3, overflow: 1, cached: 0 });
+    pool.assertQuiescent();
+    // A snapshot: reading it twice gives two objects, and writing one changes nothing.
+    const s = cache.stats;
+    s.reused = 99;
+    expect(cache.stats.reused).toBe(1);
   });
 
   it('counts a failure when both the cache and the pool are empty', () => {
