@@ -79,9 +79,12 @@ export function cksumBytes(buf: Uint8Array, off: number, len: number, initial = 
  * This is the path of {@link cksumMbuf}.
  */
 export function cksumView(view: DataView, off: number, len: number, initial = 0): number {
-  let total = cksumFold(initial);
+  // Compares and selects instead of `cksumFold(initial)` and `Math.min`, whose results V8 computes in
+  // floating point (a conversion and a double compare each, per call of the echo path's 26-byte sum).
+  let total = (initial & 0xffff) === initial ? initial : cksumFold(initial);
   while (len > 0) {
-    const n = Math.min(len, 16384);
+    // biome-ignore lint/complexity/useMathMinMax: Math.min's result is a double to V8 here (see above).
+    const n = len < 16384 ? len : 16384;
     let s = 0;
     let i = off;
     const end16 = off + (n & ~15);
