@@ -118,8 +118,11 @@ export function cksumView(view: DataView, off: number, len: number, initial = 0)
       i += 2;
     }
     if ((n & 1) !== 0) s += view.getUint8(i) << 8;
-    // Chunks are even-sized except possibly the last, so no realignment is needed between chunks.
-    total = cksumFold(total + s);
+    // Chunks are even-sized except possibly the last, so no realignment is needed between chunks. The
+    // fold written out: `total + s` is below 2^30, where cksumFold's 32-bit test (a double compare) is moot.
+    const t = total + s;
+    const u = (t & 0xffff) + (t >>> 16);
+    total = (u & 0xffff) + (u >>> 16);
     off += n;
     len -= n;
   }
