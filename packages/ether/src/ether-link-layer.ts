@@ -142,6 +142,10 @@ const TYPE_QINQ = ETHERTYPE_QINQ;
 const MAX_8023_LENGTH = ETHER_MAX_8023_LENGTH;
 const VLANTAG = M_VLANTAG;
 const IF_DATA = ETHER_IF;
+// Core's functions the output path calls per frame, bound the same way: an imported function is read from
+// its module's cell, with a hole check and a compare against the function V8 inlined, at each call site.
+const ownsChain = hostOwnsChain;
+const prepend = m_prepend;
 /** The I/G bit of the destination's first byte, in the header's first big-endian word. */
 const DST_GROUP_BIT = 0x0100_0000;
 /** The I/G bit of the source's first byte, in the header's second big-endian word (destination 4–5, source 0–1). */
@@ -237,7 +241,7 @@ function vlanInput(ifp: Ifnet, m: Mbuf, st: EtherStats, type: number, table: Dis
  * queue), true once it is queued.
  */
 export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8Array): boolean {
-  return outputFrame(ifp, ETHER_IF.of(ifp), m, proto, dst);
+  return outputFrame(ifp, IF_DATA.of(ifp), m, proto, dst);
 }
 
 /**
@@ -249,7 +253,7 @@ export function etherOutputFrame(ifp: Ifnet, m: Mbuf, proto: number, dst: Uint8A
 function outputFrame(ifp: Ifnet, data: EtherIfData, m: Mbuf, proto: number, dst: Uint8Array): boolean {
   const host = ifp.host;
   host.cpu.chargeLayerId(LAYER);
-  if (!hostOwnsChain(host, m)) assertOwnMbuf(host, m, `${ifp.name}: ether_output`);
+  if (!ownsChain(host, m)) assertOwnMbuf(host, m, `${ifp.name}: ether_output`);
   // An integral ethertype in range and a payload within the MTU (tagged or not): nothing to drop.
   if (
     !((proto | 0) === proto && proto >= TYPE_MIN && proto <= 0xffff && m.pkthdr.len <= ifp.mtu) &&
@@ -257,7 +261,7 @@ function outputFrame(ifp: Ifnet, data: EtherIfData, m: Mbuf, proto: number, dst:
   ) {
     return false;
   }
-  const n = m_prepend(m, HDR_LEN);
+  const n = prepend(m, HDR_LEN);
   if (n === null) {
     ifp.countOutputDrop(EtherDrop.noBufs);
     return false;
@@ -316,7 +320,7 @@ function countGroup(ifp: Ifnet, data: EtherIfData, n: Mbuf, dst: Uint8Array): vo
  * `proto`), plus those of {@link etherOutputFrame} and of the resolver.
  */
 export function etherOutput(ifp: Ifnet, m: Mbuf, proto: number, dst: unknown): boolean {
-  const data = ETHER_IF.of(ifp);
+  const data = IF_DATA.of(ifp);
   if (dst instanceof Uint8Array) {
     if (dst.length !== ETHER_ADDR_LEN) {
       ifp.dropOutput(m, EtherDrop.badDst);

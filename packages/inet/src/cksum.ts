@@ -79,9 +79,12 @@ export function cksumBytes(buf: Uint8Array, off: number, len: number, initial = 
  * This is the path of {@link cksumMbuf}.
  */
 export function cksumView(view: DataView, off: number, len: number, initial = 0): number {
-  let total = cksumFold(initial);
+  // Compares and selects instead of `cksumFold(initial)` and `Math.min`, whose results V8 computes in
+  // floating point (a conversion and a double compare each, per call of the echo path's 26-byte sum).
+  let total = (initial & 0xffff) === initial ? initial : cksumFold(initial);
   while (len > 0) {
-    const n = Math.min(len, 16384);
+    // biome-ignore lint/complexity/useMathMinMax: Math.min's result is a double to V8 here (see above).
+    const n = len < 16384 ? len : 16384;
     let s = 0;
     let i = off;
     const end16 = off + (n & ~15);
@@ -115,8 +118,11 @@ export function cksumView(view: DataView, off: number, len: number, initial = 0)
       i += 2;
     }
     if ((n & 1) !== 0) s += view.getUint8(i) << 8;
-    // Chunks are even-sized except possibly the last, so no realignment is needed between chunks.
-    total = cksumFold(total + s);
+    // Chunks are even-sized except possibly the last, so no realignment is needed between chunks. The
+    // fold written out: `total + s` is below 2^30, where cksumFold's 32-bit test (a double compare) is moot.
+    const t = total + s;
+    const u = (t & 0xffff) + (t >>> 16);
+    total = (u & 0xffff) + (u >>> 16);
     off += n;
     len -= n;
   }

@@ -227,6 +227,10 @@ const LOOPBACKNET = IN_LOOPBACKNET;
 const ANY = INADDR_ANY;
 const ETHER = IFT_ETHER;
 const TYPE_IP = ETHERTYPE_IP;
+// Core's functions `ip_output` calls per datagram, bound the same way: an imported function is read from
+// its module's cell, with a hole check and a compare against the function V8 inlined, at each call site.
+const ownsChain = hostOwnsChain;
+const prepend = m_prepend;
 /** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 const LINK_UNICAST = 0;
 const LINK_BCAST = 1;
@@ -782,7 +786,7 @@ export class Inet {
    */
   output(m: Mbuf, src: number, dst: number, proto: number, opts: IpOutputOptions = NO_OPTIONS): IpOutputStatus {
     this.host.cpu.chargeLayerId(LAYER);
-    if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, 'ip_output');
     const ttl = opts.ttl;
     const tos = opts.tos;
     if (
@@ -811,7 +815,7 @@ export class Inet {
       this.drop.dropOutput(m, ifp, IpDrop.outputTooBig);
       return 'msgsize';
     }
-    const n = m_prepend(m, HDR_LEN);
+    const n = prepend(m, HDR_LEN);
     if (n === null) {
       this.drop.countOutput(ifp, IpDrop.outputNoBufs);
       return 'nobufs';

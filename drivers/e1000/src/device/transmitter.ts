@@ -250,9 +250,14 @@ export class E1000Transmitter {
       }
     }
     if (!eop) return TX_INCOMPLETE;
-    for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
-      const o = ringOff + k * DESC;
-      if ((a[o + 11] & CMD_RS) !== 0) a[o + 12] |= STAT_DD;
+    if (h === (tdh + 1 === n ? 0 : tdh + 1)) {
+      // A packet of one descriptor (the common case): its RS bit was just read, no second pass over it.
+      if (rs) a[ringOff + tdh * DESC + 12] |= STAT_DD;
+    } else {
+      for (let k = tdh; k !== h; k = k + 1 === n ? 0 : k + 1) {
+        const o = ringOff + k * DESC;
+        if ((a[o + 11] & CMD_RS) !== 0) a[o + 12] |= STAT_DD;
+      }
     }
     this.tdh = h;
     this.rs = rs;

@@ -118,6 +118,10 @@ export const WM_IMS = ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC | ICR_TXDW;
 export const WM_NTXSEGS = 32;
 /** The transmit engine gathers at most 16 KB per packet. */
 export const MAX_TX_FRAME = 16384;
+// `start`'s bounds as module-local consts: an exported `const` is read through its cell (with a hole
+// check) even inside its own module.
+const TX_MAX_SEGS = WM_NTXSEGS;
+const TX_MAX_FRAME = MAX_TX_FRAME;
 /** Shortest frame the driver accepts from the device (an Ethernet header). */
 const ETHER_HDR_LEN = 14;
 /** Frame errors: the packet is dropped (IPE/TCPE only mark the checksum bad). */
@@ -525,7 +529,7 @@ export abstract class WmDataPath implements PollOps {
         ifp.dropOutput(m, WmDrop.TxEmpty);
         continue;
       }
-      if (segs > n - 1 || segs > WM_NTXSEGS || m.pkthdr.len > MAX_TX_FRAME) {
+      if (segs > n - 1 || segs > TX_MAX_SEGS || m.pkthdr.len > TX_MAX_FRAME) {
         ifp.dropOutput(m, WmDrop.TxTooBig);
         continue;
       }

@@ -27,6 +27,10 @@ export const IFF_PROMISC = 0x100;
 export const IFF_ALLMULTI = 0x200;
 export const IFF_OACTIVE = 0x400;
 export const IFF_MULTICAST = 0x8000;
+// What `if_output` and `if_transmit` use per packet, bound the same way (an exported `const` is read
+// through its cell even in this module; an imported function with a target compare at each call site).
+const OACTIVE = IFF_OACTIVE;
+const ownsChain = hostOwnsChain;
 
 export type LinkState = 'unknown' | 'up' | 'down';
 
@@ -410,7 +414,7 @@ export class Ifnet {
    * before anything is taken: the caller still owns `m` (see `assertOwnMbuf`).
    */
   output(m: Mbuf, proto: number, dst: unknown): boolean {
-    if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_output`);
     if (!this.up) {
       this.dropOutput(m, 'output.down');
       return false;
@@ -424,7 +428,7 @@ export class Ifnet {
    * `MbufError` as in {@link output}.
    */
   transmit(m: Mbuf): boolean {
-    if (!hostOwnsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
+    if (!ownsChain(this.host, m)) assertOwnMbuf(this.host, m, `${this.name}: if_transmit`);
     if (!this.running) {
       this.dropOutput(m, 'output.notrunning');
       return false;
@@ -433,7 +437,7 @@ export class Ifnet {
       this.dropOutput(m, 'snd.full');
       return false;
     }
-    if ((this.flags & IFF_OACTIVE) === 0) this.ops.start(this);
+    if ((this.flags & OACTIVE) === 0) this.ops.start(this);
     return true;
   }
 
