@@ -29,8 +29,10 @@ import { ONES_SUM_WASM } from './ones-sum-wasm.js';
 
 /**
  * Shortest range the engine sums in WebAssembly: below it the copy and the call into WebAssembly (about
- * 200 instructions on V8) cost more than a JavaScript loop saves. Measured with callgrind (README): an
- * IPv4 UDP payload of a 60-byte frame (26 bytes) stays on the JavaScript path.
+ * 15 ns on V8, whatever the length) cost more than the e1000's JavaScript word loop saves. Measured (the
+ * best of 60 rounds, datagrams of 16..1480 bytes in their frames' arrays): even at 128 bytes, ahead from
+ * 192 (22 against 27 ns), 1.8x at 1480 (72 against 130 ns). A 60-byte frame's 26-byte datagram stays on
+ * the JavaScript path.
  */
 export const ONES_SUM_MIN = 128;
 
