@@ -2,7 +2,9 @@
  * The model's receive checksum offload (`rxChecksumBits`, which sums little-endian words in byte-swapped
  * form, RFC 1071 §2(B), long runs as aligned 32-bit words) against a reference written here from RFC
  * 791/768/793 and the 8254x datasheet that sums big-endian 16-bit words byte by byte: random IPv4/TCP/UDP
- * frames, correct or corrupted, placed at every alignment in their buffer, under every RXCSUM setting.
+ * frames, correct or corrupted, placed at every alignment in their buffer, under every RXCSUM setting;
+ * long runs both through core's WebAssembly checksum engine (a frame in its own array) and through the
+ * JavaScript loop (a frame inside a buffer larger than the engine's scratch); full-sized frames.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +120,33 @@ function modelBits(frame: Uint8Array, pad: number, rxcsum: number): number {
   return rxChecksumBits(f, new DataView(buffer), frameWords(buffer), pad, 0, frame.length, rxcsum);
 }
 
+/**
+ * `frame` at byte `pad` of a buffer larger than the checksum engine's scratch page, summed as a range of
+ * that whole buffer (a cable's ring): the engine declines it, and the JavaScript loop sums it.
+ */
+function modelBitsInRing(frame: Uint8Array, pad: number, rxcsum: number): number {
+  const buffer = new ArrayBuffer(70_000);
+  const ring = new Uint8Array(buffer).fill(0xff);
+  ring.set(frame, pad);
+  return rxChecksumBits(ring, new DataView(buffer), frameWords(buffer), 0, pad, frame.length, rxcsum);
+}
+
+/**
+ * An IPv4 frame of `frameLen` bytes carrying a TCP or UDP datagram with `payload` bytes after its header
+ * and correct checksums, then Ethernet padding (0xFF bytes) up to `frameLen`.
+ */
+function datagramFrame(proto: 6 | 17, payload: number, frameLen: number): Uint8Array {
+  const l4hdr = proto === 6 ? 20 : 8;
+  const total = 20 + l4hdr + payload;
+  const f = new Uint8Array(frameLen).fill(0xff);
+  for (let i = 0; i < 14 + total; i++) f[i] = (i * 131 + 17) & 0xff;
+  f.set([0x08, 0x00, 0x45, 0x00, total >>> 8, total & 0xff, 0, 0, 0x40, 0x00, 64, proto], 12);
+  putSum(f, 24, 14, 20);
+  if (proto === 17) f.set([(total - 20) >>> 8, (total - 20) & 0xff], 38);
+  putSum(f, proto === 6 ? 50 : 40, 34, total - 20, byteSum(f, 26, 8) + proto + total - 20);
+  return f;
+}
+
 describe('e1000 model: receive checksum offload sums (little-endian words, byte-swapped form)', () => {
   it('agrees with a byte-by-byte reference on random frames at every alignment and RXCSUM setting', () => {
     fc.assert(
@@ -140,6 +169,49 @@ describe('e1000 model: receive checksum offload sums (little-endian words, byte-
     expect(seen).toContain(RXD_STAT_IPCS | RXD_STAT_TCPCS);
     expect(seen).toContain(RXD_STAT_IPCS | RXD_STAT_TCPCS | RXD_STAT_UDPCS | (RXD_ERR_TCPE << 8));
     expect(seen).toContain(RXD_STAT_IPCS | (RXD_ERR_IPE << 8));
+  });
+
+  it('frames summed as a range of a larger buffer (the JavaScript loop, not the engine) agree too', () => {
+    fc.assert(
+      fc.property(frameArb, fc.integer({ min: 0, max: 7 }), fc.constantFrom(0x100, 0x200, 0x300), (f, pad, rx) => {
+        expect(modelBitsInRing(f, pad, rx)).toBe(reference(f, rx));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('1514-byte frames: good and bad TCP and UDP sums, odd lengths, padding, both summing paths', () => {
+    const UDP_GOOD = RXD_STAT_IPCS | RXD_STAT_TCPCS | RXD_STAT_UDPCS;
+    const TCP_GOOD = RXD_STAT_IPCS | RXD_STAT_TCPCS;
+    const BAD = RXD_ERR_TCPE << 8;
+    const cases: [6 | 17, number, number][] = [
+      [17, 1472, 1514], // a full-sized UDP datagram
+      [6, 1460, 1514], // a full-sized TCP segment
+      [17, 1471, 1514], // odd lengths: the last byte alone, then one byte of padding
+      [6, 1459, 1514],
+      [17, 1001, 1514], // a shorter datagram padded to the full frame
+      [17, 999, 1514],
+      [6, 200, 1514],
+    ];
+    for (const [proto, payload, len] of cases) {
+      const good = proto === 17 ? UDP_GOOD : TCP_GOOD;
+      const f = datagramFrame(proto, payload, len);
+      const l4end = 34 + (proto === 6 ? 20 : 8) + payload;
+      for (let pad = 0; pad < 4; pad++) {
+        expect(modelBits(f, pad, 0x300)).toBe(good);
+        expect(modelBitsInRing(f, pad, 0x300)).toBe(good);
+      }
+      // A changed byte anywhere in the datagram (its first, middle and last), or the length, is caught;
+      // a changed padding byte is not covered and changes nothing.
+      for (const at of [34, 700, l4end - 1, l4end]) {
+        const bad = f.slice();
+        bad[at] ^= 0x10;
+        const want = at < l4end ? good | BAD : good;
+        expect(modelBits(bad, 1, 0x300)).toBe(want);
+        expect(modelBitsInRing(bad, 2, 0x300)).toBe(want);
+        expect(reference(bad, 0x300)).toBe(want);
+      }
+    }
   });
 
   it('a frame of all-zero and all-0xFF words: the sums of 0 and of -0', () => {

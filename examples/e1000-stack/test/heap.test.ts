@@ -42,6 +42,11 @@ describe.each(['virtual', 'real'] as const)('e1000 on the %s clock: no heap allo
   const cases: [string, 'rx' | 'socket' | 'tx' | 'echo', () => (n: number) => number][] = [
     ['receive: device DMA → wm poll → if_input → ether → sink', 'rx', () => receiveToSink(rig(clock), sinkFrame(60))],
     ['receive: … → IPv4 → UDP → socket → application', 'socket', () => receiveToSocket(rig(clock, true), udpFrame(60))],
+    [
+      'receive 1514-byte UDP frames (checksum offload through the WebAssembly engine)',
+      'socket',
+      () => receiveToSocket(rig(clock, true), udpFrame(1514)),
+    ],
     ['transmit: if_transmit → wm start → device gather → wire → txeof', 'tx', () => transmit(rig(clock), 60)],
     ['ICMP echo through the e1000 both ways', 'echo', () => echo(rig(clock, true), echoRequestFrame())],
     [

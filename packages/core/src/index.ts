@@ -6,6 +6,8 @@ export * from './bus/register-trace.js';
 export * from './bus/dma.js';
 export * from './bus/dma-map.js';
 export * from './lib/copy-bytes.js';
+export * from './lib/ones-sum.js';
+export * from './lib/ones-sum-engine.js';
 export * from './bus/interrupt-line.js';
 export * from './bus/device.js';
 export * from './bus/wire.js';
