@@ -87,7 +87,7 @@ export class E1000Receiver {
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
   private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  /** The same buffer's aligned 32-bit words, for the checksum offload's long runs and the DMA's short copies. */
+  /** The same buffer's aligned 32-bit words, for the checksum offload's long runs. */
   private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /**
    * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
@@ -99,7 +99,6 @@ export class E1000Receiver {
   private raCount = 0;
   /** Staging buffer for a received frame with its FCS appended (RCTL.SECRC clear). */
   private readonly rxbuf = new Uint8Array(MAX_FRAME + 4);
-  private readonly rxbufWords = new Uint32Array(this.rxbuf.buffer);
 
   constructor(
     private readonly stats: E1000DeviceStats,
@@ -233,7 +232,7 @@ export class E1000Receiver {
     // (small enough for V8 to inline into this method with the DMA map's store); any other in storeFrame.
     const errors =
       need === 1 && this.strip
-        ? this.storeNext(frame, this.frameWords, this.frameBase, off, len, STATUS_LAST | (csum & 0xff), csum >>> 8)
+        ? this.storeNext(frame, off, len, STATUS_LAST | (csum & 0xff), csum >>> 8)
         : this.storeFrame(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;
 
@@ -269,8 +268,6 @@ export class E1000Receiver {
    */
   private storeFrame(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
     let src = frame;
-    let words = this.frameWords;
-    let srcBase = this.frameBase;
     let base = off;
     let total = len;
     if (!this.strip) {
@@ -282,8 +279,6 @@ export class E1000Receiver {
       b[len + 2] = (fcs >>> 16) & 0xff;
       b[len + 3] = fcs >>> 24;
       src = b;
-      words = this.rxbufWords;
-      srcBase = 0;
       base = 0;
       total = len + 4;
     }
@@ -294,35 +289,26 @@ export class E1000Receiver {
       const chunk = Math.min(total - pos, bufSize);
       const last = k === need - 1;
       const status = last ? STATUS_LAST | (csum & 0xff) : STATUS_MORE;
-      errors += this.storeNext(src, words, srcBase, base + pos, chunk, status, last ? csum >>> 8 : 0);
+      errors += this.storeNext(src, base + pos, chunk, status, last ? csum >>> 8 : 0);
       pos += chunk;
     }
     return errors;
   }
 
   /**
-   * Writes `src[from, from+len)` (`words` view `src`'s whole buffer, in which `src` starts at `srcBase`:
-   * short copies go as words) into the buffer of descriptor RDH, writes the descriptor back with `status`
+   * Writes `src[from, from+len)` into the buffer of descriptor RDH, writes the descriptor back with `status`
    * and `errors` and advances RDH. A buffer that cannot be written — an address of 0 (an uninitialised
    * descriptor) or one outside mapped memory, counted as a bus error by the DMA space — gets RXE and no
    * data, and makes this return 1 (else 0).
    *
    * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and the buffer
    * through a map loaded from the descriptor's two address words and written in the same step
-   * (`DmaMap.storeWordsAt`: `bus_dmamap` resolves the bus address to its arena and offset once, bounds checked
+   * (`DmaMap.storeAt`: `bus_dmamap` resolves the bus address to its arena and offset once, bounds checked
    * once; the copy is one `set`/`copyWithin`/word copy): no double crosses a call. The descriptor is
    * read and written back as little-endian 32-bit words (the address as two loads, the write-back as two
    * stores), never byte by byte.
    */
-  private storeNext(
-    src: Uint8Array,
-    words: Uint32Array,
-    srcBase: number,
-    from: number,
-    len: number,
-    status: number,
-    errors: number,
-  ): number {
+  private storeNext(src: Uint8Array, from: number, len: number, status: number, errors: number): number {
     const ring = this.ring;
     const v = ring.view;
     const h = this.rdh;
@@ -330,7 +316,7 @@ export class E1000Receiver {
     const lo = v.getUint32(o, true);
     const hi = v.getUint32(o + 4, true);
     // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
-    const ok = (hi !== 0 || lo !== 0) && this.bufMap!.storeWordsAt(hi, lo, src, from, len, words, srcBase);
+    const ok = (hi !== 0 || lo !== 0) && this.bufMap!.storeAt(hi, lo, src, from, len);
     // Bytes 8..15 as two little-endian words: length, checksum 0; status, errors, special 0.
     v.setUint32(o + 8, len, true);
     v.setUint32(o + 12, status | ((errors | (ok ? 0 : ERR_RXE)) << 8), true);

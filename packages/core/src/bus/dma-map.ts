@@ -34,7 +34,7 @@
  */
 import type { Mbuf } from '../mbuf/mbuf.js';
 import type { MbufPool } from '../mbuf/pool.js';
-import { copyBytes, copyBytesAligned } from '../lib/copy-bytes.js';
+import { copyBytes } from '../lib/copy-bytes.js';
 import { DmaMapSlab } from './dma-map-slab.js';
 
 /** `BUS_DMASYNC_PREREAD`: before the device writes the buffer. */
@@ -59,8 +59,6 @@ export interface DmaMapBacking {
    * removed or replaced: a map keeps the last answer (see `DmaMap.resolve`).
    */
   arenaAt(hi: number): Uint8Array | undefined;
-  /** The same arena's whole 32-bit words (a `Uint32Array` from byte 0), made when it was mapped. */
-  wordsAt(hi: number): Uint32Array | undefined;
   /** The high half under which `buffer` is mapped, or 0 when it is not mapped. */
   hiOf(buffer: ArrayBufferLike): number;
   /** Counts one bus error. */
@@ -82,7 +80,6 @@ export interface DmaMapStats {
 }
 
 const EMPTY = new Uint8Array(0);
-const EMPTY_WORDS = new Uint32Array(0);
 
 export class DmaMap {
   /** `dm_nsegs`: segments of the loaded buffer (0 when unloaded). */
@@ -123,11 +120,10 @@ export class DmaMap {
   private nBadAddress = 0;
   private nTooBig = 0;
   private nOutOfRange = 0;
-  /** {@link resolve}'s last arena: its high half (-1: none yet), the arena, its length and its words. */
+  /** {@link resolve}'s last arena: its high half (-1: none yet), the arena and its length. */
   private lastHi = -1;
   private lastArena: Uint8Array = EMPTY;
   private lastLength = 0;
-  private lastWords: Uint32Array = EMPTY_WORDS;
 
   /** `bus_dmamap_create(tag, maxSize, maxSegments, ...)`: use {@link DmaSpace.createMap}. */
   constructor(
@@ -231,28 +227,6 @@ export class DmaMap {
   }
 
   /**
-   * {@link storeAt} for a device that keeps a `Uint32Array` of its source's whole buffer (`srcWords`, from
-   * byte 0) and the source's `byteOffset` (`srcBase`): a short frame at aligned addresses is then copied
-   * as words into the arena's ({@link copyBytesAligned}), not by `set`, whose call costs more than the
-   * copy of a 60-byte frame. The same outcome as storeAt.
-   */
-  storeWordsAt(
-    hi: number,
-    lo: number,
-    src: Uint8Array,
-    srcOff: number,
-    len: number,
-    srcWords: Uint32Array,
-    srcBase: number,
-  ): boolean {
-    const arena = this.resolve(hi, lo, len);
-    if (arena === null) return false;
-    // resolve returned the kept arena: lastWords are its words, from its byte 0.
-    copyBytesAligned(arena, this.lastWords, lo, src, srcWords, srcBase, srcOff, len);
-    return true;
-  }
-
-  /**
    * {@link loadAddr}'s work: the arena `hi:lo` lies in (the map loaded with that one segment), or null.
    * A device loads buffer after buffer from the same arena (an mbuf pool's), so the arena last resolved
    * and its length are kept ({@link lastHi}): a mapping, once made, never changes (a DMA space only adds
@@ -301,7 +275,6 @@ export class DmaMap {
     this.lastHi = hi;
     this.lastArena = arena;
     this.lastLength = arena.length;
-    this.lastWords = this.backing.wordsAt(hi) ?? EMPTY_WORDS;
     return true;
   }
 

@@ -59,8 +59,6 @@ interface Segment {
   readonly name: string;
   readonly u8: Uint8Array;
   readonly view: DataView;
-  /** Whole 32-bit words from byte 0, for maps' short word copies ({@link DmaMapBacking.wordsAt}). */
-  readonly u32: Uint32Array;
 }
 
 export class DmaSpace implements DmaAccess, DmaMapBacking {
@@ -80,11 +78,6 @@ export class DmaSpace implements DmaAccess, DmaMapBacking {
   }
 
   /** @internal {@link DmaMapBacking} */
-  wordsAt(hi: number): Uint32Array | undefined {
-    return hi >= 1 && hi <= this.segments.length ? this.segments[hi - 1].u32 : undefined;
-  }
-
-  /** @internal {@link DmaMapBacking} */
   hiOf(buffer: ArrayBufferLike): number {
     const segs = this.segments;
     for (let i = 0; i < segs.length; i++) if (segs[i].u8.buffer === buffer) return i + 1;
@@ -98,8 +91,7 @@ export class DmaSpace implements DmaAccess, DmaMapBacking {
 
   /** Maps a whole ArrayBuffer (an mbuf arena, say) and returns the bus address of its byte 0. */
   map(buffer: ArrayBuffer | SharedArrayBuffer, name: string): number {
-    const u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
-    this.segments.push({ name, u8: new Uint8Array(buffer), view: new DataView(buffer), u32 });
+    this.segments.push({ name, u8: new Uint8Array(buffer), view: new DataView(buffer) });
     return this.segments.length * SEGMENT_SPAN;
   }
 

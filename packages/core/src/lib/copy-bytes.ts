@@ -62,50 +62,6 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
   copyRange(dst, dstOff, src, srcOff, len);
 }
 
-/** Up to this many bytes, {@link copyBytesAligned} copies words: `set`'s builtin entry costs about as much as 20 of them. */
-export const SHORT_COPY_MAX = 64;
-
-/** The sign bit and the two low bits: `(x & NEG_OR_UNALIGNED) === 0` for a non-negative multiple of 4. */
-const NEG_OR_UNALIGNED = 0x8000_0003 | 0;
-
-/**
- * {@link copyBytes} for a caller that also keeps `Uint32Array` views of both whole buffers from byte 0
- * (`dstWords`, `srcWords`) and where `src` starts in its buffer (`srcBase`: its `byteOffset`, kept because
- * the getter is a call); `dst` starts at byte 0 of its buffer (an arena). A short copy (up to
- * {@link SHORT_COPY_MAX} bytes) of whole words at 4-aligned buffer addresses, inside both arrays, is a
- * loop of word loads and stores — on V8 (node 20) `TypedArray.prototype.set` costs about 270
- * instructions per call whatever the length, a 60-byte frame's fifteen words about 180 — and every
- * other copy is {@link copyBytes}'s. Same semantics as copyBytes (ranges overlapping backwards in one
- * buffer go to it too, as a memmove).
- */
-export function copyBytesAligned(
-  dst: Uint8Array,
-  dstWords: Uint32Array,
-  dstOff: number,
-  src: Uint8Array,
-  srcWords: Uint32Array,
-  srcBase: number,
-  srcOff: number,
-  len: number,
-): void {
-  const s = srcBase + srcOff;
-  if (
-    len > SHORT_COPY_MAX ||
-    // dstOff, s and len non-negative multiples of 4, srcOff non-negative (srcOff >> 31 is -1 if not).
-    ((dstOff | s | len | (srcOff >> 31)) & NEG_OR_UNALIGNED) !== 0 ||
-    dstOff + len > dst.length ||
-    srcOff + len > src.length ||
-    (dstOff > s && dstOff < s + len)
-  ) {
-    copyBytes(dst, dstOff, src, srcOff, len);
-    return;
-  }
-  const w = dstOff >>> 2;
-  const r = s >>> 2;
-  const n = len >>> 2;
-  for (let i = 0; i < n; i++) dstWords[w + i] = srcWords[r + i];
-}
-
 /** {@link copyBytes} of a range that is not a whole source array (or out of bounds): cases 2 to 4. */
 function copyRange(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
   if (len <= 0) return;

@@ -59,39 +59,6 @@ describe('DmaMap (bus_dmamap)', () => {
     expect(dma.busErrors).toBe(3);
   });
 
-  it("storeWordsAt is storeAt with the source buffer's words: same data, map state, counters and refusals", () => {
-    const dma = new DmaSpace();
-    const r = dma.alloc(8192, 'buffers');
-    const hi = r.busAddr / DMA_SEGMENT_SPAN;
-    const a = dma.createMap('a', 2048);
-    const b = dma.createMap('b', 2048);
-    const wire = new Uint8Array(4096).map((_, i) => i * 11);
-    const wireWords = new Uint32Array(wire.buffer);
-    const frame = wire.subarray(100); // a frame inside a larger buffer, at a 4-aligned byteOffset
-    // A short aligned frame (copied as words), an unaligned one, a long one, each beside storeAt's.
-    for (const [lo, off, len] of [
-      [0, 0, 60],
-      [2, 0, 60],
-      [64, 3, 61],
-      [128, 0, 1514],
-    ]) {
-      expect(a.storeAt(hi, lo, frame, off, len)).toBe(true);
-      const want = Array.from(r.u8.subarray(lo, lo + len));
-      r.u8.fill(0, lo, lo + len);
-      expect(b.storeWordsAt(hi, lo, frame, off, len, wireWords, 100)).toBe(true);
-      expect(Array.from(r.u8.subarray(lo, lo + len))).toEqual(want);
-      expect(want).toEqual(Array.from(frame.subarray(off, off + len)));
-      expect([b.nsegs, b.segHi[0], b.segLo[0], b.segLen[0], b.mapsize]).toEqual([1, hi, lo, len, len]);
-      expect(b.segArena[0]).toBe(a.segArena[0]);
-    }
-    expect(b.storeWordsAt(hi, 8190, frame, 0, 60, wireWords, 100)).toBe(false); // runs off the end
-    expect(b.storeWordsAt(hi + 3, 0, frame, 0, 60, wireWords, 100)).toBe(false); // unmapped
-    expect(b.storeWordsAt(hi, 0, frame, 0, 4000, wireWords, 100)).toBe(false); // larger than the map
-    expect(b.loaded).toBe(false);
-    expect(b.stats).toMatchObject({ loads: 7, badAddress: 2, tooBig: 1 });
-    expect(dma.busErrors).toBe(3);
-  });
-
   it('keeps the arena it resolved last without changing any outcome (bounds, reasons, other segments)', () => {
     const dma = new DmaSpace();
     const a = dma.alloc(4096, 'a');
