@@ -194,6 +194,29 @@ describe('e1000 model: receive', () => {
     expect(rig.read(E1000_GORCL)).toBe(0);
   });
 
+  it('a burst of frames on an asserted line is one interrupt; RXT0 pends for each frame, masked or not', () => {
+    const rig = new DeviceRig();
+    rig.linkUp();
+    rig.setupRx(64); // far above the RXDMT0 threshold
+    rig.write(E1000_IMS, ICR_RXT0);
+    for (let i = 0; i < 3; i++) rig.inject(ethFrame(MAC, 60, i));
+    expect(rig.line.asserted).toBe(true);
+    expect(rig.dev.stats.irqAsserts).toBe(1);
+    expect(rig.read(E1000_ICR)).toBe(ICR_RXT0);
+    expect(rig.line.asserted).toBe(false);
+    rig.inject(ethFrame(MAC, 60, 3)); // the next frame after ICR was read: a new assertion
+    expect(rig.dev.stats.irqAsserts).toBe(2);
+    expect(rig.read(E1000_ICR)).toBe(ICR_RXT0);
+    // RXT0 masked: it still pends in ICR, the line stays low, and unmasking raises it.
+    rig.write(E1000_IMC, ICR_RXT0);
+    rig.inject(ethFrame(MAC, 60, 4));
+    expect(rig.line.asserted).toBe(false);
+    rig.write(E1000_IMS, ICR_RXT0);
+    expect(rig.line.asserted).toBe(true);
+    expect(rig.dev.stats.irqAsserts).toBe(3);
+    expect(rig.dev.stats.rxDelivered).toBe(5);
+  });
+
   it('keeps the FCS when SECRC is clear, and uses 1024-byte buffers with BSIZE=01', () => {
     expect(crc32(new TextEncoder().encode('123456789'), 0, 9)).toBe(0xcbf43926);
     const rig = new DeviceRig();
@@ -293,6 +316,8 @@ describe('e1000 model: receive', () => {
     expect(try1(ethFrame(other))).toBe(false);
     expect(try1(ethFrame(BCAST))).toBe(false);
     expect(try1(ethFrame(mcast))).toBe(false);
+    // All ones but the last bit: a group address, not broadcast (BAM does not take it).
+    const almost = parseMac('ff:ff:ff:ff:ff:fe');
     // Second receive address, valid.
     rig.write(E1000_RAL(3), 0x00000002);
     rig.write(E1000_RAH(3), (RAH_AV | 0x9900) >>> 0);
@@ -317,6 +342,7 @@ describe('e1000 model: receive', () => {
     expect(try1(ethFrame(mcast2))).toBe(false);
     rig.write(E1000_RCTL, RCTL_EN | RCTL_SECRC | RCTL_BAM);
     expect(try1(ethFrame(BCAST))).toBe(true);
+    expect(try1(ethFrame(almost))).toBe(false); // its MTA hash bit (0xFEF) is clear
     rig.write(E1000_RCTL, RCTL_EN | RCTL_SECRC | RCTL_MPE);
     expect(try1(ethFrame(mcast2))).toBe(true);
     expect(try1(ethFrame(other))).toBe(false);

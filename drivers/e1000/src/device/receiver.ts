@@ -190,11 +190,20 @@ export class E1000Receiver {
       regs.roc++;
       return;
     }
-    const group = (frame[off] & 1) !== 0;
-    const bcast =
-      group &&
-      (frame[off] & frame[off + 1] & frame[off + 2] & frame[off + 3] & frame[off + 4] & frame[off + 5]) === 0xff;
-    if (!this.accept(frame, off, group, bcast)) {
+    if (frame !== this.frameArray) this.newFrameArray(frame);
+    // The destination as RAL/RAH hold an address: bytes 0..3 as a little-endian word, 4..5 as a half-word.
+    const dst = this.frameBase + off;
+    const dstLo = this.frameView.getInt32(dst, true);
+    const dstHi = this.frameView.getUint16(dst + 4, true);
+    const group = (dstLo & 1) !== 0;
+    const bcast = dstLo === -1 && dstHi === 0xffff;
+    // The receive address filter: a group destination in acceptGroup (out of line), a unicast one here —
+    // UPE, then the exact match — where it costs none of V8's inlining budget for this method.
+    if (
+      group
+        ? !this.acceptGroup(frame, off, bcast, dstLo, dstHi)
+        : (this.rctl & UPE) === 0 && !this.exactMatch(dstLo, dstHi)
+    ) {
       st.rxFiltered++;
       return;
     }
@@ -216,13 +225,15 @@ export class E1000Receiver {
     // are decided here without the call (rxChecksumBits would return 0 for them).
     let csum = 0;
     if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
-      if (frame !== this.frameArray) this.newFrameArray(frame);
       csum = rxChecksumBits(frame, this.frameView, this.frameWords, this.frameBase, off, len, this.rxcsum);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
-    const errors = this.strip
-      ? this.storeFrame(frame, off, len, need, csum)
-      : this.storeWithFcs(frame, off, len, need, csum);
+    // A frame in one buffer without its FCS (RCTL.SECRC, as drivers set it) is one descriptor, written here
+    // (small enough for V8 to inline into this method with the DMA map's store); any other in storeFrame.
+    const errors =
+      need === 1 && this.strip
+        ? this.storeNext(frame, off, len, STATUS_LAST | (csum & 0xff), csum >>> 8)
+        : this.storeFrame(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;
 
     st.rxDelivered++;
@@ -249,84 +260,88 @@ export class E1000Receiver {
   }
 
   /**
-   * RCTL.SECRC clear (keep the CRC): stages the frame with its FCS appended, as the MAC received it, and
-   * stores that. Its own method so that {@link storeFrame} stays small enough for V8 to inline.
+   * Stores one frame, `frame[off, off+len)`, into the receive ring from RDH on — a buffer's worth per
+   * descriptor, EOP (and the checksum indications `csum`) on the last — with its FCS appended unless
+   * RCTL.SECRC (staged in {@link rxbuf} as the MAC received it). Returns the number of descriptors whose
+   * buffer could not be written (see {@link storeNext}). `receive` writes the common frame, one
+   * descriptor without FCS, itself.
    */
-  private storeWithFcs(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
-    const b = this.rxbuf;
-    for (let i = 0; i < len; i++) b[i] = frame[off + i];
-    const fcs = crc32(b, 0, len);
-    b[len] = fcs & 0xff;
-    b[len + 1] = (fcs >>> 8) & 0xff;
-    b[len + 2] = (fcs >>> 16) & 0xff;
-    b[len + 3] = fcs >>> 24;
-    return this.storeFrame(b, 0, len + 4, need, csum);
+  private storeFrame(frame: Uint8Array, off: number, len: number, need: number, csum: number): number {
+    let src = frame;
+    let base = off;
+    let total = len;
+    if (!this.strip) {
+      const b = this.rxbuf;
+      for (let i = 0; i < len; i++) b[i] = frame[off + i];
+      const fcs = crc32(b, 0, len);
+      b[len] = fcs & 0xff;
+      b[len + 1] = (fcs >>> 8) & 0xff;
+      b[len + 2] = (fcs >>> 16) & 0xff;
+      b[len + 3] = fcs >>> 24;
+      src = b;
+      base = 0;
+      total = len + 4;
+    }
+    const bufSize = this.bufSize;
+    let errors = 0;
+    let pos = 0;
+    for (let k = 0; k < need; k++) {
+      const chunk = Math.min(total - pos, bufSize);
+      const last = k === need - 1;
+      const status = last ? STATUS_LAST | (csum & 0xff) : STATUS_MORE;
+      errors += this.storeNext(src, base + pos, chunk, status, last ? csum >>> 8 : 0);
+      pos += chunk;
+    }
+    return errors;
   }
 
   /**
-   * Stores one frame, `src[base, base+total)` (its FCS already appended unless RCTL.SECRC), into the
-   * receive ring from RDH on — a buffer's worth per descriptor, EOP (and the checksum indications `csum`)
-   * on the last — writes each descriptor back (length; then status, errors, special) and advances RDH.
-   * Returns the number of descriptors whose buffer could not be written (an address of 0 — an
-   * uninitialised descriptor — or one outside mapped memory, counted as a bus error by the DMA space):
-   * they get RXE and no data.
+   * Writes `src[from, from+len)` into the buffer of descriptor RDH, writes the descriptor back with `status`
+   * and `errors` and advances RDH. A buffer that cannot be written — an address of 0 (an uninitialised
+   * descriptor) or one outside mapped memory, counted as a bus error by the DMA space — gets RXE and no
+   * data, and makes this return 1 (else 0).
    *
-   * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and each buffer
+   * The ring is reached through a DMA map loaded when RDBAL/RDBAH/RDLEN were written, and the buffer
    * through a map loaded from the descriptor's two address words and written in the same step
    * (`DmaMap.storeAt`: `bus_dmamap` resolves the bus address to its arena and offset once, bounds checked
    * once; the copy is one `set`/`copyWithin`/word copy): no double crosses a call. The descriptor is
    * read and written back as little-endian 32-bit words (the address as two loads, the write-back as two
    * stores), never byte by byte.
    */
-  private storeFrame(src: Uint8Array, base: number, total: number, need: number, csum: number): number {
-    const v = this.ring.view;
-    const ringOff = this.ring.off;
-    const n = this.ring.size;
-    const bufSize = this.bufSize;
-    const map = this.bufMap!;
-    let errors = 0;
-    let h = this.rdh;
-    let pos = 0;
-    for (let k = 0; k < need; k++) {
-      const chunk = Math.min(total - pos, bufSize);
-      const o = ringOff + h * DESC;
-      const lo = v.getUint32(o, true);
-      const hi = v.getUint32(o + 4, true);
-      // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
-      const ok = (hi !== 0 || lo !== 0) && map.storeAt(hi, lo, src, base + pos, chunk);
-      if (!ok) errors++;
-      // Bytes 8..15 as two little-endian words: length, checksum 0; status (DD, EOP and the checksum
-      // indications on the last), errors, special 0.
-      const last = k === need - 1;
-      v.setUint32(o + 8, chunk, true);
-      v.setUint32(
-        o + 12,
-        (last ? STATUS_LAST | (csum & 0xff) : STATUS_MORE) | (((last ? csum >>> 8 : 0) | (ok ? 0 : ERR_RXE)) << 8),
-        true,
-      );
-      pos += chunk;
-      h = h + 1 === n ? 0 : h + 1;
-    }
-    this.rdh = h;
-    return errors;
+  private storeNext(src: Uint8Array, from: number, len: number, status: number, errors: number): number {
+    const ring = this.ring;
+    const v = ring.view;
+    const h = this.rdh;
+    const o = ring.off + h * DESC;
+    const lo = v.getUint32(o, true);
+    const hi = v.getUint32(o + 4, true);
+    // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
+    const ok = (hi !== 0 || lo !== 0) && this.bufMap!.storeAt(hi, lo, src, from, len);
+    // Bytes 8..15 as two little-endian words: length, checksum 0; status, errors, special 0.
+    v.setUint32(o + 8, len, true);
+    v.setUint32(o + 12, status | ((errors | (ok ? 0 : ERR_RXE)) << 8), true);
+    this.rdh = h + 1 === ring.size ? 0 : h + 1;
+    return ok ? 0 : 1;
   }
 
-  /** The receive address filter. */
-  private accept(frame: Uint8Array, off: number, group: boolean, bcast: boolean): boolean {
+  /**
+   * The receive address filter for a multicast or broadcast destination: MPE, BAM for broadcast, the
+   * exact match, then the MTA hash. (A unicast destination is filtered in `receive`.)
+   */
+  private acceptGroup(frame: Uint8Array, off: number, bcast: boolean, dstLo: number, dstHi: number): boolean {
     const rctl = this.rctl;
-    if (group) {
-      if ((rctl & RCTL_MPE) !== 0) return true;
-      if (bcast) return (rctl & RCTL_BAM) !== 0;
-    } else if ((rctl & UPE) !== 0) {
-      return true;
-    }
-    const lo = frame[off] | (frame[off + 1] << 8) | (frame[off + 2] << 16) | (frame[off + 3] << 24);
-    const hi = frame[off + 4] | (frame[off + 5] << 8);
+    if ((rctl & RCTL_MPE) !== 0) return true;
+    if (bcast) return (rctl & RCTL_BAM) !== 0;
+    if (this.exactMatch(dstLo, dstHi)) return true;
+    const hash = mtaHash(frame, off, (rctl >>> RCTL_MO_SHIFT) & 3);
+    return (this.r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
+  }
+
+  /** Whether the destination `lo`, `hi` (as RAL/RAH hold it) is one of the valid receive addresses. */
+  private exactMatch(lo: number, hi: number): boolean {
     const raLo = this.raLo;
     const raHi = this.raHi;
     for (let i = 0; i < this.raCount; i++) if (raLo[i] === lo && raHi[i] === hi) return true;
-    if (!group) return false;
-    const hash = mtaHash(frame, off, (rctl >>> RCTL_MO_SHIFT) & 3);
-    return (this.r[R(E1000_MTA) + (hash >>> 5)] & (1 << (hash & 31))) !== 0;
+    return false;
   }
 }

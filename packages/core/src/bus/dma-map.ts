@@ -251,10 +251,18 @@ export class DmaMap {
     return this.loadKept(hi, lo, len);
   }
 
-  /** The map loaded with `hi:lo`, `len` bytes, in the kept arena (bounds already checked): that arena. */
+  /**
+   * The map loaded with `hi:lo`, `len` bytes, in the kept arena (bounds already checked): that arena.
+   * {@link setSeg}'s work for segment 0, written out: without the general index it is small enough for V8
+   * to inline into a device's per-frame store with the rest of {@link resolve}.
+   */
   private loadKept(hi: number, lo: number, len: number): Uint8Array {
+    this.segHi[0] = hi;
+    this.segLo[0] = lo;
+    this.segLen[0] = len;
     const arena = this.lastArena;
-    this.setSeg(0, hi, lo, len, arena);
+    if (this.segArena[0] !== arena) this.segArena[0] = arena;
+    this.pool0 = null;
     this.nsegs = 1;
     this.mapsize = len;
     return arena;
