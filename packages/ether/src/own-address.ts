@@ -13,10 +13,15 @@ import type { Ifnet } from '@ifnet/core';
  * which nothing in the workspace does).
  */
 export class OwnAddress {
-  /** The `ifp.lladdr` array {@link words} were computed from (null: not yet). */
+  /** The `ifp.lladdr` array {@link hi} and {@link lo} were computed from (null: not yet). */
   private from: Uint8Array | null = null;
-  /** Bytes 0–3 (big-endian, as a signed 32-bit integer) and bytes 4–5 of the address. */
-  private readonly words = new Int32Array(2);
+  /**
+   * Bytes 0–3 of the address (big-endian, as a signed 32-bit integer) and bytes 4–5 (-1: not a 6-byte
+   * address). Two integer fields rather than an `Int32Array(2)`: each typed-array element load compiles to
+   * a detached-buffer test and a bounds check besides the load, twice per received frame.
+   */
+  private hi = 0;
+  private lo = -1;
 
   /**
    * Whether an address is `ifp`'s own, given as its first four bytes in a big-endian int32 (`hi`) and its
@@ -24,8 +29,7 @@ export class OwnAddress {
    */
   matchesWords(ifp: Ifnet, hi: number, lo: number): boolean {
     if (this.from !== ifp.lladdr) this.load(ifp.lladdr);
-    const w = this.words;
-    return hi === w[0] && lo === w[1];
+    return hi === this.hi && lo === this.lo;
   }
 
   /**
@@ -37,26 +41,26 @@ export class OwnAddress {
    */
   writeSource(ifp: Ifnet, view: DataView, off: number, dstTail: number): void {
     if (this.from !== ifp.lladdr) this.load(ifp.lladdr);
-    const w = this.words;
-    if (w[1] < 0) {
+    const lo = this.lo;
+    if (lo < 0) {
       const a = ifp.lladdr;
       view.setUint16(off, dstTail);
       for (let i = 0; i < 6; i++) view.setUint8(off + 2 + i, i < a.length ? a[i] : 0);
       return;
     }
-    const hi = w[0];
+    const hi = this.hi;
     view.setInt32(off, (dstTail << 16) | (hi >>> 16));
-    view.setInt32(off + 4, (hi << 16) | w[1]);
+    view.setInt32(off + 4, (hi << 16) | lo);
   }
 
   private load(a: Uint8Array): void {
     this.from = a;
     // An address of another length (never an Ethernet interface's) matches nothing: -1 is no 16-bit value.
     if (a.length !== 6) {
-      this.words[1] = -1;
+      this.lo = -1;
       return;
     }
-    this.words[0] = (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3];
-    this.words[1] = (a[4] << 8) | a[5];
+    this.hi = (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3];
+    this.lo = (a[4] << 8) | a[5];
   }
 }

@@ -36,6 +36,17 @@ describe('OwnAddress', () => {
     expect([...b]).toEqual([1, 2, 2, 0, 0, 0, 0, 9]);
   });
 
+  it('matches again once a 6-byte address replaces one of another length', () => {
+    const own = new OwnAddress();
+    const ifp = ifWith(Uint8Array.from([9, 8, 7, 6]));
+    const frame = Uint8Array.from([0x80, 1, 2, 3, 4, 5, 0, 0]); // top bit set: a negative first word
+    expect(matchesAt(own, ifp, frame, 0)).toBe(false);
+    ifp.lladdr = Uint8Array.from([0x80, 1, 2, 3, 4, 5]);
+    expect(matchesAt(own, ifp, frame, 0)).toBe(true);
+    frame[5] = 6;
+    expect(matchesAt(own, ifp, frame, 0)).toBe(false);
+  });
+
   it('writes an address of another length byte by byte, zero-padded to six', () => {
     const own = new OwnAddress();
     const ifp = ifWith(Uint8Array.from([9, 8, 7, 6]));
