@@ -14,7 +14,7 @@
  * The result is in byte-swapped form, folded to 16 bits (see `ones-sum.ts`): the same number from the
  * SIMD module and from JavaScript, for every range. No call allocates.
  *
- * Instantiation is synchronous (`new WebAssembly.Module`/`Instance`): the module is 400 bytes, compiled
+ * Instantiation is synchronous (`new WebAssembly.Module`/`Instance`): the module is 500 bytes, compiled
  * in well under a millisecond, and browsers allow synchronous compilation of modules this small on the
  * main thread (Chrome refuses only large ones there). It is lazy: core compiles the module when the
  * first engine is made, not when core is imported, and a user makes its engine once (the e1000 model at
@@ -28,13 +28,18 @@ import { onesSum } from './ones-sum.js';
 import { ONES_SUM_WASM } from './ones-sum-wasm.js';
 
 /**
- * Shortest range the engine sums in WebAssembly: below it the copy and the call into WebAssembly (about
- * 15 ns on V8, whatever the length) cost more than the e1000's JavaScript word loop saves. Measured (the
- * best of 60 rounds, datagrams of 16..1480 bytes in their frames' arrays): even at 128 bytes, ahead from
- * 192 (22 against 27 ns), 1.8x at 1480 (72 against 130 ns). A 60-byte frame's 26-byte datagram stays on
- * the JavaScript path.
+ * Shortest range the engine sums in WebAssembly: below it the copy and the call into WebAssembly (20 to
+ * 30 ns on V8, whatever the length: a memmove through `TypedArray.prototype.set`, the JS-to-WebAssembly
+ * call) cost more than the e1000's JavaScript word loop saves. Measured (Node 20, x64, loaded 2-core
+ * machine; the best of 60 rounds of 20,000 sums, one engine or the JavaScript loop per process, three
+ * alternations; a datagram in its frame's array), engine against JavaScript: 34 against 27 ns at 128
+ * bytes, even at 192 (35 against 34), ahead from 256 (37 against 40), 2.8x at 1480 (54 against 150). The
+ * earlier 8-byte loop crosses at the same length in the same runs (1 to 2 ns shorter below 192 bytes:
+ * less set-up; 10 to 25 ns longer from 256): the threshold was 128 from a first measurement that found
+ * the copy and the call cheaper (21 ns at 128 bytes), which these runs did not reproduce. A 60-byte
+ * frame's 26-byte datagram stays on the JavaScript path.
  */
-export const ONES_SUM_MIN = 128;
+export const ONES_SUM_MIN = 192;
 
 /** The scratch memory: one WebAssembly page, enough for any frame (an e1000 takes 16 KiB with LPE). */
 export const ONES_SUM_SCRATCH = 65536;

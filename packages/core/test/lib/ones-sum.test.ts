@@ -2,7 +2,8 @@
  * `onesSum` and `OnesSumEngine` (WebAssembly SIMD and its JavaScript fallback) against a byte-wise RFC 1071
  * sum written here: big-endian 16-bit words, byte by byte, folded, then byte-swapped into the form the
  * engine returns (RFC 1071 §2(B)). Random lengths and contents at every alignment, every tail length, the
- * carry edge cases of all-0xFF data up to the whole scratch page; when the engine declines; no allocation.
+ * carry edge cases of all-0xFF data up to the whole scratch page, the ends of the SIMD loop's biased signed
+ * words; when the engine declines; no allocation.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +92,28 @@ describe('ones-complement sum (RFC 1071, byte-swapped form)', () => {
     for (let i = 0; i < pair.length; i += 4) pair.set([0x01, 0x00, 0xfe, 0xff], i);
     expect(simd.trySum(pair, 0, 1024)).toBe(0xffff);
     expect(onesSum(pair, 0, 1024)).toBe(0xffff);
+  });
+
+  it('the signed lanes of the SIMD loop: words at the ends of their range, biased, up to the whole page', () => {
+    // The loop biases each word by 0x8000 and adds pairs as signed 16-bit numbers (pmaddwd): 0x0000 and
+    // 0x8000 are the most negative and the zero after the bias, 0x7FFF and 0xFFFF the two sides of the sign.
+    for (const word of [0x0000, 0x7fff, 0x8000, 0xffff, 0x0080, 0x8080]) {
+      const page = new Uint8Array(ONES_SUM_SCRATCH);
+      for (let i = 0; i < page.length; i += 2) page.set([word & 0xff, word >>> 8], i);
+      const frame = page.subarray(0, 1514);
+      for (const [src, off, len] of [
+        [page, 0, ONES_SUM_SCRATCH],
+        [page, 1, ONES_SUM_SCRATCH - 1],
+        [page, 2, ONES_SUM_SCRATCH - 3],
+        [page, 7, 65000],
+        [frame, 34, 1480],
+        [frame, 3, 1511],
+      ] as const) {
+        const want = reference(src, off, len);
+        expect(simd.trySum(src, off, len)).toBe(want);
+        expect(onesSum(src, off, len)).toBe(want);
+      }
+    }
   });
 
   it('declines (trySum -1) what it would not copy, and sum still answers in JavaScript', () => {
