@@ -375,7 +375,8 @@ export abstract class WmDataPath implements PollOps {
       // [rxNext, rxNext + rxFilled), so nothing reads it before then.
       this.rxNext = i + 1 === n ? 0 : i + 1;
       this.rxFilled--;
-      cpu.chargeLayerId(LAYER_DRIVER_RX);
+      // The driver's per-descriptor charge is made where the descriptor's path ends (nothing between here
+      // and there reads the clock): for a good packet together with if_input's (`inputCharging`).
       const len = words[w + RXW_LENGTH] & 0xffff;
       const errors = (wb >>> RXW_ERRORS_SHIFT) & 0xff;
       const tail = this.rxTail;
@@ -396,7 +397,10 @@ export abstract class WmDataPath implements PollOps {
         m.pkthdr.len = m.len; // a frame in one descriptor (the common case): no chain bookkeeping
       } else {
         const head = this.rxAppend(m, tail, bad, (wb & RXD_STAT_EOP) !== 0);
-        if (head === null) continue;
+        if (head === null) {
+          cpu.chargeLayerId(LAYER_DRIVER_RX);
+          continue;
+        }
         pkt = head;
         bad = this.rxBad;
         this.rxBad = RX_GOOD;
@@ -405,6 +409,7 @@ export abstract class WmDataPath implements PollOps {
       const plen = pkt.pkthdr.len;
       if (bad === RX_GOOD && (plen < ETHER_HDR_LEN || plen > maxFrame)) bad = RX_BAD_LENGTH;
       if (bad !== RX_GOOD) {
+        cpu.chargeLayerId(LAYER_DRIVER_RX);
         this.rxDiscard(pkt, RX_DROP_REASON[bad]);
         continue;
       }
@@ -416,7 +421,7 @@ export abstract class WmDataPath implements PollOps {
       if ((b[o] & 1) !== 0) {
         pkt.flags |= (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff ? M_BCAST : M_MCAST;
       }
-      ifp.input(pkt);
+      ifp.inputCharging(pkt, LAYER_DRIVER_RX);
       if (this.running !== true) break; // brought down from inside the stack (=== true: see poll)
       if (ctx.held) break; // input feedback: stop now, the ring keeps the rest
     }

@@ -64,7 +64,8 @@ export class ContinuationScheduler {
 
   /** `kcont_enqueue`: queues `kc` at the tail of its level. False (and nothing done) if already pending. */
   schedule(kc: Continuation<any>): boolean {
-    if (kc.pending) {
+    // `=== true`: per wakeup (a socket's per datagram); a bare boolean field test is a full ToBoolean in V8.
+    if (kc.pending === true) {
       this.stats.coalesced++;
       return false;
     }

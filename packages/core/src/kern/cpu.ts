@@ -221,14 +221,15 @@ export class Cpu {
 
   /** Work became runnable: remember when, if the CPU was idle, and tell the runner. */
   private wake(): void {
-    if (this.idle && Number.isNaN(this.wakeAt)) {
+    // `=== true`: per wakeup (a socket's per datagram); a bare boolean field test is a full ToBoolean in V8.
+    if (this.idle === true && Number.isNaN(this.wakeAt)) {
       // One call site per clock kind: each stays monomorphic and inlined, so the double it returns is
       // never boxed (a call site that has seen both clocks may not inline, and a returned double is then a
       // new heap number on every wake-up).
       // (sim-alloc) The virtual clock writes its event time into a cell: at virtual times above 2^31 ns a
       // returned double was still a heap number where V8 did not inline the call (per frame in the legacy
       // interrupt-per-frame model).
-      if (this.virtual) {
+      if (this.virtual === true) {
         (this.clock as VirtualClock).eventTimeInto(this.times, WAKE_TIME);
         this.wakeAt = this.times[WAKE_TIME];
       } else this.wakeAt = (this.clock as RealClock).eventTime();
@@ -265,7 +266,7 @@ export class Cpu {
    * comparisons: 13–32 B per unit of work measured), and a cell never boxes.
    */
   nowInto(cell: Float64Array, index: number): void {
-    if (this.virtual) cell[index] = this.times[LOCAL_TIME];
+    if (this.virtual === true) cell[index] = this.times[LOCAL_TIME];
     else cell[index] = this.realNow();
   }
 
@@ -342,7 +343,7 @@ export class Cpu {
    * 2^31 ns.
    */
   private frontierInto(slot: number): void {
-    if (this.virtual) (this.clock as VirtualClock).nowInto(this.times, slot);
+    if (this.virtual === true) (this.clock as VirtualClock).nowInto(this.times, slot);
     else this.times[slot] = this.clock.now();
   }
 
@@ -558,7 +559,7 @@ export class Cpu {
    * Returns false when there was nothing to do. Used by runners, never by kernel code.
    */
   runUnit(): boolean {
-    if (this.virtual) {
+    if (this.virtual === true) {
       (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
       return this.runOneUnit();
     }

@@ -25,7 +25,7 @@ function badCount(fn: string, what: string, v: number, max: number): never {
 
 /** Throws MbufError (`'use-after-free'`) when `m` sits on its pool's free list. */
 export function checkLive(fn: string, m: Mbuf): void {
-  if (m.isFree) useAfterFree(fn, m);
+  if (m.isFree === true) useAfterFree(fn, m);
 }
 
 function useAfterFree(fn: string, m: Mbuf): never {

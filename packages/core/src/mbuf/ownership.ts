@@ -65,7 +65,7 @@ export function assertOwnMbuf(owner: MbufOwner | MbufPool, m: Mbuf, where: strin
  */
 export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
   if (owner instanceof MbufPool) {
-    for (let x: Mbuf | null = m; x !== null; x = x.next) if (x.pool !== owner || x.isFree) return false;
+    for (let x: Mbuf | null = m; x !== null; x = x.next) if (x.pool !== owner || x.isFree === true) return false;
     return true;
   }
   return hostOwnsChain(owner, m);
@@ -79,7 +79,7 @@ export function ownsChain(owner: MbufOwner | MbufPool, m: Mbuf): boolean {
  * current too) plus the chain and free-list tests; the full test out of line otherwise.
  */
 export function hostOwnsChain(owner: MbufOwner, m: Mbuf): boolean {
-  return (m.pool === owner.ownedPool && m.next === null && !m.isFree) || ownsChainFull(owner, m);
+  return (m.pool === owner.ownedPool && m.next === null && m.isFree === false) || ownsChainFull(owner, m);
 }
 
 /**

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_COST_PROFILE,
   IFT_LOOP,
+  LAYER_DRIVER_RX,
   type Mbuf,
   MbufError,
   MbufPool,
@@ -253,5 +255,54 @@ describe('foreign mbufs at the interface boundary', () => {
     expect(lo.counters.drops['input.badlen']).toBe(2);
     sim.runFor(1_000_000);
     a.pool.assertQuiescent();
+  });
+
+  it('if_input refuses a free mbuf (use-after-free), also of the pool it last saw', () => {
+    const { a } = twoHosts();
+    const lo = a.lo0!;
+    lo.input(a.pool.devget(new Uint8Array(20), 0, 20, null)!); // a.pool is now the remembered one
+    const m = a.pool.devget(new Uint8Array(20), 0, 20, null)!;
+    a.pool.freem(m);
+    expect(code(() => lo.input(m))).toBe('use-after-free');
+    expect(code(() => lo.inputCharging(m, LAYER_DRIVER_RX))).toBe('use-after-free');
+  });
+
+  it('inputCharging(m, layer) is chargeLayerId(layer) then input(m): the same tallies and clock, to the bit', () => {
+    // Fractional costs whose sums round differently by association: (t + driver) + ifInput both ways.
+    const costs = {
+      ...DEFAULT_COST_PROFILE,
+      layer: { ...DEFAULT_COST_PROFILE.layer, driverRx: 0.1, ifInput: 0.7 },
+    };
+    const hosts = [0, 1].map((i) => {
+      const sim = new Simulation();
+      const host = createPlatform().createHost({ name: `h${i}`, runner: sim, costs });
+      return { sim, host };
+    });
+    for (let k = 0; k < 200; k++) {
+      const [one, two] = hosts.map(({ host }) => host);
+      one.lo0!.inputCharging(one.pool.devget(new Uint8Array(20), 0, 20, null)!, LAYER_DRIVER_RX);
+      two.cpu.chargeLayerId(LAYER_DRIVER_RX);
+      two.lo0!.input(two.pool.devget(new Uint8Array(20), 0, 20, null)!);
+      // A bad length too: charged the same, dropped the same.
+      const bad = [one, two].map((h) => {
+        const m = h.pool.devget(new Uint8Array(20), 0, 20, null)!;
+        m.pkthdr.len = 21;
+        return m;
+      });
+      one.lo0!.inputCharging(bad[0], LAYER_DRIVER_RX);
+      two.cpu.chargeLayerId(LAYER_DRIVER_RX);
+      two.lo0!.input(bad[1]);
+    }
+    const [one, two] = hosts.map(({ host }) => host);
+    expect(Object.is(one.cpu.now(), two.cpu.now())).toBe(true);
+    expect(Array.from(one.cpu.stats.chargedSoft)).toEqual(Array.from(two.cpu.stats.chargedSoft));
+    expect(one.cpu.stats.chargedInterrupt).toBe(two.cpu.stats.chargedInterrupt);
+    expect(one.lo0!.counters.drops['input.badlen']).toBe(200);
+    expect(two.lo0!.counters.drops['input.badlen']).toBe(200);
+    expect(one.lo0!.counters.ipackets).toBe(two.lo0!.counters.ipackets);
+    for (const { sim, host } of hosts) {
+      sim.runFor(1_000_000);
+      host.pool.assertQuiescent();
+    }
   });
 });
