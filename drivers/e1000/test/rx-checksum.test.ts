@@ -121,6 +121,17 @@ function modelBits(frame: Uint8Array, pad: number, rxcsum: number): number {
 }
 
 /**
+ * `frame` at byte `pad` of a buffer that ends with it (its last word may not be whole: a read past the
+ * frame's end would fall outside the word view).
+ */
+function modelBitsAtEnd(frame: Uint8Array, pad: number, rxcsum: number): number {
+  const buffer = new ArrayBuffer(pad + frame.length);
+  const f = new Uint8Array(buffer, pad, frame.length);
+  f.set(frame);
+  return rxChecksumBits(f, new DataView(buffer), frameWords(buffer), pad, 0, frame.length, rxcsum);
+}
+
+/**
  * `frame` at byte `pad` of a buffer larger than the checksum engine's scratch page, summed as a range of
  * that whole buffer (a cable's ring): the engine declines it, and the JavaScript loop sums it.
  */
@@ -146,6 +157,60 @@ function datagramFrame(proto: 6 | 17, payload: number, frameLen: number): Uint8A
   putSum(f, proto === 6 ? 50 : 40, 34, total - 20, byteSum(f, 26, 8) + proto + total - 20);
   return f;
 }
+
+/**
+ * A small frame (34..128 bytes, the fast path's territory): random bytes under a mostly valid IPv4
+ * header — sometimes with options, another version, a fragment, a total length short of or past the
+ * frame, an odd datagram length, a non-IPv4 ethertype, a zero UDP checksum — with correct sums, then
+ * one byte maybe flipped.
+ */
+const smallFrameArb = fc
+  .record({
+    len: fc.integer({ min: 34, max: 128 }),
+    proto: fc.constantFrom(17, 17, 6, 1),
+    options: fc.constantFrom(0, 0, 0, 0, 4, 8),
+    /** How far the IPv4 total length falls short of the frame (Ethernet padding); -1: past its end. */
+    short: fc.constantFrom(0, 0, 0, 1, 2, 3, 14, -1),
+    fill: fc.integer({ min: 0, max: 0xffff_ffff }),
+    fragment: fc.constantFrom(0, 0, 0, 0x4000, 0x2000, 0x0001, 0x0100),
+    corrupt: fc.integer({ min: -40, max: 127 }),
+    mask: fc.integer({ min: 1, max: 255 }),
+    noUdpSum: fc.boolean(),
+    version: fc.constantFrom(4, 4, 4, 4, 6),
+    ethertype: fc.constantFrom(0x0800, 0x0800, 0x0800, 0x86dd, 0x0008),
+  })
+  .map((o) => {
+    const f = new Uint8Array(o.len);
+    let x = o.fill;
+    for (let i = 0; i < f.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      f[i] = x >>> 24;
+    }
+    const hlen = 20 + o.options;
+    const total = Math.max(0, o.len - 14 - o.short);
+    f[12] = o.ethertype >>> 8;
+    f[13] = o.ethertype & 0xff;
+    f[14] = (o.version << 4) | (hlen >>> 2);
+    f[16] = total >>> 8;
+    f[17] = total & 0xff;
+    f[20] = o.fragment >>> 8;
+    f[21] = o.fragment & 0xff;
+    f[23] = o.proto;
+    if (14 + hlen <= o.len) putSum(f, 24, 14, hlen);
+    const l4 = 14 + hlen;
+    const l4len = total - hlen;
+    const at = o.proto === 6 ? l4 + 16 : l4 + 6;
+    if (l4len >= (o.proto === 6 ? 20 : 8) && 14 + total <= o.len) {
+      if (o.proto === 17) {
+        f[l4 + 4] = l4len >>> 8;
+        f[l4 + 5] = l4len & 0xff;
+      }
+      if (o.proto === 17 && o.noUdpSum) f[at] = f[at + 1] = 0;
+      else putSum(f, at, l4, l4len, byteSum(f, 26, 8) + o.proto + l4len);
+    }
+    if (o.corrupt >= 0) f[o.corrupt % f.length] ^= o.mask;
+    return f;
+  });
 
 describe('e1000 model: receive checksum offload sums (little-endian words, byte-swapped form)', () => {
   it('agrees with a byte-by-byte reference on random frames at every alignment and RXCSUM setting', () => {
@@ -220,5 +285,52 @@ describe('e1000 model: receive checksum offload sums (little-endian words, byte-
       f.set([0x08, 0x00, 0x45, 0x00, 0x00, 46], 12);
       for (let pad = 0; pad < 4; pad++) expect(modelBits(f, pad, 0x300)).toBe(reference(f, 0x300));
     }
+  });
+  it('small frames (every length 34..128): the word-reading fast path agrees with the reference', () => {
+    fc.assert(
+      fc.property(
+        smallFrameArb,
+        fc.integer({ min: 0, max: 7 }),
+        fc.constantFrom(0, 0x100, 0x200, 0x300),
+        (f, pad, rx) => {
+          expect(modelBits(f, pad, rx)).toBe(reference(f, rx));
+          expect(modelBitsInRing(f, pad, rx)).toBe(reference(f, rx));
+          expect(modelBitsAtEnd(f, pad, rx)).toBe(reference(f, rx));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('small frames: every length, alignment and flipped byte of good UDP and TCP datagrams', () => {
+    const UDP_GOOD = RXD_STAT_IPCS | RXD_STAT_TCPCS | RXD_STAT_UDPCS;
+    const TCP_GOOD = RXD_STAT_IPCS | RXD_STAT_TCPCS;
+    let caught = 0;
+    for (let len = 42; len <= 128; len++) {
+      for (const proto of [17, 6] as const) {
+        const payload = len - 34 - (proto === 6 ? 20 : 8);
+        if (payload < 0) continue;
+        // The datagram fills the frame, or leaves 1..3 bytes of padding (odd and even datagram lengths).
+        for (const padding of [0, 1, 2, 3]) {
+          if (payload < padding) continue;
+          const f = datagramFrame(proto, payload - padding, len);
+          for (let pad = 0; pad < 4; pad++) {
+            expect(modelBits(f, pad, 0x300)).toBe(proto === 17 ? UDP_GOOD : TCP_GOOD);
+            expect(modelBitsAtEnd(f, pad, 0x300)).toBe(proto === 17 ? UDP_GOOD : TCP_GOOD);
+          }
+          for (let at = 12; at < len; at++) {
+            const bad = f.slice();
+            bad[at] ^= 0x21;
+            const want = reference(bad, 0x300);
+            if (want >>> 8 !== 0) caught++;
+            for (let pad = 0; pad < 4; pad++) {
+              expect(modelBits(bad, pad, 0x300)).toBe(want);
+              expect(modelBitsAtEnd(bad, pad, 0x300)).toBe(want);
+            }
+          }
+        }
+      }
+    }
+    expect(caught).toBeGreaterThan(10_000);
   });
 });
