@@ -61,6 +61,32 @@ function putSum(b: Uint8Array, at: number, from: number, len: number, acc = 0): 
   b[at + 1] = s & 0xff;
 }
 
+/** A frame of `len` pseudo-random bytes from `fill` (a linear congruential sequence: reproducible). */
+function randomFrame(len: number, fill: number): Uint8Array {
+  const f = new Uint8Array(len);
+  let x = fill;
+  for (let i = 0; i < f.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    f[i] = x >>> 24;
+  }
+  return f;
+}
+
+/** Ethertype and the IPv4 header fields the checksum offload reads (version/IHL, total length, fragment, protocol). */
+function writeIpv4Fields(
+  f: Uint8Array,
+  o: { ethertype: number; version: number; hlen: number; total: number; fragment: number; proto: number },
+): void {
+  f[12] = o.ethertype >>> 8;
+  f[13] = o.ethertype & 0xff;
+  f[14] = (o.version << 4) | (o.hlen >>> 2);
+  f[16] = o.total >>> 8;
+  f[17] = o.total & 0xff;
+  f[20] = o.fragment >>> 8;
+  f[21] = o.fragment & 0xff;
+  f[23] = o.proto;
+}
+
 const frameArb = fc
   .record({
     proto: fc.constantFrom(6, 17, 17, 1, 99),
@@ -80,20 +106,8 @@ const frameArb = fc
     const hlen = 20 + o.options;
     const l4hdr = o.proto === 6 ? 20 : 8;
     const total = hlen + l4hdr + o.payload;
-    const f = new Uint8Array(14 + total);
-    let x = o.fill;
-    for (let i = 0; i < f.length; i++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      f[i] = x >>> 24;
-    }
-    f[12] = 0x08;
-    f[13] = 0x00;
-    f[14] = (o.version << 4) | (hlen >>> 2);
-    f[16] = total >>> 8;
-    f[17] = total & 0xff;
-    f[20] = o.fragment >>> 8;
-    f[21] = o.fragment & 0xff;
-    f[23] = o.proto;
+    const f = randomFrame(14 + total, o.fill);
+    writeIpv4Fields(f, { ...o, ethertype: 0x0800, hlen, total });
     putSum(f, 24, 14, hlen);
     const l4 = 14 + hlen;
     const l4len = total - hlen;
@@ -180,22 +194,10 @@ const smallFrameArb = fc
     ethertype: fc.constantFrom(0x0800, 0x0800, 0x0800, 0x86dd, 0x0008),
   })
   .map((o) => {
-    const f = new Uint8Array(o.len);
-    let x = o.fill;
-    for (let i = 0; i < f.length; i++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      f[i] = x >>> 24;
-    }
+    const f = randomFrame(o.len, o.fill);
     const hlen = 20 + o.options;
     const total = Math.max(0, o.len - 14 - o.short);
-    f[12] = o.ethertype >>> 8;
-    f[13] = o.ethertype & 0xff;
-    f[14] = (o.version << 4) | (hlen >>> 2);
-    f[16] = total >>> 8;
-    f[17] = total & 0xff;
-    f[20] = o.fragment >>> 8;
-    f[21] = o.fragment & 0xff;
-    f[23] = o.proto;
+    writeIpv4Fields(f, { ...o, hlen, total });
     if (14 + hlen <= o.len) putSum(f, 24, 14, hlen);
     const l4 = 14 + hlen;
     const l4len = total - hlen;
