@@ -176,10 +176,9 @@ export function rxChecksumBits(
   const addrs = (x3 >>> 16) + (x4 >>> 16) + (x4 & 0xffff) + (x5 & 0xffff);
   let bits = 0;
   if ((rxcsum & IPOFL) !== 0) {
-    let h = addrs + (x0 >>> 16) + (x1 >>> 16) + (x1 & 0xffff) + (x2 >>> 16) + (x2 & 0xffff) + (x3 & 0xffff);
-    h = (h & 0xffff) + (h >>> 16); // fold (below 2^20: twice is enough)
+    const h = addrs + (x0 >>> 16) + (x1 >>> 16) + (x1 & 0xffff) + (x2 >>> 16) + (x2 & 0xffff) + (x3 & 0xffff);
     // 0xFFFF is its own byte swap: the folded sum is compared without swapping it back.
-    if ((h & 0xffff) + (h >>> 16) !== 0xffff) return IP_BAD;
+    if (fold(h) !== 0xffff) return IP_BAD;
     bits = IP_GOOD;
   }
   if ((rxcsum & TUOFL) === 0) return bits;
