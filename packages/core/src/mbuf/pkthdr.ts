@@ -38,6 +38,10 @@ export const M_HASHTYPE_RSS_UDP_IPV4 = 7;
 /** `M_HASHTYPE_OPAQUE`: a flow hash of unspecified kind (e.g. computed in software). */
 export const M_HASHTYPE_OPAQUE = 63;
 
+// What a reset writes, bound to a module-local const: an exported `const` is read through its module cell
+// with a hole check at every use, even inside its own module (a reset runs per recycled receive buffer).
+const HASHTYPE_NONE = M_HASHTYPE_NONE;
+
 export class PacketHeader {
   /** `m_pkthdr.len`: total length of the packet, always equal to the sum of `len` along the chain. */
   len: number;
@@ -72,10 +76,19 @@ export class PacketHeader {
 
   /** Clears every field (what `m_gethdr` does to a fresh packet header). */
   reset(): void {
-    this.len = 0;
     this.rcvif = null;
+    this.resetKeepingRcvif();
+  }
+
+  /**
+   * Clears every field but {@link rcvif}: for a receive buffer going back to its queue's cache
+   * (`RxBufferCache`), whose next packet is handed up by `if_input`, which sets `rcvif` before anyone reads
+   * it — to the same interface, so `if_input` can skip that store (a pointer store is a GC write barrier).
+   */
+  resetKeepingRcvif(): void {
+    this.len = 0;
     this.flowHash = 0;
-    this.flowHashType = M_HASHTYPE_NONE;
+    this.flowHashType = HASHTYPE_NONE;
     this.rxQueue = -1;
     this.csumFlags = 0;
     this.vlanTag = 0;

@@ -74,6 +74,11 @@ export class RxBufferCache implements MbufRecycler {
   private readonly stack: (Mbuf | null)[];
   private top = 0;
   private drained = false;
+  /**
+   * How many buffers {@link recycle} may hold: {@link capacity}, or 0 once drained — one compare per
+   * recycled buffer instead of two (`drained`, then full).
+   */
+  private limit: number;
   /*
    * The counters. Per packet only `nRecycled` and `top` move: a buffer recycled is later reused, drained,
    * or still cached, so `reused` is worked out when {@link stats} is read (recycled − drained − cached)
@@ -101,6 +106,7 @@ export class RxBufferCache implements MbufRecycler {
     this.name = name;
     this.capacity = capacity;
     this.leading = leading;
+    this.limit = capacity;
     this.hi = pool.busHi;
     this.guard = pool.guard;
     // Packed (Array.from, not new Array(n).fill): V8 reads it without hole checks.
@@ -124,6 +130,11 @@ export class RxBufferCache implements MbufRecycler {
    * A receive buffer (`m_getcl` for a ring slot): a packet-header mbuf with a cluster, `off = leading`,
    * `len` 0. From the cache when it has one, else from the pool with the receive reserve
    * (`ALLOC_RESERVE`). Null when both are empty (counted). The caller owns it.
+   *
+   * One difference from `m_getcl`: a recycled buffer's `pkthdr.rcvif` still names the interface its last
+   * packet came in on (null for a fresh one). Nobody reads it before `if_input` sets it, and `if_input`
+   * then stores only when it changes: a receive queue's buffers come back to the same interface, and a
+   * pointer store costs a GC write barrier (a call into V8 when the header is older than the interface).
    */
   get(): Mbuf | null {
     const g = this.guard;
@@ -170,14 +181,13 @@ export class RxBufferCache implements MbufRecycler {
   recycle(m: Mbuf): boolean {
     // Boolean fields compared with `=== true`: V8 does not track boolean field types, so a bare test is
     // a full ToBoolean (false, "", undetectable, number, bigint) of about a dozen instructions.
-    if (m.cached === true || this.drained === true || this.top === this.capacity || (m.flags & EXT) === 0) {
-      return this.notRecycled(m);
-    }
-    // Back to the state get() hands out: a fresh packet header over the same cluster.
+    if (m.cached === true || this.top >= this.limit || (m.flags & EXT) === 0) return this.notRecycled(m);
+    // Back to the state get() hands out: a fresh packet header over the same cluster (but for `rcvif`,
+    // which the next `if_input` sets again: see get()).
     m.next = null;
     m.nextpkt = null;
     m.flags = PKTHDR_EXT;
-    m.pkthdr.reset();
+    m.pkthdr.resetKeepingRcvif();
     m.off = this.leading;
     m.len = 0;
     m.cached = true;
@@ -202,6 +212,7 @@ export class RxBufferCache implements MbufRecycler {
   /** Recycling again after {@link drain} (the ring is being initialised again). */
   reopen(): void {
     this.drained = false;
+    this.limit = this.capacity;
   }
 
   /**
@@ -210,6 +221,7 @@ export class RxBufferCache implements MbufRecycler {
    */
   drain(): void {
     this.drained = true;
+    this.limit = 0;
     while (this.top > 0) {
       const m = this.stack[--this.top]!;
       this.stack[this.top] = null;

@@ -332,10 +332,14 @@ export class Ifnet {
     // the driver's receive loop only while the loop's inlining budget lasts.
     if (this.inputSane(m)) {
       const c = this.counters;
+      const h = m.pkthdr;
       c.ipackets++;
-      c.ibytes += m.pkthdr.len;
+      c.ibytes += h.len;
       if ((m.flags & BCAST_OR_MCAST) !== 0) c.imcasts++;
-      m.pkthdr.rcvif = this;
+      // Stored only when it changes: a receive cache's buffer keeps the interface it last came in on
+      // (`RxBufferCache.get`), and storing a pointer is a GC write barrier — a call into V8 per packet
+      // when the header is in the old generation and the interface still in the young one.
+      if (h.rcvif !== this) h.rcvif = this;
       if (this.inputHook === undefined || this.inputHookPasses(m)) this.link.input(this, m);
     } else this.dropInput(m, 'input.badlen');
     cpu.preempt();

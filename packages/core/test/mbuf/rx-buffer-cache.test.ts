@@ -34,6 +34,40 @@ describe('RxBufferCache (page_pool)', () => {
     pool.assertQuiescent();
   });
 
+  it('a recycled header is fresh but for rcvif, which keeps the interface (cleared when it goes to the pool)', () => {
+    const { pool, cache } = setup(1);
+    const m = cache.get()!;
+    expect(m.pkthdr.rcvif).toBeNull();
+    const ifp = {} as NonNullable<typeof m.pkthdr.rcvif>;
+    const h = m.pkthdr;
+    h.rcvif = ifp;
+    Object.assign(h, { len: 60, flowHash: 7, flowHashType: 1, rxQueue: 2, csumFlags: 3, vlanTag: 4, timestamp: 5 });
+    pool.freem(m);
+    const again = cache.get()!;
+    expect(again).toBe(m);
+    expect({ ...again.pkthdr }).toEqual({
+      len: 0,
+      rcvif: ifp,
+      flowHash: 0,
+      flowHashType: 0,
+      rxQueue: -1,
+      csumFlags: 0,
+      vlanTag: 0,
+      timestamp: 0,
+    });
+    // The cache is full while `again` is out; a second buffer overflows to the pool, which clears rcvif.
+    const other = cache.get()!;
+    pool.freem(again);
+    other.pkthdr.rcvif = ifp;
+    pool.freem(other);
+    expect(cache.stats).toMatchObject({ overflow: 1, cached: 1 });
+    expect(other.pkthdr.rcvif).toBeNull();
+    // Drained buffers go to the pool: rcvif cleared there too.
+    cache.drain();
+    expect(again.pkthdr.rcvif).toBeNull();
+    pool.assertQuiescent();
+  });
+
   it('recycles every mbuf of a freed chain, up to its capacity; the rest goes to the pool', () => {
     const { pool, cache } = setup(2);
     const a = cache.get()!;
