@@ -145,6 +145,12 @@ export class RxBufferCache implements MbufRecycler {
       const m = this.stack[top]!;
       this.top = top;
       m.cached = false;
+      // Back to a fresh buffer: a new packet header over the same cluster (but for `rcvif`, above). Done
+      // here, not in recycle(), which every protocol's free path inlines within V8's inlining budget.
+      m.flags = PKTHDR_EXT;
+      m.pkthdr.resetKeepingRcvif();
+      m.off = this.leading;
+      m.len = 0;
       return m;
     }
     return this.getFresh();
@@ -182,14 +188,9 @@ export class RxBufferCache implements MbufRecycler {
     // Boolean fields compared with `=== true`: V8 does not track boolean field types, so a bare test is
     // a full ToBoolean (false, "", undetectable, number, bigint) of about a dozen instructions.
     if (m.cached === true || this.top >= this.limit || (m.flags & EXT) === 0) return this.notRecycled(m);
-    // Back to the state get() hands out: a fresh packet header over the same cluster (but for `rcvif`,
-    // which the next `if_input` sets again: see get()).
+    // Unlinked now (no cached buffer points at a packet); its header is made fresh when get() hands it out.
     m.next = null;
     m.nextpkt = null;
-    m.flags = PKTHDR_EXT;
-    m.pkthdr.resetKeepingRcvif();
-    m.off = this.leading;
-    m.len = 0;
     m.cached = true;
     this.stack[this.top++] = m;
     this.nRecycled++;

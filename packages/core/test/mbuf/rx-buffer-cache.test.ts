@@ -77,6 +77,8 @@ describe('RxBufferCache (page_pool)', () => {
     b.next = c;
     pool.freem(a);
     expect(cache.stats).toMatchObject({ recycled: 2, overflow: 1, cached: 2 });
+    // Cached buffers are unlinked from the packet they were part of.
+    expect([a.next, b.next, c.next]).toEqual([null, null, null]);
     expect(pool.stats.clusters.inUse).toBe(2);
     expect(pool.checkAccounting().ok).toBe(true);
     cache.drain();
