@@ -81,7 +81,7 @@ export class PacketHeader {
   }
 
   /**
-   * Clears every field but {@link rcvif}: for a receive buffer going back to its queue's cache
+   * @internal Clears every field but {@link rcvif}: for a receive buffer going back to its queue's cache
    * (`RxBufferCache`), whose next packet is handed up by `if_input`, which sets `rcvif` before anyone reads
    * it — to the same interface, so `if_input` can skip that store (a pointer store is a GC write barrier).
    */
