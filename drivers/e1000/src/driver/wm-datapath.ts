@@ -519,11 +519,13 @@ export abstract class WmDataPath implements PollOps {
    */
   start(): void {
     const ifp = this.ifp;
-    if (!this.running || (ifp.flags & IFF_OACTIVE) !== 0) return;
+    // Boolean fields tested with `=== true`, as in poll (once per call: a forwarded packet or an echo reply
+    // is one call per packet).
+    if (this.running !== true || (ifp.flags & IFF_OACTIVE) !== 0) return;
     const n = this.txN;
     const words = this.txWords;
     const cpu = this.host.cpu;
-    const lastCmd = TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS | (this.txIde ? TXD_CMD_IDE : 0);
+    const lastCmd = TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS | (this.txIde === true ? TXD_CMD_IDE : 0);
     let queued = 0;
     for (;;) {
       const m = ifp.sendQueue.dequeue(ifp);
@@ -579,14 +581,14 @@ export abstract class WmDataPath implements PollOps {
       queued++;
     }
     if (queued === 0) return;
-    if (this.txDeferDoorbell) this.txDoorbellPending = true;
+    if (this.txDeferDoorbell === true) this.txDoorbellPending = true;
     else this.txDoorbell();
   }
 
   /** Tells the device about the descriptors queued so far (one TDT write) and arms the watchdog. */
   private txDoorbell(): void {
     this.txDoorbellPending = false;
-    if (!this.running) return; // stopped from inside the stack: stop flushed the ring
+    if (this.running !== true) return; // stopped from inside the stack: stop flushed the ring
     this.wr(E1000_TDT, this.txTail);
     this.ifp.watchdogTimer = this.watchdogSeconds;
     this.host.armWatchdog();
