@@ -69,7 +69,8 @@ export class CostLayers {
   readonly cost: Float64Array;
 
   constructor(profile: CostProfile, cost: Float64Array = new Float64Array(MAX_COST_LAYERS)) {
-    if (cost.length !== MAX_COST_LAYERS) throw new RangeError(`cost layers: ${cost.length} cost slots, not ${MAX_COST_LAYERS}`);
+    if (cost.length !== MAX_COST_LAYERS)
+      throw new RangeError(`cost layers: ${cost.length} cost slots, not ${MAX_COST_LAYERS}`);
     this.cost = cost;
     this.profile = profile;
     this.reprice(profile);
