@@ -553,7 +553,8 @@ export class UdpSocket {
     const sb = this.sb;
     const info = this.info;
     let n = 0;
-    while (n < APP_BUDGET && !this.closedFlag) {
+    // `=== false`: per datagram; a bare test of a boolean field is a full ToBoolean in V8.
+    while (n < APP_BUDGET && this.closedFlag === false) {
       const cb = this.callback;
       if (cb === undefined && this.waiters.length === 0) return;
       const m = sb.take(info);
@@ -568,7 +569,7 @@ export class UdpSocket {
       }
       cpu.preempt();
     }
-    if (!this.closedFlag && sb.length > 0) cpu.sched.schedule(this.kc);
+    if (this.closedFlag === false && sb.length > 0) cpu.sched.schedule(this.kc);
   }
 }
 

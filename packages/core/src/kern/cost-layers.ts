@@ -63,11 +63,15 @@ export class CostLayers {
   /**
    * Cost (ns) of each layer id under the current profile, {@link MAX_COST_LAYERS} slots: ids not given
    * out yet cost `layerDefault`, as an unpriced layer does. Allocated once and never replaced, so a CPU
-   * keeps a direct reference for its per-packet charge (one load less than through this object).
+   * keeps a direct reference for its per-packet charge (one load less than through this object). A CPU
+   * passes a view of its own `times` array here, so a charge reads the cost and adds it up in one array.
    */
-  readonly cost = new Float64Array(MAX_COST_LAYERS);
+  readonly cost: Float64Array;
 
-  constructor(profile: CostProfile) {
+  constructor(profile: CostProfile, cost: Float64Array = new Float64Array(MAX_COST_LAYERS)) {
+    if (cost.length !== MAX_COST_LAYERS)
+      throw new RangeError(`cost layers: ${cost.length} cost slots, not ${MAX_COST_LAYERS}`);
+    this.cost = cost;
     this.profile = profile;
     this.reprice(profile);
   }

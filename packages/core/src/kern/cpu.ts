@@ -37,18 +37,27 @@ export const MAX_SOFTCLOCK_DEFER = 10 * MAX_SOFT_RESTART;
  */
 export const REAL_CLOCK_RESAMPLE = 256;
 
-/** Slots of {@link Cpu}'s `times` array. */
+/**
+ * Slots of {@link Cpu}'s `times` array. First the cost of each layer id ({@link MAX_LAYERS} slots,
+ * `CostLayers.cost` is a view of them), at the id itself: a charge reads the cost from the array it adds it
+ * to, one typed array per charge instead of two. Then the CPU's times.
+ */
 // Used per packet (chargeLayerId), so bound to this module's own constant: V8 folds a module's own `const`
 // into the code it compiles but reads an imported binding from its cell with a hole (TDZ) check at each use.
 const MAX_LAYERS = MAX_COST_LAYERS;
-const LOCAL_TIME = 0;
-const CHARGED_INTERRUPT = 1;
+const LOCAL_TIME = MAX_LAYERS;
+const CHARGED_INTERRUPT = MAX_LAYERS + 1;
 /** Real clock: the wall time read in the current unit, NaN when not read yet. */
-const SAMPLE = 2;
+const SAMPLE = MAX_LAYERS + 2;
 /** Virtual clock: scratch slot for the clock's event time when the CPU wakes (see `wake`). */
-const WAKE_TIME = 3;
+const WAKE_TIME = MAX_LAYERS + 3;
+/**
+ * Real clock: `times[SAMPLE]` while a unit runs, NaN outside units (see `catchUpReal`): "is a timer due?"
+ * at a preemption point is then one compare of this slot with the deadline.
+ */
+const UNIT_SAMPLE = MAX_LAYERS + 4;
 /** First of the per-soft-level charge tallies (`CpuStats.chargedSoft` is a view of these slots). */
-const CHARGED_SOFT = 4;
+const CHARGED_SOFT = MAX_LAYERS + 5;
 /** The virtual clock's CPUs have no use for the real clock's deadline cell: this one stays Infinity. */
 const NO_DEADLINE = new Float64Array([Number.POSITIVE_INFINITY]);
 /** Slots of {@link Cpu}'s `preempted` array (the fair share of pre-empted process-level code). */
@@ -125,8 +134,9 @@ export class Cpu {
    */
   private readonly virtual: boolean;
   /**
-   * Local time on the virtual clock (ns) in slot 0, nanoseconds charged in interrupt context in slot 1,
-   * the real clock's reading for the current unit in slot 2 (NaN: not read yet), a scratch slot, then the
+   * The cost of each layer id (`layers.cost` is a view of these slots), then: local time on the virtual
+   * clock (ns), nanoseconds charged in interrupt context, the real clock's reading for the current unit
+   * (NaN: not read yet), a scratch slot, the reading again while a unit runs (`UNIT_SAMPLE`), then the
    * nanoseconds charged at each soft level (`stats.chargedSoft` is a view of them). Kept in a typed
    * array, not in fields: the per-packet `+=` and the clocks' catch-up (`advanceToCell`) read them
    * without ever boxing a double.
@@ -196,10 +206,8 @@ export class Cpu {
   private softclockWaitingSince = Number.NaN;
   private softclockPassed = 0;
 
-  /** Layer names ↔ ids and their costs under {@link costs} ({@link chargeLayerId}). */
+  /** Layer names ↔ ids and their costs under {@link costs} ({@link chargeLayerId}), in {@link times}. */
   readonly layers: CostLayers;
-  /** `layers.cost` (never replaced), read per charge without the hop through `layers`. */
-  private readonly layerCost: Float64Array;
   private profile: CostProfile;
 
   constructor(
@@ -208,11 +216,11 @@ export class Cpu {
     costs: CostProfile,
   ) {
     this.profile = costs;
-    this.layers = new CostLayers(costs);
-    this.layerCost = this.layers.cost;
+    this.layers = new CostLayers(costs, this.times.subarray(0, MAX_LAYERS));
     this.virtual = clock.kind === 'virtual';
     this.times[LOCAL_TIME] = clock.now();
     this.times[SAMPLE] = Number.NaN;
+    this.times[UNIT_SAMPLE] = Number.NaN;
     this.stats = newCpuStats(this.times);
     this.deadline = this.virtual ? NO_DEADLINE : (clock as RealClock).earliestExpiry;
     this.intr.onPending = () => this.wake();
@@ -281,7 +289,14 @@ export class Cpu {
     const clock = this.clock as RealClock;
     clock.read();
     this.times[SAMPLE] = clock.lastReading;
+    if (this.unitDepth > 0) this.times[UNIT_SAMPLE] = clock.lastReading;
     this.sampleAge = 0;
+  }
+
+  /** Real clock: the unit's reading is too old ({@link REAL_CLOCK_RESAMPLE}); whoever needs the time reads. */
+  private dropSample(): void {
+    this.times[SAMPLE] = Number.NaN;
+    this.times[UNIT_SAMPLE] = Number.NaN;
   }
 
   /**
@@ -291,10 +306,23 @@ export class Cpu {
    * then through {@link now}'s per-unit reading.
    */
   catchUpHardware(): void {
-    if (this.virtual === true) {
-      (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
-      return;
-    }
+    if (this.virtual === true) (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
+    else this.catchUpReal();
+  }
+
+  /**
+   * {@link catchUpHardware} on the real clock. The common case — inside a unit, with a reading earlier
+   * than the earliest timer (Infinity when none is armed) — is one compare: `times[UNIT_SAMPLE]` is NaN
+   * outside units and while the unit has no reading, and NaN compares false, so every other case (no
+   * reading yet, a timer due, outside a unit) goes to {@link catchUpRealSlow}, which decides as before.
+   * Twice per received packet (the driver's `if_input` and the application's drain).
+   */
+  private catchUpReal(): void {
+    if (this.times[UNIT_SAMPLE] < this.deadline[0]) return;
+    this.catchUpRealSlow();
+  }
+
+  private catchUpRealSlow(): void {
     // The clock's earliest expiry is a typed-array cell the timer heap keeps current: "is a timer due?"
     // is a load and a compare, and no double crosses a call (where V8's inlining budget ran out, a
     // returned `nextExpiry()` was a new heap number per packet).
@@ -385,8 +413,8 @@ export class Cpu {
    */
   chargeLayerId(id: number): void {
     // The body of charge(), written out: the cost stays in a register instead of crossing a call.
-    const ns = id < MAX_LAYERS ? this.layerCost[id] : this.profile.layerDefault;
     const times = this.times;
+    const ns = id < MAX_LAYERS ? times[id] : this.profile.layerDefault;
     times[this.chargeSlot] += ns;
     if (this.virtual === true) times[LOCAL_TIME] += ns;
   }
@@ -399,10 +427,9 @@ export class Cpu {
    * `sbappendaddr`).
    */
   chargeLayerIds2(a: number, b: number): void {
-    const cost = this.layerCost;
-    const na = a < MAX_LAYERS ? cost[a] : this.profile.layerDefault;
-    const nb = b < MAX_LAYERS ? cost[b] : this.profile.layerDefault;
     const times = this.times;
+    const na = a < MAX_LAYERS ? times[a] : this.profile.layerDefault;
+    const nb = b < MAX_LAYERS ? times[b] : this.profile.layerDefault;
     const slot = this.chargeSlot;
     // Left to right: (t + na) + nb, as the two separate charges sum.
     times[slot] = times[slot] + na + nb;
@@ -471,8 +498,12 @@ export class Cpu {
    */
   preempt(): void {
     this.stats.preemptionPoints++;
-    if (this.virtual === false && ++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.times[SAMPLE] = Number.NaN;
-    this.catchUpHardware();
+    // catchUpHardware, with the reading's ageing in its real-clock branch: one test of the clock kind.
+    if (this.virtual === true) (this.clock as VirtualClock).advanceToCell(this.times, LOCAL_TIME);
+    else {
+      if (++this.sampleAge >= REAL_CLOCK_RESAMPLE) this.dropSample();
+      this.catchUpReal();
+    }
     // The common case in constant time, without reading any clock: no interrupt pending, no continuation
     // queued above the current level. The rest is out of line, so this stays small enough for V8 to
     // inline into the per-packet loops that call it (`if_input` once per packet).
@@ -566,10 +597,12 @@ export class Cpu {
     // Real clock: the unit's clock reading lives while unitDepth > 0 (see now()).
     this.startRealUnit();
     this.unitDepth++;
+    this.times[UNIT_SAMPLE] = this.times[SAMPLE];
     try {
       return this.runOneUnit();
     } finally {
       this.unitDepth--;
+      this.times[UNIT_SAMPLE] = this.unitDepth > 0 ? this.times[SAMPLE] : Number.NaN;
       this.readsSeen = (this.clock as RealClock).reads;
     }
   }

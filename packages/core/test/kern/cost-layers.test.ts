@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CostLayers,
   Cpu,
   Continuation,
   DEFAULT_COST_PROFILE,
@@ -135,6 +136,31 @@ describe('numeric cost layers', () => {
       'chargedInterrupt',
       'chargedSoft',
     ]);
+  });
+
+  it("layer costs live beside the CPU's tallies: charges never touch a cost, re-pricing never touches a tally", () => {
+    const cpu = new Cpu('c', new VirtualClock(), DEFAULT_COST_PROFILE);
+    expect(cpu.layers.cost.length).toBe(MAX_COST_LAYERS);
+    const t0 = cpu.now();
+    for (let i = 0; i < 100; i++) cpu.chargeLayerIds2(LAYER_UDP, LAYER_SOCKET);
+    const spent = 100 * (DEFAULT_COST_PROFILE.layer.udp + DEFAULT_COST_PROFILE.layer.socket);
+    expect(cpu.now() - t0).toBe(spent);
+    expect(cpu.layers.cost[LAYER_UDP]).toBe(DEFAULT_COST_PROFILE.layer.udp);
+    expect(cpu.layers.cost[MAX_COST_LAYERS - 1]).toBe(DEFAULT_COST_PROFILE.layerDefault);
+    const tallies = Array.from(cpu.stats.chargedSoft);
+    cpu.costs = { ...DEFAULT_COST_PROFILE, layer: { ...DEFAULT_COST_PROFILE.layer, udp: 11 }, layerDefault: 5 };
+    expect(Array.from(cpu.stats.chargedSoft)).toEqual(tallies);
+    expect(cpu.now() - t0).toBe(spent);
+    cpu.chargeLayerId(LAYER_UDP);
+    cpu.chargeLayerId(MAX_COST_LAYERS - 1);
+    expect(cpu.now() - t0).toBe(spent + 16);
+  });
+
+  it('CostLayers refuses a cost array that is not MAX_COST_LAYERS slots long', () => {
+    expect(() => new CostLayers(DEFAULT_COST_PROFILE, new Float64Array(3))).toThrow(RangeError);
+    const own = new Float64Array(MAX_COST_LAYERS);
+    expect(new CostLayers(DEFAULT_COST_PROFILE, own).cost).toBe(own);
+    expect(own[LAYER_IPV4]).toBe(DEFAULT_COST_PROFILE.layer.ipv4);
   });
 
   it('chargeLayer by name charges the same as by id', () => {
