@@ -170,22 +170,24 @@ export class E1000Receiver {
     const regs = this.regs;
     st.rxFrames++;
     regs.tpr++;
-    if (this.dma === null || !this.linkUp) {
+    // Boolean fields are tested with `===`: a bare test of an untyped field is V8's ~10-instruction ToBoolean.
+    if (this.dma === null || this.linkUp !== true) {
       st.rxNoLink++;
       return;
     }
-    if (!this.enabled) {
+    if (this.enabled !== true) {
       st.rxDisabled++;
       return;
     }
     // Sizes with FCS, as the MAC counts them.
     const wireLen = len + 4;
-    if (len < 14 || (wireLen < 64 && !this.sbp)) {
+    if (len < 14 || (wireLen < 64 && this.sbp !== true)) {
       st.rxUndersize++;
       regs.ruc++;
       return;
     }
-    if (wireLen > (this.lpe ? MAX_FRAME : frame[off + 12] === 0x81 && frame[off + 13] === 0x00 ? 1522 : 1518)) {
+    const maxLen = this.lpe === true ? MAX_FRAME : frame[off + 12] === 0x81 && frame[off + 13] === 0x00 ? 1522 : 1518;
+    if (wireLen > maxLen) {
       st.rxOversize++;
       regs.roc++;
       return;
@@ -211,9 +213,10 @@ export class E1000Receiver {
     const n = this.ring.size;
     const rdh = this.rdh;
     const rdt = this.rdt;
-    const storeLen = this.strip ? len : wireLen;
+    const strip = this.strip === true;
+    const storeLen = strip ? len : wireLen;
     const need = (storeLen + this.bufSize - 1) >>> this.bufShift;
-    const avail = !this.ring.ok || rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
+    const avail = this.ring.ok !== true || rdh >= n || rdt >= n ? 0 : rdt >= rdh ? rdt - rdh : rdt - rdh + n;
     if (avail < need) {
       st.rxMissed++;
       regs.mpc++;
@@ -224,14 +227,14 @@ export class E1000Receiver {
     // Only IPv4 frames get checksum indications, or all frames IXSM: the rest, the sink path's frames,
     // are decided here without the call (rxChecksumBits would return 0 for them).
     let csum = 0;
-    if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm) {
+    if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm === true) {
       csum = rxChecksumBits(frame, this.frameView, this.frameWords, this.frameBase, off, len, this.rxcsum);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
     // A frame in one buffer without its FCS (RCTL.SECRC, as drivers set it) is one descriptor, written here
     // (small enough for V8 to inline into this method with the DMA map's store); any other in storeFrame.
     const errors =
-      need === 1 && this.strip
+      need === 1 && strip
         ? this.storeNext(frame, off, len, STATUS_LAST | (csum & 0xff), csum >>> 8)
         : this.storeFrame(frame, off, len, need, csum);
     if (errors !== 0) st.rxDmaErrors += errors;
