@@ -321,8 +321,8 @@ export class E1000Receiver {
     // Memory that is not there is the host's business: the map counts a bus error, as after a master abort.
     const ok = (hi !== 0 || lo !== 0) && this.bufMap!.storeAt(hi, lo, src, from, len);
     // Bytes 8..15 as two little-endian words: length, checksum 0; status, errors, special 0. The second
-    // word is worked out before the stores: a conditional (and its module-constant load) between a store
-    // and its DataView leaves TurboFan no map for the view there, and it calls the setUint32 builtin.
+    // word is worked out before the stores: with its conditional inside the call's arguments, after the
+    // first store, V8 (node 20) compiled that store as a call to the setUint32 builtin on every frame.
     const w3 = status | ((errors | (ok ? 0 : ERR_RXE)) << 8);
     v.setUint32(o + 8, len, true);
     v.setUint32(o + 12, w3, true);
