@@ -186,17 +186,19 @@ export class E1000Receiver {
       regs.ruc++;
       return;
     }
-    const maxLen = this.lpe === true ? MAX_FRAME : frame[off + 12] === 0x81 && frame[off + 13] === 0x00 ? 1522 : 1518;
-    if (wireLen > maxLen) {
+    if (frame !== this.frameArray) this.newFrameArray(frame);
+    const view = this.frameView;
+    const dst = this.frameBase + off;
+    // The ethertype, read once (big-endian) for the VLAN size limit and the checksum offload's IPv4 test.
+    const type = view.getUint16(dst + 12);
+    if (wireLen > (this.lpe === true ? MAX_FRAME : type === 0x8100 ? 1522 : 1518)) {
       st.rxOversize++;
       regs.roc++;
       return;
     }
-    if (frame !== this.frameArray) this.newFrameArray(frame);
     // The destination as RAL/RAH hold an address: bytes 0..3 as a little-endian word, 4..5 as a half-word.
-    const dst = this.frameBase + off;
-    const dstLo = this.frameView.getInt32(dst, true);
-    const dstHi = this.frameView.getUint16(dst + 4, true);
+    const dstLo = view.getInt32(dst, true);
+    const dstHi = view.getUint16(dst + 4, true);
     const group = (dstLo & 1) !== 0;
     const bcast = dstLo === -1 && dstHi === 0xffff;
     // The receive address filter: a group destination in acceptGroup (out of line), a unicast one here —
@@ -227,7 +229,7 @@ export class E1000Receiver {
     // Only IPv4 frames get checksum indications, or all frames IXSM: the rest, the sink path's frames,
     // are decided here without the call (rxChecksumBits would return 0 for them).
     let csum = 0;
-    if ((frame[off + 12] === 0x08 && frame[off + 13] === 0x00) || this.ixsm === true) {
+    if (type === 0x0800 || this.ixsm === true) {
       csum = rxChecksumBits(frame, this.frameView, this.frameWords, this.frameBase, off, len, this.rxcsum);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
