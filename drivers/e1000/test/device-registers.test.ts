@@ -242,9 +242,11 @@ describe('e1000 model: receive', () => {
     rig.inject(ethFrame(MAC, 1514)); // exactly 1518: accepted
     const tagged = ethFrame(MAC, 1518, 0, PEER, 0x8100); // 1522 with FCS, 802.1Q tagged: accepted
     rig.inject(tagged);
+    rig.inject(ethFrame(MAC, 1519, 0, PEER, 0x8100)); // 1523 with FCS, tagged: too long
+    rig.inject(ethFrame(MAC, 1518, 0, PEER, 0x8101)); // 1522 but not 802.1Q (0x8101): too long
     rig.inject(ethFrame(MAC, 59)); // 63 with FCS
     rig.inject(ethFrame(MAC, 10));
-    expect(rig.read(E1000_ROC)).toBe(1);
+    expect(rig.read(E1000_ROC)).toBe(3);
     expect(rig.read(E1000_RUC)).toBe(2);
     expect(rig.heads().rdh).toBe(2);
     rig.write(E1000_RCTL, RCTL_EN | RCTL_SECRC | RCTL_LPE | RCTL_SBP);
@@ -256,7 +258,7 @@ describe('e1000 model: receive', () => {
       [RXD_STAT_DD | RXD_STAT_EOP, 904],
     ]);
     expect([rig.rxStatus(5), rig.rxLength(5)]).toEqual([RXD_STAT_DD | RXD_STAT_EOP, 59]);
-    expect(rig.dev.stats).toMatchObject({ rxFrames: 7, rxDelivered: 4, rxOversize: 1, rxUndersize: 2 });
+    expect(rig.dev.stats).toMatchObject({ rxFrames: 9, rxDelivered: 4, rxOversize: 3, rxUndersize: 2 });
   });
 
   it('misses frames when RDH == RDT: dropped in the device, RXO raised, MPC and RNBC counted', () => {

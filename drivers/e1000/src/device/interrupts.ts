@@ -143,7 +143,7 @@ export class E1000Interrupts {
     const icr = this.icr | RXT0;
     this.icr = icr;
     const line = this.line;
-    if (line?.asserted && (icr & this.ims) !== 0) return;
+    if (line !== null && line.asserted === true && (icr & this.ims) !== 0) return;
     this.update();
   }
 

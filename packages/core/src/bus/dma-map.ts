@@ -222,7 +222,10 @@ export class DmaMap {
   storeAt(hi: number, lo: number, src: Uint8Array, srcOff: number, len: number): boolean {
     const arena = this.resolve(hi, lo, len);
     if (arena === null) return false;
-    copyBytes(arena, lo, src, srcOff, len);
+    // A whole source array (a wire's exact-length frame; in bounds, checked by resolve): `set` at once,
+    // without copyBytes' own tests, inlined or not.
+    if (srcOff === 0 && len === src.length) arena.set(src, lo);
+    else copyBytes(arena, lo, src, srcOff, len);
     return true;
   }
 

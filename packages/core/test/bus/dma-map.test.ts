@@ -59,6 +59,28 @@ describe('DmaMap (bus_dmamap)', () => {
     expect(dma.busErrors).toBe(3);
   });
 
+  it('storeAt of a whole source array that overlaps the destination in the same arena copies as memmove', () => {
+    const dma = new DmaSpace();
+    const r = dma.alloc(4096, 'buffers');
+    const hi = r.busAddr / DMA_SEGMENT_SPAN;
+    const map = dma.createMap('rx', 2048);
+    r.u8.set(new Uint8Array(200).map((_, i) => i + 1));
+    const expected = Array.from(r.u8.subarray(0, 60));
+    // The source (a whole array: the direct `set`) is the arena's bytes 0..59; the destination starts at 10.
+    expect(map.storeAt(hi, 10, r.u8.subarray(0, 60), 0, 60)).toBe(true);
+    expect(Array.from(r.u8.subarray(10, 70))).toEqual(expected);
+    // Backwards overlap: bytes 100..159 to 90.
+    const back = Array.from(r.u8.subarray(100, 160));
+    expect(map.storeAt(hi, 90, r.u8.subarray(100, 160), 0, 60)).toBe(true);
+    expect(Array.from(r.u8.subarray(90, 150))).toEqual(back);
+    // An empty whole array: loaded with length 0, nothing written.
+    const before = Array.from(r.u8);
+    expect(map.storeAt(hi, 300, new Uint8Array(0), 0, 0)).toBe(true);
+    expect([map.nsegs, map.mapsize, map.segLo[0]]).toEqual([1, 0, 300]);
+    expect(Array.from(r.u8)).toEqual(before);
+    expect(dma.busErrors).toBe(0);
+  });
+
   it('keeps the arena it resolved last without changing any outcome (bounds, reasons, other segments)', () => {
     const dma = new DmaSpace();
     const a = dma.alloc(4096, 'a');
