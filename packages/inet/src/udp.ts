@@ -682,17 +682,18 @@ export class Udp {
     dst |= 0;
     src |= 0;
     const ports = (sport << 16) | dport;
-    return this.lastLookup(dst, src, ports) ?? this.lookupScored(dst, dport, src, sport, ports);
+    return this.hitsLast(dst, src, ports) ? this.lastSock : this.lookupScored(dst, dport, src, sport, ports);
   }
 
   /**
-   * The one-entry cache's answer for the 4-tuple (addresses signed, ports as `sport << 16 | dport`), or
-   * undefined. `udp_input` asks it directly with the ports word it read from the header: this (about 30
-   * bytes of bytecode) is what it inlines of the lookup, where {@link lookup} (94) took enough of its
-   * inlining budget to leave the pool's `pressure` test in `deliver` a call per datagram.
+   * Whether the one-entry cache holds a socket for the 4-tuple (addresses signed, ports as
+   * `sport << 16 | dport`): then `lastSock` is the answer. `udp_input` asks it directly with the ports
+   * word it read from the header: this (about 30 bytes of bytecode) is what it inlines of the lookup,
+   * where {@link lookup} (94) took enough of its inlining budget to leave the pool's `pressure` test in
+   * `deliver` a call per datagram. A boolean, not the socket: the caller branches once on it.
    */
-  private lastLookup(dst: number, src: number, ports: number): UdpSocket | undefined {
-    return ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst ? this.lastSock : undefined;
+  private hitsLast(dst: number, src: number, ports: number): boolean {
+    return ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst && this.lastSock !== undefined;
   }
 
   /**
@@ -785,7 +786,7 @@ export class Udp {
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
     // `lookup`, with the addresses already signed and the ports as the header's word.
-    const s = this.lastLookup(dst, src, ports) ?? this.lookupScored(dst, dport, src, sport, ports);
+    const s = this.hitsLast(dst, src, ports) ? this.lastSock : this.lookupScored(dst, dport, src, sport, ports);
     if (s === undefined) {
       if ((m.flags & BCAST_MCAST) !== 0) {
         this.refuse(m, ifp, UdpDrop.noPortBcast);
