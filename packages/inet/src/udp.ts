@@ -682,18 +682,9 @@ export class Udp {
     dst |= 0;
     src |= 0;
     const ports = (sport << 16) | dport;
-    return this.hitsLast(dst, src, ports) ? this.lastSock : this.lookupScored(dst, dport, src, sport, ports);
-  }
-
-  /**
-   * Whether the one-entry cache holds a socket for the 4-tuple (addresses signed, ports as
-   * `sport << 16 | dport`): then `lastSock` is the answer. `udp_input` asks it directly with the ports
-   * word it read from the header: this (about 30 bytes of bytecode) is what it inlines of the lookup,
-   * where {@link lookup} (94) took enough of its inlining budget to leave the pool's `pressure` test in
-   * `deliver` a call per datagram. A boolean, not the socket: the caller branches once on it.
-   */
-  private hitsLast(dst: number, src: number, ports: number): boolean {
-    return ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst && this.lastSock !== undefined;
+    const last = this.lastSock;
+    if (ports === this.lastPorts && src === this.lastSrc && dst === this.lastDst && last !== undefined) return last;
+    return this.lookupScored(dst, dport, src, sport, ports);
   }
 
   /**
@@ -785,8 +776,7 @@ export class Udp {
     }
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
-    // `lookup`, with the addresses already signed and the ports as the header's word.
-    const s = this.hitsLast(dst, src, ports) ? this.lastSock : this.lookupScored(dst, dport, src, sport, ports);
+    const s = this.lookup(dst, dport, src, sport);
     if (s === undefined) {
       if ((m.flags & BCAST_MCAST) !== 0) {
         this.refuse(m, ifp, UdpDrop.noPortBcast);
