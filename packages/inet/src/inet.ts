@@ -231,6 +231,24 @@ const TYPE_IP = ETHERTYPE_IP;
 // its module's cell, with a hole check and a compare against the function V8 inlined, at each call site.
 const ownsChain = hostOwnsChain;
 const prepend = m_prepend;
+// `ip_input`'s common-case test writes its values as literals (it must stay under V8's 460-byte inlining
+// limit); they are tied to the named constants here, so a changed constant fails at module load, not silently.
+if (
+  IP_HDR_LEN !== 20 ||
+  IFF_LOOPBACK !== 0x8 ||
+  (M_BCAST | M_MCAST) !== 0x300 ||
+  (M_CSUM_IPv4 | M_CSUM_IPv4_BAD) !== 0xc0 ||
+  M_CSUM_IPv4 !== 0x40 ||
+  VHL !== 0x45 ||
+  FRAG_BITS !== 0x3fff ||
+  IN_LOOPBACKNET !== 127 ||
+  IP_OFF !== 6 ||
+  IP_P !== 9 ||
+  IP_SRC !== 12 ||
+  IP_DST !== 16
+) {
+  throw new Error('inet: ip_input common-case literals no longer match the named constants');
+}
 /** Link destinations of the output path: unicast to a next hop, link broadcast, link multicast. */
 const LINK_UNICAST = 0;
 const LINK_BCAST = 1;
