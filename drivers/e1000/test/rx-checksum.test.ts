@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frameWords, rxChecksumBits } from '../src/device/rx-checksum.js';
+import { RxFrameChecksum, frameWords, rxChecksumBits } from '../src/device/rx-checksum.js';
 import {
   RXCSUM_IPOFL,
   RXCSUM_TUOFL,
@@ -288,6 +288,35 @@ describe('e1000 model: receive checksum offload sums (little-endian words, byte-
       for (let pad = 0; pad < 4; pad++) expect(modelBits(f, pad, 0x300)).toBe(reference(f, 0x300));
     }
   });
+  it('one RxFrameChecksum kept across frames: its state follows the array (and RXCSUM) it is given', () => {
+    // As the receiver keeps it: frames alternate between arrays in different buffers and offsets, and
+    // each frame's bits come from the state last set, never from a previous array's.
+    const c = new RxFrameChecksum();
+    const use = (f: Uint8Array, rxcsum: number) => {
+      c.f = f;
+      c.v = new DataView(f.buffer);
+      c.w = frameWords(f.buffer);
+      c.base = f.byteOffset;
+      c.rxcsum = rxcsum;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(smallFrameArb, fc.integer({ min: 0, max: 7 })), { minLength: 2, maxLength: 6 }),
+        (frames) => {
+          for (const [frame, pad] of frames) {
+            const f = new Uint8Array(new ArrayBuffer(pad + frame.length + 3), pad, frame.length);
+            f.set(frame);
+            for (const rx of [0x300, 0x100, 0]) {
+              use(f, rx);
+              expect(c.bits(0, f.length)).toBe(reference(frame, rx));
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('small frames (every length 34..128): the word-reading fast path agrees with the reference', () => {
     fc.assert(
       fc.property(

@@ -43,7 +43,7 @@ import {
 import { crc32 } from './crc32.js';
 import { DescriptorRing } from './descriptor-ring.js';
 import type { E1000Interrupts } from './interrupts.js';
-import { frameWords, rxChecksumBits } from './rx-checksum.js';
+import { RxFrameChecksum, frameWords } from './rx-checksum.js';
 import type { E1000DeviceStats, E1000StatRegs } from './statistics.js';
 
 /** Largest receive frame with LPE (bytes, with FCS). */
@@ -76,7 +76,6 @@ export class E1000Receiver {
   private bufSize = 2048;
   private bufShift = 11;
   private rdmtsShift = 1;
-  private rxcsum = 0;
   /** RXCSUM has both offloads off: every frame, IPv4 or not, gets IXSM. */
   private ixsm = false;
   /**
@@ -87,8 +86,11 @@ export class E1000Receiver {
   private frameArray: Uint8Array | null = null;
   private frameBase = 0;
   private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  /** The same buffer's aligned 32-bit words, for the checksum offload's long runs. */
-  private frameWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  /**
+   * The checksum offload, which keeps the same array, view and offset (and the buffer's aligned 32-bit
+   * words) and RXCSUM as fields: a frame's call passes its offset and length only.
+   */
+  private readonly csum = new RxFrameChecksum();
   /**
    * The valid receive addresses (RAL/RAH entries with AV), compacted in table order when one is written:
    * the exact-match filter compares a frame's destination with these small integers only, instead of
@@ -143,7 +145,7 @@ export class E1000Receiver {
   }
 
   setRxcsum(v: number): void {
-    this.rxcsum = v;
+    this.csum.rxcsum = v;
     this.ixsm = (v & (RXCSUM_IPOFL | RXCSUM_TUOFL)) === 0;
   }
 
@@ -230,7 +232,7 @@ export class E1000Receiver {
     // are decided here without the call (rxChecksumBits would return 0 for them).
     let csum = 0;
     if (type === 0x0800 || this.ixsm === true) {
-      csum = rxChecksumBits(frame, this.frameView, this.frameWords, this.frameBase, off, len, this.rxcsum);
+      csum = this.csum.bits(off, len);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
     // A frame in one buffer without its FCS (RCTL.SECRC, as drivers set it) is one descriptor, written here
@@ -256,12 +258,13 @@ export class E1000Receiver {
   /** Frames now come in another array: one view per source buffer (a different wire), kept across arrays. */
   private newFrameArray(frame: Uint8Array): void {
     const buffer = frame.buffer;
+    const c = this.csum;
     if (buffer !== this.frameView.buffer) {
-      this.frameView = new DataView(buffer);
-      this.frameWords = frameWords(buffer);
+      this.frameView = c.v = new DataView(buffer);
+      c.w = frameWords(buffer);
     }
-    this.frameArray = frame;
-    this.frameBase = frame.byteOffset;
+    this.frameArray = c.f = frame;
+    this.frameBase = c.base = frame.byteOffset;
   }
 
   /**

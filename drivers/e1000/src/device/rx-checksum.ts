@@ -121,29 +121,22 @@ function sumRun(w: Uint32Array, k: number, end: number): number {
   return (lo >>> 16) + (lo & 0xffff) + hi;
 }
 
-function fold(s: number): number {
+/**
+ * Folds a sum to 16 bits. A `const`, not a function declaration: V8 checks a module's (mutable)
+ * function binding at every inlined use; a const's value it takes as a constant.
+ */
+const fold = (s: number): number => {
   let v = (s & 0xffff) + (s >>> 16);
   v = (v & 0xffff) + (v >>> 16);
   return v;
-}
+};
 
 /**
  * The receive descriptor's checksum indications for the frame `f[off, off+len)` (without FCS) under
  * RXCSUM `rxcsum`: status bits in bits 0..7, error bits in bits 8..15. `v` is a DataView of `f.buffer`
- * from byte 0 and `w` a Uint32Array of its whole 32-bit words ({@link frameWords}), both kept by the
- * caller across frames, so none is created per frame; `base` is `f.byteOffset` (also kept by the caller:
- * the getter is a call).
- *
- * This is the fast path, for the frames a host mostly receives: at a 4-byte-aligned address (a ring of
- * 60- or 64-byte frames, the start of any buffer), an IPv4 header without options (IHL 5), an
- * even-length datagram. Its IPv4 header then starts at 2 mod 4, and the aligned words of `w` from the
- * ethertype on hold, as little-endian halves (the big-endian words byte-swapped): ethertype|vhl,tos,
- * length|id, flags,offset|ttl,proto, checksum|src, src|dst, dst|datagram... Every check's field is taken
- * from those six loads, not loaded again byte by byte (each typed-array or DataView load is a bounds and
- * a detach check), and a datagram shorter than 32 bytes is summed as aligned words without a loop: a
- * 60-byte UDP frame costs about a third of the instructions of {@link rxChecksumAny}, which takes every
- * other frame with the same rules. `test/rx-checksum.test.ts` proves both equal to a byte-wise reference
- * on every small frame length, at every alignment.
+ * from byte 0 and `w` a Uint32Array of its whole 32-bit words ({@link frameWords}); `base` is
+ * `f.byteOffset`. The model keeps these in an {@link RxFrameChecksum} across frames; this function, for
+ * tests and tools, sets up one (kept, so none is made per call) and asks it.
  */
 export function rxChecksumBits(
   f: Uint8Array,
@@ -154,79 +147,125 @@ export function rxChecksumBits(
   len: number,
   rxcsum: number,
 ): number {
-  if ((rxcsum & (IPOFL | TUOFL)) === 0) return IXSM;
-  const at = base + off;
-  // len >= 36: the sixth word (the header's last half, the datagram's first) lies inside the frame.
-  if ((at & 3) !== 0 || len < 36) return rxChecksumAny(f, v, w, base, off, len, rxcsum);
-  const k = (at >>> 2) + 3; // the word of the ethertype and the version/IHL byte
-  const x0 = w[k];
-  if ((x0 & 0xffff) !== ETHERTYPE_IPV4_SWAPPED) return 0;
-  // Version 4 with options (or not 4 at all) goes the general way.
-  if ((x0 & 0xff0000) !== 0x450000) return rxChecksumAny(f, v, w, base, off, len, rxcsum);
-  const x1 = w[k + 1];
-  const total = ((x1 & 0xff) << 8) | ((x1 >>> 8) & 0xff);
-  if (total < 20 || 14 + total > len) return 0;
-  // An odd-length datagram, or one whose last word is not whole in the buffer, goes the general way.
-  const end = at + 14 + total;
-  if ((total & 1) !== 0 || (end - 1) >>> 2 >= w.length) return rxChecksumAny(f, v, w, base, off, len, rxcsum);
-  const x2 = w[k + 2];
-  const x3 = w[k + 3];
-  const x4 = w[k + 4];
-  const x5 = w[k + 5];
-  const addrs = (x3 >>> 16) + (x4 >>> 16) + (x4 & 0xffff) + (x5 & 0xffff);
-  let bits = 0;
-  if ((rxcsum & IPOFL) !== 0) {
-    const h = addrs + (x0 >>> 16) + (x1 >>> 16) + (x1 & 0xffff) + (x2 >>> 16) + (x2 & 0xffff) + (x3 & 0xffff);
-    // 0xFFFF is its own byte swap: the folded sum is compared without swapping it back.
-    if (fold(h) !== 0xffff) return IP_BAD;
-    bits = IP_GOOD;
-  }
-  if ((rxcsum & TUOFL) === 0) return bits;
-  const proto = x2 >>> 24;
-  // A fragment (MF, or an offset: the flags/offset field's low 14 bits, byte-swapped) cannot be checked.
-  if ((proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) || (x2 & 0xff3f) !== 0) return bits;
-  const l4len = total - 20;
-  if (proto === IPPROTO_UDP) {
-    if (l4len < 8) return bits;
-    bits |= UDP_CHECKED;
-    if ((w[k + 7] & 0xffff) === 0) return bits; // no checksum (0 either way round)
-  } else {
-    if (l4len < 20) return bits;
-    bits |= TCP_CHECKED;
-  }
-  // Pseudo-header (addresses, protocol, length: the last two swapped too) and the datagram: its first
-  // half is x5's high one; a short rest as aligned words in blocks of 4, 2 and 1 (no loop) and a last
-  // half, a longer datagram by sumSwapped.
-  let s = addrs + (proto << 8) + (((l4len & 0xff) << 8) | (l4len >>> 8));
-  if (l4len >= 32) {
-    s += sumSwapped(f, v, w, base, off + 34, l4len);
-  } else {
-    s += x5 >>> 16;
-    const n = (l4len - 2) >>> 2; // whole words after the first half: 1..7
-    let j = k + 6;
-    if ((n & 4) !== 0) {
-      const a = w[j];
-      const b = w[j + 1];
-      const c = w[j + 2];
-      const d = w[j + 3];
-      s +=
-        (a >>> 16) + (a & 0xffff) + (b >>> 16) + (b & 0xffff) + (c >>> 16) + (c & 0xffff) + (d >>> 16) + (d & 0xffff);
-      j += 4;
+  const c = SCRATCH;
+  c.f = f;
+  c.v = v;
+  c.w = w;
+  c.base = base;
+  c.rxcsum = rxcsum;
+  return c.bits(off, len);
+}
+
+/**
+ * The checksum offload's view of the array frames arrive in — the array, a DataView and the aligned
+ * 32-bit words of its whole buffer, its offset in that buffer — and the RXCSUM value, kept by the
+ * receiver across frames (a wire hands the same array again and again): a frame's {@link bits} call
+ * passes only its offset and length, and reads these fields once, not seven arguments, each checked
+ * on entry.
+ */
+export class RxFrameChecksum {
+  f: Uint8Array = new Uint8Array(0);
+  v: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  w: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  base = 0;
+  rxcsum = 0;
+
+  /**
+   * The checksum indications of `f[off, off+len)` ({@link rxChecksumBits}).
+   *
+   * This is the fast path, for the frames a host mostly receives: at a 4-byte-aligned address (a ring of
+   * 60- or 64-byte frames, the start of any buffer), an IPv4 header without options (IHL 5), an
+   * even-length datagram. Its IPv4 header then starts at 2 mod 4, and the aligned words of `w` from the
+   * ethertype on hold, as little-endian halves (the big-endian words byte-swapped): ethertype|vhl,tos,
+   * length|id, flags,offset|ttl,proto, checksum|src, src|dst, dst|datagram... Every check's field is taken
+   * from those six loads, not loaded again byte by byte (each typed-array or DataView load is a bounds and
+   * a detach check), and a datagram shorter than 32 bytes is summed as aligned words without a loop: a
+   * 60-byte UDP frame costs about a third of the instructions of {@link rxChecksumAny}, which takes every
+   * other frame with the same rules. `test/rx-checksum.test.ts` proves both equal to a byte-wise reference
+   * on every small frame length, at every alignment.
+   */
+  bits(off: number, len: number): number {
+    const rxcsum = this.rxcsum;
+    if ((rxcsum & (IPOFL | TUOFL)) === 0) return IXSM;
+    const w = this.w;
+    const at = this.base + off;
+    // len >= 36: the sixth word (the header's last half, the datagram's first) lies inside the frame.
+    if ((at & 3) !== 0 || len < 36) return this.any(off, len);
+    const k = (at >>> 2) + 3; // the word of the ethertype and the version/IHL byte
+    const x0 = w[k];
+    if ((x0 & 0xffff) !== ETHERTYPE_IPV4_SWAPPED) return 0;
+    // Version 4 with options (or not 4 at all) goes the general way.
+    if ((x0 & 0xff0000) !== 0x450000) return this.any(off, len);
+    const x1 = w[k + 1];
+    const total = ((x1 & 0xff) << 8) | ((x1 >>> 8) & 0xff);
+    if (total < 20 || 14 + total > len) return 0;
+    // An odd-length datagram, or one whose last word is not whole in the buffer, goes the general way.
+    const end = at + 14 + total;
+    if ((total & 1) !== 0 || (end - 1) >>> 2 >= w.length) return this.any(off, len);
+    const x2 = w[k + 2];
+    const x3 = w[k + 3];
+    const x4 = w[k + 4];
+    const x5 = w[k + 5];
+    const addrs = (x3 >>> 16) + (x4 >>> 16) + (x4 & 0xffff) + (x5 & 0xffff);
+    let bits = 0;
+    if ((rxcsum & IPOFL) !== 0) {
+      const h = addrs + (x0 >>> 16) + (x1 >>> 16) + (x1 & 0xffff) + (x2 >>> 16) + (x2 & 0xffff) + (x3 & 0xffff);
+      // 0xFFFF is its own byte swap: the folded sum is compared without swapping it back.
+      if (fold(h) !== 0xffff) return IP_BAD;
+      bits = IP_GOOD;
     }
-    if ((n & 2) !== 0) {
-      const a = w[j];
-      const b = w[j + 1];
-      s += (a >>> 16) + (a & 0xffff) + (b >>> 16) + (b & 0xffff);
-      j += 2;
+    if ((rxcsum & TUOFL) === 0) return bits;
+    const proto = x2 >>> 24;
+    // A fragment (MF, or an offset: the flags/offset field's low 14 bits, byte-swapped) cannot be checked.
+    if ((proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) || (x2 & 0xff3f) !== 0) return bits;
+    const l4len = total - 20;
+    if (proto === IPPROTO_UDP) {
+      if (l4len < 8) return bits;
+      bits |= UDP_CHECKED;
+      if ((w[k + 7] & 0xffff) === 0) return bits; // no checksum (0 either way round)
+    } else {
+      if (l4len < 20) return bits;
+      bits |= TCP_CHECKED;
     }
-    if ((n & 1) !== 0) {
-      const a = w[j];
-      s += (a >>> 16) + (a & 0xffff);
-      j += 1;
+    // Pseudo-header (addresses, protocol, length: the last two swapped too) and the datagram: its first
+    // half is x5's high one; a short rest as aligned words in blocks of 4, 2 and 1 (no loop) and a last
+    // half, a longer datagram by sumSwapped.
+    let s = addrs + (proto << 8) + (((l4len & 0xff) << 8) | (l4len >>> 8));
+    if (l4len >= 32) {
+      s += sumSwapped(this.f, this.v, w, this.base, off + 34, l4len);
+    } else {
+      s += x5 >>> 16;
+      const n = (l4len - 2) >>> 2; // whole words after the first half: 1..7
+      let j = k + 6;
+      if ((n & 4) !== 0) {
+        const a = w[j];
+        const b = w[j + 1];
+        const c = w[j + 2];
+        const d = w[j + 3];
+        s +=
+          (a >>> 16) + (a & 0xffff) + (b >>> 16) + (b & 0xffff) + (c >>> 16) + (c & 0xffff) + (d >>> 16) + (d & 0xffff);
+        j += 4;
+      }
+      if ((n & 2) !== 0) {
+        const a = w[j];
+        const b = w[j + 1];
+        s += (a >>> 16) + (a & 0xffff) + (b >>> 16) + (b & 0xffff);
+        j += 2;
+      }
+      if ((n & 1) !== 0) {
+        const a = w[j];
+        s += (a >>> 16) + (a & 0xffff);
+        j += 1;
+      }
+      if ((l4len & 2) === 0) s += w[j] & 0xffff;
     }
-    if ((l4len & 2) === 0) s += w[j] & 0xffff;
+    return fold(s) === 0xffff ? bits : bits | L4_BAD;
   }
-  return fold(s) === 0xffff ? bits : bits | L4_BAD;
+
+  /** Any other frame: {@link rxChecksumAny}, out of line. */
+  private any(off: number, len: number): number {
+    return rxChecksumAny(this.f, this.v, this.w, this.base, off, len, this.rxcsum);
+  }
 }
 
 /**
@@ -289,6 +328,9 @@ function rxChecksumAny(
   const s = addrs + (proto << 8) + (((l4len & 0xff) << 8) | (l4len >>> 8)) + sumSwapped(f, v, w, base, l4, l4len);
   return fold(s) === 0xffff ? bits : bits | L4_BAD;
 }
+
+/** The kept state of {@link rxChecksumBits}. */
+const SCRATCH = new RxFrameChecksum();
 
 /** The Uint32Array {@link rxChecksumBits} wants for a buffer: its whole 32-bit words from byte 0. */
 export function frameWords(buffer: ArrayBufferLike): Uint32Array {
