@@ -13,6 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { nodeHeapProbe } from '@ifnet/benchkit/node';
 import { BURST, PATHS, pathWorkload } from '../src/workloads.js';
 
 const clock = process.argv[2] === 'virtual' ? 'virtual' : 'real';
@@ -21,6 +22,9 @@ const net = process.argv[4] === 'high' ? 'high' : 'low';
 const heap = process.argv.includes('--heap');
 const { rig: r, run } = pathWorkload(what, { clock, net });
 run(BURST * 4000); // warm-up: every function optimised
+// A full collection: the rig's objects in the old generation, as in a long-running stack (see benchkit's
+// BenchOptions.settle: otherwise every store of a young buffer into an old ring takes the write barrier's slow path).
+nodeHeapProbe().collect?.();
 const session = heap ? new Session() : null;
 if (session !== null) {
   session.connect();

@@ -105,7 +105,13 @@ export async function runPacketBenches(
         const ops = Math.max(HEAP_BURST, Math.floor((c.ops ?? 200_000) / (quick ? 4 : 1)));
         const cases = [{ name: c.name, fn: c.run }];
         if (c.basis !== undefined) cases.push(c.basis);
-        const g = measureGroup(key, c.reference, cases, { ops, rounds: quick ? 3 : 7 });
+        // A full collection after the warm-up (BenchOptions.settle): the rig's objects in the old generation,
+        // as in a long-running stack.
+        const g = measureGroup(key, c.reference, cases, {
+          ops,
+          rounds: quick ? 3 : 7,
+          settle: () => options.probe?.collect?.(),
+        });
         const ref = g.results[0];
         const res = g.results[1];
         const basis = g.results[2];

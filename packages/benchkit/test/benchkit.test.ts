@@ -41,6 +41,19 @@ describe('benchkit', () => {
     expect(calls).toEqual(['ref', 'a', 'b', 'ref', 'a', 'b', 'a', 'b', 'ref', 'b', 'ref', 'a']);
   });
 
+  it('settles once, after every warm-up and before the first measured round', () => {
+    const calls: string[] = [];
+    const mk = (name: string) => ({
+      name,
+      fn: (ops: number) => {
+        calls.push(name);
+        return ops;
+      },
+    });
+    measureGroup('g', mk('ref'), [mk('a')], { ops: 100, warmupOps: 1, rounds: 2, settle: () => calls.push('settle') });
+    expect(calls).toEqual(['ref', 'a', 'settle', 'ref', 'a', 'a', 'ref']);
+  });
+
   it('formats each case next to its reference, as text or Markdown', () => {
     const g: GroupResult = {
       title: 'alloc',
