@@ -475,7 +475,10 @@ export class UdpSocket {
     if (this.feedback) this.holdIfFull(ifp);
     this.stats.received++;
     udp.stats.delivered++;
-    if (this.callback !== undefined || this.waiters.length > 0) udp.cpu.sched.schedule(this.kc);
+    // `sorwakeup`: a reader already queued to run needs no second wakeup (its run drains up to its budget
+    // and re-queues itself if more remain), so the scheduler is not called for it: a flag test per datagram.
+    const kc = this.kc;
+    if (kc.pending === false && (this.callback !== undefined || this.waiters.length > 0)) udp.cpu.sched.schedule(kc);
   }
 
   /**
@@ -562,7 +565,11 @@ export class UdpSocket {
       if (this.heldIfp !== null) this.maybeRelease();
       n++;
       if (cb !== undefined) {
-        info.ifp = m.pkthdr.rcvif;
+        // Stored only when it changes (a flow's datagrams share their interface): the store of an
+        // object reference is a write barrier, and V8 calls out to RecordWrite for it while the
+        // interface object is in the young generation, which a data path that allocates nothing keeps it in.
+        const ifp = m.pkthdr.rcvif;
+        if (info.ifp !== ifp) info.ifp = ifp;
         cb(m, info);
       } else {
         this.waiters.shift()!.resolve(this.copyOut(m));
