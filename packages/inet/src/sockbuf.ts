@@ -1,5 +1,9 @@
 import { type Mbuf, m_freem, m_truesize } from '@ifnet/core';
 
+// Bound locally: V8 (Node 20) reads an imported binding through its module cell with a hole check and
+// then checks the function it found, per call; a module's own `const` is a constant (per datagram, `append`).
+const truesize = m_truesize;
+
 /** Default SO_RCVBUF of a UDP socket, in bytes of storage held (see {@link DatagramSockbuf}). */
 export const UDP_DEFAULT_RCVBUF = 128 * 1024;
 /** Largest SO_RCVBUF a socket may ask for (BSD's `kern.ipc.maxsockbuf`, 2 MiB). */
@@ -90,7 +94,7 @@ export class DatagramSockbuf {
   append(m: Mbuf, src: number, sport: number, dst: number, dport: number): boolean {
     const n = this.length;
     if (n >= this.maxlen) return false;
-    const size = m_truesize(m);
+    const size = truesize(m);
     if (n > 0 && this.held + size > this.hiwat) return false;
     let i = this.head + n;
     if (i >= this.maxlen) i -= this.maxlen;
