@@ -1,5 +1,9 @@
 import { type Mbuf, m_freem, m_truesize } from '@ifnet/core';
 
+// Bound locally: V8 (Node 20) reads an imported binding through its module cell with a hole check and
+// then checks the function it found, per call; a module's own `const` is a constant (per datagram, `append`).
+const truesize = m_truesize;
+
 /** Default SO_RCVBUF of a UDP socket, in bytes of storage held (see {@link DatagramSockbuf}). */
 export const UDP_DEFAULT_RCVBUF = 128 * 1024;
 /** Largest SO_RCVBUF a socket may ask for (BSD's `kern.ipc.maxsockbuf`, 2 MiB). */
@@ -15,14 +19,24 @@ export interface DatagramAddrs {
   dstPort: number;
 }
 
-/** Slot layout of {@link DatagramSockbuf}'s record ring: four int32 per datagram. */
-const REC_SRC = 0;
-const REC_DST = 1;
-/** `sport << 16 | dport`. */
-const REC_PORTS = 2;
-/** `m_truesize` of the datagram, as it was charged to {@link DatagramSockbuf.held}. */
-const REC_SIZE = 3;
-const REC_WORDS = 4;
+/**
+ * One slot of {@link DatagramSockbuf}'s ring: a queued datagram and what was recorded with it. The slots
+ * are made with the buffer and reused, so queueing and taking allocate nothing; each field is one load
+ * or store at a fixed offset, where a flat array of records costs an index computation and a bounds
+ * check per field.
+ */
+class DatagramSlot {
+  /** The payload, or null while the slot is free. */
+  m: Mbuf | null = null;
+  /** Source address, signed (a small integer to V8 whatever the address). */
+  src = 0;
+  /** Destination address, signed. */
+  dst = 0;
+  /** `sport << 16 | dport`. */
+  ports = 0;
+  /** `m_truesize` of the datagram, as it was charged to {@link DatagramSockbuf.held}. */
+  size = 0;
+}
 
 /**
  * The receive buffer of a datagram socket (`struct sockbuf` for `SOCK_DGRAM`): a FIFO of datagrams —
@@ -31,10 +45,11 @@ const REC_WORDS = 4;
  *
  * ## Storage
  *
- * A ring of `maxlen` mbuf slots beside a ring of int32 records (source, destination, ports, truesize),
- * both made when the socket is: queueing and taking a datagram are a few indexed stores and loads, with
- * nothing allocated and no link through the mbufs (`m_nextpkt` is left alone). Addresses are kept in
- * their signed form, small integers to V8 whatever the address; {@link take} hands them out unsigned.
+ * A ring of `maxlen` slots, each an object holding the mbuf and its record (source, destination, ports,
+ * truesize), all made when the socket is: queueing and taking a datagram are one indexed load and a few
+ * field stores and loads, with nothing allocated and no link through the mbufs (`m_nextpkt` is left
+ * alone). Addresses are kept in their signed form, small integers to V8 whatever the address; {@link take}
+ * hands them out unsigned.
  *
  * ## Bounds
  *
@@ -58,27 +73,18 @@ export class DatagramSockbuf {
   readonly maxlen: number;
   /** `m_truesize` of the datagram {@link append} last queued (input feedback's guess for the next one). */
   lastSize = 0;
-  private readonly ring: (Mbuf | null)[];
-  private readonly rec: number[];
+  private readonly ring: DatagramSlot[];
   /** Slot of the oldest datagram. */
   private head = 0;
 
   constructor(maxlen: number, hiwat: number) {
     this.maxlen = maxlen;
     this.hiwat = hiwat;
-    // Both rings made packed (pushed, not `new Array(n).fill`, which leaves them holey): an element load is
-    // then a bounds check and the load, with no hole check. The records are a plain array of small integers
-    // rather than an `Int32Array`, whose every element access also tests the buffer for detachment — eight
-    // accesses per datagram (four stores queueing it, four loads taking it). int32 values are small
-    // integers to V8 on 64-bit hosts, so the array stays one of small integers and nothing allocates.
-    const ring: (Mbuf | null)[] = [];
-    const rec: number[] = [];
-    for (let i = 0; i < maxlen; i++) {
-      ring.push(null);
-      for (let k = 0; k < REC_WORDS; k++) rec.push(0);
-    }
+    // Made packed (pushed, not `new Array(n).fill`, which leaves it holey): an element load is then a
+    // bounds check and the load, with no hole check.
+    const ring: DatagramSlot[] = [];
+    for (let i = 0; i < maxlen; i++) ring.push(new DatagramSlot());
     this.ring = ring;
-    this.rec = rec;
   }
 
   /**
@@ -88,18 +94,17 @@ export class DatagramSockbuf {
   append(m: Mbuf, src: number, sport: number, dst: number, dport: number): boolean {
     const n = this.length;
     if (n >= this.maxlen) return false;
-    const size = m_truesize(m);
+    const size = truesize(m);
     if (n > 0 && this.held + size > this.hiwat) return false;
     let i = this.head + n;
     if (i >= this.maxlen) i -= this.maxlen;
-    this.ring[i] = m;
-    const rec = this.rec;
-    const r = i * REC_WORDS;
-    // `| 0`: stored signed whatever the caller passed (as the Int32Array they were once kept in did).
-    rec[r + REC_SRC] = src | 0;
-    rec[r + REC_DST] = dst | 0;
-    rec[r + REC_PORTS] = (sport << 16) | dport;
-    rec[r + REC_SIZE] = size;
+    const slot = this.ring[i];
+    slot.m = m;
+    // `| 0`: stored signed whatever the caller passed, so the fields only ever hold small integers.
+    slot.src = src | 0;
+    slot.dst = dst | 0;
+    slot.ports = (sport << 16) | dport;
+    slot.size = size;
     this.length = n + 1;
     this.held += size;
     this.lastSize = size;
@@ -122,16 +127,15 @@ export class DatagramSockbuf {
   take(into: DatagramAddrs): Mbuf | null {
     if (this.length === 0) return null;
     const i = this.head;
-    const m = this.ring[i];
-    this.ring[i] = null;
-    const rec = this.rec;
-    const r = i * REC_WORDS;
-    into.srcAddr = rec[r + REC_SRC] >>> 0;
-    into.dstAddr = rec[r + REC_DST] >>> 0;
-    const ports = rec[r + REC_PORTS];
+    const slot = this.ring[i];
+    const m = slot.m;
+    slot.m = null;
+    into.srcAddr = slot.src >>> 0;
+    into.dstAddr = slot.dst >>> 0;
+    const ports = slot.ports;
     into.srcPort = ports >>> 16;
     into.dstPort = ports & 0xffff;
-    this.held -= rec[r + REC_SIZE];
+    this.held -= slot.size;
     this.head = i + 1 === this.maxlen ? 0 : i + 1;
     this.length--;
     return m;
@@ -141,8 +145,9 @@ export class DatagramSockbuf {
   purge(): number {
     const n = this.length;
     for (let k = 0, i = this.head; k < n; k++) {
-      m_freem(this.ring[i]!);
-      this.ring[i] = null;
+      const slot = this.ring[i];
+      m_freem(slot.m);
+      slot.m = null;
       i = i + 1 === this.maxlen ? 0 : i + 1;
     }
     this.length = 0;

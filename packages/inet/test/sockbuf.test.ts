@@ -1,5 +1,5 @@
 /**
- * The datagram receive buffer on its own: a ring of mbuf slots beside a ring of int32 records, bounded by
+ * The datagram receive buffer on its own: a ring of slots, each an mbuf and its record, bounded by
  * datagram count and by SO_RCVBUF bytes of storage. FIFO order and each datagram's addresses must survive
  * the rings wrapping; `purge` must free what is queued wherever it sits in the ring.
  */

@@ -147,6 +147,38 @@ describe('UDP sockets', () => {
     host.pool.assertQuiescent();
   });
 
+  it('wakes the application once per burst: a reader already queued is not scheduled again', () => {
+    const { sim, host, ch, udp } = world();
+    const s = udp.socket().bind(7002);
+    const seen: number[] = [];
+    s.onMessage((m: Mbuf, from) => {
+      seen.push(from.srcPort);
+      expect(from.ifp).toBe(ch.ifp);
+      m.pool.freem(m);
+    });
+    const sched = host.cpu.sched.stats;
+    const before = { ...sched };
+    // The input path queues all three before the application runs: the first wakes it, the other two
+    // find it queued and leave the scheduler alone (nothing scheduled, nothing coalesced).
+    for (let i = 1; i <= 3; i++) ch.inject(udpPacket(PEER, US, i, 7002, bytes(4)));
+    expect(s.queued).toBe(3);
+    expect(sched.scheduled - before.scheduled).toBe(1);
+    sim.runUntilIdle();
+    expect(seen).toEqual([1, 2, 3]);
+    expect(s.queued).toBe(0);
+    const woken = sched.scheduled - before.scheduled;
+    expect(sched.coalesced - before.coalesced).toBe(0);
+    // A second burst wakes it once more, and only once.
+    const mid = { ...sched };
+    for (let i = 4; i <= 6; i++) ch.inject(udpPacket(PEER, US, i, 7002, bytes(4)));
+    sim.runUntilIdle();
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sched.scheduled - mid.scheduled).toBe(woken);
+    expect(sched.coalesced - mid.coalesced).toBe(0);
+    s.close();
+    host.pool.assertQuiescent();
+  });
+
   it('refuses bad sends with errors and frees mbufs handed over, error included', async () => {
     const { host, ch, udp } = world();
     const s = udp.socket();
