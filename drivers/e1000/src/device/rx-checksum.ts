@@ -264,24 +264,21 @@ export class RxFrameChecksum {
 
   /** Any other frame: {@link rxChecksumAny}, out of line. */
   private any(off: number, len: number): number {
-    return rxChecksumAny(this.f, this.v, this.w, this.base, off, len, this.rxcsum);
+    return rxChecksumAny(this, off, len);
   }
 }
 
 /**
- * {@link rxChecksumBits} for any frame: IPv4 options, a frame at an odd address, an odd-length or
+ * {@link RxFrameChecksum.bits} for any frame of `c`'s array: IPv4 options, a frame at an odd address, an odd-length or
  * truncated datagram, anything malformed. The same rules as the fast path, read through the DataView and
  * bytes, with runs summed by {@link sumSwapped}.
  */
-function rxChecksumAny(
-  f: Uint8Array,
-  v: DataView,
-  w: Uint32Array,
-  base: number,
-  off: number,
-  len: number,
-  rxcsum: number,
-): number {
+function rxChecksumAny(c: RxFrameChecksum, off: number, len: number): number {
+  const f = c.f;
+  const v = c.v;
+  const w = c.w;
+  const base = c.base;
+  const rxcsum = c.rxcsum;
   const ipofl = (rxcsum & IPOFL) !== 0;
   const tuofl = (rxcsum & TUOFL) !== 0;
   if (!ipofl && !tuofl) return IXSM;
