@@ -79,16 +79,11 @@ export class E1000Receiver {
   /** RXCSUM has both offloads off: every frame, IPv4 or not, gets IXSM. */
   private ixsm = false;
   /**
-   * The array frames last arrived in, its offset in its buffer, and a DataView of that whole buffer for
-   * the checksum offload: a wire hands the same array again and again, and one identity check per frame
-   * replaces the `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
-   */
-  private frameArray: Uint8Array | null = null;
-  private frameBase = 0;
-  private frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  /**
-   * The checksum offload, which keeps the same array, view and offset (and the buffer's aligned 32-bit
-   * words) and RXCSUM as fields: a frame's call passes its offset and length only.
+   * The checksum offload, with the array frames last arrived in (`f`), its offset in its buffer (`base`),
+   * a DataView (`v`) and the aligned 32-bit words of that whole buffer, and RXCSUM, as fields: a frame's
+   * call passes its offset and length only. `receive` reads the destination and ethertype through the same
+   * view: a wire hands the same array again and again, and one identity check per frame replaces the
+   * `buffer`/`byteOffset` getters (calls V8 does not inline, 10–20 ns each).
    */
   private readonly csum = new RxFrameChecksum();
   /**
@@ -188,9 +183,10 @@ export class E1000Receiver {
       regs.ruc++;
       return;
     }
-    if (frame !== this.frameArray) this.newFrameArray(frame);
-    const view = this.frameView;
-    const dst = this.frameBase + off;
+    const c = this.csum;
+    if (frame !== c.f) this.newFrameArray(frame);
+    const view = c.v;
+    const dst = c.base + off;
     // The ethertype, read once (big-endian) for the VLAN size limit and the checksum offload's IPv4 test.
     const type = view.getUint16(dst + 12);
     if (wireLen > (this.lpe === true ? MAX_FRAME : type === 0x8100 ? 1522 : 1518)) {
@@ -232,7 +228,7 @@ export class E1000Receiver {
     // are decided here without the call (rxChecksumBits would return 0 for them).
     let csum = 0;
     if (type === 0x0800 || this.ixsm === true) {
-      csum = this.csum.bits(off, len);
+      csum = c.bits(off, len);
       if (csum >>> 8 !== 0) st.rxCsumErrors++;
     }
     // A frame in one buffer without its FCS (RCTL.SECRC, as drivers set it) is one descriptor, written here
@@ -259,12 +255,12 @@ export class E1000Receiver {
   private newFrameArray(frame: Uint8Array): void {
     const buffer = frame.buffer;
     const c = this.csum;
-    if (buffer !== this.frameView.buffer) {
-      this.frameView = c.v = new DataView(buffer);
+    if (buffer !== c.v.buffer) {
+      c.v = new DataView(buffer);
       c.w = frameWords(buffer);
     }
-    this.frameArray = c.f = frame;
-    this.frameBase = c.base = frame.byteOffset;
+    c.f = frame;
+    c.base = frame.byteOffset;
   }
 
   /**
